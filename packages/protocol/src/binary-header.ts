@@ -1,0 +1,95 @@
+import type { CommandHeader } from './json-header.js';
+import { languageByte, languageName } from './language-code.js';
+import { ProtocolError } from './protocol-error.js';
+import type { ExtFields } from './remoting-command.js';
+
+/** code int16, language int8, version int16, opaque int32, flag int32, remark length int32, ext length int32. */
+const FIXED_LENGTH = 21;
+
+/** Bytes the ROCKETMQ binary header of a command takes. */
+export function binaryHeaderLength(command: CommandHeader): number {
+  let length = FIXED_LENGTH;
+  if (command.remark) length += Buffer.byteLength(command.remark);
+  for (const key in command.extFields) {
+    length += 6 + Buffer.byteLength(key) + Buffer.byteLength(command.extFields[key]!);
+  }
+  return length;
+}
+
+/**
+ * Write the ROCKETMQ binary header (RocketMQSerializable) at `offset`, which must have room for
+ * binaryHeaderLength(command) bytes. Code and version are truncated to 16 bits, as Java does.
+ */
+export function writeBinaryHeader(command: CommandHeader, target: Buffer, offset: number): number {
+  let at = offset;
+  target.writeInt16BE((command.code << 16) >> 16, at);
+  target.writeUInt8(languageByte(command.language), at + 2);
+  target.writeInt16BE((command.version << 16) >> 16, at + 3);
+  target.writeInt32BE(command.opaque | 0, at + 5);
+  target.writeInt32BE(command.flag | 0, at + 9);
+  at += 13;
+  if (command.remark) {
+    const written = target.write(command.remark, at + 4, 'utf8');
+    target.writeInt32BE(written, at);
+    at += 4 + written;
+  } else {
+    target.writeInt32BE(0, at);
+    at += 4;
+  }
+  const extStart = at;
+  at += 4;
+  for (const key in command.extFields) {
+    const keyLength = target.write(key, at + 2, 'utf8');
+    target.writeInt16BE(keyLength, at);
+    at += 2 + keyLength;
+    const valueLength = target.write(command.extFields[key]!, at + 4, 'utf8');
+    target.writeInt32BE(valueLength, at);
+    at += 4 + valueLength;
+  }
+  target.writeInt32BE(at - extStart - 4, extStart);
+  return at;
+}
+
+/**
+ * Read a ROCKETMQ binary header from buffer[start, end). Every declared length is checked
+ * against the bytes that remain before anything is read, so hostile lengths cannot overrun.
+ */
+export function decodeBinaryHeader(buffer: Buffer, start: number, end: number): CommandHeader {
+  const malformed = (what: string) => new ProtocolError('HEADER_MALFORMED', `binary header: ${what}`);
+  if (end - start < FIXED_LENGTH) throw malformed(`${end - start} bytes, fewer than the fixed ${FIXED_LENGTH}`);
+  const code = buffer.readInt16BE(start);
+  const language = languageName(buffer.readUInt8(start + 2));
+  const version = buffer.readInt16BE(start + 3);
+  const opaque = buffer.readInt32BE(start + 5);
+  const flag = buffer.readInt32BE(start + 9);
+  let at = start + 13;
+  const remarkLength = buffer.readInt32BE(at);
+  at += 4;
+  if (remarkLength < 0 || remarkLength > end - at - 4) {
+    throw malformed(`remark length ${remarkLength} does not fit the ${end - at - 4} bytes left`);
+  }
+  const remark = remarkLength > 0 ? buffer.toString('utf8', at, at + remarkLength) : undefined;
+  at += remarkLength;
+  const extLength = buffer.readInt32BE(at);
+  at += 4;
+  if (extLength < 0 || extLength !== end - at) {
+    throw malformed(`ext fields length ${extLength} does not match the ${end - at} bytes left`);
+  }
+  const extFields: ExtFields = Object.create(null) as ExtFields;
+  while (at < end) {
+    if (end - at < 2) throw malformed('ext field key length cut short');
+    const keyLength = buffer.readInt16BE(at);
+    at += 2;
+    if (keyLength < 0 || keyLength > end - at - 4) throw malformed(`ext field key length ${keyLength} out of bounds`);
+    const key = buffer.toString('utf8', at, at + keyLength);
+    at += keyLength;
+    const valueLength = buffer.readInt32BE(at);
+    at += 4;
+    if (valueLength < 0 || valueLength > end - at) {
+      throw malformed(`ext field "${key}" value length ${valueLength} out of bounds`);
+    }
+    extFields[key] = buffer.toString('utf8', at, at + valueLength);
+    at += valueLength;
+  }
+  return { code, language, version, opaque, flag, remark, extFields };
+}

@@ -1,0 +1,88 @@
+import { defineHeader, f, type HeaderOf } from '../header-schema.js';
+
+/** UPDATE_AND_CREATE_TOPIC (17). */
+export const CreateTopicRequestHeader = defineHeader('CreateTopicRequestHeader', {
+  topic: f.string,
+  /** Ignored by the broker. */
+  defaultTopic: f.string,
+  readQueueNums: f.int,
+  writeQueueNums: f.int,
+  /** PermName bits: 1 INHERIT, 2 WRITE, 4 READ, 8 PRIORITY. */
+  perm: f.int,
+  /** SINGLE_TAG or MULTI_TAG. */
+  topicFilterType: f.string,
+  topicSysFlag: f.opt.int,
+  order: f.boolean,
+  /** 5.x: a +key=value list. */
+  attributes: f.opt.string,
+  /** 5.x */
+  force: f.opt.boolean,
+});
+export type CreateTopicRequestHeader = HeaderOf<typeof CreateTopicRequestHeader>;
+
+/**
+ * A request naming one topic: DELETE_TOPIC_IN_BROKER (215), GET_TOPIC_STATS_INFO (202),
+ * QUERY_TOPIC_CONSUME_BY_WHO (300).
+ */
+export const TopicRequestHeader = defineHeader('TopicRequestHeader', {
+  topic: f.string,
+});
+export type TopicRequestHeader = HeaderOf<typeof TopicRequestHeader>;
+
+/** GET_CONSUMER_CONNECTION_LIST (203). */
+export const GetConsumerConnectionListRequestHeader = defineHeader('GetConsumerConnectionListRequestHeader', {
+  consumerGroup: f.string,
+});
+export type GetConsumerConnectionListRequestHeader = HeaderOf<typeof GetConsumerConnectionListRequestHeader>;
+
+/** GET_PRODUCER_CONNECTION_LIST (204). */
+export const GetProducerConnectionListRequestHeader = defineHeader('GetProducerConnectionListRequestHeader', {
+  producerGroup: f.string,
+});
+export type GetProducerConnectionListRequestHeader = HeaderOf<typeof GetProducerConnectionListRequestHeader>;
+
+/** GET_CONSUME_STATS (208). */
+export const GetConsumeStatsRequestHeader = defineHeader('GetConsumeStatsRequestHeader', {
+  consumerGroup: f.string,
+  /** Blank: every topic the group has offsets for. */
+  topic: f.opt.string,
+  /** 5.x, ';'-separated. */
+  topicList: f.opt.string,
+});
+export type GetConsumeStatsRequestHeader = HeaderOf<typeof GetConsumeStatsRequestHeader>;
+
+/** INVOKE_BROKER_TO_RESET_OFFSET (222) and RESET_CONSUMER_CLIENT_OFFSET (220). */
+export const ResetOffsetRequestHeader = defineHeader('ResetOffsetRequestHeader', {
+  topic: f.string,
+  group: f.string,
+  /** -1: the max offset. */
+  timestamp: f.long,
+  isForce: f.boolean,
+  /** 5.x, -1 for all. */
+  queueId: f.opt.int,
+  /** 5.x */
+  offset: f.opt.long,
+});
+export type ResetOffsetRequestHeader = HeaderOf<typeof ResetOffsetRequestHeader>;
+
+/** DELETE_SUBSCRIPTIONGROUP (207). */
+export const DeleteSubscriptionGroupRequestHeader = defineHeader('DeleteSubscriptionGroupRequestHeader', {
+  groupName: f.string,
+  /** 5.x */
+  cleanOffset: f.opt.boolean,
+});
+export type DeleteSubscriptionGroupRequestHeader = HeaderOf<typeof DeleteSubscriptionGroupRequestHeader>;
+
+/** GET_CONSUMER_RUNNING_INFO (307), admin to broker and broker to client. */
+export const GetConsumerRunningInfoRequestHeader = defineHeader('GetConsumerRunningInfoRequestHeader', {
+  consumerGroup: f.string,
+  clientId: f.string,
+  jstackEnable: f.opt.boolean,
+});
+export type GetConsumerRunningInfoRequestHeader = HeaderOf<typeof GetConsumerRunningInfoRequestHeader>;
+
+/** GET_BROKER_CONSUME_STATS (317). */
+export const GetConsumeStatsInBrokerHeader = defineHeader('GetConsumeStatsInBrokerHeader', {
+  isOrder: f.boolean,
+});
+export type GetConsumeStatsInBrokerHeader = HeaderOf<typeof GetConsumeStatsInBrokerHeader>;
