@@ -179,7 +179,10 @@ describe('frame codec', () => {
       const bad = Buffer.from(good);
       if (offset === 8 + 23) bad.writeInt16BE(value, offset);
       else bad.writeInt32BE(value, offset);
-      assert.throws(() => decodeFrame(bad), (error: unknown) => error instanceof ProtocolError);
+      assert.throws(
+        () => decodeFrame(bad),
+        (error: unknown) => error instanceof ProtocolError,
+      );
     }
   });
 });

@@ -84,7 +84,10 @@ describe('streaming frame decoder', () => {
   it('decodes many frames from one chunk, and one frame fed a byte at a time', () => {
     const all = frames(20);
     const out = decodeAll(new FrameDecoder(), [Buffer.concat(all)]);
-    assert.deepEqual(out.map((c) => c.opaque), [...Array(20).keys()]);
+    assert.deepEqual(
+      out.map((c) => c.opaque),
+      [...Array(20).keys()],
+    );
     const bytes = [...all[13]!].map((b) => Buffer.from([b]));
     const decoder = new FrameDecoder();
     assert.equal(decodeAll(decoder, bytes)[0]!.body!.length, 13 * 7);
@@ -97,8 +100,14 @@ describe('streaming frame decoder', () => {
     fc.assert(
       fc.property(fc.array(fc.nat(), { maxLength: 30 }), (positions) => {
         const out = decodeAll(new FrameDecoder(), cut(stream, positions));
-        assert.deepEqual(out.map((c) => c.opaque), [...Array(12).keys()]);
-        assert.deepEqual(out.map((c) => c.body?.length ?? 0), all.map((_, i) => i * 7));
+        assert.deepEqual(
+          out.map((c) => c.opaque),
+          [...Array(12).keys()],
+        );
+        assert.deepEqual(
+          out.map((c) => c.body?.length ?? 0),
+          all.map((_, i) => i * 7),
+        );
       }),
       { numRuns: 300 },
     );
@@ -151,14 +160,18 @@ describe('streaming frame decoder', () => {
       fc.uint8Array({ maxLength: 64 }).map((a) => Buffer.from(a)),
       fc.constantFrom(...valid),
       // A plausible prefix and header word followed by garbage.
-      fc.tuple(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.uint8Array({ maxLength: 80 })).map(
-        ([length, word, rest]) => {
+      fc
+        .tuple(
+          fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
+          fc.integer({ min: 0, max: 2 ** 32 - 1 }),
+          fc.uint8Array({ maxLength: 80 }),
+        )
+        .map(([length, word, rest]) => {
           const head = Buffer.alloc(8);
           head.writeInt32BE(length, 0);
           head.writeUInt32BE(word, 4);
           return Buffer.concat([head, rest]);
-        },
-      ),
+        }),
       // A valid frame with one byte flipped.
       fc.tuple(fc.constantFrom(...valid), fc.nat(), fc.integer({ min: 1, max: 255 })).map(([frame, at, xor]) => {
         const copy = Buffer.from(frame);
@@ -167,21 +180,25 @@ describe('streaming frame decoder', () => {
       }),
     );
     fc.assert(
-      fc.property(fc.array(hostileChunk, { minLength: 1, maxLength: 8 }), fc.array(fc.nat(), { maxLength: 8 }), (parts, positions) => {
-        const stream = Buffer.concat(parts);
-        const decoder = new FrameDecoder({ maxFrameLength: 1024 });
-        const started = Date.now();
-        const largest = largestAllocation(() => {
-          try {
-            decodeAll(decoder, cut(stream, positions));
-          } catch (error) {
-            if (!(error instanceof ProtocolError)) throw error;
-          }
-        });
-        assert.ok(largest <= stream.length, `allocated ${largest} bytes for ${stream.length} bytes of input`);
-        assert.ok(decoder.bufferedBytes <= stream.length);
-        assert.ok(Date.now() - started < 1000, 'decoding took over a second');
-      }),
+      fc.property(
+        fc.array(hostileChunk, { minLength: 1, maxLength: 8 }),
+        fc.array(fc.nat(), { maxLength: 8 }),
+        (parts, positions) => {
+          const stream = Buffer.concat(parts);
+          const decoder = new FrameDecoder({ maxFrameLength: 1024 });
+          const started = Date.now();
+          const largest = largestAllocation(() => {
+            try {
+              decodeAll(decoder, cut(stream, positions));
+            } catch (error) {
+              if (!(error instanceof ProtocolError)) throw error;
+            }
+          });
+          assert.ok(largest <= stream.length, `allocated ${largest} bytes for ${stream.length} bytes of input`);
+          assert.ok(decoder.bufferedBytes <= stream.length);
+          assert.ok(Date.now() - started < 1000, 'decoding took over a second');
+        },
+      ),
       { numRuns: 2000 },
     );
   });

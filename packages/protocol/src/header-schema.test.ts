@@ -50,13 +50,33 @@ describe('typed headers', () => {
 
   it('reject a missing required field, naming it', () => {
     const { queueId: _dropped, ...missing } = pull;
-    rejects(() => PullMessageRequestHeader.decode(missing), 'HEADER_FIELD_MISSING', 'queueId', /PullMessageRequestHeader\.queueId is required/);
+    rejects(
+      () => PullMessageRequestHeader.decode(missing),
+      'HEADER_FIELD_MISSING',
+      'queueId',
+      /PullMessageRequestHeader\.queueId is required/,
+    );
   });
 
   it('reject ill-typed fields, naming them and what was expected', () => {
-    rejects(() => PullMessageRequestHeader.decode({ ...pull, queueId: 'one' }), 'HEADER_FIELD_INVALID', 'queueId', /must be a 32-bit integer, got "one"/);
-    rejects(() => PullMessageRequestHeader.decode({ ...pull, queueId: '2147483648' }), 'HEADER_FIELD_INVALID', 'queueId', /32-bit/);
-    rejects(() => PullMessageRequestHeader.decode({ ...pull, queueOffset: '1.5' }), 'HEADER_FIELD_INVALID', 'queueOffset', /64-bit integer/);
+    rejects(
+      () => PullMessageRequestHeader.decode({ ...pull, queueId: 'one' }),
+      'HEADER_FIELD_INVALID',
+      'queueId',
+      /must be a 32-bit integer, got "one"/,
+    );
+    rejects(
+      () => PullMessageRequestHeader.decode({ ...pull, queueId: '2147483648' }),
+      'HEADER_FIELD_INVALID',
+      'queueId',
+      /32-bit/,
+    );
+    rejects(
+      () => PullMessageRequestHeader.decode({ ...pull, queueOffset: '1.5' }),
+      'HEADER_FIELD_INVALID',
+      'queueOffset',
+      /64-bit integer/,
+    );
     rejects(
       () => PullMessageRequestHeader.decode({ ...pull, queueOffset: '9223372036854775808' }),
       'HEADER_FIELD_INVALID',
@@ -64,7 +84,18 @@ describe('typed headers', () => {
       /64-bit integer/,
     );
     rejects(
-      () => SendMessageRequestHeaderV2.decode({ a: 'P', b: 'T', c: 'TBW102', d: '4', e: '0', f: '0', g: '1', h: '0', k: 'maybe' }),
+      () =>
+        SendMessageRequestHeaderV2.decode({
+          a: 'P',
+          b: 'T',
+          c: 'TBW102',
+          d: '4',
+          e: '0',
+          f: '0',
+          g: '1',
+          h: '0',
+          k: 'maybe',
+        }),
       'HEADER_FIELD_INVALID',
       'unitMode',
       /SendMessageRequestHeaderV2\.unitMode must be true or false, got "maybe"/,

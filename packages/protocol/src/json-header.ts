@@ -129,7 +129,11 @@ function stringField(header: Record<string, unknown>, key: string): string | und
   const value = header[key];
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string') {
-    throw new ProtocolError('HEADER_FIELD_INVALID', `JSON header "${key}" must be a string, got ${JSON.stringify(value)}`, key);
+    throw new ProtocolError(
+      'HEADER_FIELD_INVALID',
+      `JSON header "${key}" must be a string, got ${JSON.stringify(value)}`,
+      key,
+    );
   }
   return value;
 }

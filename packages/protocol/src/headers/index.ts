@@ -1,8 +1,32 @@
 import type { HeaderCodec } from '../header-schema.js';
 import { RequestCode } from '../request-code.js';
-import { BrokerIdentityRequestHeader, BrokerWritePermRequestHeader, DeleteTopicFromNamesrvRequestHeader, GetKVListByNamespaceRequestHeader, GetRouteInfoRequestHeader, GetTopicsByClusterRequestHeader, KVConfigKeyRequestHeader, PutKVConfigRequestHeader, RegisterBrokerRequestHeader } from './namesrv.js';
-import { CreateTopicRequestHeader, DeleteSubscriptionGroupRequestHeader, GetConsumeStatsInBrokerHeader, GetConsumeStatsRequestHeader, GetConsumerConnectionListRequestHeader, GetConsumerRunningInfoRequestHeader, GetProducerConnectionListRequestHeader, ResetOffsetRequestHeader, TopicRequestHeader } from './broker-admin.js';
-import { GetConsumerListByGroupRequestHeader, NotifyConsumerIdsChangedRequestHeader, UnregisterClientRequestHeader } from './client-management.js';
+import {
+  BrokerIdentityRequestHeader,
+  BrokerWritePermRequestHeader,
+  DeleteTopicFromNamesrvRequestHeader,
+  GetKVListByNamespaceRequestHeader,
+  GetRouteInfoRequestHeader,
+  GetTopicsByClusterRequestHeader,
+  KVConfigKeyRequestHeader,
+  PutKVConfigRequestHeader,
+  RegisterBrokerRequestHeader,
+} from './namesrv.js';
+import {
+  CreateTopicRequestHeader,
+  DeleteSubscriptionGroupRequestHeader,
+  GetConsumeStatsInBrokerHeader,
+  GetConsumeStatsRequestHeader,
+  GetConsumerConnectionListRequestHeader,
+  GetConsumerRunningInfoRequestHeader,
+  GetProducerConnectionListRequestHeader,
+  ResetOffsetRequestHeader,
+  TopicRequestHeader,
+} from './broker-admin.js';
+import {
+  GetConsumerListByGroupRequestHeader,
+  NotifyConsumerIdsChangedRequestHeader,
+  UnregisterClientRequestHeader,
+} from './client-management.js';
 import { ConsumerSendMsgBackRequestHeader } from './consumer-send-msg-back.js';
 import { QueryConsumerOffsetRequestHeader, UpdateConsumerOffsetRequestHeader } from './consumer-offset.js';
 import { PullMessageRequestHeader } from './pull-message.js';

@@ -1,0 +1,323 @@
+import { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
+import {
+  encodeFrameParts,
+  FrameDecoder,
+  isResponse,
+  ONEWAY_FLAG,
+  ProtocolError,
+  requestCodeName,
+  type RemotingCommand,
+} from '@rocketnest/protocol';
+import { formatAddress } from './address.js';
+import { RemotingClosedError, RemotingTimeoutError, RemotingTooManyRequestsError } from './errors.js';
+import type { RemotingLogger } from './logger.js';
+import type { ProcessorTable } from './processor-table.js';
+
+export interface ConnectionOptions {
+  /** The largest frame accepted, length prefix included (default 16 MiB). */
+  maxFrameLength?: number | undefined;
+  /** Close the connection after this long with nothing read or written; 0 never (default 120 s, as RocketMQ). */
+  idleTimeMs?: number | undefined;
+  /** Requests this side may have awaiting a response at once (default 65,535, as RocketMQ's permits). */
+  maxPendingRequests?: number | undefined;
+}
+
+export interface ConnectionSettings extends ConnectionOptions {
+  logger: RemotingLogger;
+  /**
+   * Stop reading while writes back up, so that a peer that sends faster than it reads is slowed
+   * down instead of growing our buffers. Only a server may do this: if both ends did, each
+   * could wait for the other to read.
+   */
+  pauseReadsWhenCongested: boolean;
+}
+
+interface PendingRequest {
+  code: number;
+  resolve(response: RemotingCommand): void;
+  reject(error: Error): void;
+  timer: NodeJS.Timeout;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+}
+
+/** Frames below this size are copied into one buffer with their neighbours before a write. */
+const COALESCE_BELOW = 16 * 1024;
+
+type ConnectionEvents = {
+  /** The connection closed; the error says why when it did not close cleanly. */
+  close: [error: Error | undefined];
+  /** Nothing was read or written for idleTimeMs; the connection closes next. */
+  idle: [];
+};
+
+/**
+ * One TCP (or TLS) connection speaking the remoting protocol, either end: requests it sends are
+ * correlated with their responses by opaque; requests it receives go to a processor table.
+ * Frames written in one turn of the event loop leave in one write.
+ */
+export class RemotingConnection extends EventEmitter<ConnectionEvents> {
+  readonly remoteAddress: string;
+  readonly localAddress: string;
+  private readonly decoder: FrameDecoder;
+  private readonly pending = new Map<number, PendingRequest>();
+  private readonly maxPendingRequests: number;
+  private outgoing: Buffer[] = [];
+  private writeCallbacks: ((error?: Error | null) => void)[] = [];
+  private flushScheduled = false;
+  private closeCause: Error | undefined;
+  private closedPromise: Promise<void>;
+  private isClosed = false;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly processors: ProcessorTable,
+    private readonly settings: ConnectionSettings,
+  ) {
+    super();
+    this.remoteAddress = formatAddress(socket.remoteAddress, socket.remotePort);
+    this.localAddress = formatAddress(socket.localAddress, socket.localPort);
+    this.decoder = new FrameDecoder({ maxFrameLength: settings.maxFrameLength });
+    this.maxPendingRequests = settings.maxPendingRequests ?? 65_535;
+    socket.setNoDelay(true);
+    const idleTimeMs = settings.idleTimeMs ?? 120_000;
+    if (idleTimeMs > 0) socket.setTimeout(idleTimeMs);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('timeout', () => {
+      settings.logger.debug(`closing connection to ${this.remoteAddress}: idle for ${idleTimeMs} ms`);
+      this.emit('idle');
+      this.destroy(new RemotingClosedError(`idle for ${idleTimeMs} ms`));
+    });
+    socket.on('error', (error) => {
+      this.closeCause ??= error;
+    });
+    this.closedPromise = new Promise((resolve) => {
+      socket.once('close', () => {
+        this.isClosed = true;
+        this.failPending((request) => this.closedError(request));
+        this.emit('close', this.closeCause);
+        resolve();
+      });
+    });
+  }
+
+  /** True once the socket has closed or is closing. */
+  get closed(): boolean {
+    return this.isClosed || this.socket.destroyed || !this.socket.writable;
+  }
+
+  /** Requests sent on this connection still awaiting their response. */
+  get pendingRequests(): number {
+    return this.pending.size;
+  }
+
+  /**
+   * Send a request and resolve with its response, whatever the response code. Rejects with
+   * RemotingTimeoutError after timeoutMs, RemotingClosedError if the connection goes, or the
+   * signal's reason if it is aborted.
+   */
+  invoke(request: RemotingCommand, timeoutMs: number, signal?: AbortSignal): Promise<RemotingCommand> {
+    return new Promise<RemotingCommand>((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason as Error);
+      if (this.closed) return reject(this.closedError(request));
+      if (this.pending.size >= this.maxPendingRequests) {
+        return reject(
+          new RemotingTooManyRequestsError(
+            `${this.maxPendingRequests} requests already await a response from ${this.remoteAddress}; ` +
+              'send fewer at once or raise maxPendingRequests',
+          ),
+        );
+      }
+      const opaque = request.opaque;
+      if (this.pending.has(opaque)) {
+        return reject(new RangeError(`opaque ${opaque} is already in flight on ${this.remoteAddress}`));
+      }
+      try {
+        this.queueFrame(request);
+      } catch (error) {
+        return reject(error as Error);
+      }
+      const entry: PendingRequest = {
+        code: request.code,
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          this.settle(opaque)?.reject(
+            new RemotingTimeoutError(
+              `${describe(request)} to ${this.remoteAddress} got no response within ${timeoutMs} ms`,
+            ),
+          );
+        }, timeoutMs),
+        signal,
+        onAbort: undefined,
+      };
+      if (signal) {
+        entry.onAbort = () => this.settle(opaque)?.reject(signal.reason as Error);
+        signal.addEventListener('abort', entry.onAbort, { once: true });
+      }
+      this.pending.set(opaque, entry);
+    });
+  }
+
+  /** Send a one-way request (no response will come); resolves once it is written to the socket. */
+  invokeOneway(request: RemotingCommand): Promise<void> {
+    request.flag |= ONEWAY_FLAG;
+    return new Promise<void>((resolve, reject) => {
+      if (this.closed) return reject(this.closedError(request));
+      try {
+        this.queueFrame(request, (error) => (error ? reject(this.closedError(request, error)) : resolve()));
+      } catch (error) {
+        reject(error as Error);
+      }
+    });
+  }
+
+  /** Send a response (or any command) without waiting; dropped if the connection has closed. */
+  send(command: RemotingCommand): void {
+    if (this.closed) {
+      this.settings.logger.debug(`dropped ${describe(command)} for ${this.remoteAddress}: connection closed`);
+      return;
+    }
+    try {
+      this.queueFrame(command);
+    } catch (error) {
+      this.settings.logger.error(`could not encode ${describe(command)}: ${(error as Error).message}`);
+    }
+  }
+
+  /**
+   * Close gracefully: requests in flight fail at once with RemotingClosedError, frames already
+   * queued are written, then the socket ends. Resolves when it has closed.
+   */
+  close(): Promise<void> {
+    if (!this.isClosed) {
+      this.closeCause ??= new RemotingClosedError('closed locally');
+      this.failPending((request) => this.closedError(request));
+      this.flush();
+      this.socket.end();
+      // A peer that never acknowledges the end does not hold us up.
+      setTimeout(() => this.socket.destroy(), 1_000).unref();
+    }
+    return this.closedPromise;
+  }
+
+  /** Close at once, failing everything in flight with the given cause. */
+  destroy(cause?: Error): void {
+    if (cause) this.closeCause ??= cause;
+    this.socket.destroy();
+  }
+
+  private onData(chunk: Buffer): void {
+    try {
+      this.decoder.push(chunk, (command) => this.onCommand(command));
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error;
+      this.settings.logger.warn(`closing connection to ${this.remoteAddress}: ${error.message}`);
+      this.destroy(error);
+    }
+  }
+
+  private onCommand(command: RemotingCommand): void {
+    if (!isResponse(command)) {
+      this.processors.dispatch(command, this);
+      return;
+    }
+    const pending = this.settle(command.opaque);
+    if (pending) pending.resolve(command);
+    else {
+      this.settings.logger.debug(
+        `dropped a response with opaque ${command.opaque} from ${this.remoteAddress}: no request awaits it (timed out?)`,
+      );
+    }
+  }
+
+  private settle(opaque: number): PendingRequest | undefined {
+    const pending = this.pending.get(opaque);
+    if (!pending) return undefined;
+    this.pending.delete(opaque);
+    clearTimeout(pending.timer);
+    if (pending.onAbort) pending.signal!.removeEventListener('abort', pending.onAbort);
+    return pending;
+  }
+
+  private failPending(errorFor: (request: { code: number; opaque: number }) => Error): void {
+    for (const [opaque, pending] of [...this.pending]) {
+      this.settle(opaque);
+      pending.reject(errorFor({ code: pending.code, opaque }));
+    }
+  }
+
+  private closedError(request: { code: number; opaque: number }, cause = this.closeCause): RemotingClosedError {
+    const why = cause ? `: ${cause.message}` : '';
+    return new RemotingClosedError(
+      `connection to ${this.remoteAddress} closed${why}; ${describe(request)} did not get a response`,
+      { cause },
+    );
+  }
+
+  private queueFrame(command: RemotingCommand, onWritten?: (error?: Error | null) => void): void {
+    const parts = encodeFrameParts(command);
+    this.outgoing.push(...parts);
+    if (onWritten) this.writeCallbacks.push(onWritten);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      process.nextTick(() => this.flush());
+    }
+  }
+
+  /** Write everything queued in this turn of the event loop, small frames coalesced into one buffer. */
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.outgoing.length === 0) return;
+    const parts = this.outgoing;
+    const callbacks = this.writeCallbacks;
+    this.outgoing = [];
+    this.writeCallbacks = [];
+    const done =
+      callbacks.length === 0
+        ? undefined
+        : (error?: Error | null) => {
+            for (const callback of callbacks) callback(error);
+          };
+    const socket = this.socket;
+    if (socket.destroyed) {
+      done?.(this.closeCause ?? new RemotingClosedError('socket destroyed'));
+      return;
+    }
+    const chunks = coalesce(parts);
+    let writable = true;
+    if (chunks.length === 1) writable = socket.write(chunks[0]!, done);
+    else {
+      socket.cork();
+      for (let i = 0; i < chunks.length; i++) {
+        writable = socket.write(chunks[i]!, i === chunks.length - 1 ? done : undefined);
+      }
+      socket.uncork();
+    }
+    if (!writable && this.settings.pauseReadsWhenCongested && !socket.isPaused()) {
+      socket.pause();
+      socket.once('drain', () => socket.resume());
+    }
+  }
+}
+
+/** Runs of small buffers joined into one; large ones passed through uncopied. */
+function coalesce(parts: Buffer[]): Buffer[] {
+  if (parts.length === 1) return parts;
+  const chunks: Buffer[] = [];
+  let run: Buffer[] = [];
+  for (const part of parts) {
+    if (part.length >= COALESCE_BELOW) {
+      if (run.length > 0) chunks.push(run.length === 1 ? run[0]! : Buffer.concat(run));
+      run = [];
+      chunks.push(part);
+    } else run.push(part);
+  }
+  if (run.length > 0) chunks.push(run.length === 1 ? run[0]! : Buffer.concat(run));
+  return chunks;
+}
+
+function describe(command: { code: number; opaque: number }): string {
+  return `request ${requestCodeName(command.code) ?? 'code'} (${command.code}, opaque ${command.opaque})`;
+}

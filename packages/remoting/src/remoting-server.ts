@@ -1,0 +1,142 @@
+import { EventEmitter } from 'node:events';
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+import type { RemotingCommand } from '@rocketnest/protocol';
+import { formatAddress, type SocketAddress } from './address.js';
+import { consoleLogger, type RemotingLogger } from './logger.js';
+import { ProcessorTable, type ProcessorOptions, type RequestProcessor } from './processor-table.js';
+import { RemotingConnection, type ConnectionOptions } from './remoting-connection.js';
+
+export interface RemotingServerOptions extends ConnectionOptions {
+  /** Address to bind (default 127.0.0.1; use 0.0.0.0 to serve other hosts). */
+  host?: string | undefined;
+  /** Port to bind; 0 picks a free one (default 0). */
+  port?: number | undefined;
+  /** Serve TLS with these options (key and cert at least) instead of plain TCP. */
+  tls?: tls.TlsOptions | undefined;
+  logger?: RemotingLogger | undefined;
+}
+
+type ServerEvents = {
+  connect: [connection: RemotingConnection];
+  disconnect: [connection: RemotingConnection, error: Error | undefined];
+  idle: [connection: RemotingConnection];
+};
+
+/**
+ * The listening end of the remoting protocol: a processor per request code, each with a bounded
+ * queue, and requests of its own to any connected client (NOTIFY_CONSUMER_IDS_CHANGED,
+ * CHECK_TRANSACTION_STATE, ...) over the connection that client opened.
+ */
+export class RemotingServer extends EventEmitter<ServerEvents> {
+  private readonly processors = new ProcessorTable();
+  private readonly live = new Set<RemotingConnection>();
+  private readonly logger: RemotingLogger;
+  private server: net.Server | undefined;
+
+  constructor(private readonly options: RemotingServerOptions = {}) {
+    super();
+    this.logger = options.logger ?? consoleLogger;
+  }
+
+  registerProcessor(code: number, processor: RequestProcessor, options?: ProcessorOptions): this {
+    this.processors.register(code, processor, options);
+    return this;
+  }
+
+  /** The processor for codes with none of their own; without one they get REQUEST_CODE_NOT_SUPPORTED. */
+  registerDefaultProcessor(processor: RequestProcessor, options?: ProcessorOptions): this {
+    this.processors.registerDefault(processor, options);
+    return this;
+  }
+
+  /** Connections open now. */
+  get connections(): ReadonlySet<RemotingConnection> {
+    return this.live;
+  }
+
+  /** Where the server listens; only after listen() has resolved. */
+  get address(): SocketAddress {
+    const address = this.server?.address();
+    if (!address || typeof address === 'string') throw new Error('the server is not listening');
+    return { host: address.address, port: address.port };
+  }
+
+  /** "host:port" as clients and NameServers name this server. */
+  get addressString(): string {
+    const { host, port } = this.address;
+    return formatAddress(host, port);
+  }
+
+  listen(): Promise<SocketAddress> {
+    if (this.server) return Promise.reject(new Error('the server is already listening'));
+    const onSocket = (socket: net.Socket) => this.accept(socket);
+    const server = this.options.tls
+      ? tls.createServer(this.options.tls, onSocket)
+      : net.createServer({ noDelay: true }, onSocket);
+    this.server = server;
+    server.on('tlsClientError', (error, socket) => {
+      this.logger.warn(
+        `TLS handshake with ${formatAddress(socket.remoteAddress, socket.remotePort)} failed: ${error.message}`,
+      );
+    });
+    const host = this.options.host ?? '127.0.0.1';
+    const port = this.options.port ?? 0;
+    return new Promise((resolve, reject) => {
+      const onError = (error: NodeJS.ErrnoException) => {
+        this.server = undefined;
+        const hint = error.code === 'EADDRINUSE' ? '; another process holds it: pick another port or stop it' : '';
+        reject(new Error(`cannot listen on ${formatAddress(host, port)}: ${error.message}${hint}`, { cause: error }));
+      };
+      server.once('error', onError);
+      server.listen(port, host, () => {
+        server.off('error', onError);
+        server.on('error', (error) => this.logger.error(`server on ${this.addressString}: ${error.message}`));
+        resolve(this.address);
+      });
+    });
+  }
+
+  /** Send a request to a client over its connection and await the answer. */
+  invoke(
+    connection: RemotingConnection,
+    request: RemotingCommand,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<RemotingCommand> {
+    return connection.invoke(request, timeoutMs, signal);
+  }
+
+  /** Send a one-way request to a client. */
+  invokeOneway(connection: RemotingConnection, request: RemotingCommand): Promise<void> {
+    return connection.invokeOneway(request);
+  }
+
+  /**
+   * Stop accepting, close every connection gracefully (requests in flight to clients fail at
+   * once with a clear error; answers already queued are written), and resolve when all is closed.
+   */
+  async close(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    await Promise.all([...this.live].map((connection) => connection.close()));
+    await closed;
+  }
+
+  private accept(socket: net.Socket): void {
+    const connection = new RemotingConnection(socket, this.processors, {
+      ...this.options,
+      logger: this.logger,
+      pauseReadsWhenCongested: true,
+    });
+    this.live.add(connection);
+    connection.on('idle', () => this.emit('idle', connection));
+    connection.once('close', (error) => {
+      this.live.delete(connection);
+      this.emit('disconnect', connection, error);
+    });
+    this.emit('connect', connection);
+  }
+}
