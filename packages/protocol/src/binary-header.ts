@@ -75,7 +75,7 @@ export function decodeBinaryHeader(buffer: Buffer, start: number, end: number): 
   if (extLength < 0 || extLength !== end - at) {
     throw malformed(`ext fields length ${extLength} does not match the ${end - at} bytes left`);
   }
-  const extFields: ExtFields = Object.create(null) as ExtFields;
+  const extFields: ExtFields = {};
   while (at < end) {
     if (end - at < 2) throw malformed('ext field key length cut short');
     const keyLength = buffer.readInt16BE(at);
@@ -88,7 +88,11 @@ export function decodeBinaryHeader(buffer: Buffer, start: number, end: number): 
     if (valueLength < 0 || valueLength > end - at) {
       throw malformed(`ext field "${key}" value length ${valueLength} out of bounds`);
     }
-    extFields[key] = buffer.toString('utf8', at, at + valueLength);
+    const value = buffer.toString('utf8', at, at + valueLength);
+    // An own "__proto__" key, as JSON.parse would make, rather than a prototype change.
+    if (key === '__proto__')
+      Object.defineProperty(extFields, key, { value, enumerable: true, writable: true, configurable: true });
+    else extFields[key] = value;
     at += valueLength;
   }
   return { code, language, version, opaque, flag, remark, extFields };

@@ -9,7 +9,6 @@ export type CommandHeader = Pick<
 
 /** Top-level keys the way fastjson writes them: sorted, with its serializeTypeCurrentRPC marker. */
 const JAVA_KEYS = ['code', 'extFields', 'flag', 'language', 'opaque', 'remark', 'serializeTypeCurrentRPC', 'version'];
-const KNOWN_KEYS = new Set(JAVA_KEYS);
 
 /**
  * The JSON header text of a command. A command decoded from JSON is written back in the layout
@@ -17,25 +16,35 @@ const KNOWN_KEYS = new Set(JAVA_KEYS);
  * strings, remark and extFields left out when empty.
  */
 export function encodeJsonHeader(command: CommandHeader): string {
-  const layout = command.jsonLayout;
-  const keys = layout ? withMissingKeys(layout.keys, command) : JAVA_KEYS;
-  let text = '{';
-  for (const key of keys) {
-    const value = jsonValue(key, command, layout);
-    if (value === undefined) continue;
-    if (text.length > 1) text += ',';
-    text += `"${key}":${value}`;
+  if (command.jsonLayout) return encodeInLayout(command, command.jsonLayout);
+  // The hot path, written out: every request and response this project builds takes it.
+  const ext = JSON.stringify(command.extFields);
+  const language = command.language === 'JAVA' ? '"JAVA"' : JSON.stringify(command.language);
+  const remark = command.remark == null ? '' : `,"remark":${JSON.stringify(command.remark)}`;
+  return (
+    `{"code":${command.code}${ext === '{}' ? '' : `,"extFields":${ext}`},"flag":${command.flag},` +
+    `"language":${language},"opaque":${command.opaque}${remark},"serializeTypeCurrentRPC":"JSON",` +
+    `"version":${command.version}}`
+  );
+}
+
+function encodeInLayout(command: CommandHeader, layout: JsonHeaderLayout): string {
+  const keys = Object.keys(layout.source);
+  // Fields the arriving header lacked but the command now has go last.
+  for (const key of JAVA_KEYS) {
+    if (!keys.includes(key) && key !== 'serializeTypeCurrentRPC' && knownValue(key, command, layout) !== undefined) {
+      keys.push(key);
+    }
   }
-  return text + '}';
+  let text = '';
+  for (const key of keys) {
+    const value = JAVA_KEYS.includes(key) ? knownValue(key, command, layout) : JSON.stringify(layout.source[key]);
+    if (value !== undefined) text += `${text === '' ? '' : ','}"${key}":${value}`;
+  }
+  return `{${text}}`;
 }
 
-function withMissingKeys(keys: readonly string[], command: CommandHeader): readonly string[] {
-  const missing = JAVA_KEYS.filter((key) => !keys.includes(key) && key !== 'serializeTypeCurrentRPC');
-  const wanted = missing.filter((key) => jsonValue(key, command, undefined) !== undefined);
-  return wanted.length === 0 ? keys : [...keys, ...wanted];
-}
-
-function jsonValue(key: string, command: CommandHeader, layout: JsonHeaderLayout | undefined): string | undefined {
+function knownValue(key: string, command: CommandHeader, layout: JsonHeaderLayout): string | undefined {
   switch (key) {
     case 'code':
       return String(command.code);
@@ -48,33 +57,25 @@ function jsonValue(key: string, command: CommandHeader, layout: JsonHeaderLayout
     case 'language':
       return JSON.stringify(command.language);
     case 'remark':
-      return command.remark === undefined || command.remark === null ? undefined : JSON.stringify(command.remark);
+      return command.remark == null ? undefined : JSON.stringify(command.remark);
     case 'serializeTypeCurrentRPC':
-      return layout ? JSON.stringify(layout.unknownValues?.[key] ?? 'JSON') : '"JSON"';
-    case 'extFields':
-      return extFieldsJson(command.extFields, layout);
-    default:
-      return layout?.unknownValues && Object.hasOwn(layout.unknownValues, key)
-        ? JSON.stringify(layout.unknownValues[key])
-        : undefined;
+      return JSON.stringify(layout.source[key]);
+    default: {
+      const literals = layout.literalExtFields;
+      let text = '';
+      for (const name in command.extFields) {
+        const value = command.extFields[name]!;
+        text += `${text === '' ? '' : ','}${JSON.stringify(name)}:${literals?.has(name) ? value : JSON.stringify(value)}`;
+      }
+      return text !== '' || Object.hasOwn(layout.source, 'extFields') ? `{${text}}` : undefined;
+    }
   }
-}
-
-function extFieldsJson(extFields: ExtFields, layout: JsonHeaderLayout | undefined): string | undefined {
-  let text = '';
-  for (const key in extFields) {
-    const value = extFields[key]!;
-    const literal = layout?.literalExtFields.has(key) === true;
-    text += `${text === '' ? '' : ','}${JSON.stringify(key)}:${literal ? value : JSON.stringify(value)}`;
-  }
-  if (text === '') return layout?.keys.includes('extFields') ? '{}' : undefined;
-  return `{${text}}`;
 }
 
 /**
- * Parse a JSON header. Lenient as the spec asks of a server: unknown keys are kept aside,
- * language may be any string, missing fields take Java's defaults, and ext field values that
- * arrive as numbers or booleans (ali-ons) become their Java string form.
+ * Parse a JSON header. Lenient as the spec asks of a server: unknown keys are kept (in the
+ * layout), language may be any string, missing fields take Java's defaults, and ext field values
+ * that arrive as numbers or booleans (ali-ons) become their Java string form.
  */
 export function decodeJsonHeader(buffer: Buffer, start: number, end: number): CommandHeader {
   let parsed: unknown;
@@ -87,15 +88,7 @@ export function decodeJsonHeader(buffer: Buffer, start: number, end: number): Co
     throw new ProtocolError('HEADER_MALFORMED', 'JSON header must be an object');
   }
   const header = parsed as Record<string, unknown>;
-  const keys = Object.keys(header);
-  let unknownValues: Record<string, unknown> | undefined;
-  for (const key of keys) {
-    if (!KNOWN_KEYS.has(key) || key === 'serializeTypeCurrentRPC') {
-      unknownValues ??= Object.create(null) as Record<string, unknown>;
-      unknownValues[key] = header[key];
-    }
-  }
-  const literalExtFields = new Set<string>();
+  const { extFields, literalExtFields } = extFieldsOf(header['extFields']);
   return {
     code: intField(header, 'code', undefined),
     language: stringField(header, 'language') ?? 'JAVA',
@@ -103,8 +96,8 @@ export function decodeJsonHeader(buffer: Buffer, start: number, end: number): Co
     opaque: intField(header, 'opaque', 0),
     flag: intField(header, 'flag', 0),
     remark: stringField(header, 'remark'),
-    extFields: extFieldsOf(header['extFields'], literalExtFields),
-    jsonLayout: { keys, literalExtFields, unknownValues },
+    extFields,
+    jsonLayout: { source: header, literalExtFields },
   };
 }
 
@@ -138,20 +131,28 @@ function stringField(header: Record<string, unknown>, key: string): string | und
   return value;
 }
 
-function extFieldsOf(value: unknown, literalExtFields: Set<string>): ExtFields {
-  // A null prototype, so that a key such as "__proto__" or "constructor" is just a key.
-  const extFields: ExtFields = Object.create(null) as ExtFields;
-  if (value === undefined || value === null) return extFields;
+/**
+ * The parsed ext map itself, checked in place: values that arrived as numbers or booleans are
+ * replaced by their string form and remembered, nulls are dropped. Reusing the object JSON.parse
+ * made keeps decoding cheap; JSON.parse defines every key as an own property, so a key such as
+ * "__proto__" is a plain key here too.
+ */
+function extFieldsOf(value: unknown): { extFields: ExtFields; literalExtFields: Set<string> | undefined } {
+  if (value === undefined || value === null) return { extFields: {}, literalExtFields: undefined };
   if (typeof value !== 'object' || Array.isArray(value)) {
     throw new ProtocolError('HEADER_FIELD_INVALID', 'JSON header "extFields" must be an object', 'extFields');
   }
-  for (const [key, field] of Object.entries(value as Record<string, unknown>)) {
-    if (typeof field === 'string') {
-      extFields[key] = field;
-    } else if (typeof field === 'number' || typeof field === 'boolean') {
+  const extFields = value as Record<string, unknown>;
+  let literalExtFields: Set<string> | undefined;
+  for (const key in extFields) {
+    const field = extFields[key];
+    if (typeof field === 'string') continue;
+    if (typeof field === 'number' || typeof field === 'boolean') {
       extFields[key] = String(field);
-      literalExtFields.add(key);
-    } else if (field !== null) {
+      (literalExtFields ??= new Set()).add(key);
+    } else if (field === null) {
+      delete extFields[key];
+    } else {
       throw new ProtocolError(
         'HEADER_FIELD_INVALID',
         `JSON header ext field "${key}" must be a string, number or boolean`,
@@ -159,5 +160,5 @@ function extFieldsOf(value: unknown, literalExtFields: Set<string>): ExtFields {
       );
     }
   }
-  return extFields;
+  return { extFields: extFields as ExtFields, literalExtFields };
 }

@@ -28,12 +28,10 @@ export type ExtFields = Record<string, string>;
  * as raw JSON literals; a command built here has no layout and is written the way Java does.
  */
 export interface JsonHeaderLayout {
-  /** The top-level keys in the order they arrived. */
-  readonly keys: readonly string[];
-  /** Ext field names whose values arrived as JSON numbers or booleans, not strings. */
-  readonly literalExtFields: ReadonlySet<string>;
-  /** Top-level keys this codec does not read, with their values (Java's serializeTypeCurrentRPC). */
-  readonly unknownValues?: Readonly<Record<string, unknown>> | undefined;
+  /** The parsed header object: its keys in arrival order, and the values of keys this codec does not read. */
+  readonly source: Readonly<Record<string, unknown>>;
+  /** Ext field names whose values arrived as JSON numbers or booleans, not strings (undefined: none). */
+  readonly literalExtFields?: ReadonlySet<string> | undefined;
 }
 
 /** One remoting frame: a request or a response (RemotingCommand.java). */

@@ -35,6 +35,8 @@ type ClientEvents = {
 export class RemotingClient extends EventEmitter<ClientEvents> {
   private readonly processors = new ProcessorTable();
   private readonly connections = new Map<string, Promise<RemotingConnection>>();
+  /** The connections of `connections` that are established. */
+  private readonly open = new Map<string, RemotingConnection>();
   private readonly logger: RemotingLogger;
   private closing = false;
 
@@ -50,9 +52,14 @@ export class RemotingClient extends EventEmitter<ClientEvents> {
   }
 
   /** Send a request to address ("host:port") and resolve with the response, whatever its code. */
-  async invoke(address: string, request: RemotingCommand, options: InvokeOptions = {}): Promise<RemotingCommand> {
-    const connection = await this.connection(address, options.signal);
-    return connection.invoke(request, options.timeoutMs ?? this.options.requestTimeoutMs ?? 3_000, options.signal);
+  invoke(address: string, request: RemotingCommand, options: InvokeOptions = {}): Promise<RemotingCommand> {
+    const timeoutMs = options.timeoutMs ?? this.options.requestTimeoutMs ?? 3_000;
+    // The common case, an open connection, goes straight to it without an extra await.
+    const open = this.open.get(address);
+    if (open && !open.closed) return open.invoke(request, timeoutMs, options.signal);
+    return this.connection(address, options.signal).then((connection) =>
+      connection.invoke(request, timeoutMs, options.signal),
+    );
   }
 
   /** Send a one-way request; resolves once it is written. */
@@ -78,6 +85,7 @@ export class RemotingClient extends EventEmitter<ClientEvents> {
     this.closing = true;
     const open = [...this.connections.values()];
     this.connections.clear();
+    this.open.clear();
     await Promise.all(
       open.map((connecting) =>
         connecting.then(
@@ -89,9 +97,9 @@ export class RemotingClient extends EventEmitter<ClientEvents> {
   }
 
   private connect(address: string, signal?: AbortSignal): Promise<RemotingConnection> {
-    const { host, port } = parseAddress(address);
     const timeoutMs = this.options.connectTimeoutMs ?? 3_000;
     return new Promise<RemotingConnection>((resolve, reject) => {
+      const { host, port } = parseAddress(address);
       const tlsOptions = this.options.tls;
       const socket: net.Socket = tlsOptions
         ? tls.connect({ host, port, ...(typeof tlsOptions === 'object' ? tlsOptions : {}) })
@@ -121,11 +129,13 @@ export class RemotingClient extends EventEmitter<ClientEvents> {
         });
         connection.once('close', (error) => {
           // Forget it only if it is still the one we hand out.
-          void this.connections.get(address)?.then((current) => {
-            if (current === connection) this.connections.delete(address);
-          });
+          if (this.open.get(address) === connection) {
+            this.open.delete(address);
+            this.connections.delete(address);
+          }
           this.emit('disconnect', connection, error);
         });
+        if (!this.closing) this.open.set(address, connection);
         this.emit('connect', connection);
         resolve(connection);
       });

@@ -37,7 +37,9 @@ interface PendingRequest {
   code: number;
   resolve(response: RemotingCommand): void;
   reject(error: Error): void;
-  timer: NodeJS.Timeout;
+  /** performance.now() after which the request has timed out. */
+  deadline: number;
+  timeoutMs: number;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
 }
@@ -67,6 +69,9 @@ export class RemotingConnection extends EventEmitter<ConnectionEvents> {
   private writeCallbacks: ((error?: Error | null) => void)[] = [];
   private flushScheduled = false;
   private closeCause: Error | undefined;
+  /** One timer for all requests in flight, due at the earliest deadline among them. */
+  private timeoutTimer: NodeJS.Timeout | undefined;
+  private timeoutDue = Number.POSITIVE_INFINITY;
   private closedPromise: Promise<void>;
   private isClosed = false;
 
@@ -142,13 +147,8 @@ export class RemotingConnection extends EventEmitter<ConnectionEvents> {
         code: request.code,
         resolve,
         reject,
-        timer: setTimeout(() => {
-          this.settle(opaque)?.reject(
-            new RemotingTimeoutError(
-              `${describe(request)} to ${this.remoteAddress} got no response within ${timeoutMs} ms`,
-            ),
-          );
-        }, timeoutMs),
+        deadline: performance.now() + timeoutMs,
+        timeoutMs,
         signal,
         onAbort: undefined,
       };
@@ -157,7 +157,38 @@ export class RemotingConnection extends EventEmitter<ConnectionEvents> {
         signal.addEventListener('abort', entry.onAbort, { once: true });
       }
       this.pending.set(opaque, entry);
+      if (entry.deadline < this.timeoutDue) this.scheduleTimeouts(entry.deadline);
     });
+  }
+
+  /**
+   * Timeouts share one timer rather than one each: at hundreds of thousands of requests a
+   * second, a timer per request is a large share of the work. When it fires, every request past
+   * its deadline fails and the timer moves to the next deadline.
+   */
+  private scheduleTimeouts(due: number): void {
+    if (this.timeoutTimer) clearTimeout(this.timeoutTimer);
+    this.timeoutDue = due;
+    this.timeoutTimer = setTimeout(() => this.expireRequests(), Math.max(0, due - performance.now()));
+    this.timeoutTimer.unref();
+  }
+
+  private expireRequests(): void {
+    this.timeoutTimer = undefined;
+    this.timeoutDue = Number.POSITIVE_INFINITY;
+    const now = performance.now();
+    let next = Number.POSITIVE_INFINITY;
+    for (const [opaque, pending] of this.pending) {
+      if (pending.deadline <= now + 1) {
+        this.settle(opaque);
+        pending.reject(
+          new RemotingTimeoutError(
+            `${describe({ code: pending.code, opaque })} to ${this.remoteAddress} got no response within ${pending.timeoutMs} ms`,
+          ),
+        );
+      } else if (pending.deadline < next) next = pending.deadline;
+    }
+    if (next !== Number.POSITIVE_INFINITY) this.scheduleTimeouts(next);
   }
 
   /** Send a one-way request (no response will come); resolves once it is written to the socket. */
@@ -236,7 +267,11 @@ export class RemotingConnection extends EventEmitter<ConnectionEvents> {
     const pending = this.pending.get(opaque);
     if (!pending) return undefined;
     this.pending.delete(opaque);
-    clearTimeout(pending.timer);
+    if (this.pending.size === 0 && this.timeoutTimer) {
+      clearTimeout(this.timeoutTimer);
+      this.timeoutTimer = undefined;
+      this.timeoutDue = Number.POSITIVE_INFINITY;
+    }
     if (pending.onAbort) pending.signal!.removeEventListener('abort', pending.onAbort);
     return pending;
   }
