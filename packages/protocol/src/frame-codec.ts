@@ -7,35 +7,54 @@ import { SerializeType, type RemotingCommand } from './remoting-command.js';
 export const DEFAULT_MAX_FRAME_LENGTH = 16 * 1024 * 1024;
 
 /** Bodies at least this long are handed on as their own buffer rather than copied into the frame. */
-const COPY_BODY_BELOW = 16 * 1024;
+export const COPY_BODY_BELOW = 16 * 1024;
+
+/** A command measured for writing: its header serialised and every length known. */
+export interface MeasuredFrame {
+  readonly command: RemotingCommand;
+  /** The JSON header text, or undefined for a binary header. */
+  readonly headerText: string | undefined;
+  readonly headerLength: number;
+  readonly bodyLength: number;
+  /** Bytes before the body: length prefix, header word and header. */
+  readonly headLength: number;
+}
+
+/** Serialise a command's header and measure its frame, so that it can be written into any buffer. */
+export function measureFrame(command: RemotingCommand): MeasuredFrame {
+  const binary = command.serializeType === SerializeType.ROCKETMQ;
+  const headerText = binary ? undefined : encodeJsonHeader(command);
+  const headerLength = headerText === undefined ? binaryHeaderLength(command) : Buffer.byteLength(headerText);
+  if (headerLength > 0xffffff) {
+    throw new ProtocolError('HEADER_LENGTH_INVALID', `header of ${headerLength} bytes exceeds the 24-bit limit`);
+  }
+  return { command, headerText, headerLength, bodyLength: command.body?.length ?? 0, headLength: 8 + headerLength };
+}
+
+/** Write a measured frame's length prefix, header word and header at offset; the body is the caller's. */
+export function writeFrameHead(frame: MeasuredFrame, target: Buffer, offset: number): void {
+  const { command, headerLength } = frame;
+  target.writeInt32BE(4 + headerLength + frame.bodyLength, offset);
+  target.writeInt32BE((command.serializeType << 24) | headerLength, offset + 4);
+  if (frame.headerText === undefined) writeBinaryHeader(command, target, offset + 8);
+  else target.write(frame.headerText, offset + 8, headerLength, 'utf8');
+}
 
 /**
  * A command as frame bytes, in one or two buffers: the length prefix, header word and header,
  * then (for large bodies) the body itself, uncopied. Write them in order.
  */
 export function encodeFrameParts(command: RemotingCommand): [Buffer] | [Buffer, Buffer] {
-  const body = command.body;
-  const bodyLength = body ? body.length : 0;
-  const copyBody = bodyLength > 0 && bodyLength < COPY_BODY_BELOW;
-  let head: Buffer;
-  let headerLength: number;
-  if (command.serializeType === SerializeType.ROCKETMQ) {
-    headerLength = binaryHeaderLength(command);
-    head = Buffer.allocUnsafe(8 + headerLength + (copyBody ? bodyLength : 0));
-    writeBinaryHeader(command, head, 8);
-  } else {
-    const text = encodeJsonHeader(command);
-    headerLength = Buffer.byteLength(text);
-    head = Buffer.allocUnsafe(8 + headerLength + (copyBody ? bodyLength : 0));
-    head.write(text, 8, 'utf8');
+  const frame = measureFrame(command);
+  const copyBody = frame.bodyLength < COPY_BODY_BELOW;
+  const head = Buffer.allocUnsafe(frame.headLength + (copyBody ? frame.bodyLength : 0));
+  writeFrameHead(frame, head, 0);
+  if (frame.bodyLength === 0) return [head];
+  if (copyBody) {
+    command.body!.copy(head, frame.headLength);
+    return [head];
   }
-  if (headerLength > 0xffffff) {
-    throw new ProtocolError('HEADER_LENGTH_INVALID', `header of ${headerLength} bytes exceeds the 24-bit limit`);
-  }
-  head.writeInt32BE(4 + headerLength + bodyLength, 0);
-  head.writeInt32BE((command.serializeType << 24) | headerLength, 4);
-  if (copyBody) body!.copy(head, 8 + headerLength);
-  return bodyLength > 0 && !copyBody ? [head, body!] : [head];
+  return [head, command.body!];
 }
 
 /** A command as one buffer holding the whole frame, length prefix included. */

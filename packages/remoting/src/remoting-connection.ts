@@ -1,12 +1,14 @@
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import {
-  encodeFrameParts,
+  COPY_BODY_BELOW,
   FrameDecoder,
   isResponse,
+  measureFrame,
   ONEWAY_FLAG,
   ProtocolError,
   requestCodeName,
+  writeFrameHead,
   type RemotingCommand,
 } from '@rocketnest/protocol';
 import { formatAddress } from './address.js';
@@ -44,8 +46,9 @@ interface PendingRequest {
   onAbort: (() => void) | undefined;
 }
 
-/** Frames below this size are copied into one buffer with their neighbours before a write. */
-const COALESCE_BELOW = 16 * 1024;
+/** Bounds of the size of a write slab: idle connections keep small ones, busy ones large. */
+const MIN_SLAB = 4 * 1024;
+const MAX_SLAB = 64 * 1024;
 
 type ConnectionEvents = {
   /** The connection closed; the error says why when it did not close cleanly. */
@@ -65,6 +68,14 @@ export class RemotingConnection extends EventEmitter<ConnectionEvents> {
   private readonly decoder: FrameDecoder;
   private readonly pending = new Map<number, PendingRequest>();
   private readonly maxPendingRequests: number;
+  /**
+   * Frames are encoded straight into a slab, one after another, so that pipelined frames cost
+   * no allocation or copy of their own and leave in one write. Bytes of the slab from
+   * slabFlushed to slabWritten await the next flush; large bodies go out as their own chunks.
+   */
+  private slab: Buffer | undefined;
+  private slabWritten = 0;
+  private slabFlushed = 0;
   private outgoing: Buffer[] = [];
   private writeCallbacks: ((error?: Error | null) => void)[] = [];
   private flushScheduled = false;
@@ -292,8 +303,24 @@ export class RemotingConnection extends EventEmitter<ConnectionEvents> {
   }
 
   private queueFrame(command: RemotingCommand, onWritten?: (error?: Error | null) => void): void {
-    const parts = encodeFrameParts(command);
-    this.outgoing.push(...parts);
+    const frame = measureFrame(command);
+    const inlineBody = frame.bodyLength < COPY_BODY_BELOW;
+    const needed = frame.headLength + (inlineBody ? frame.bodyLength : 0);
+    let slab = this.slab;
+    if (!slab || slab.length - this.slabWritten < needed) {
+      this.sealSlab();
+      const size = Math.max(needed, Math.min(MAX_SLAB, Math.max(MIN_SLAB, 2 * this.slabWritten)));
+      slab = this.slab = Buffer.allocUnsafe(size);
+      this.slabWritten = this.slabFlushed = 0;
+    }
+    writeFrameHead(frame, slab, this.slabWritten);
+    this.slabWritten += frame.headLength;
+    if (inlineBody) {
+      if (frame.bodyLength > 0) this.slabWritten += command.body!.copy(slab, this.slabWritten);
+    } else {
+      this.sealSlab();
+      this.outgoing.push(command.body!);
+    }
     if (onWritten) this.writeCallbacks.push(onWritten);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -301,11 +328,20 @@ export class RemotingConnection extends EventEmitter<ConnectionEvents> {
     }
   }
 
-  /** Write everything queued in this turn of the event loop, small frames coalesced into one buffer. */
+  /** Move the slab's unflushed bytes to the outgoing chunks. */
+  private sealSlab(): void {
+    if (this.slab && this.slabWritten > this.slabFlushed) {
+      this.outgoing.push(this.slab.subarray(this.slabFlushed, this.slabWritten));
+      this.slabFlushed = this.slabWritten;
+    }
+  }
+
+  /** Write everything queued in this turn of the event loop. */
   private flush(): void {
     this.flushScheduled = false;
+    this.sealSlab();
     if (this.outgoing.length === 0) return;
-    const parts = this.outgoing;
+    const chunks = this.outgoing;
     const callbacks = this.writeCallbacks;
     this.outgoing = [];
     this.writeCallbacks = [];
@@ -320,7 +356,6 @@ export class RemotingConnection extends EventEmitter<ConnectionEvents> {
       done?.(this.closeCause ?? new RemotingClosedError('socket destroyed'));
       return;
     }
-    const chunks = coalesce(parts);
     let writable = true;
     if (chunks.length === 1) writable = socket.write(chunks[0]!, done);
     else {
@@ -335,22 +370,6 @@ export class RemotingConnection extends EventEmitter<ConnectionEvents> {
       socket.once('drain', () => socket.resume());
     }
   }
-}
-
-/** Runs of small buffers joined into one; large ones passed through uncopied. */
-function coalesce(parts: Buffer[]): Buffer[] {
-  if (parts.length === 1) return parts;
-  const chunks: Buffer[] = [];
-  let run: Buffer[] = [];
-  for (const part of parts) {
-    if (part.length >= COALESCE_BELOW) {
-      if (run.length > 0) chunks.push(run.length === 1 ? run[0]! : Buffer.concat(run));
-      run = [];
-      chunks.push(part);
-    } else run.push(part);
-  }
-  if (run.length > 0) chunks.push(run.length === 1 ? run[0]! : Buffer.concat(run));
-  return chunks;
 }
 
 function describe(command: { code: number; opaque: number }): string {

@@ -37,26 +37,24 @@ const { values: args } = parseArgs({
 });
 
 function sendRequest(body: Buffer, serializeType: SerializeType = SerializeType.JSON): RemotingCommand {
-  return {
-    ...createRequest(RequestCode.SEND_MESSAGE_V2, {
-      body,
-      serializeType,
-      extFields: SendMessageRequestHeaderV2.encode({
-        producerGroup: 'BenchProducerGroup',
-        topic: 'BenchTopic',
-        defaultTopic: 'TBW102',
-        defaultTopicQueueNums: 4,
-        queueId: 1,
-        sysFlag: 0,
-        bornTimestamp: Date.now(),
-        flag: 0,
-        properties: 'UNIQ_KEY\u00017F0000010F2A18B4AAC2755AB3E50000\u0002WAIT\u0001true\u0002TAGS\u0001TagA',
-        reconsumeTimes: 0,
-        unitMode: false,
-        batch: false,
-      }),
+  return createRequest(RequestCode.SEND_MESSAGE_V2, {
+    body,
+    serializeType,
+    extFields: SendMessageRequestHeaderV2.encode({
+      producerGroup: 'BenchProducerGroup',
+      topic: 'BenchTopic',
+      defaultTopic: 'TBW102',
+      defaultTopicQueueNums: 4,
+      queueId: 1,
+      sysFlag: 0,
+      bornTimestamp: Date.now(),
+      flag: 0,
+      properties: 'UNIQ_KEY\u00017F0000010F2A18B4AAC2755AB3E50000\u0002WAIT\u0001true\u0002TAGS\u0001TagA',
+      reconsumeTimes: 0,
+      unitMode: false,
+      batch: false,
     }),
-  };
+  });
 }
 
 async function serve(): Promise<void> {
