@@ -141,6 +141,12 @@ describe('frame codec', () => {
     assert.ok(Object.hasOwn(decoded.extFields, '__proto__'));
     assert.equal(decoded.extFields['__proto__'], 'x');
     assert.equal(decoded.extFields['constructor'], 'y');
+    // The same key in a binary header, and back out through both encodings.
+    const binary = decodeFrame(
+      encodeFrame({ ...decoded, jsonLayout: undefined, serializeType: SerializeType.ROCKETMQ }),
+    );
+    assert.equal(Object.getPrototypeOf(binary.extFields), Object.prototype);
+    assert.deepEqual({ ...binary.extFields }, { ...decoded.extFields });
   });
 
   for (const [name, header, reason, field] of [
