@@ -38,6 +38,16 @@ const command = fc.record({
   serializeType: fc.constantFrom(SerializeType.JSON, SerializeType.ROCKETMQ),
 });
 
+/** A frame around a JSON header text, as a hand-written peer might send it. */
+function jsonFrame(header: string): Buffer {
+  const length = Buffer.byteLength(header);
+  const frame = Buffer.alloc(8 + length);
+  frame.writeInt32BE(4 + length, 0);
+  frame.writeInt32BE(length, 4);
+  frame.write(header, 8);
+  return frame;
+}
+
 function comparable(c: RemotingCommand) {
   return {
     code: c.code,
@@ -113,12 +123,9 @@ describe('frame codec', () => {
   });
 
   it('reads a lenient JSON header: unknown keys kept aside, defaults for missing fields, literals as strings', () => {
-    const header = '{"code":11,"opaque":5,"extFields":{"queueId":0,"unitMode":false,"gone":null},"x":[1]}';
-    const frame = Buffer.alloc(8 + header.length);
-    frame.writeInt32BE(4 + header.length, 0);
-    frame.writeInt32BE(header.length, 4);
-    frame.write(header, 8);
-    const decoded = decodeFrame(frame);
+    const decoded = decodeFrame(
+      jsonFrame('{"code":11,"opaque":5,"extFields":{"queueId":0,"unitMode":false,"gone":null},"x":[1]}'),
+    );
     assert.equal(decoded.language, 'JAVA');
     assert.equal(decoded.version, 0);
     assert.equal(decoded.flag, 0);
@@ -131,12 +138,7 @@ describe('frame codec', () => {
   });
 
   it('keeps a "__proto__" ext field as a plain key', () => {
-    const header = '{"code":11,"extFields":{"__proto__":"x","constructor":"y"}}';
-    const frame = Buffer.alloc(8 + header.length);
-    frame.writeInt32BE(4 + header.length, 0);
-    frame.writeInt32BE(header.length, 4);
-    frame.write(header, 8);
-    const decoded = decodeFrame(frame);
+    const decoded = decodeFrame(jsonFrame('{"code":11,"extFields":{"__proto__":"x","constructor":"y"}}'));
     assert.equal(Object.getPrototypeOf(decoded.extFields), Object.prototype);
     assert.ok(Object.hasOwn(decoded.extFields, '__proto__'));
     assert.equal(decoded.extFields['__proto__'], 'x');
@@ -160,12 +162,8 @@ describe('frame codec', () => {
     ['a nested ext field', '{"code":10,"extFields":{"a":{"b":1}}}', 'HEADER_FIELD_INVALID', 'extFields.a'],
   ] as const) {
     it(`refuses a JSON header that is ${name}`, () => {
-      const frame = Buffer.alloc(8 + Buffer.byteLength(header));
-      frame.writeInt32BE(frame.length - 4, 0);
-      frame.writeInt32BE(Buffer.byteLength(header), 4);
-      frame.write(header, 8);
       assert.throws(
-        () => decodeFrame(frame),
+        () => decodeFrame(jsonFrame(header)),
         (error: unknown) => error instanceof ProtocolError && error.reason === reason && error.field === field,
       );
     });

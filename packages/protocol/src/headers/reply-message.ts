@@ -1,18 +1,19 @@
 import { defineHeader, f, type HeaderOf } from '../header-schema.js';
+import { sendMessageFields } from './send-message.js';
 
 /** PUSH_REPLY_MESSAGE_TO_CLIENT (326): the broker hands a reply to its requester. */
 export const ReplyMessageRequestHeader = defineHeader('ReplyMessageRequestHeader', {
-  producerGroup: f.string,
-  topic: f.string,
-  defaultTopic: f.string,
-  defaultTopicQueueNums: f.int,
-  queueId: f.int,
-  sysFlag: f.int,
-  bornTimestamp: f.long,
-  flag: f.int,
-  properties: f.opt.string,
-  reconsumeTimes: f.opt.int,
-  unitMode: f.opt.boolean,
+  producerGroup: sendMessageFields.producerGroup,
+  topic: sendMessageFields.topic,
+  defaultTopic: sendMessageFields.defaultTopic,
+  defaultTopicQueueNums: sendMessageFields.defaultTopicQueueNums,
+  queueId: sendMessageFields.queueId,
+  sysFlag: sendMessageFields.sysFlag,
+  bornTimestamp: sendMessageFields.bornTimestamp,
+  flag: sendMessageFields.flag,
+  properties: sendMessageFields.properties,
+  reconsumeTimes: sendMessageFields.reconsumeTimes,
+  unitMode: sendMessageFields.unitMode,
   /** ip:port */
   bornHost: f.string,
   /** ip:port */

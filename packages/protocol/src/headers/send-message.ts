@@ -1,6 +1,7 @@
 import { defineHeader, f, renameHeader, type HeaderOf } from '../header-schema.js';
 
-const sendMessageFields = {
+/** The fields of SendMessageRequestHeader, shared with the headers that repeat them. */
+export const sendMessageFields = {
   producerGroup: f.string,
   topic: f.string,
   /** Template topic for auto-creation, normally TBW102. */
