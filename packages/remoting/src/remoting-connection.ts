@@ -84,6 +84,7 @@ export class RemotingConnection extends EventEmitter<ConnectionEvents> {
   private timeoutTimer: NodeJS.Timeout | undefined;
   private timeoutDue = Number.POSITIVE_INFINITY;
   private closedPromise: Promise<void>;
+  /** Set as soon as the connection starts to go: closed, destroyed, ended by the peer or failed. */
   private isClosed = false;
 
   constructor(
@@ -107,6 +108,11 @@ export class RemotingConnection extends EventEmitter<ConnectionEvents> {
     });
     socket.on('error', (error) => {
       this.closeCause ??= error;
+      this.isClosed = true;
+    });
+    socket.on('end', () => {
+      this.closeCause ??= new RemotingClosedError('the peer ended the connection');
+      this.isClosed = true;
     });
     this.closedPromise = new Promise((resolve) => {
       socket.once('close', () => {
@@ -120,7 +126,7 @@ export class RemotingConnection extends EventEmitter<ConnectionEvents> {
 
   /** True once the socket has closed or is closing. */
   get closed(): boolean {
-    return this.isClosed || this.socket.destroyed || !this.socket.writable;
+    return this.isClosed;
   }
 
   /** Requests sent on this connection still awaiting their response. */
@@ -234,6 +240,7 @@ export class RemotingConnection extends EventEmitter<ConnectionEvents> {
    */
   close(): Promise<void> {
     if (!this.isClosed) {
+      this.isClosed = true;
       this.closeCause ??= new RemotingClosedError('closed locally');
       this.failPending((request) => this.closedError(request));
       this.flush();
@@ -247,6 +254,7 @@ export class RemotingConnection extends EventEmitter<ConnectionEvents> {
   /** Close at once, failing everything in flight with the given cause. */
   destroy(cause?: Error): void {
     if (cause) this.closeCause ??= cause;
+    this.isClosed = true;
     this.socket.destroy();
   }
 
