@@ -9,3 +9,4 @@ export * from './protocol-error.js';
 export * from './remoting-command.js';
 export * from './request-code.js';
 export * from './response-code.js';
+export * from './message/index.js';

@@ -1,0 +1,60 @@
+/** Property names of MessageConst that the store and broker read or write. */
+export const MessageConst = {
+  KEYS: 'KEYS',
+  TAGS: 'TAGS',
+  WAIT: 'WAIT',
+  DELAY: 'DELAY',
+  UNIQ_KEY: 'UNIQ_KEY',
+  TRAN_MSG: 'TRAN_MSG',
+  PGROUP: 'PGROUP',
+  RETRY_TOPIC: 'RETRY_TOPIC',
+  RECONSUME_TIME: 'RECONSUME_TIME',
+  MAX_RECONSUME_TIMES: 'MAX_RECONSUME_TIMES',
+  ORIGIN_MESSAGE_ID: 'ORIGIN_MESSAGE_ID',
+  REAL_TOPIC: 'REAL_TOPIC',
+  REAL_QID: 'REAL_QID',
+  CLUSTER: 'CLUSTER',
+  CORRELATION_ID: 'CORRELATION_ID',
+  REPLY_TO_CLIENT: 'REPLY_TO_CLIENT',
+  TTL: 'TTL',
+  MSG_TYPE: 'MSG_TYPE',
+  TRANSACTION_CHECK_TIMES: 'TRANSACTION_CHECK_TIMES',
+  TRAN_PREPARED_QUEUE_OFFSET: 'TRAN_PREPARED_QUEUE_OFFSET',
+  SHARDING_KEY: '__SHARDINGKEY',
+  MIN_OFFSET: 'MIN_OFFSET',
+  MAX_OFFSET: 'MAX_OFFSET',
+} as const;
+
+/** KEYS holds several keys separated by one space. */
+export const KEY_SEPARATOR = ' ';
+
+const NAME_VALUE_SEPARATOR = '\u0001';
+const PROPERTY_SEPARATOR = '\u0002';
+
+/** name\u0001value\u0002 for every entry with a value, as MessageDecoder.messageProperties2String. */
+export function encodeProperties(properties: ReadonlyMap<string, string> | Readonly<Record<string, string>>): string {
+  const entries = properties instanceof Map ? properties.entries() : Object.entries(properties);
+  let text = '';
+  for (const [name, value] of entries) {
+    if (value !== undefined && value !== null) text += name + NAME_VALUE_SEPARATOR + value + PROPERTY_SEPARATOR;
+  }
+  return text;
+}
+
+/**
+ * Parse a properties string as MessageDecoder.string2messageProperties does: pieces split on
+ * \u0002, each cut at its first \u0001; pieces with an empty name or value are dropped, and a
+ * later duplicate wins.
+ */
+export function decodeProperties(text: string): Map<string, string> {
+  const properties = new Map<string, string>();
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf(PROPERTY_SEPARATOR, start);
+    if (end < 0) end = text.length;
+    const cut = text.indexOf(NAME_VALUE_SEPARATOR, start);
+    if (cut > start && cut < end - 1) properties.set(text.slice(start, cut), text.slice(cut + 1, end));
+    start = end + 1;
+  }
+  return properties;
+}

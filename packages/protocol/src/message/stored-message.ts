@@ -1,0 +1,240 @@
+import { crc32 } from 'node:zlib';
+import { MessageSysFlag } from './message-sys-flag.js';
+import { hostLength, isIPv6Host, readHost, writeHost } from './socket-address.js';
+import { readLong, writeLong } from './long.js';
+
+/** Magic of a V1 record (one-byte topic length), the only kind 4.x writes. */
+export const MESSAGE_MAGIC_CODE = 0xdaa320a7 | 0;
+/** Magic of a V2 record (two-byte topic length), written by 5.x for topics over 127 bytes. */
+export const MESSAGE_MAGIC_CODE_V2 = 0xdaa320ab | 0;
+/** Magic of the END_FILE blank that fills a CommitLog segment's tail. */
+export const BLANK_MAGIC_CODE = 0xcbd43194 | 0;
+/** Fixed bytes of a record with IPv4 hosts, before body, topic and properties. */
+const FIXED_LENGTH = 88;
+
+/** Byte positions in a record (with an IPv4 born host, for those after it). */
+export const StoredMessagePosition = {
+  TOTAL_SIZE: 0,
+  MAGIC: 4,
+  BODY_CRC: 8,
+  QUEUE_ID: 12,
+  FLAG: 16,
+  QUEUE_OFFSET: 20,
+  PHYSICAL_OFFSET: 28,
+  SYS_FLAG: 36,
+  BORN_TIMESTAMP: 40,
+  BORN_HOST: 48,
+} as const;
+
+/** What a producer's message becomes before the store gives it its place. */
+export interface MessageToStore {
+  topic: string;
+  queueId: number;
+  /** The user's flag. */
+  flag: number;
+  /** Stored as sent (compressed if the producer compressed it). */
+  body: Buffer;
+  /** Encoded properties (encodeProperties). */
+  properties: string;
+  sysFlag: number;
+  bornTimestamp: number;
+  /** "ip:port" or "[v6]:port" */
+  bornHost: string;
+  /** "ip:port" or "[v6]:port" */
+  storeHost: string;
+  reconsumeTimes: number;
+  preparedTransactionOffset: number;
+}
+
+/** A record as it sits in the CommitLog and travels in pull bodies. */
+export interface StoredMessage extends MessageToStore {
+  totalSize: number;
+  magic: number;
+  /** CRC32 of the body, masked with 0x7FFFFFFF. */
+  bodyCRC: number;
+  queueOffset: number;
+  physicalOffset: number;
+  storeTimestamp: number;
+}
+
+/** CRC32 of a body as RocketMQ stores it: masked to a non-negative int. */
+export function bodyCrc(body: Uint8Array): number {
+  return crc32(body) & 0x7fffffff;
+}
+
+/** Where storeTimestamp sits in a record with this sysFlag. */
+export function storeTimestampPosition(sysFlag: number): number {
+  return StoredMessagePosition.BORN_HOST + (sysFlag & MessageSysFlag.BORNHOST_V6_FLAG ? 20 : 8);
+}
+
+/** The bytes a message takes as a record. */
+export function storedMessageLength(message: MessageToStore): number {
+  const topicLength = Buffer.byteLength(message.topic);
+  return (
+    FIXED_LENGTH -
+    16 +
+    hostLength(message.bornHost) +
+    hostLength(message.storeHost) +
+    message.body.length +
+    (topicLength > 127 ? 2 : 1) +
+    topicLength +
+    2 +
+    Buffer.byteLength(message.properties)
+  );
+}
+
+/**
+ * Write a message as a record at offset (target must have storedMessageLength bytes free),
+ * with the place the store gave it. The host-family bits of sysFlag follow the hosts.
+ */
+export function writeStoredMessage(
+  message: MessageToStore,
+  place: { queueOffset: number; physicalOffset: number; storeTimestamp: number },
+  target: Buffer,
+  offset: number,
+): number {
+  const topicLength = Buffer.byteLength(message.topic);
+  const v2 = topicLength > 127;
+  let sysFlag = message.sysFlag & ~(MessageSysFlag.BORNHOST_V6_FLAG | MessageSysFlag.STOREHOSTADDRESS_V6_FLAG);
+  if (isIPv6Host(message.bornHost)) sysFlag |= MessageSysFlag.BORNHOST_V6_FLAG;
+  if (isIPv6Host(message.storeHost)) sysFlag |= MessageSysFlag.STOREHOSTADDRESS_V6_FLAG;
+  const totalSize = storedMessageLength(message);
+  target.writeInt32BE(totalSize, offset);
+  target.writeInt32BE(v2 ? MESSAGE_MAGIC_CODE_V2 : MESSAGE_MAGIC_CODE, offset + 4);
+  target.writeInt32BE(bodyCrc(message.body), offset + 8);
+  target.writeInt32BE(message.queueId, offset + 12);
+  target.writeInt32BE(message.flag, offset + 16);
+  writeLong(target, place.queueOffset, offset + 20);
+  writeLong(target, place.physicalOffset, offset + 28);
+  target.writeInt32BE(sysFlag, offset + 36);
+  writeLong(target, message.bornTimestamp, offset + 40);
+  let at = writeHost(message.bornHost, target, offset + 48);
+  writeLong(target, place.storeTimestamp, at);
+  at = writeHost(message.storeHost, target, at + 8);
+  target.writeInt32BE(message.reconsumeTimes, at);
+  writeLong(target, message.preparedTransactionOffset, at + 4);
+  target.writeInt32BE(message.body.length, at + 12);
+  at += 16 + message.body.copy(target, at + 16);
+  if (v2) {
+    target.writeInt16BE(topicLength, at);
+    at += 2;
+  } else {
+    target.writeInt8(topicLength, at);
+    at += 1;
+  }
+  at += target.write(message.topic, at, 'utf8');
+  const propertiesLength = target.write(message.properties, at + 2, 'utf8');
+  target.writeInt16BE(propertiesLength, at);
+  return at + 2 + propertiesLength;
+}
+
+/** What lies at a position of a CommitLog: a record, the END_FILE blank, or nothing valid. */
+export type RecordCheck =
+  { kind: 'message'; size: number } | { kind: 'blank'; size: number } | { kind: 'invalid'; reason: string };
+
+/**
+ * Check the record at offset without decoding it, as recovery does (checkMessageAndReturnSize):
+ * its magic, that its lengths add up to totalSize within `end`, and optionally its body CRC.
+ */
+export function checkStoredMessage(source: Buffer, offset: number, end: number, checkCrc: boolean): RecordCheck {
+  if (end - offset < 8) return { kind: 'invalid', reason: 'no room for a record header' };
+  const totalSize = source.readInt32BE(offset);
+  const magic = source.readInt32BE(offset + 4);
+  if (magic === BLANK_MAGIC_CODE) return { kind: 'blank', size: totalSize };
+  if (magic !== MESSAGE_MAGIC_CODE && magic !== MESSAGE_MAGIC_CODE_V2) {
+    return { kind: 'invalid', reason: totalSize === 0 && magic === 0 ? 'end of data' : `unknown magic ${magic}` };
+  }
+  if (totalSize < FIXED_LENGTH || totalSize > end - offset) {
+    return { kind: 'invalid', reason: `record size ${totalSize} does not fit the ${end - offset} bytes left` };
+  }
+  const sysFlag = source.readInt32BE(offset + 36);
+  const bornLength = sysFlag & MessageSysFlag.BORNHOST_V6_FLAG ? 20 : 8;
+  const storeLength = sysFlag & MessageSysFlag.STOREHOSTADDRESS_V6_FLAG ? 20 : 8;
+  const bodyLengthAt = offset + 48 + bornLength + 8 + storeLength + 12;
+  const bodyLength = source.readInt32BE(bodyLengthAt);
+  const topicLengthAt = bodyLengthAt + 4 + bodyLength;
+  if (bodyLength < 0 || topicLengthAt + 2 > offset + totalSize) {
+    return { kind: 'invalid', reason: `body length ${bodyLength} overruns the record` };
+  }
+  const v2 = magic === MESSAGE_MAGIC_CODE_V2;
+  const topicLength = v2 ? source.readInt16BE(topicLengthAt) : source.readInt8(topicLengthAt);
+  const propertiesLengthAt = topicLengthAt + (v2 ? 2 : 1) + topicLength;
+  if (topicLength < 0 || propertiesLengthAt + 2 > offset + totalSize) {
+    return { kind: 'invalid', reason: `topic length ${topicLength} overruns the record` };
+  }
+  const propertiesLength = source.readInt16BE(propertiesLengthAt);
+  if (propertiesLengthAt + 2 + propertiesLength !== offset + totalSize) {
+    return {
+      kind: 'invalid',
+      reason: `lengths add up to ${propertiesLengthAt + 2 + propertiesLength - offset}, not totalSize ${totalSize}`,
+    };
+  }
+  if (checkCrc) {
+    const crc = source.readInt32BE(offset + 8);
+    const actual = bodyCrc(source.subarray(bodyLengthAt + 4, topicLengthAt));
+    if (crc !== actual) return { kind: 'invalid', reason: `body CRC ${actual} does not match the stored ${crc}` };
+  }
+  return { kind: 'message', size: totalSize };
+}
+
+/** Decode the record at offset. The body is a view into source, not a copy. */
+export function decodeStoredMessage(source: Buffer, offset = 0): StoredMessage {
+  const check = checkStoredMessage(source, offset, source.length, false);
+  if (check.kind !== 'message')
+    throw new RangeError(
+      `no message record at ${offset}: ${check.kind === 'invalid' ? check.reason : 'END_FILE blank'}`,
+    );
+  const sysFlag = source.readInt32BE(offset + 36);
+  const bornV6 = (sysFlag & MessageSysFlag.BORNHOST_V6_FLAG) !== 0;
+  const storeV6 = (sysFlag & MessageSysFlag.STOREHOSTADDRESS_V6_FLAG) !== 0;
+  const magic = source.readInt32BE(offset + 4);
+  let at = offset + 48;
+  const bornHost = readHost(source, at, bornV6);
+  at += bornV6 ? 20 : 8;
+  const storeTimestamp = readLong(source, at);
+  const storeHost = readHost(source, at + 8, storeV6);
+  at += 8 + (storeV6 ? 20 : 8);
+  const reconsumeTimes = source.readInt32BE(at);
+  const preparedTransactionOffset = readLong(source, at + 4);
+  const bodyLength = source.readInt32BE(at + 12);
+  at += 16;
+  const body = source.subarray(at, at + bodyLength);
+  at += bodyLength;
+  const v2 = magic === MESSAGE_MAGIC_CODE_V2;
+  const topicLength = v2 ? source.readInt16BE(at) : source.readInt8(at);
+  at += v2 ? 2 : 1;
+  const topic = source.toString('utf8', at, at + topicLength);
+  at += topicLength;
+  const propertiesLength = source.readInt16BE(at);
+  const properties = source.toString('utf8', at + 2, at + 2 + propertiesLength);
+  return {
+    totalSize: check.size,
+    magic,
+    bodyCRC: source.readInt32BE(offset + 8),
+    queueId: source.readInt32BE(offset + 12),
+    flag: source.readInt32BE(offset + 16),
+    queueOffset: readLong(source, offset + 20),
+    physicalOffset: readLong(source, offset + 28),
+    sysFlag,
+    bornTimestamp: readLong(source, offset + 40),
+    bornHost,
+    storeTimestamp,
+    storeHost,
+    reconsumeTimes,
+    preparedTransactionOffset,
+    body,
+    topic,
+    properties,
+  };
+}
+
+/** Decode records laid end to end, as in a PULL_MESSAGE or QUERY_MESSAGE body. */
+export function decodeStoredMessages(source: Buffer): StoredMessage[] {
+  const messages: StoredMessage[] = [];
+  for (let at = 0; at < source.length;) {
+    const message = decodeStoredMessage(source, at);
+    messages.push(message);
+    at += message.totalSize;
+  }
+  return messages;
+}
