@@ -58,3 +58,24 @@ export function decodeProperties(text: string): Map<string, string> {
   }
   return properties;
 }
+
+/** One property's value from an encoded properties string, without decoding the rest. */
+export function propertyValue(text: string, name: string): string | undefined {
+  const needle = name + NAME_VALUE_SEPARATOR;
+  let found: string | undefined;
+  let from = 0;
+  for (;;) {
+    const at = text.indexOf(needle, from);
+    if (at < 0) return found;
+    if (at > 0 && text[at - 1] !== PROPERTY_SEPARATOR) {
+      from = at + 1;
+      continue;
+    }
+    const start = at + needle.length;
+    let end = text.indexOf(PROPERTY_SEPARATOR, start);
+    if (end < 0) end = text.length;
+    // An empty value counts as absent and a later duplicate wins, as in decodeProperties.
+    if (end > start) found = text.slice(start, end);
+    from = end + 1;
+  }
+}

@@ -13,6 +13,7 @@ import {
   encodeBatchBody,
   encodeProperties,
   javaStringHashCode,
+  propertyValue,
   MESSAGE_MAGIC_CODE_V2,
   storedMessageLength,
   tagsCode,
@@ -184,6 +185,12 @@ describe('message helpers', () => {
     );
     const decoded = decodeProperties('A\u00011\u0002EMPTY\u0001\u0002\u0001novalue\u0002A\u00012\u0002B\u0001x\u0001y');
     assert.deepEqual(Object.fromEntries(decoded), { A: '2', B: 'x\u0001y' });
+    const text = 'XA\u0001no\u0002A\u00011\u0002EMPTY\u0001\u0002A\u00012\u0002B\u0001x\u0001y';
+    assert.equal(propertyValue(text, 'A'), '2');
+    assert.equal(propertyValue(text, 'B'), 'x\u0001y');
+    assert.equal(propertyValue(text, 'EMPTY'), undefined);
+    assert.equal(propertyValue(text, 'XA'), 'no');
+    assert.equal(propertyValue(text, 'C'), undefined);
   });
 
   it('reads and writes offset message ids', () => {

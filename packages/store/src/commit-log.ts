@@ -1,0 +1,212 @@
+import {
+  BLANK_MAGIC_CODE,
+  checkStoredMessage,
+  MESSAGE_MAGIC_CODE,
+  readLong,
+  storeTimestampPosition,
+} from '@rocketnest/protocol';
+import { SegmentedFile } from './segmented-file.js';
+
+/** A record as the scan hands it over: the buffer holding it and where. */
+export interface ScannedRecord {
+  buffer: Buffer;
+  at: number;
+  physicalOffset: number;
+  size: number;
+}
+
+const SLAB_SIZE = 1024 * 1024;
+
+/**
+ * The CommitLog: one append-only log of every record, in segments of mappedFileSizeCommitLog
+ * bytes. A record never spans segments; when the next one does not fit (with 8 bytes to
+ * spare) an END_FILE blank fills the tail. Appends collect in a slab that is written to the
+ * page cache in one call at the end of each round (writePending), then flushed to disk by the
+ * store's flush policy.
+ */
+export class CommitLog {
+  readonly file: SegmentedFile;
+  /** Physical offset the next record gets. */
+  private writeOffset = 0;
+  /** Physical offset up to which bytes are in the page cache. */
+  private writtenOffset = 0;
+  private slab: Buffer | undefined;
+  private slabStart = 0;
+  private slabLength = 0;
+
+  constructor(
+    dir: string,
+    readonly segmentSize: number,
+  ) {
+    this.file = new SegmentedFile(dir, segmentSize);
+  }
+
+  load(): void {
+    this.file.load();
+  }
+
+  get minOffset(): number {
+    return this.file.isEmpty ? 0 : this.file.minOffset;
+  }
+
+  /** Offset after the last appended record (readable once written). */
+  get maxOffset(): number {
+    return this.writeOffset;
+  }
+
+  /** Offset up to which data is in the page cache and may be read. */
+  get readableOffset(): number {
+    return this.writtenOffset;
+  }
+
+  /** Set where data ends after recovery: everything beyond is dropped and zeroed. */
+  setEnd(offset: number): void {
+    this.file.truncate(offset);
+    this.writeOffset = this.writtenOffset = offset;
+  }
+
+  /**
+   * Reserve room for `length` bytes of records, writing the END_FILE blank first when they would
+   * not fit the current segment with 8 bytes to spare. Returns the physical offset they start at
+   * and the buffer and position to encode them into.
+   */
+  reserve(length: number): { physicalOffset: number; buffer: Buffer; at: number } {
+    const position = this.writeOffset % this.segmentSize;
+    if (position + length + 8 > this.segmentSize) {
+      const remaining = this.segmentSize - position;
+      const blank = this.room(8);
+      blank.buffer.writeInt32BE(remaining, blank.at);
+      blank.buffer.writeInt32BE(BLANK_MAGIC_CODE, blank.at + 4);
+      this.slabLength += 8;
+      this.writeOffset += remaining;
+      // The rest of the segment stays as it is (zeros); the next record starts a new segment.
+      this.writePending();
+    }
+    const physicalOffset = this.writeOffset;
+    const { buffer, at } = this.room(length);
+    this.slabLength += length;
+    this.writeOffset += length;
+    return { physicalOffset, buffer, at };
+  }
+
+  /** Undo the last reservation (its encoding failed). */
+  unreserve(length: number): void {
+    this.slabLength -= length;
+    this.writeOffset -= length;
+  }
+
+  private room(length: number): { buffer: Buffer; at: number } {
+    const slab = this.slab;
+    if (slab && this.slabStart + this.slabLength === this.writeOffset && slab.length - this.slabLength >= length) {
+      return { buffer: slab, at: this.slabLength };
+    }
+    this.writePending();
+    this.slab = Buffer.allocUnsafe(Math.max(SLAB_SIZE, length));
+    this.slabStart = this.writeOffset;
+    this.slabLength = 0;
+    return { buffer: this.slab, at: 0 };
+  }
+
+  /**
+   * Write the records appended since the last call to the page cache. On failure (a full disk)
+   * nothing of them counts: the write offset goes back and the error is thrown.
+   */
+  writePending(): void {
+    if (!this.slab || this.slabLength === 0) return;
+    const start = this.slabStart;
+    const data = this.slab.subarray(0, this.slabLength);
+    try {
+      this.file.write(start, data);
+    } catch (error) {
+      this.writeOffset = start;
+      this.slab = undefined;
+      this.slabLength = 0;
+      throw error;
+    }
+    this.writtenOffset = start + data.length;
+    // The rest of the slab serves the next records.
+    this.slab = this.slab.subarray(this.slabLength);
+    this.slabStart = this.writtenOffset;
+    this.slabLength = 0;
+    if (this.slab.length < 4096) this.slab = undefined;
+  }
+
+  /** Read length bytes at offset into a new buffer (or into target); fewer if the data ends. */
+  read(offset: number, length: number, target?: Buffer, targetOffset = 0): Buffer {
+    const end = Math.min(offset + length, this.writtenOffset);
+    if (offset < this.minOffset || end <= offset) return Buffer.alloc(0);
+    const buffer = target ?? Buffer.allocUnsafe(end - offset);
+    const read = this.file.read(offset, end - offset, buffer, target ? targetOffset : 0);
+    return target ? buffer.subarray(targetOffset, targetOffset + read) : buffer.subarray(0, read);
+  }
+
+  /** The whole record at a physical offset, or undefined when there is none. */
+  readRecord(offset: number): Buffer | undefined {
+    const head = this.read(offset, 4);
+    if (head.length < 4) return undefined;
+    const size = head.readInt32BE(0);
+    if (size <= 0 || offset + size > this.writtenOffset) return undefined;
+    const record = this.read(offset, size);
+    return checkStoredMessage(record, 0, record.length, false).kind === 'message' ? record : undefined;
+  }
+
+  /** The store time of the record at offset, or -1. */
+  storeTimestampAt(offset: number): number {
+    const head = this.read(offset, 80);
+    if (head.length < 80) return -1;
+    return readLong(head, storeTimestampPosition(head.readInt32BE(36)));
+  }
+
+  /**
+   * Walk records from `from` (a record start), handing each valid one to onRecord, and return
+   * the offset of the first byte that is not a valid record: the end of the data.
+   */
+  scan(from: number, checkCrc: boolean, onRecord: (record: ScannedRecord) => void, maxRecordSize: number): number {
+    const chunk = Buffer.allocUnsafe(Math.min(Math.max(8 * 1024 * 1024, maxRecordSize + 8), this.segmentSize));
+    let offset = from;
+    for (;;) {
+      const segment = this.file.find(offset);
+      if (!segment) return offset;
+      const segmentEnd = segment.start + this.segmentSize;
+      const length = this.file.read(offset, Math.min(chunk.length, segmentEnd - offset), chunk);
+      // More of this segment follows the chunk: a record cut by the chunk's end is read again.
+      const moreFollows = offset + length < segmentEnd;
+      let at = 0;
+      let blank = false;
+      while (at < length) {
+        if (length - at < 8 && moreFollows) break;
+        const check = checkStoredMessage(chunk, at, length, checkCrc);
+        if (check.kind === 'blank') {
+          blank = true;
+          break;
+        }
+        if (check.kind === 'invalid') {
+          const size = chunk.readInt32BE(at);
+          if (moreFollows && at > 0 && at + size > length && size <= maxRecordSize) break;
+          return offset + at;
+        }
+        onRecord({ buffer: chunk, at, physicalOffset: offset + at, size: check.size });
+        at += check.size;
+      }
+      if (blank) offset = segmentEnd;
+      else if (at === 0) return offset;
+      else offset += at;
+    }
+  }
+
+  /** The store time of a segment's first record when it is a valid V1 message, else 0. */
+  firstStoreTimestamp(segmentStart: number): number {
+    const head = Buffer.alloc(4096);
+    const read = this.file.read(segmentStart, head.length, head);
+    if (read < 88 || head.readInt32BE(4) !== MESSAGE_MAGIC_CODE) return 0;
+    return readLong(head, storeTimestampPosition(head.readInt32BE(36)));
+  }
+
+  flush(): Promise<void> {
+    return this.file.flush();
+  }
+
+  close(): void {
+    this.file.close();
+  }
+}

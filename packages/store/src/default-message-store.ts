@@ -1,0 +1,810 @@
+import { existsSync, mkdirSync, readdirSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  createOffsetMessageId,
+  decodeStoredMessage,
+  MessageConst,
+  MessageSysFlag,
+  propertyValue,
+  storedMessageLength,
+  tagsCode,
+  transactionType,
+  writeStoredMessage,
+  type MessageToStore,
+} from '@rocketnest/protocol';
+import { StoreCheckpoint } from './checkpoint.js';
+import { CommitLog, type ScannedRecord } from './commit-log.js';
+import { ConsumeQueue, CQ_ENTRY_SIZE, entryAt } from './consume-queue.js';
+import { IndexService } from './index-service.js';
+import {
+  consoleStoreLogger,
+  type GetMessageResult,
+  type GetMessageStatus,
+  type MessageArrival,
+  type MessageFilter,
+  type MessageStore,
+  type PutMessageResult,
+  type QueryMessageResult,
+  type StoreLogger,
+} from './message-store.js';
+import { defaultStoreConfig, parseDelayLevels, validateStoreConfig, type MessageStoreConfig } from './store-config.js';
+
+/** The topic delayed messages wait in; its ConsumeQueue tag code is the delivery time. */
+export const SCHEDULE_TOPIC = 'SCHEDULE_TOPIC_XXXX';
+const MAX_PROPERTIES_LENGTH = 32767;
+const BLANK_ENTRY_SIZE = 0x7fffffff;
+
+export interface DefaultMessageStoreOptions {
+  logger?: StoreLogger | undefined;
+  /** Share of the disk in use (0..1) at a path; defaults to statfs. Tests inject their own. */
+  diskUsage?: ((path: string) => number) | undefined;
+  /** The clock; tests move it to expire files. */
+  now?: (() => number) | undefined;
+}
+
+/** What dispatch needs of a record appended or found by recovery. */
+interface DispatchRecord {
+  topic: string;
+  queueId: number;
+  queueOffset: number;
+  physicalOffset: number;
+  size: number;
+  sysFlag: number;
+  storeTimestamp: number;
+  properties: string;
+}
+
+interface PendingPut {
+  records: DispatchRecord[];
+  resolve(result: PutMessageResult): void;
+  wait: boolean;
+  result: PutMessageResult;
+}
+
+interface SyncWaiter {
+  endOffset: number;
+  put: PendingPut;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * The file store (DefaultMessageStore): CommitLog, ConsumeQueues and IndexFiles under
+ * storePathRootDir in RocketMQ's formats, with flush, crash recovery and retention.
+ *
+ * Appends made in one turn of the event loop form a round: their records are encoded into the
+ * CommitLog's slab, written to the page cache in one call, then dispatched to the ConsumeQueues
+ * and the index, and only then are the puts answered (at once under ASYNC_FLUSH; after an
+ * fsync covering them under SYNC_FLUSH, one fsync serving every put waiting for it).
+ */
+export class DefaultMessageStore implements MessageStore {
+  readonly config: MessageStoreConfig;
+  private readonly logger: StoreLogger;
+  private readonly diskUsage: (path: string) => number;
+  private readonly now: () => number;
+  private readonly delayLevels: number[];
+  private readonly commitLog: CommitLog;
+  private readonly consumeQueues = new Map<string, Map<number, ConsumeQueue>>();
+  private readonly queueOffsets = new Map<string, number>();
+  private readonly index: IndexService | undefined;
+  private checkpoint: StoreCheckpoint | undefined;
+  private readonly listeners: ((arrival: MessageArrival) => void)[] = [];
+  private round: PendingPut[] | undefined;
+  private syncWaiters: SyncWaiter[] = [];
+  private syncFlushing = false;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private running = false;
+  private refusingWrites: string | undefined;
+  private lastWrittenTimestamp = 0;
+  private lastDispatchedTimestamp = 0;
+  private lastFlushedOffset = 0;
+  private lastThoroughFlush = 0;
+
+  constructor(config: Partial<MessageStoreConfig> = {}, options: DefaultMessageStoreOptions = {}) {
+    this.config = defaultStoreConfig(config);
+    if (config.storePathRootDir && !config.storePathCommitLog) {
+      this.config.storePathCommitLog = join(config.storePathRootDir, 'commitlog');
+    }
+    validateStoreConfig(this.config);
+    this.logger = options.logger ?? consoleStoreLogger;
+    this.diskUsage = options.diskUsage ?? statfsUsage;
+    this.now = options.now ?? Date.now;
+    this.delayLevels = parseDelayLevels(this.config.messageDelayLevel);
+    this.commitLog = new CommitLog(this.config.storePathCommitLog, this.config.mappedFileSizeCommitLog);
+    this.index = this.config.messageIndexEnable
+      ? new IndexService(
+          join(this.config.storePathRootDir, 'index'),
+          this.config.maxHashSlotNum,
+          this.config.maxIndexNum,
+        )
+      : undefined;
+  }
+
+  private get abortPath(): string {
+    return join(this.config.storePathRootDir, 'abort');
+  }
+
+  /** Load the files, recover from a crash if the abort file says there was one, and start. */
+  async start(): Promise<void> {
+    const root = this.config.storePathRootDir;
+    mkdirSync(root, { recursive: true });
+    const abnormal = existsSync(this.abortPath);
+    const started = performance.now();
+    this.commitLog.load();
+    const consumeQueueDir = join(root, 'consumequeue');
+    const hadConsumeQueues = existsSync(consumeQueueDir);
+    this.loadConsumeQueues(consumeQueueDir);
+    this.checkpoint = new StoreCheckpoint(join(root, 'checkpoint'));
+    this.index?.load(abnormal, this.checkpoint.indexMsgTimestamp);
+    const end = abnormal ? this.recoverAbnormally() : this.recoverNormally();
+    this.commitLog.setEnd(end);
+    for (const queue of this.allConsumeQueues()) {
+      if (queue.maxPhysicOffset >= end) queue.truncateAfter(end);
+    }
+    if (this.commitLog.file.isEmpty) for (const queue of this.allConsumeQueues()) queue.truncateAfter(0);
+    // Catch the ConsumeQueues and the index up with the log (missing or behind after a crash).
+    let reputFrom = this.commitLog.minOffset;
+    if (hadConsumeQueues) {
+      for (const queue of this.allConsumeQueues()) reputFrom = Math.max(reputFrom, queue.maxPhysicOffset);
+    }
+    if (reputFrom < end) {
+      let count = 0;
+      this.commitLog.scan(
+        reputFrom,
+        false,
+        (record) => {
+          this.dispatch(this.recordOf(record));
+          count++;
+        },
+        this.config.maxMessageSize + 64 * 1024,
+      );
+      this.logger.info(`dispatched ${count} records from ${reputFrom} to ${end} into ConsumeQueues and index`);
+    }
+    this.writeDispatched();
+    for (const queue of this.allConsumeQueues()) {
+      queue.correctMinOffset(this.commitLog.minOffset);
+      this.queueOffsets.set(queueKey(queue.topic, queue.queueId), queue.maxOffset);
+    }
+    this.lastFlushedOffset = end;
+    this.lastThoroughFlush = this.now();
+    writeFileSync(this.abortPath, '');
+    this.running = true;
+    this.startServices();
+    this.logger.info(
+      `store at ${root} ${abnormal ? 'recovered after an unclean shutdown' : 'opened'} in ` +
+        `${Math.round(performance.now() - started)} ms: CommitLog ${this.commitLog.minOffset}..${end}, ` +
+        `${this.allConsumeQueues().length} ConsumeQueues`,
+    );
+  }
+
+  private loadConsumeQueues(dir: string): void {
+    if (!existsSync(dir)) return;
+    for (const topic of readdirSync(dir)) {
+      const topicDir = join(dir, topic);
+      if (!statSync(topicDir).isDirectory()) continue;
+      for (const id of readdirSync(topicDir)) {
+        if (!/^\d+$/.test(id)) continue;
+        const queue = this.consumeQueue(topic, Number(id));
+        queue.load();
+      }
+    }
+  }
+
+  /**
+   * After a clean shutdown: walk the last three CommitLog segments (RocketMQ does the same) and
+   * stop at the first record that is not valid. Nothing needs dispatching.
+   */
+  private recoverNormally(): number {
+    const segments = this.commitLog.file.all;
+    if (segments.length === 0) return 0;
+    const from = segments[Math.max(0, segments.length - 3)]!.start;
+    return this.commitLog.scan(from, this.config.checkCRCOnRecover, () => {}, this.config.maxMessageSize + 64 * 1024);
+  }
+
+  /**
+   * After a crash: start at the newest segment whose first message is older than what the
+   * checkpoint says is durable everywhere, keep every record whose length and CRC are valid,
+   * dispatch each (repeats are ignored), and cut the torn tail.
+   */
+  private recoverAbnormally(): number {
+    const segments = this.commitLog.file.all;
+    if (segments.length === 0) return 0;
+    const checkpoint = this.checkpoint!;
+    const safeTime = this.index
+      ? Math.min(checkpoint.minTimestamp, checkpoint.indexMsgTimestamp)
+      : checkpoint.minTimestamp;
+    let from = segments[0]!.start;
+    for (let i = segments.length - 1; i >= 0; i--) {
+      const first = this.commitLog.firstStoreTimestamp(segments[i]!.start);
+      if (first !== 0 && first <= safeTime) {
+        from = segments[i]!.start;
+        break;
+      }
+    }
+    let count = 0;
+    const end = this.commitLog.scan(
+      from,
+      this.config.checkCRCOnRecover,
+      (record) => {
+        this.dispatch(this.recordOf(record));
+        count++;
+      },
+      this.config.maxMessageSize + 64 * 1024,
+    );
+    this.logger.warn(`unclean shutdown: recovered ${count} records from CommitLog offset ${from}, data ends at ${end}`);
+    return end;
+  }
+
+  private recordOf(record: ScannedRecord): DispatchRecord {
+    const message = decodeStoredMessage(record.buffer.subarray(record.at, record.at + record.size));
+    return {
+      topic: message.topic,
+      queueId: message.queueId,
+      queueOffset: message.queueOffset,
+      physicalOffset: record.physicalOffset,
+      size: record.size,
+      sysFlag: message.sysFlag,
+      storeTimestamp: message.storeTimestamp,
+      properties: message.properties,
+    };
+  }
+
+  private startServices(): void {
+    const every = (ms: number, task: () => Promise<void> | void) => {
+      const timer = setInterval(() => {
+        Promise.resolve()
+          .then(task)
+          .catch((error: unknown) => this.logger.error(`${(error as Error).message}`));
+      }, ms);
+      timer.unref();
+      this.timers.push(timer);
+    };
+    if (this.config.flushDiskType === 'ASYNC_FLUSH')
+      every(this.config.flushIntervalCommitLog, () => this.flushCommitLog(false));
+    every(this.config.flushIntervalConsumeQueue, () => this.flushConsumeQueues());
+    every(this.config.cleanResourceInterval, () => {
+      this.cleanExpiredFiles();
+    });
+  }
+
+  /** Under ASYNC_FLUSH: fsync when enough pages are dirty, or everything now and then. */
+  private async flushCommitLog(force: boolean): Promise<void> {
+    const target = this.commitLog.readableOffset;
+    const timestamp = this.lastWrittenTimestamp;
+    const thorough = this.now() - this.lastThoroughFlush >= this.config.flushCommitLogThoroughInterval;
+    const enough = target - this.lastFlushedOffset >= this.config.flushCommitLogLeastPages * 4096;
+    if (!force && !thorough && !enough) return;
+    if (target === this.lastFlushedOffset && !force) return;
+    if (thorough) this.lastThoroughFlush = this.now();
+    await this.commitLog.flush();
+    this.lastFlushedOffset = Math.max(this.lastFlushedOffset, target);
+    this.checkpoint!.physicMsgTimestamp = Math.max(this.checkpoint!.physicMsgTimestamp, timestamp);
+  }
+
+  /** Flush the ConsumeQueues, then persist the index file being written and the checkpoint. */
+  private async flushConsumeQueues(): Promise<void> {
+    const timestamp = this.lastDispatchedTimestamp;
+    await Promise.all(this.allConsumeQueues().map((queue) => queue.flush()));
+    const checkpoint = this.checkpoint!;
+    checkpoint.logicsMsgTimestamp = Math.max(checkpoint.logicsMsgTimestamp, timestamp);
+    if (this.index && timestamp > checkpoint.indexMsgTimestamp) {
+      checkpoint.indexMsgTimestamp = await this.index.persist();
+    }
+    await checkpoint.flush();
+  }
+
+  async shutdown(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers.length = 0;
+    this.endRound();
+    await this.commitLog.flush();
+    this.checkpoint!.physicMsgTimestamp = Math.max(this.checkpoint!.physicMsgTimestamp, this.lastWrittenTimestamp);
+    this.settleSyncWaiters(this.commitLog.readableOffset);
+    await this.flushConsumeQueues();
+    this.checkpoint!.close();
+    this.index?.close();
+    for (const queue of this.allConsumeQueues()) queue.close();
+    this.consumeQueues.clear();
+    this.commitLog.close();
+    rmSync(this.abortPath, { force: true });
+  }
+
+  putMessage(message: MessageToStore): Promise<PutMessageResult> {
+    return this.putMessages([message]);
+  }
+
+  putMessages(messages: readonly MessageToStore[]): Promise<PutMessageResult> {
+    const refused = this.checkWritable(messages);
+    if (refused) return Promise.resolve(refused);
+    const lengths = messages.map((message) => storedMessageLength(message));
+    const total = lengths.reduce((sum, length) => sum + length, 0);
+    if (total > this.config.maxMessageSize + 64 * 1024) {
+      return Promise.resolve(
+        illegal(
+          `${messages.length} messages take ${total} bytes, over maxMessageSize ${this.config.maxMessageSize} (+64 KiB of headers)`,
+        ),
+      );
+    }
+    let reserved: ReturnType<CommitLog['reserve']>;
+    try {
+      reserved = this.commitLog.reserve(total);
+    } catch (error) {
+      this.failRound(error as Error);
+      return Promise.resolve(this.writeFailed(error as Error));
+    }
+    const storeTimestamp = this.now();
+    const first = messages[0]!;
+    const key = queueKey(first.topic, first.queueId);
+    let nextQueueOffset = this.queueOffsets.get(key) ?? 0;
+    const records: DispatchRecord[] = [];
+    const ids: string[] = [];
+    let physicalOffset = reserved.physicalOffset;
+    let at = reserved.at;
+    try {
+      messages.forEach((message, i) => {
+        const type = transactionType(message.sysFlag);
+        const advances =
+          type === MessageSysFlag.TRANSACTION_NOT_TYPE || type === MessageSysFlag.TRANSACTION_COMMIT_TYPE;
+        const queueOffset = advances ? nextQueueOffset++ : 0;
+        writeStoredMessage(message, { queueOffset, physicalOffset, storeTimestamp }, reserved.buffer, at);
+        records.push({
+          topic: message.topic,
+          queueId: message.queueId,
+          queueOffset,
+          physicalOffset,
+          size: lengths[i]!,
+          sysFlag: reserved.buffer.readInt32BE(at + 36),
+          storeTimestamp,
+          properties: message.properties,
+        });
+        ids.push(createOffsetMessageId(message.storeHost, physicalOffset));
+        physicalOffset += lengths[i]!;
+        at += lengths[i]!;
+      });
+    } catch (error) {
+      this.commitLog.unreserve(total);
+      return Promise.resolve(illegal(`message cannot be encoded: ${(error as Error).message}`));
+    }
+    this.queueOffsets.set(key, nextQueueOffset);
+    this.lastWrittenTimestamp = storeTimestamp;
+    const result: PutMessageResult = {
+      status: 'PUT_OK',
+      appendResult: {
+        wroteOffset: reserved.physicalOffset,
+        wroteBytes: total,
+        msgId: ids.join(','),
+        queueOffset: records[0]!.queueOffset,
+        storeTimestamp,
+        msgNum: messages.length,
+      },
+    };
+    const wait = propertyValue(first.properties, MessageConst.WAIT) !== 'false';
+    return new Promise((resolve) => {
+      if (!this.round) {
+        this.round = [];
+        setImmediate(() => this.endRound());
+      }
+      this.round.push({ records, resolve, wait, result });
+    });
+  }
+
+  private checkWritable(messages: readonly MessageToStore[]): PutMessageResult | undefined {
+    if (!this.running) {
+      return {
+        status: 'SERVICE_NOT_AVAILABLE',
+        error: 'the store is not running: start() it first, or it is shutting down',
+      };
+    }
+    if (this.refusingWrites) return { status: 'SERVICE_NOT_AVAILABLE', error: this.refusingWrites };
+    if (messages.length === 0) return illegal('no message to put');
+    const { topic, queueId } = messages[0]!;
+    for (const message of messages) {
+      if (message.topic !== topic || message.queueId !== queueId) return illegal('a batch must go to one topic queue');
+      if (message.body.length > this.config.maxMessageSize) {
+        return illegal(
+          `message body of ${message.body.length} bytes is over maxMessageSize ${this.config.maxMessageSize}; send smaller messages or raise maxMessageSize`,
+        );
+      }
+      if (Buffer.byteLength(message.properties) > MAX_PROPERTIES_LENGTH) {
+        return { status: 'PROPERTIES_SIZE_EXCEEDED', error: `properties take over ${MAX_PROPERTIES_LENGTH} bytes` };
+      }
+      if (Buffer.byteLength(message.topic) > 32767 || message.topic.length === 0)
+        return illegal('topic must be 1 to 32767 bytes');
+    }
+    return undefined;
+  }
+
+  /** End a round: write its records to the page cache, dispatch them, answer or queue the puts. */
+  private endRound(): void {
+    const round = this.round;
+    this.round = undefined;
+    if (!round) return;
+    try {
+      this.commitLog.writePending();
+    } catch (error) {
+      this.failPuts(round, error as Error);
+      return;
+    }
+    for (const put of round) for (const record of put.records) this.dispatch(record);
+    this.writeDispatched();
+    for (const put of round) this.answer(put);
+  }
+
+  /** A write failed: every put of the round whose records did not reach the page cache fails. */
+  private failRound(error: Error): void {
+    const round = this.round;
+    this.round = undefined;
+    if (round) this.failPuts(round, error);
+  }
+
+  private failPuts(round: PendingPut[], error: Error): void {
+    const readable = this.commitLog.readableOffset;
+    const kept: PendingPut[] = [];
+    // Undo queue offsets newest first, so that each queue ends at its first lost message.
+    for (let i = round.length - 1; i >= 0; i--) {
+      const put = round[i]!;
+      const last = put.records.at(-1)!;
+      if (last.physicalOffset + last.size <= readable) {
+        kept.unshift(put);
+        continue;
+      }
+      const first = put.records[0]!;
+      const type = transactionType(first.sysFlag);
+      if (type === MessageSysFlag.TRANSACTION_NOT_TYPE || type === MessageSysFlag.TRANSACTION_COMMIT_TYPE) {
+        this.queueOffsets.set(queueKey(first.topic, first.queueId), first.queueOffset);
+      }
+      put.resolve(this.writeFailed(error));
+    }
+    for (const put of kept) for (const record of put.records) this.dispatch(record);
+    this.writeDispatched();
+    for (const put of kept) this.answer(put);
+  }
+
+  private writeFailed(error: Error): PutMessageResult {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOSPC' || code === 'EDQUOT'
+        ? `the disk under ${this.config.storePathCommitLog} is full (${code}); free space or lower fileReservedTime, then retry`
+        : `writing the CommitLog failed: ${error.message}`;
+    this.logger.error(why);
+    return { status: 'SERVICE_NOT_AVAILABLE', error: why };
+  }
+
+  private answer(put: PendingPut): void {
+    if (this.config.flushDiskType === 'ASYNC_FLUSH' || !put.wait) {
+      put.resolve(put.result);
+      return;
+    }
+    const last = put.records.at(-1)!;
+    const waiter: SyncWaiter = {
+      endOffset: last.physicalOffset + last.size,
+      put,
+      timer: setTimeout(() => {
+        this.syncWaiters = this.syncWaiters.filter((w) => w !== waiter);
+        put.resolve({
+          ...put.result,
+          status: 'FLUSH_DISK_TIMEOUT',
+          error: `the message is stored but the disk did not confirm it within syncFlushTimeout ${this.config.syncFlushTimeout} ms`,
+        });
+      }, this.config.syncFlushTimeout),
+    };
+    this.syncWaiters.push(waiter);
+    this.groupCommit();
+  }
+
+  /** One fsync for every put waiting when it starts; puts arriving meanwhile wait for the next. */
+  private groupCommit(): void {
+    if (this.syncFlushing || this.syncWaiters.length === 0) return;
+    this.syncFlushing = true;
+    const target = this.commitLog.readableOffset;
+    const timestamp = this.lastWrittenTimestamp;
+    this.commitLog.flush().then(
+      () => {
+        this.syncFlushing = false;
+        this.lastFlushedOffset = Math.max(this.lastFlushedOffset, target);
+        this.checkpoint!.physicMsgTimestamp = Math.max(this.checkpoint!.physicMsgTimestamp, timestamp);
+        this.settleSyncWaiters(target);
+        this.groupCommit();
+      },
+      (error: Error) => {
+        this.syncFlushing = false;
+        this.logger.error(`fsync of the CommitLog failed: ${error.message}`);
+        setTimeout(() => this.groupCommit(), 10).unref();
+      },
+    );
+  }
+
+  private settleSyncWaiters(flushedTo: number): void {
+    const still: SyncWaiter[] = [];
+    for (const waiter of this.syncWaiters) {
+      if (waiter.endOffset <= flushedTo) {
+        clearTimeout(waiter.timer);
+        waiter.put.resolve(waiter.put.result);
+      } else still.push(waiter);
+    }
+    this.syncWaiters = still;
+  }
+
+  /** Add a record's ConsumeQueue entry and index keys (DispatchRequest). Repeats are ignored. */
+  private dispatch(record: DispatchRecord): void {
+    const type = transactionType(record.sysFlag);
+    if (type === MessageSysFlag.TRANSACTION_NOT_TYPE || type === MessageSysFlag.TRANSACTION_COMMIT_TYPE) {
+      const code = this.tagsCodeOf(record);
+      const queue = this.consumeQueue(record.topic, record.queueId);
+      queue.put(record.queueOffset, { commitLogOffset: record.physicalOffset, size: record.size, tagsCode: code });
+      const arrival = {
+        topic: record.topic,
+        queueId: record.queueId,
+        maxOffset: record.queueOffset + 1,
+        tagsCode: code,
+        storeTimestamp: record.storeTimestamp,
+      };
+      for (const listener of this.listeners) listener(arrival);
+    }
+    if (this.index && type !== MessageSysFlag.TRANSACTION_ROLLBACK_TYPE) {
+      const closed = this.index.put({
+        topic: record.topic,
+        physicalOffset: record.physicalOffset,
+        storeTimestamp: record.storeTimestamp,
+        uniqKey: propertyValue(record.properties, MessageConst.UNIQ_KEY),
+        keys: propertyValue(record.properties, MessageConst.KEYS),
+      });
+      for (const file of closed) {
+        void file.persist().then(
+          () => {
+            if (this.checkpoint)
+              this.checkpoint.indexMsgTimestamp = Math.max(this.checkpoint.indexMsgTimestamp, file.header.endTimestamp);
+          },
+          (error: Error) => this.logger.error(`persisting full index file ${file.path} failed: ${error.message}`),
+        );
+      }
+    }
+    this.lastDispatchedTimestamp = Math.max(this.lastDispatchedTimestamp, record.storeTimestamp);
+  }
+
+  /** The tag hash, or for SCHEDULE_TOPIC_XXXX the delivery time (store time + the level's delay). */
+  private tagsCodeOf(record: DispatchRecord): number {
+    if (record.topic === SCHEDULE_TOPIC) {
+      const level = Number(propertyValue(record.properties, MessageConst.DELAY) ?? 0);
+      if (level > 0) {
+        const delay = this.delayLevels[Math.min(level, this.delayLevels.length) - 1]!;
+        return record.storeTimestamp + delay;
+      }
+    }
+    return tagsCode(propertyValue(record.properties, MessageConst.TAGS));
+  }
+
+  private writeDispatched(): void {
+    for (const queue of this.allConsumeQueues()) queue.writePending();
+    this.index?.writePending();
+  }
+
+  private consumeQueue(topic: string, queueId: number): ConsumeQueue {
+    let byId = this.consumeQueues.get(topic);
+    if (!byId) this.consumeQueues.set(topic, (byId = new Map()));
+    let queue = byId.get(queueId);
+    if (!queue) {
+      const dir = join(this.config.storePathRootDir, 'consumequeue', topic, String(queueId));
+      queue = new ConsumeQueue(topic, queueId, dir, this.config.mappedFileSizeConsumeQueue);
+      byId.set(queueId, queue);
+    }
+    return queue;
+  }
+
+  private findConsumeQueue(topic: string, queueId: number): ConsumeQueue | undefined {
+    return this.consumeQueues.get(topic)?.get(queueId);
+  }
+
+  private allConsumeQueues(): ConsumeQueue[] {
+    return [...this.consumeQueues.values()].flatMap((byId) => [...byId.values()]);
+  }
+
+  getMessage(
+    topic: string,
+    queueId: number,
+    offset: number,
+    maxMsgNums: number,
+    filter?: MessageFilter,
+  ): GetMessageResult {
+    const queue = this.findConsumeQueue(topic, queueId);
+    const empty = Buffer.alloc(0);
+    const answer = (
+      status: GetMessageStatus,
+      nextBeginOffset: number,
+      minOffset = 0,
+      maxOffset = 0,
+      body = empty,
+      messageCount = 0,
+    ) => ({
+      status,
+      nextBeginOffset,
+      minOffset,
+      maxOffset,
+      body,
+      messageCount,
+    });
+    if (!queue) return answer('NO_MATCHED_LOGIC_QUEUE', 0);
+    const minOffset = queue.minOffset;
+    const maxOffset = queue.maxOffset;
+    if (maxOffset === 0) return answer('NO_MESSAGE_IN_QUEUE', 0, minOffset, maxOffset);
+    if (offset < minOffset) return answer('OFFSET_TOO_SMALL', minOffset, minOffset, maxOffset);
+    if (offset === maxOffset) return answer('OFFSET_OVERFLOW_ONE', offset, minOffset, maxOffset);
+    if (offset > maxOffset)
+      return answer('OFFSET_OVERFLOW_BADLY', minOffset === 0 ? minOffset : maxOffset, minOffset, maxOffset);
+    const scanLimit = Math.max(16000, maxMsgNums * CQ_ENTRY_SIZE) / CQ_ENTRY_SIZE;
+    const entries = queue.read(offset, scanLimit);
+    if (entries.length === 0) return answer('OFFSET_FOUND_NULL', offset + 1, minOffset, maxOffset);
+    // First choose by tag code and batch limits, then read every chosen record into one buffer.
+    const chosen: { commitLogOffset: number; size: number }[] = [];
+    let total = 0;
+    let scanned = 0;
+    const commitLogMin = this.commitLog.minOffset;
+    let removed = false;
+    for (let at = 0; at < entries.length; at += CQ_ENTRY_SIZE) {
+      const entry = entryAt(entries, at);
+      if (chosen.length >= maxMsgNums) break;
+      if (
+        chosen.length > 0 &&
+        (total + entry.size > this.config.maxTransferBytesOnMessageInMemory ||
+          chosen.length >= this.config.maxTransferCountOnMessageInMemory)
+      )
+        break;
+      scanned++;
+      if (entry.size === BLANK_ENTRY_SIZE) continue;
+      if (entry.commitLogOffset < commitLogMin) {
+        removed = true;
+        continue;
+      }
+      if (filter && !filter.isMatchedByConsumeQueue(entry.tagsCode)) continue;
+      chosen.push(entry);
+      total += entry.size;
+    }
+    const nextBeginOffset = offset + scanned;
+    if (chosen.length === 0)
+      return answer(removed ? 'MESSAGE_WAS_REMOVING' : 'NO_MATCHED_MESSAGE', nextBeginOffset, minOffset, maxOffset);
+    const body = Buffer.allocUnsafe(total);
+    let filled = 0;
+    let count = 0;
+    for (const entry of chosen) {
+      const record = this.commitLog.read(entry.commitLogOffset, entry.size, body, filled);
+      if (record.length !== entry.size) continue;
+      if (filter?.isMatchedByCommitLog && !filter.isMatchedByCommitLog(record)) continue;
+      filled += entry.size;
+      count++;
+    }
+    if (count === 0) return answer('NO_MATCHED_MESSAGE', nextBeginOffset, minOffset, maxOffset);
+    return answer('FOUND', nextBeginOffset, minOffset, maxOffset, body.subarray(0, filled), count);
+  }
+
+  getMaxOffsetInQueue(topic: string, queueId: number): number {
+    return this.findConsumeQueue(topic, queueId)?.maxOffset ?? 0;
+  }
+
+  getMinOffsetInQueue(topic: string, queueId: number): number {
+    return this.findConsumeQueue(topic, queueId)?.minOffset ?? 0;
+  }
+
+  getMessageStoreTimestamp(topic: string, queueId: number, offset: number): number {
+    const entry = this.findConsumeQueue(topic, queueId)?.entry(offset);
+    if (!entry || entry.size === BLANK_ENTRY_SIZE) return -1;
+    return this.commitLog.storeTimestampAt(entry.commitLogOffset);
+  }
+
+  getEarliestMessageTime(topic: string, queueId: number): number {
+    return this.getMessageStoreTimestamp(topic, queueId, this.getMinOffsetInQueue(topic, queueId));
+  }
+
+  getOffsetInQueueByTime(topic: string, queueId: number, timestamp: number): number {
+    const queue = this.findConsumeQueue(topic, queueId);
+    if (!queue || queue.maxOffset === 0) return 0;
+    const timeAt = (offset: number) => this.getMessageStoreTimestamp(topic, queueId, offset);
+    let low = queue.minOffset;
+    let high = queue.maxOffset;
+    // The first offset stored at or after timestamp.
+    while (low < high) {
+      const mid = Math.floor((low + high) / 2);
+      if (timeAt(mid) < timestamp) low = mid + 1;
+      else high = mid;
+    }
+    if (low === queue.minOffset || (low < queue.maxOffset && timeAt(low) === timestamp)) return low;
+    if (low === queue.maxOffset) return low - 1;
+    // Between two messages: the closer in time, the earlier on a tie.
+    return timestamp - timeAt(low - 1) <= timeAt(low) - timestamp ? low - 1 : low;
+  }
+
+  lookMessageByOffset(physicalOffset: number): Buffer | undefined {
+    return this.commitLog.readRecord(physicalOffset);
+  }
+
+  queryMessage(topic: string, key: string, maxNum: number, begin: number, end: number): QueryMessageResult {
+    const offsets = this.index ? this.index.query(topic, key, Math.min(maxNum, 64), begin, end) : [];
+    const messages = offsets
+      .sort((a, b) => a - b)
+      .map((offset) => this.commitLog.readRecord(offset))
+      .filter((record): record is Buffer => record !== undefined);
+    return {
+      messages,
+      indexLastUpdateTimestamp: this.index?.lastUpdateTimestamp ?? 0,
+      indexLastUpdatePhyoffset: this.index?.endPhyOffset ?? 0,
+    };
+  }
+
+  getMinPhyOffset(): number {
+    return this.commitLog.minOffset;
+  }
+
+  getMaxPhyOffset(): number {
+    return this.commitLog.maxOffset;
+  }
+
+  deleteTopics(topics: readonly string[]): void {
+    for (const topic of topics) {
+      const byId = this.consumeQueues.get(topic);
+      if (!byId) continue;
+      for (const queue of byId.values()) {
+        queue.destroy();
+        this.queueOffsets.delete(queueKey(topic, queue.queueId));
+      }
+      this.consumeQueues.delete(topic);
+      rmSync(join(this.config.storePathRootDir, 'consumequeue', topic), { recursive: true, force: true });
+    }
+  }
+
+  queues(): Map<string, number[]> {
+    return new Map([...this.consumeQueues].map(([topic, byId]) => [topic, [...byId.keys()].sort((a, b) => a - b)]));
+  }
+
+  onMessageArrival(listener: (arrival: MessageArrival) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /**
+   * Retention (CleanCommitLogService), run every cleanResourceInterval and callable directly:
+   * refuse writes above diskSpaceWarningLevelRatio; at a deleteWhen hour, or when the disk is
+   * above diskMaxUsedSpaceRatio, delete CommitLog segments older than fileReservedTime (above
+   * the ratio, whatever their age), oldest first, never the newest, at most 10 a run; then move
+   * the ConsumeQueues and the index after them. Returns the segments deleted.
+   */
+  cleanExpiredFiles(options: { force?: boolean } = {}): string[] {
+    const usage = this.diskUsage(this.config.storePathCommitLog) * 100;
+    if (usage >= this.config.diskSpaceWarningLevelRatio) {
+      if (!this.refusingWrites)
+        this.logger.error(
+          `disk ${usage.toFixed(1)}% full: refusing writes until it is below ${this.config.diskSpaceWarningLevelRatio}%`,
+        );
+      this.refusingWrites = `the disk under ${this.config.storePathCommitLog} is ${usage.toFixed(1)}% full (limit diskSpaceWarningLevelRatio ${this.config.diskSpaceWarningLevelRatio}%): free space or lower fileReservedTime`;
+    } else if (this.refusingWrites) {
+      this.logger.info(`disk ${usage.toFixed(1)}% full: accepting writes again`);
+      this.refusingWrites = undefined;
+    }
+    const hours = this.config.deleteWhen.split(';').map((h) => Number(h));
+    const atDeleteHour = hours.includes(new Date(this.now()).getHours());
+    const overRatio = usage > this.config.diskMaxUsedSpaceRatio;
+    if (!options.force && !atDeleteHour && !overRatio) return [];
+    const cutoff = this.now() - this.config.fileReservedTime * 3_600_000;
+    const deleted = this.commitLog.file.deleteHead(
+      (segment) => overRatio || statSync(segment.path).mtimeMs < cutoff,
+      10,
+    );
+    if (deleted.length === 0) return [];
+    const minOffset = this.commitLog.minOffset;
+    for (const queue of this.allConsumeQueues()) queue.correctMinOffset(minOffset);
+    this.index?.deleteBefore(minOffset);
+    this.logger.info(`deleted ${deleted.length} CommitLog segment(s); the log now starts at ${minOffset}`);
+    return deleted.map((segment) => segment.path);
+  }
+}
+
+function queueKey(topic: string, queueId: number): string {
+  return `${topic}-${queueId}`;
+}
+
+function illegal(error: string): PutMessageResult {
+  return { status: 'MESSAGE_ILLEGAL', error };
+}
+
+function statfsUsage(path: string): number {
+  const stats = statfsSync(existsSync(path) ? path : '/');
+  return stats.blocks === 0 ? 0 : 1 - stats.bavail / stats.blocks;
+}

@@ -1,0 +1,231 @@
+import { closeSync, fdatasync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
+import { javaStringHashCode, readLong, writeLong } from '@rocketnest/protocol';
+
+const HEADER_SIZE = 40;
+const ENTRY_SIZE = 20;
+
+/** The 40-byte IndexFile header (IndexHeader). */
+export interface IndexHeader {
+  beginTimestamp: number;
+  endTimestamp: number;
+  beginPhyOffset: number;
+  endPhyOffset: number;
+  hashSlotCount: number;
+  /** The next entry number; entry 0 is never used. */
+  indexCount: number;
+}
+
+/** The hash RocketMQ indexes a key by: |String.hashCode(topic#key)|, and 0 for Integer.MIN_VALUE. */
+export function indexKeyHash(key: string): number {
+  const hash = Math.abs(javaStringHashCode(key));
+  return hash < 0 || hash > 0x7fffffff ? 0 : hash;
+}
+
+/**
+ * One IndexFile: a 40-byte header, maxHashSlotNum int32 slots (the newest entry for a hash) and
+ * maxIndexNum 20-byte entries [keyHash, phyOffset, timeDiff seconds, prevIndex] chained per slot.
+ * The file being written keeps its header and slots in memory and writes them out on persist();
+ * entries go to the page cache as they are added.
+ */
+export class IndexFile {
+  readonly header: IndexHeader;
+  private slots: Int32Array | undefined;
+  private pending: Buffer | undefined;
+  private pendingFrom = 0;
+  private pendingCount = 0;
+
+  private constructor(
+    readonly path: string,
+    private readonly fd: number,
+    readonly maxHashSlotNum: number,
+    readonly maxIndexNum: number,
+    header: IndexHeader,
+  ) {
+    this.header = header;
+  }
+
+  static fileSize(maxHashSlotNum: number, maxIndexNum: number): number {
+    return HEADER_SIZE + maxHashSlotNum * 4 + maxIndexNum * ENTRY_SIZE;
+  }
+
+  /** A new file whose header starts where the previous file ended. */
+  static create(path: string, maxHashSlotNum: number, maxIndexNum: number, previous?: IndexHeader): IndexFile {
+    const fd = openSync(path, 'w+');
+    ftruncateSync(fd, IndexFile.fileSize(maxHashSlotNum, maxIndexNum));
+    const header: IndexHeader = {
+      beginTimestamp: previous?.endTimestamp ?? 0,
+      endTimestamp: previous?.endTimestamp ?? 0,
+      beginPhyOffset: previous?.endPhyOffset ?? 0,
+      endPhyOffset: previous?.endPhyOffset ?? 0,
+      hashSlotCount: 0,
+      indexCount: 1,
+    };
+    const file = new IndexFile(path, fd, maxHashSlotNum, maxIndexNum, header);
+    file.slots = new Int32Array(maxHashSlotNum);
+    file.writeHeader();
+    return file;
+  }
+
+  static open(path: string, maxHashSlotNum: number, maxIndexNum: number): IndexFile {
+    const fd = openSync(path, 'r+');
+    const bytes = Buffer.alloc(HEADER_SIZE);
+    readSync(fd, bytes, 0, HEADER_SIZE, 0);
+    const header: IndexHeader = {
+      beginTimestamp: readLong(bytes, 0),
+      endTimestamp: readLong(bytes, 8),
+      beginPhyOffset: readLong(bytes, 16),
+      endPhyOffset: readLong(bytes, 24),
+      hashSlotCount: bytes.readInt32BE(32),
+      indexCount: Math.max(1, bytes.readInt32BE(36)),
+    };
+    return new IndexFile(path, fd, maxHashSlotNum, maxIndexNum, header);
+  }
+
+  get isFull(): boolean {
+    return this.header.indexCount >= this.maxIndexNum;
+  }
+
+  /**
+   * Make this the file being written: read its slots into memory. When `rebuild`, derive them
+   * from the entries instead (after a crash the slots on disk may be newer than the header).
+   */
+  activate(rebuild: boolean): void {
+    const slots = new Int32Array(this.maxHashSlotNum);
+    if (rebuild) {
+      const count = this.header.indexCount;
+      const chunk = Buffer.allocUnsafe(64 * 1024 * ENTRY_SIZE);
+      for (let first = 1; first < count; first += 64 * 1024) {
+        const n = Math.min(64 * 1024, count - first);
+        readSync(this.fd, chunk, 0, n * ENTRY_SIZE, this.entryPosition(first));
+        for (let i = 0; i < n; i++) slots[chunk.readInt32BE(i * ENTRY_SIZE) % this.maxHashSlotNum] = first + i;
+      }
+    } else {
+      const bytes = Buffer.allocUnsafe(this.maxHashSlotNum * 4);
+      readSync(this.fd, bytes, 0, bytes.length, HEADER_SIZE);
+      for (let i = 0; i < this.maxHashSlotNum; i++) slots[i] = bytes.readInt32BE(i * 4);
+    }
+    this.slots = slots;
+  }
+
+  /** Index key (topic#key) for the message at phyOffset stored at storeTimestamp; false when full. */
+  put(key: string, phyOffset: number, storeTimestamp: number): boolean {
+    const slots = this.slots;
+    if (!slots) throw new Error(`${this.path} is not the index file being written`);
+    const header = this.header;
+    if (header.indexCount >= this.maxIndexNum) return false;
+    const keyHash = indexKeyHash(key);
+    const slot = keyHash % this.maxHashSlotNum;
+    let previous = slots[slot]!;
+    if (previous <= 0 || previous > header.indexCount) previous = 0;
+    let timeDiff = 0;
+    if (header.beginTimestamp > 0) {
+      timeDiff = Math.trunc((storeTimestamp - header.beginTimestamp) / 1000);
+      timeDiff = Math.min(0x7fffffff, Math.max(0, timeDiff));
+    }
+    const index = header.indexCount;
+    if (!this.pending) {
+      this.pending = Buffer.allocUnsafe(1024 * ENTRY_SIZE);
+      this.pendingFrom = index;
+      this.pendingCount = 0;
+    }
+    const at = this.pendingCount * ENTRY_SIZE;
+    this.pending.writeInt32BE(keyHash, at);
+    writeLong(this.pending, phyOffset, at + 4);
+    this.pending.writeInt32BE(timeDiff, at + 12);
+    this.pending.writeInt32BE(previous, at + 16);
+    this.pendingCount++;
+    slots[slot] = index;
+    if (index <= 1) {
+      header.beginPhyOffset = phyOffset;
+      header.beginTimestamp = storeTimestamp;
+    }
+    if (previous === 0) header.hashSlotCount++;
+    header.indexCount++;
+    header.endPhyOffset = phyOffset;
+    header.endTimestamp = storeTimestamp;
+    if (this.pendingCount * ENTRY_SIZE === this.pending.length) this.writeEntries();
+    return true;
+  }
+
+  /** Write added entries to the page cache. */
+  writeEntries(): void {
+    if (!this.pending || this.pendingCount === 0) return;
+    writeSync(this.fd, this.pending, 0, this.pendingCount * ENTRY_SIZE, this.entryPosition(this.pendingFrom));
+    this.pending = undefined;
+    this.pendingCount = 0;
+  }
+
+  /** Write entries, then slots, then the header, and fsync: after this the file is whole on disk. */
+  async persist(): Promise<void> {
+    this.writeEntries();
+    if (this.slots) {
+      const bytes = Buffer.allocUnsafe(this.maxHashSlotNum * 4);
+      for (let i = 0; i < this.maxHashSlotNum; i++) bytes.writeInt32BE(this.slots[i]!, i * 4);
+      writeSync(this.fd, bytes, 0, bytes.length, HEADER_SIZE);
+    }
+    this.writeHeader();
+    await new Promise<void>((resolve, reject) => fdatasync(this.fd, (error) => (error ? reject(error) : resolve())));
+  }
+
+  private writeHeader(): void {
+    const bytes = Buffer.alloc(HEADER_SIZE);
+    const header = this.header;
+    writeLong(bytes, header.beginTimestamp, 0);
+    writeLong(bytes, header.endTimestamp, 8);
+    writeLong(bytes, header.beginPhyOffset, 16);
+    writeLong(bytes, header.endPhyOffset, 24);
+    bytes.writeInt32BE(header.hashSlotCount, 32);
+    bytes.writeInt32BE(header.indexCount, 36);
+    writeSync(this.fd, bytes, 0, HEADER_SIZE, 0);
+  }
+
+  /** Does this file's time range meet [begin, end]? */
+  overlaps(begin: number, end: number): boolean {
+    return this.header.beginTimestamp <= end && this.header.endTimestamp >= begin;
+  }
+
+  /**
+   * CommitLog offsets of entries for key stored within [begin, end], newest first, at most
+   * maxNum (IndexFile.selectPhyOffset). Only the 32-bit hash is compared: callers filter.
+   */
+  query(key: string, maxNum: number, begin: number, end: number, out: number[]): void {
+    this.writeEntries();
+    const keyHash = indexKeyHash(key);
+    const slot = keyHash % this.maxHashSlotNum;
+    let index = this.slots ? this.slots[slot]! : this.readSlot(slot);
+    const count = this.header.indexCount;
+    const entry = Buffer.allocUnsafe(ENTRY_SIZE);
+    while (out.length < maxNum && index > 0 && index < count) {
+      readSync(this.fd, entry, 0, ENTRY_SIZE, this.entryPosition(index));
+      const entryHash = entry.readInt32BE(0);
+      const time = this.header.beginTimestamp + entry.readInt32BE(12) * 1000;
+      if (time < begin) break;
+      if (entryHash === keyHash && time <= end) out.push(readLong(entry, 4));
+      const previous = entry.readInt32BE(16);
+      if (previous <= 0 || previous >= count || previous === index) break;
+      index = previous;
+    }
+  }
+
+  private readSlot(slot: number): number {
+    const bytes = Buffer.allocUnsafe(4);
+    readSync(this.fd, bytes, 0, 4, HEADER_SIZE + slot * 4);
+    return bytes.readInt32BE(0);
+  }
+
+  private entryPosition(index: number): number {
+    return HEADER_SIZE + this.maxHashSlotNum * 4 + index * ENTRY_SIZE;
+  }
+
+  close(): void {
+    this.writeEntries();
+    closeSync(this.fd);
+  }
+}
+
+/** An IndexFile's name: its creation time as yyyyMMddHHmmssSSS, local time (UtilAll.timeMillisToHumanString). */
+export function indexFileName(time: number): string {
+  const d = new Date(time);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}${two(d.getMonth() + 1)}${two(d.getDate())}${two(d.getHours())}${two(d.getMinutes())}${two(d.getSeconds())}${String(d.getMilliseconds()).padStart(3, '0')}`;
+}

@@ -1,0 +1,135 @@
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { IndexFile, indexFileName } from './index-file.js';
+
+/** What the index needs of a dispatched message. */
+export interface IndexRequest {
+  topic: string;
+  physicalOffset: number;
+  storeTimestamp: number;
+  uniqKey: string | undefined;
+  keys: string | undefined;
+}
+
+/**
+ * The IndexFiles of a store (IndexService): keys and unique ids of every message, looked up by
+ * topic#key within a time range. A full file is persisted and the next one started.
+ */
+export class IndexService {
+  private files: IndexFile[] = [];
+
+  constructor(
+    private readonly dir: string,
+    private readonly maxHashSlotNum: number,
+    private readonly maxIndexNum: number,
+  ) {}
+
+  /**
+   * Open the files. After an abnormal exit, files newer than the checkpoint's index time may
+   * be incomplete: they are deleted (their entries are rebuilt by dispatch), and the newest
+   * remaining file's slots are rebuilt from its entries.
+   */
+  load(abnormal: boolean, indexMsgTimestamp: number): void {
+    mkdirSync(this.dir, { recursive: true });
+    const names = readdirSync(this.dir)
+      .filter((name) => /^\d{17}$/.test(name))
+      .sort();
+    for (const name of names) {
+      const file = IndexFile.open(join(this.dir, name), this.maxHashSlotNum, this.maxIndexNum);
+      if (abnormal && file.header.endTimestamp > indexMsgTimestamp) {
+        file.close();
+        rmSync(file.path, { force: true });
+        continue;
+      }
+      this.files.push(file);
+    }
+    const last = this.files.at(-1);
+    if (last && !last.isFull) last.activate(abnormal);
+  }
+
+  /** The CommitLog offset up to which messages are indexed (dispatch below it is a repeat). */
+  get endPhyOffset(): number {
+    return this.files.at(-1)?.header.endPhyOffset ?? 0;
+  }
+
+  get lastUpdateTimestamp(): number {
+    return this.files.at(-1)?.header.endTimestamp ?? 0;
+  }
+
+  /** Index a message's UNIQ_KEY and each of its KEYS. Returns the full files it closed. */
+  put(request: IndexRequest): IndexFile[] {
+    const closed: IndexFile[] = [];
+    let file = this.writable();
+    if (request.physicalOffset < file.header.endPhyOffset) return closed;
+    const keys: string[] = [];
+    if (request.uniqKey) keys.push(request.uniqKey);
+    if (request.keys) for (const key of request.keys.split(' ')) if (key) keys.push(key);
+    for (const key of keys) {
+      const indexKey = `${request.topic}#${key}`;
+      while (!file.put(indexKey, request.physicalOffset, request.storeTimestamp)) {
+        closed.push(file);
+        file = this.roll(file);
+      }
+    }
+    return closed;
+  }
+
+  private writable(): IndexFile {
+    const last = this.files.at(-1);
+    if (last && !last.isFull) return last;
+    return this.roll(last);
+  }
+
+  private roll(previous: IndexFile | undefined): IndexFile {
+    mkdirSync(this.dir, { recursive: true });
+    let time = Date.now();
+    const taken = new Set(this.files.map((f) => f.path));
+    while (taken.has(join(this.dir, indexFileName(time)))) time++;
+    const file = IndexFile.create(
+      join(this.dir, indexFileName(time)),
+      this.maxHashSlotNum,
+      this.maxIndexNum,
+      previous?.header,
+    );
+    this.files.push(file);
+    return file;
+  }
+
+  /** Write added entries to the page cache. */
+  writePending(): void {
+    this.files.at(-1)?.writeEntries();
+  }
+
+  /** Persist the file being written (entries, slots, header) and return its end time. */
+  async persist(): Promise<number> {
+    const last = this.files.at(-1);
+    if (!last) return 0;
+    await last.persist();
+    return last.header.endTimestamp;
+  }
+
+  /** CommitLog offsets for topic#key within [begin, end], newest files first, at most maxNum. */
+  query(topic: string, key: string, maxNum: number, begin: number, end: number): number[] {
+    const offsets: number[] = [];
+    for (let i = this.files.length - 1; i >= 0 && offsets.length < maxNum; i--) {
+      const file = this.files[i]!;
+      if (file.overlaps(begin, end)) file.query(`${topic}#${key}`, maxNum, begin, end, offsets);
+      if (file.header.beginTimestamp < begin) break;
+    }
+    return offsets;
+  }
+
+  /** Delete files that only index messages below the CommitLog's new start (never the last). */
+  deleteBefore(commitLogMinOffset: number): void {
+    while (this.files.length > 1 && this.files[0]!.header.endPhyOffset < commitLogMinOffset) {
+      const file = this.files.shift()!;
+      file.close();
+      rmSync(file.path, { force: true });
+    }
+  }
+
+  close(): void {
+    for (const file of this.files) file.close();
+    this.files = [];
+  }
+}

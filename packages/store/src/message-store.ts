@@ -1,0 +1,127 @@
+import type { MessageToStore } from '@rocketnest/protocol';
+
+/** How a put ended (PutMessageStatus). */
+export type PutMessageStatus =
+  | 'PUT_OK'
+  | 'FLUSH_DISK_TIMEOUT'
+  | 'SERVICE_NOT_AVAILABLE'
+  | 'MESSAGE_ILLEGAL'
+  | 'PROPERTIES_SIZE_EXCEEDED'
+  | 'UNKNOWN_ERROR';
+
+/** Where a put landed. For a batch, the first message's offsets and every message's id. */
+export interface AppendMessageResult {
+  wroteOffset: number;
+  wroteBytes: number;
+  /** Offset message ids, comma-joined for a batch. */
+  msgId: string;
+  queueOffset: number;
+  storeTimestamp: number;
+  msgNum: number;
+}
+
+export interface PutMessageResult {
+  status: PutMessageStatus;
+  /** Present when the message is stored (PUT_OK and FLUSH_DISK_TIMEOUT). */
+  appendResult?: AppendMessageResult | undefined;
+  /** What went wrong and what to do, when the status is not PUT_OK. */
+  error?: string | undefined;
+}
+
+/** How a read ended (GetMessageStatus); the broker maps it to a pull response code. */
+export type GetMessageStatus =
+  | 'FOUND'
+  | 'NO_MATCHED_MESSAGE'
+  | 'MESSAGE_WAS_REMOVING'
+  | 'OFFSET_FOUND_NULL'
+  | 'OFFSET_OVERFLOW_BADLY'
+  | 'OFFSET_OVERFLOW_ONE'
+  | 'OFFSET_TOO_SMALL'
+  | 'NO_MATCHED_LOGIC_QUEUE'
+  | 'NO_MESSAGE_IN_QUEUE';
+
+export interface GetMessageResult {
+  status: GetMessageStatus;
+  nextBeginOffset: number;
+  minOffset: number;
+  maxOffset: number;
+  /** The records found, end to end, exactly as stored: a pull response body. */
+  body: Buffer;
+  messageCount: number;
+}
+
+/** Which messages a read returns: by tag code first, then (optionally) by the record itself. */
+export interface MessageFilter {
+  isMatchedByConsumeQueue(tagsCode: number): boolean;
+  isMatchedByCommitLog?(record: Buffer): boolean;
+}
+
+export interface QueryMessageResult {
+  /** Whole records, oldest first. */
+  messages: Buffer[];
+  indexLastUpdateTimestamp: number;
+  indexLastUpdatePhyoffset: number;
+}
+
+/** A message became readable in a queue: what long polling waits for. */
+export interface MessageArrival {
+  topic: string;
+  queueId: number;
+  /** The queue's max offset after it. */
+  maxOffset: number;
+  tagsCode: number;
+  storeTimestamp: number;
+}
+
+/** The store as the broker sees it: the file store and the in-memory store both implement it. */
+export interface MessageStore {
+  start(): Promise<void>;
+  shutdown(): Promise<void>;
+  /** Append one message. */
+  putMessage(message: MessageToStore): Promise<PutMessageResult>;
+  /** Append messages of one topic queue contiguously, with consecutive queue offsets. */
+  putMessages(messages: readonly MessageToStore[]): Promise<PutMessageResult>;
+  /** Read up to maxMsgNums messages of a queue from a logical offset. */
+  getMessage(
+    topic: string,
+    queueId: number,
+    offset: number,
+    maxMsgNums: number,
+    filter?: MessageFilter,
+  ): GetMessageResult;
+  getMaxOffsetInQueue(topic: string, queueId: number): number;
+  getMinOffsetInQueue(topic: string, queueId: number): number;
+  /** The logical offset of the message stored closest to timestamp (0 when the queue is missing). */
+  getOffsetInQueueByTime(topic: string, queueId: number, timestamp: number): number;
+  /** Store time of the message at the queue's min offset, or -1. */
+  getEarliestMessageTime(topic: string, queueId: number): number;
+  /** Store time of the message at a logical offset, or -1. */
+  getMessageStoreTimestamp(topic: string, queueId: number, offset: number): number;
+  /** The record at a CommitLog offset (VIEW_MESSAGE_BY_ID). */
+  lookMessageByOffset(physicalOffset: number): Buffer | undefined;
+  /** Records whose key (or UNIQ_KEY) hashes like topic#key, stored within [begin, end]. */
+  queryMessage(topic: string, key: string, maxNum: number, begin: number, end: number): QueryMessageResult;
+  getMinPhyOffset(): number;
+  getMaxPhyOffset(): number;
+  /** Forget a topic's queues and their files. */
+  deleteTopics(topics: readonly string[]): void;
+  /** Queue ids that have a ConsumeQueue, per topic. */
+  queues(): Map<string, number[]>;
+  /** Call listener whenever messages become readable. */
+  onMessageArrival(listener: (arrival: MessageArrival) => void): void;
+}
+
+/** Where the store reports what it cannot return: recovery steps, deleted files, failures. */
+export interface StoreLogger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export const consoleStoreLogger: StoreLogger = {
+  info: (message) => console.log(`[rocketnest store] ${message}`),
+  warn: (message) => console.warn(`[rocketnest store] ${message}`),
+  error: (message) => console.error(`[rocketnest store] ${message}`),
+};
+
+export const silentStoreLogger: StoreLogger = { info() {}, warn() {}, error() {} };

@@ -1,0 +1,226 @@
+import {
+  closeSync,
+  fdatasync,
+  fstatSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
+import { join } from 'node:path';
+
+/** One fixed-size file of a segmented log, named by the offset of its first byte. */
+export interface Segment {
+  readonly start: number;
+  readonly path: string;
+  readonly fd: number;
+}
+
+/** A segment file's name: its start offset, zero-padded to 20 digits (UtilAll.offset2FileName). */
+export function segmentName(start: number): string {
+  return String(start).padStart(20, '0');
+}
+
+/**
+ * A log cut into fixed-size files, RocketMQ's MappedFileQueue without the mapping: the
+ * CommitLog and each ConsumeQueue are one. Segments are contiguous; offset o lives in the
+ * segment starting at o - o % segmentSize. Writes go to the page cache at once (pwrite) and
+ * reach the disk when flush() fsyncs the segments written since the last flush.
+ */
+export class SegmentedFile {
+  private segments: Segment[] = [];
+  private readonly dirty = new Set<Segment>();
+
+  constructor(
+    readonly dir: string,
+    readonly segmentSize: number,
+  ) {}
+
+  /** Open the segment files already in dir; each must have exactly segmentSize bytes. */
+  load(): void {
+    mkdirSync(this.dir, { recursive: true });
+    const names = readdirSync(this.dir)
+      .filter((name) => /^\d{20}$/.test(name))
+      .sort();
+    for (const name of names) {
+      const path = join(this.dir, name);
+      const fd = openSync(path, 'r+');
+      const size = fstatSync(fd).size;
+      if (size !== this.segmentSize) {
+        closeSync(fd);
+        throw new Error(
+          `${path} has ${size} bytes but segments here have ${this.segmentSize}: ` +
+            'the file size setting does not match the store; set it to what the store was written with',
+        );
+      }
+      this.segments.push({ start: Number(name), path, fd });
+    }
+  }
+
+  get isEmpty(): boolean {
+    return this.segments.length === 0;
+  }
+
+  /** Offset of the first byte still kept. */
+  get minOffset(): number {
+    return this.segments[0]?.start ?? 0;
+  }
+
+  /** One past the last byte any segment can hold. */
+  get capacityEnd(): number {
+    const last = this.segments.at(-1);
+    return last ? last.start + this.segmentSize : 0;
+  }
+
+  get all(): readonly Segment[] {
+    return this.segments;
+  }
+
+  /** The segment holding offset, or undefined when none does. */
+  find(offset: number): Segment | undefined {
+    const first = this.segments[0];
+    if (!first || offset < first.start) return undefined;
+    return this.segments[Math.floor((offset - first.start) / this.segmentSize)];
+  }
+
+  /** The segment for offset, creating it (and any gap before it) when missing. */
+  segmentFor(offset: number): Segment {
+    const start = offset - (offset % this.segmentSize);
+    for (;;) {
+      const found = this.find(offset);
+      if (found) return found;
+      const next = this.segments.length === 0 ? start : this.capacityEnd;
+      this.create(next);
+    }
+  }
+
+  private create(start: number): Segment {
+    mkdirSync(this.dir, { recursive: true });
+    const path = join(this.dir, segmentName(start));
+    const fd = openSync(path, 'w+');
+    // Sparse: the file reads as zeros until written, and costs no disk until then.
+    ftruncateSync(fd, this.segmentSize);
+    const segment = { start, path, fd };
+    this.segments.push(segment);
+    return segment;
+  }
+
+  /** Write data at offset; it must not cross a segment end. */
+  write(offset: number, data: Uint8Array): void {
+    const segment = this.segmentFor(offset);
+    const position = offset - segment.start;
+    if (position + data.length > this.segmentSize) {
+      throw new RangeError(`a write of ${data.length} bytes at ${offset} would cross the end of ${segment.path}`);
+    }
+    let written = 0;
+    while (written < data.length) {
+      written += writeSync(segment.fd, data, written, data.length - written, position + written);
+    }
+    this.dirty.add(segment);
+  }
+
+  /** Read length bytes at offset into target (which may span segments); returns bytes read. */
+  read(offset: number, length: number, target: Buffer, targetOffset = 0): number {
+    let done = 0;
+    while (done < length) {
+      const segment = this.find(offset + done);
+      if (!segment) break;
+      const position = offset + done - segment.start;
+      const count = Math.min(length - done, this.segmentSize - position);
+      const read = readSync(segment.fd, target, targetOffset + done, count, position);
+      if (read <= 0) break;
+      done += read;
+    }
+    return done;
+  }
+
+  /** fsync every segment written since the last flush. */
+  async flush(): Promise<void> {
+    const segments = [...this.dirty];
+    this.dirty.clear();
+    await Promise.all(
+      segments.map(
+        (segment) =>
+          new Promise<void>((resolve, reject) =>
+            fdatasync(segment.fd, (error) => {
+              // A segment deleted meanwhile (retention) has nothing left to flush.
+              if (error && error.code !== 'EBADF') {
+                this.dirty.add(segment);
+                reject(error);
+              } else resolve();
+            }),
+          ),
+      ),
+    );
+  }
+
+  /**
+   * Make offset the end of the data: delete segments that start at or after it and zero the
+   * rest of the segment holding it, so that nothing beyond the end can later pass for a record.
+   */
+  truncate(offset: number): void {
+    while (this.segments.length > 0 && this.segments.at(-1)!.start >= offset) {
+      const segment = this.segments.pop()!;
+      this.remove(segment);
+    }
+    const last = this.segments.at(-1);
+    if (!last) return;
+    zeroTail(last.fd, offset - last.start, this.segmentSize);
+    this.dirty.add(last);
+  }
+
+  /** Delete whole segments from the head while keep(segment) says no; never the last one. */
+  deleteHead(expired: (segment: Segment) => boolean, maxCount = Number.POSITIVE_INFINITY): Segment[] {
+    const deleted: Segment[] = [];
+    while (this.segments.length > 1 && deleted.length < maxCount && expired(this.segments[0]!)) {
+      const segment = this.segments.shift()!;
+      this.remove(segment);
+      deleted.push(segment);
+    }
+    return deleted;
+  }
+
+  /** Delete every segment and the directory. */
+  destroy(): void {
+    for (const segment of this.segments) this.remove(segment);
+    this.segments = [];
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  close(): void {
+    for (const segment of this.segments) closeSync(segment.fd);
+    this.segments = [];
+    this.dirty.clear();
+  }
+
+  private remove(segment: Segment): void {
+    this.dirty.delete(segment);
+    closeSync(segment.fd);
+    rmSync(segment.path, { force: true });
+  }
+}
+
+const ZERO_CHUNK = 1024 * 1024;
+
+/**
+ * Zero a file from position on. A log's data is contiguous and what follows its end is zeros,
+ * save a torn write at most a few MiB long; stop after a run of 8 MiB that is zero already.
+ */
+function zeroTail(fd: number, position: number, size: number): void {
+  const zeros = Buffer.alloc(ZERO_CHUNK);
+  const probe = Buffer.alloc(ZERO_CHUNK);
+  let zeroRun = 0;
+  for (let at = position; at < size && zeroRun < 8 * ZERO_CHUNK; at += ZERO_CHUNK) {
+    const count = Math.min(ZERO_CHUNK, size - at);
+    const read = readSync(fd, probe, 0, count, at);
+    if (probe.subarray(0, read).equals(zeros.subarray(0, read))) {
+      zeroRun += count;
+      continue;
+    }
+    zeroRun = 0;
+    writeSync(fd, zeros, 0, count, at);
+  }
+}

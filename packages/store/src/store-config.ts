@@ -1,0 +1,167 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+export type FlushDiskType = 'ASYNC_FLUSH' | 'SYNC_FLUSH';
+
+/** The store's settings, under RocketMQ's broker.conf names, with its defaults. */
+export interface MessageStoreConfig {
+  storePathRootDir: string;
+  /** Default: <storePathRootDir>/commitlog. */
+  storePathCommitLog: string;
+  mappedFileSizeCommitLog: number;
+  /** A multiple of 20, the size of a ConsumeQueue entry. */
+  mappedFileSizeConsumeQueue: number;
+  flushDiskType: FlushDiskType;
+  flushIntervalCommitLog: number;
+  flushCommitLogLeastPages: number;
+  flushCommitLogThoroughInterval: number;
+  flushIntervalConsumeQueue: number;
+  syncFlushTimeout: number;
+  /** Hours a CommitLog segment is kept. */
+  fileReservedTime: number;
+  /** Hours of the day (";"-separated) when expired segments are deleted. */
+  deleteWhen: string;
+  /** Percent of the disk above which segments are deleted whatever their age. */
+  diskMaxUsedSpaceRatio: number;
+  /** Percent of the disk above which the store refuses writes. */
+  diskSpaceWarningLevelRatio: number;
+  cleanResourceInterval: number;
+  maxMessageSize: number;
+  maxHashSlotNum: number;
+  maxIndexNum: number;
+  messageIndexEnable: boolean;
+  checkCRCOnRecover: boolean;
+  /** Entries read from a ConsumeQueue at most per pull (max(16000, maxMsgNums × 20) bytes in Java). */
+  maxTransferBytesOnMessageInMemory: number;
+  maxTransferCountOnMessageInMemory: number;
+  /** Delay of each level 1..n, as "1s 5s 10s 30s 1m ... 2h". */
+  messageDelayLevel: string;
+}
+
+export function defaultStoreConfig(overrides: Partial<MessageStoreConfig> = {}): MessageStoreConfig {
+  const storePathRootDir = overrides.storePathRootDir ?? join(homedir(), 'store');
+  return {
+    storePathRootDir,
+    storePathCommitLog: join(storePathRootDir, 'commitlog'),
+    mappedFileSizeCommitLog: 1024 * 1024 * 1024,
+    mappedFileSizeConsumeQueue: 300_000 * 20,
+    flushDiskType: 'ASYNC_FLUSH',
+    flushIntervalCommitLog: 500,
+    flushCommitLogLeastPages: 4,
+    flushCommitLogThoroughInterval: 10_000,
+    flushIntervalConsumeQueue: 1000,
+    syncFlushTimeout: 5000,
+    fileReservedTime: 72,
+    deleteWhen: '04',
+    diskMaxUsedSpaceRatio: 75,
+    diskSpaceWarningLevelRatio: 90,
+    cleanResourceInterval: 10_000,
+    maxMessageSize: 4 * 1024 * 1024,
+    maxHashSlotNum: 5_000_000,
+    maxIndexNum: 20_000_000,
+    messageIndexEnable: true,
+    checkCRCOnRecover: true,
+    maxTransferBytesOnMessageInMemory: 256 * 1024,
+    maxTransferCountOnMessageInMemory: 32,
+    messageDelayLevel: '1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h',
+    ...overrides,
+  };
+}
+
+/** RocketMQ before 4.9 spelled these with one p; 4.9 ignores the old names without a word. */
+const OLD_SPELLINGS: Record<string, keyof MessageStoreConfig> = {
+  mapedFileSizeCommitLog: 'mappedFileSizeCommitLog',
+  mapedFileSizeConsumeQueue: 'mappedFileSizeConsumeQueue',
+};
+
+/**
+ * Read store settings from broker.conf properties. Unknown keys are left to the caller (the
+ * broker owns most of broker.conf); a bad value throws naming the key and what it expects.
+ * The old one-p spellings are accepted, with a warning, unless the new name is also set.
+ */
+export function storeConfigFromProperties(
+  properties: Readonly<Record<string, string>>,
+  warn: (message: string) => void,
+): MessageStoreConfig {
+  const defaults = defaultStoreConfig({
+    ...(properties['storePathRootDir'] ? { storePathRootDir: properties['storePathRootDir'] } : {}),
+  });
+  const config: MessageStoreConfig = { ...defaults };
+  const values: Record<string, string> = { ...properties };
+  for (const [old, current] of Object.entries(OLD_SPELLINGS)) {
+    if (values[old] === undefined) continue;
+    if (values[current] === undefined) {
+      warn(
+        `broker.conf: "${old}" is the old spelling of "${current}"; RocketMQ 4.9 ignores it, RocketNest reads it. Rename it.`,
+      );
+      values[current] = values[old]!;
+    } else {
+      warn(`broker.conf: "${old}" is ignored because "${current}" is also set; remove the old spelling.`);
+    }
+  }
+  const target = config as unknown as Record<string, unknown>;
+  for (const key of Object.keys(defaults) as (keyof MessageStoreConfig)[]) {
+    const raw = values[key];
+    if (raw === undefined) continue;
+    const fallback = defaults[key];
+    const text = raw.trim();
+    if (typeof fallback === 'number') {
+      const value = Number(text);
+      if (text === '' || !Number.isFinite(value) || value < 0) {
+        throw new RangeError(`broker.conf: ${key} must be a non-negative number, got "${raw}"`);
+      }
+      target[key] = value;
+    } else if (typeof fallback === 'boolean') {
+      if (!/^(true|false)$/i.test(text))
+        throw new RangeError(`broker.conf: ${key} must be true or false, got "${raw}"`);
+      target[key] = text.toLowerCase() === 'true';
+    } else {
+      target[key] = text;
+    }
+  }
+  if (values['storePathCommitLog'] === undefined)
+    config.storePathCommitLog = join(config.storePathRootDir, 'commitlog');
+  validateStoreConfig(config);
+  return config;
+}
+
+/** Throw, naming the setting, when a combination of settings cannot work. */
+export function validateStoreConfig(config: MessageStoreConfig): void {
+  if (config.flushDiskType !== 'ASYNC_FLUSH' && config.flushDiskType !== 'SYNC_FLUSH') {
+    throw new RangeError(`flushDiskType must be ASYNC_FLUSH or SYNC_FLUSH, got "${config.flushDiskType}"`);
+  }
+  if (config.mappedFileSizeConsumeQueue % 20 !== 0 || config.mappedFileSizeConsumeQueue < 20) {
+    throw new RangeError(
+      `mappedFileSizeConsumeQueue must be a positive multiple of 20, got ${config.mappedFileSizeConsumeQueue}`,
+    );
+  }
+  if (config.mappedFileSizeCommitLog < 4096) {
+    throw new RangeError(`mappedFileSizeCommitLog must be at least 4096, got ${config.mappedFileSizeCommitLog}`);
+  }
+  if (config.maxMessageSize + 64 * 1024 > config.mappedFileSizeCommitLog) {
+    // A record must fit a segment; RocketMQ allows a record of maxMessageSize plus 64 KiB of header.
+    throw new RangeError(
+      `maxMessageSize (${config.maxMessageSize}) plus 64 KiB must fit one CommitLog segment (mappedFileSizeCommitLog ${config.mappedFileSizeCommitLog})`,
+    );
+  }
+  parseDelayLevels(config.messageDelayLevel);
+  for (const hour of config.deleteWhen.split(';')) {
+    if (!/^\d{1,2}$/.test(hour.trim()) || Number(hour) > 23) {
+      throw new RangeError(`deleteWhen must be hours 0-23 separated by ';', got "${config.deleteWhen}"`);
+    }
+  }
+}
+
+const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** The delay in ms of each level (index 0 is level 1), from messageDelayLevel. */
+export function parseDelayLevels(text: string): number[] {
+  return text
+    .trim()
+    .split(/\s+/)
+    .map((level) => {
+      const match = /^(\d+)([smhd])$/.exec(level);
+      if (!match) throw new RangeError(`messageDelayLevel: "${level}" is not a number followed by s, m, h or d`);
+      return Number(match[1]) * UNIT_MS[match[2]!]!;
+    });
+}
