@@ -5,7 +5,7 @@ import {
   readLong,
   storeTimestampPosition,
 } from '@rocketnest/protocol';
-import { SegmentedFile } from './segmented-file.js';
+import { SegmentedFile, type FileWriter } from './segmented-file.js';
 
 /** A record as the scan hands it over: the buffer holding it and where. */
 export interface ScannedRecord {
@@ -37,8 +37,9 @@ export class CommitLog {
   constructor(
     dir: string,
     readonly segmentSize: number,
+    writer?: FileWriter,
   ) {
-    this.file = new SegmentedFile(dir, segmentSize);
+    this.file = new SegmentedFile(dir, segmentSize, writer);
   }
 
   load(): void {
@@ -202,8 +203,12 @@ export class CommitLog {
     return readLong(head, storeTimestampPosition(head.readInt32BE(36)));
   }
 
-  flush(): Promise<void> {
-    return this.file.flush();
+  /** fsyncs done so far. */
+  fsyncs = 0;
+
+  async flush(): Promise<void> {
+    this.fsyncs++;
+    await this.file.flush();
   }
 
   close(): void {

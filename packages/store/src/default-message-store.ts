@@ -16,10 +16,10 @@ import { StoreCheckpoint } from './checkpoint.js';
 import { CommitLog, type ScannedRecord } from './commit-log.js';
 import { ConsumeQueue, CQ_ENTRY_SIZE, entryAt } from './consume-queue.js';
 import { IndexService } from './index-service.js';
+import type { FileWriter } from './segmented-file.js';
 import {
   consoleStoreLogger,
   type GetMessageResult,
-  type GetMessageStatus,
   type MessageArrival,
   type MessageFilter,
   type MessageStore,
@@ -27,12 +27,12 @@ import {
   type QueryMessageResult,
   type StoreLogger,
 } from './message-store.js';
+import { BLANK_ENTRY_SIZE, offsetByTime, readMessages, type QueueSource, type ReadLimits } from './queue-reader.js';
 import { defaultStoreConfig, parseDelayLevels, validateStoreConfig, type MessageStoreConfig } from './store-config.js';
 
 /** The topic delayed messages wait in; its ConsumeQueue tag code is the delivery time. */
 export const SCHEDULE_TOPIC = 'SCHEDULE_TOPIC_XXXX';
 const MAX_PROPERTIES_LENGTH = 32767;
-const BLANK_ENTRY_SIZE = 0x7fffffff;
 
 export interface DefaultMessageStoreOptions {
   logger?: StoreLogger | undefined;
@@ -40,6 +40,8 @@ export interface DefaultMessageStoreOptions {
   diskUsage?: ((path: string) => number) | undefined;
   /** The clock; tests move it to expire files. */
   now?: (() => number) | undefined;
+  /** How CommitLog bytes are written (fs.writeSync); tests inject a disk that fills up. */
+  writeCommitLog?: FileWriter | undefined;
 }
 
 /** What dispatch needs of a record appended or found by recovery. */
@@ -109,7 +111,11 @@ export class DefaultMessageStore implements MessageStore {
     this.diskUsage = options.diskUsage ?? statfsUsage;
     this.now = options.now ?? Date.now;
     this.delayLevels = parseDelayLevels(this.config.messageDelayLevel);
-    this.commitLog = new CommitLog(this.config.storePathCommitLog, this.config.mappedFileSizeCommitLog);
+    this.commitLog = new CommitLog(
+      this.config.storePathCommitLog,
+      this.config.mappedFileSizeCommitLog,
+      options.writeCommitLog,
+    );
     this.index = this.config.messageIndexEnable
       ? new IndexService(
           join(this.config.storePathRootDir, 'index'),
@@ -117,6 +123,11 @@ export class DefaultMessageStore implements MessageStore {
           this.config.maxIndexNum,
         )
       : undefined;
+  }
+
+  /** CommitLog fsyncs done since start: under SYNC_FLUSH, far fewer than puts (group commit). */
+  get commitLogFsyncs(): number {
+    return this.commitLog.fsyncs;
   }
 
   private get abortPath(): string {
@@ -319,6 +330,13 @@ export class DefaultMessageStore implements MessageStore {
     if (refused) return Promise.resolve(refused);
     const lengths = messages.map((message) => storedMessageLength(message));
     const total = lengths.reduce((sum, length) => sum + length, 0);
+    if (total + 8 > this.config.mappedFileSizeCommitLog) {
+      return Promise.resolve(
+        illegal(
+          `${total} bytes of records do not fit a CommitLog segment of ${this.config.mappedFileSizeCommitLog} bytes; raise mappedFileSizeCommitLog`,
+        ),
+      );
+    }
     if (total > this.config.maxMessageSize + 64 * 1024) {
       return Promise.resolve(
         illegal(
@@ -608,73 +626,29 @@ export class DefaultMessageStore implements MessageStore {
     filter?: MessageFilter,
   ): GetMessageResult {
     const queue = this.findConsumeQueue(topic, queueId);
-    const empty = Buffer.alloc(0);
-    const answer = (
-      status: GetMessageStatus,
-      nextBeginOffset: number,
-      minOffset = 0,
-      maxOffset = 0,
-      body = empty,
-      messageCount = 0,
-    ) => ({
-      status,
-      nextBeginOffset,
-      minOffset,
-      maxOffset,
-      body,
-      messageCount,
-    });
-    if (!queue) return answer('NO_MATCHED_LOGIC_QUEUE', 0);
-    const minOffset = queue.minOffset;
-    const maxOffset = queue.maxOffset;
-    if (maxOffset === 0) return answer('NO_MESSAGE_IN_QUEUE', 0, minOffset, maxOffset);
-    if (offset < minOffset) return answer('OFFSET_TOO_SMALL', minOffset, minOffset, maxOffset);
-    if (offset === maxOffset) return answer('OFFSET_OVERFLOW_ONE', offset, minOffset, maxOffset);
-    if (offset > maxOffset)
-      return answer('OFFSET_OVERFLOW_BADLY', minOffset === 0 ? minOffset : maxOffset, minOffset, maxOffset);
-    const scanLimit = Math.max(16000, maxMsgNums * CQ_ENTRY_SIZE) / CQ_ENTRY_SIZE;
-    const entries = queue.read(offset, scanLimit);
-    if (entries.length === 0) return answer('OFFSET_FOUND_NULL', offset + 1, minOffset, maxOffset);
-    // First choose by tag code and batch limits, then read every chosen record into one buffer.
-    const chosen: { commitLogOffset: number; size: number }[] = [];
-    let total = 0;
-    let scanned = 0;
-    const commitLogMin = this.commitLog.minOffset;
-    let removed = false;
-    for (let at = 0; at < entries.length; at += CQ_ENTRY_SIZE) {
-      const entry = entryAt(entries, at);
-      if (chosen.length >= maxMsgNums) break;
-      if (
-        chosen.length > 0 &&
-        (total + entry.size > this.config.maxTransferBytesOnMessageInMemory ||
-          chosen.length >= this.config.maxTransferCountOnMessageInMemory)
-      )
-        break;
-      scanned++;
-      if (entry.size === BLANK_ENTRY_SIZE) continue;
-      if (entry.commitLogOffset < commitLogMin) {
-        removed = true;
-        continue;
-      }
-      if (filter && !filter.isMatchedByConsumeQueue(entry.tagsCode)) continue;
-      chosen.push(entry);
-      total += entry.size;
-    }
-    const nextBeginOffset = offset + scanned;
-    if (chosen.length === 0)
-      return answer(removed ? 'MESSAGE_WAS_REMOVING' : 'NO_MATCHED_MESSAGE', nextBeginOffset, minOffset, maxOffset);
-    const body = Buffer.allocUnsafe(total);
-    let filled = 0;
-    let count = 0;
-    for (const entry of chosen) {
-      const record = this.commitLog.read(entry.commitLogOffset, entry.size, body, filled);
-      if (record.length !== entry.size) continue;
-      if (filter?.isMatchedByCommitLog && !filter.isMatchedByCommitLog(record)) continue;
-      filled += entry.size;
-      count++;
-    }
-    if (count === 0) return answer('NO_MATCHED_MESSAGE', nextBeginOffset, minOffset, maxOffset);
-    return answer('FOUND', nextBeginOffset, minOffset, maxOffset, body.subarray(0, filled), count);
+    const commitLog = this.commitLog;
+    const source: QueueSource | undefined = queue && {
+      minOffset: queue.minOffset,
+      maxOffset: queue.maxOffset,
+      minPhysicalOffset: commitLog.minOffset,
+      entries(from, count) {
+        const bytes = queue.read(from, count);
+        const entries = [];
+        for (let at = 0; at < bytes.length; at += CQ_ENTRY_SIZE) entries.push(entryAt(bytes, at));
+        return entries;
+      },
+      readRecord: (physicalOffset, size, target, position) =>
+        commitLog.read(physicalOffset, size, target, position).length === size,
+    };
+    return readMessages(source, offset, this.readLimits(maxMsgNums), filter);
+  }
+
+  private readLimits(maxMsgNums: number): ReadLimits {
+    return {
+      maxMsgNums,
+      maxBytes: this.config.maxTransferBytesOnMessageInMemory,
+      maxCount: this.config.maxTransferCountOnMessageInMemory,
+    };
   }
 
   getMaxOffsetInQueue(topic: string, queueId: number): number {
@@ -697,20 +671,10 @@ export class DefaultMessageStore implements MessageStore {
 
   getOffsetInQueueByTime(topic: string, queueId: number, timestamp: number): number {
     const queue = this.findConsumeQueue(topic, queueId);
-    if (!queue || queue.maxOffset === 0) return 0;
-    const timeAt = (offset: number) => this.getMessageStoreTimestamp(topic, queueId, offset);
-    let low = queue.minOffset;
-    let high = queue.maxOffset;
-    // The first offset stored at or after timestamp.
-    while (low < high) {
-      const mid = Math.floor((low + high) / 2);
-      if (timeAt(mid) < timestamp) low = mid + 1;
-      else high = mid;
-    }
-    if (low === queue.minOffset || (low < queue.maxOffset && timeAt(low) === timestamp)) return low;
-    if (low === queue.maxOffset) return low - 1;
-    // Between two messages: the closer in time, the earlier on a tie.
-    return timestamp - timeAt(low - 1) <= timeAt(low) - timestamp ? low - 1 : low;
+    if (!queue) return 0;
+    return offsetByTime(queue.minOffset, queue.maxOffset, timestamp, (offset) =>
+      this.getMessageStoreTimestamp(topic, queueId, offset),
+    );
   }
 
   lookMessageByOffset(physicalOffset: number): Buffer | undefined {

@@ -7,3 +7,5 @@ export * from './index-service.js';
 export * from './message-store.js';
 export * from './segmented-file.js';
 export * from './store-config.js';
+export * from './queue-reader.js';
+export * from './memory-message-store.js';

@@ -30,6 +30,9 @@ export function segmentName(start: number): string {
  * segment starting at o - o % segmentSize. Writes go to the page cache at once (pwrite) and
  * reach the disk when flush() fsyncs the segments written since the last flush.
  */
+/** pwrite, as fs.writeSync: bytes written. Replaceable so that tests can make a disk fill up. */
+export type FileWriter = (fd: number, data: Uint8Array, offset: number, length: number, position: number) => number;
+
 export class SegmentedFile {
   private segments: Segment[] = [];
   private readonly dirty = new Set<Segment>();
@@ -37,6 +40,7 @@ export class SegmentedFile {
   constructor(
     readonly dir: string,
     readonly segmentSize: number,
+    private readonly writer: FileWriter = writeSync,
   ) {}
 
   /** Open the segment files already in dir; each must have exactly segmentSize bytes. */
@@ -117,7 +121,7 @@ export class SegmentedFile {
     }
     let written = 0;
     while (written < data.length) {
-      written += writeSync(segment.fd, data, written, data.length - written, position + written);
+      written += this.writer(segment.fd, data, written, data.length - written, position + written);
     }
     this.dirty.add(segment);
   }

@@ -122,6 +122,13 @@ export function storeConfigFromProperties(
   if (values['storePathCommitLog'] === undefined)
     config.storePathCommitLog = join(config.storePathRootDir, 'commitlog');
   validateStoreConfig(config);
+  if (config.maxMessageSize + 64 * 1024 > config.mappedFileSizeCommitLog) {
+    // RocketMQ accepts this too; messages that do not fit a segment are then refused one by one.
+    warn(
+      `broker.conf: maxMessageSize ${config.maxMessageSize} (+64 KiB of headers) is larger than a CommitLog ` +
+        `segment (mappedFileSizeCommitLog ${config.mappedFileSizeCommitLog}); larger messages will be refused`,
+    );
+  }
   return config;
 }
 
@@ -137,12 +144,6 @@ export function validateStoreConfig(config: MessageStoreConfig): void {
   }
   if (config.mappedFileSizeCommitLog < 4096) {
     throw new RangeError(`mappedFileSizeCommitLog must be at least 4096, got ${config.mappedFileSizeCommitLog}`);
-  }
-  if (config.maxMessageSize + 64 * 1024 > config.mappedFileSizeCommitLog) {
-    // A record must fit a segment; RocketMQ allows a record of maxMessageSize plus 64 KiB of header.
-    throw new RangeError(
-      `maxMessageSize (${config.maxMessageSize}) plus 64 KiB must fit one CommitLog segment (mappedFileSizeCommitLog ${config.mappedFileSizeCommitLog})`,
-    );
   }
   parseDelayLevels(config.messageDelayLevel);
   for (const hour of config.deleteWhen.split(';')) {

@@ -1,0 +1,409 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import {
+  BLANK_MAGIC_CODE,
+  decodeOffsetMessageId,
+  decodeStoredMessages,
+  encodeProperties,
+  javaStringHashCode,
+  type MessageToStore,
+  type StoredMessage,
+} from '@rocketnest/protocol';
+import {
+  DefaultMessageStore,
+  MemoryMessageStore,
+  silentStoreLogger,
+  storeConfigFromProperties,
+  type MessageStore,
+  type MessageStoreConfig,
+} from './index.js';
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'rocketnest-store-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Small files, so that segments roll over within a test. */
+const small: Partial<MessageStoreConfig> = {
+  mappedFileSizeCommitLog: 128 * 1024,
+  mappedFileSizeConsumeQueue: 20 * 50,
+  maxMessageSize: 32 * 1024,
+  maxHashSlotNum: 128,
+  maxIndexNum: 100,
+};
+
+function message(
+  topic: string,
+  queueId: number,
+  body: string | Buffer,
+  properties: Record<string, string> = {},
+): MessageToStore {
+  return {
+    topic,
+    queueId,
+    flag: 0,
+    body: typeof body === 'string' ? Buffer.from(body) : body,
+    properties: encodeProperties(properties),
+    sysFlag: 0,
+    bornTimestamp: Date.now(),
+    bornHost: '127.0.0.1:50000',
+    storeHost: '127.0.0.1:10911',
+    reconsumeTimes: 0,
+    preparedTransactionOffset: 0,
+  };
+}
+
+function readAll(store: MessageStore, topic: string, queueId: number, from = 0): StoredMessage[] {
+  const messages: StoredMessage[] = [];
+  let offset = from;
+  for (;;) {
+    const result = store.getMessage(topic, queueId, offset, 32);
+    if (result.status !== 'FOUND' && result.status !== 'NO_MATCHED_MESSAGE') break;
+    messages.push(...decodeStoredMessages(result.body));
+    offset = result.nextBeginOffset;
+  }
+  return messages;
+}
+
+const stores: [string, () => Promise<MessageStore>][] = [
+  [
+    'file store',
+    async () => {
+      const store = new DefaultMessageStore({ ...small, storePathRootDir: tempDir() }, { logger: silentStoreLogger });
+      await store.start();
+      after(() => store.shutdown());
+      return store;
+    },
+  ],
+  [
+    'memory store',
+    async () => {
+      const store = new MemoryMessageStore(small);
+      await store.start();
+      return store;
+    },
+  ],
+];
+
+for (const [name, open] of stores) {
+  describe(`${name}: what every store does`, () => {
+    it('appends to queues and reads each back in order, byte for byte, with consecutive offsets', async () => {
+      const store = await open();
+      const sent: Record<number, string[]> = { 0: [], 1: [] };
+      for (let i = 0; i < 200; i++) {
+        const queueId = i % 2;
+        const body = `message ${i} `.repeat(1 + (i % 7));
+        sent[queueId]!.push(body);
+        const result = await store.putMessage(
+          message('T', queueId, body, { TAGS: i % 3 === 0 ? 'TagA' : 'TagB', KEYS: `k${i}`, UNIQ_KEY: `U${i}` }),
+        );
+        assert.equal(result.status, 'PUT_OK', result.error);
+        assert.equal(result.appendResult!.queueOffset, Math.floor(i / 2));
+        const id = decodeOffsetMessageId(result.appendResult!.msgId);
+        assert.equal(id.physicalOffset, result.appendResult!.wroteOffset);
+        assert.equal(id.storeHost, '127.0.0.1:10911');
+      }
+      for (const queueId of [0, 1]) {
+        const read = readAll(store, 'T', queueId);
+        assert.deepEqual(
+          read.map((m) => m.body.toString()),
+          sent[queueId],
+        );
+        assert.deepEqual(
+          read.map((m) => m.queueOffset),
+          [...Array(100).keys()],
+        );
+        assert.equal(store.getMaxOffsetInQueue('T', queueId), 100);
+        assert.equal(store.getMinOffsetInQueue('T', queueId), 0);
+      }
+      const first = store.getMessage('T', 0, 0, 1);
+      assert.equal(first.messageCount, 1);
+      assert.deepEqual(store.lookMessageByOffset(decodeStoredMessages(first.body)[0]!.physicalOffset), first.body);
+    });
+
+    it('answers out-of-range reads as RocketMQ does', async () => {
+      const store = await open();
+      assert.equal(store.getMessage('none', 0, 0, 32).status, 'NO_MATCHED_LOGIC_QUEUE');
+      for (let i = 0; i < 3; i++) await store.putMessage(message('R', 0, `r${i}`));
+      const at = (offset: number) => store.getMessage('R', 0, offset, 32);
+      assert.deepEqual([at(3).status, at(3).nextBeginOffset], ['OFFSET_OVERFLOW_ONE', 3]);
+      assert.deepEqual([at(9).status, at(9).nextBeginOffset], ['OFFSET_OVERFLOW_BADLY', 0]);
+      assert.deepEqual([at(1).status, at(1).messageCount, at(1).nextBeginOffset, at(1).maxOffset], ['FOUND', 2, 3, 3]);
+    });
+
+    it('filters by tag code and moves past what it skipped', async () => {
+      const store = await open();
+      for (let i = 0; i < 10; i++)
+        await store.putMessage(message('F', 0, `f${i}`, { TAGS: i === 7 ? 'TagA' : 'TagB' }));
+      const onlyA = { isMatchedByConsumeQueue: (code: number) => code === javaStringHashCode('TagA') };
+      const found = store.getMessage('F', 0, 0, 32, onlyA);
+      assert.equal(found.status, 'FOUND');
+      assert.deepEqual(
+        decodeStoredMessages(found.body).map((m) => m.body.toString()),
+        ['f7'],
+      );
+      assert.equal(found.nextBeginOffset, 10);
+      const none = store.getMessage('F', 0, 8, 32, onlyA);
+      assert.deepEqual([none.status, none.nextBeginOffset], ['NO_MATCHED_MESSAGE', 10]);
+    });
+
+    it('finds offsets by time, the earliest store time, and messages by key and unique key', async () => {
+      const store = await open();
+      const times: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const result = await store.putMessage(
+          message('S', 0, `s${i}`, { KEYS: `order-${i} shared`, UNIQ_KEY: `UNIQ${i}` }),
+        );
+        times.push(result.appendResult!.storeTimestamp);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      assert.equal(store.getOffsetInQueueByTime('S', 0, times[2]!), 2);
+      assert.equal(store.getOffsetInQueueByTime('S', 0, times[0]! - 1000), 0);
+      assert.equal(store.getOffsetInQueueByTime('S', 0, times[4]! + 1000), 4);
+      assert.equal(store.getEarliestMessageTime('S', 0), times[0]);
+      assert.equal(store.getOffsetInQueueByTime('missing', 0, times[0]!), 0);
+      const byKey = store.queryMessage('S', 'order-3', 32, 0, Number.MAX_SAFE_INTEGER);
+      assert.deepEqual(
+        byKey.messages.map((r) => decodeStoredMessages(r)[0]!.body.toString()),
+        ['s3'],
+      );
+      assert.equal(store.queryMessage('S', 'shared', 32, 0, Number.MAX_SAFE_INTEGER).messages.length, 5);
+      assert.equal(store.queryMessage('S', 'UNIQ4', 32, 0, Number.MAX_SAFE_INTEGER).messages.length, 1);
+      assert.equal(store.queryMessage('S', 'order-3', 32, times[4]! + 1, Number.MAX_SAFE_INTEGER).messages.length, 0);
+    });
+
+    it('stores a batch contiguously with consecutive queue offsets', async () => {
+      const store = await open();
+      await store.putMessage(message('B', 0, 'before'));
+      const result = await store.putMessages([0, 1, 2].map((i) => message('B', 0, `batch ${i}`)));
+      assert.equal(result.status, 'PUT_OK');
+      assert.equal(result.appendResult!.queueOffset, 1);
+      assert.equal(result.appendResult!.msgNum, 3);
+      assert.equal(result.appendResult!.msgId.split(',').length, 3);
+      assert.deepEqual(
+        readAll(store, 'B', 0).map((m) => m.body.toString()),
+        ['before', 'batch 0', 'batch 1', 'batch 2'],
+      );
+      const mixed = await store.putMessages([message('B', 0, 'x'), message('B', 1, 'y')]);
+      assert.equal(mixed.status, 'MESSAGE_ILLEGAL');
+    });
+
+    it('refuses a message over maxMessageSize with a clear error, and keeps working', async () => {
+      const store = await open();
+      const result = await store.putMessage(message('L', 0, Buffer.alloc(32 * 1024 + 1)));
+      assert.equal(result.status, 'MESSAGE_ILLEGAL');
+      assert.match(result.error!, /body of 32769 bytes is over maxMessageSize 32768/);
+      assert.equal((await store.putMessage(message('L', 0, 'fits'))).status, 'PUT_OK');
+      const properties = await store.putMessage(message('L', 0, 'x', { BIG: 'p'.repeat(40_000) }));
+      assert.equal(properties.status, 'PROPERTIES_SIZE_EXCEEDED');
+    });
+
+    it('tells arrival listeners the new max offset of the queue', async () => {
+      const store = await open();
+      const arrivals: string[] = [];
+      store.onMessageArrival((a) => arrivals.push(`${a.topic}/${a.queueId}@${a.maxOffset}`));
+      await store.putMessage(message('A', 2, 'a'));
+      await store.putMessage(message('A', 2, 'b'));
+      assert.deepEqual(arrivals, ['A/2@1', 'A/2@2']);
+    });
+  });
+}
+
+describe('file store', () => {
+  it('rolls segments over, fills each tail with the END_FILE blank, and reads across them', async () => {
+    const root = tempDir();
+    const store = new DefaultMessageStore({ ...small, storePathRootDir: root }, { logger: silentStoreLogger });
+    await store.start();
+    const bodies: string[] = [];
+    for (let i = 0; i < 60; i++) {
+      const body = `${i}:`.padEnd(7000 + i * 37, 'x');
+      bodies.push(body);
+      assert.equal((await store.putMessage(message('Roll', 0, body))).status, 'PUT_OK');
+    }
+    assert.deepEqual(
+      readAll(store, 'Roll', 0).map((m) => m.body.toString()),
+      bodies,
+    );
+    await store.shutdown();
+    const segments = readdirSync(join(root, 'commitlog')).sort();
+    assert.ok(segments.length >= 3, `${segments.length} segments`);
+    assert.deepEqual(segments.slice(0, 2), ['00000000000000000000', '00000000000000131072']);
+    // Segment 0 ends with a blank record covering its tail; no record spans two segments.
+    const first = readFileSync(join(root, 'commitlog', segments[0]!));
+    let at = 0;
+    while (first.readInt32BE(at + 4) !== BLANK_MAGIC_CODE) at += first.readInt32BE(at);
+    assert.equal(first.readInt32BE(at), first.length - at);
+    // The ConsumeQueue rolled over too (50 entries per file).
+    assert.deepEqual(readdirSync(join(root, 'consumequeue', 'Roll', '0')).sort(), [
+      '00000000000000000000',
+      '00000000000000001000',
+    ]);
+    // Reopened, everything is there and appends continue where they stopped.
+    const reopened = new DefaultMessageStore({ ...small, storePathRootDir: root }, { logger: silentStoreLogger });
+    await reopened.start();
+    after(() => reopened.shutdown());
+    assert.equal((await reopened.putMessage(message('Roll', 0, 'after restart'))).appendResult!.queueOffset, 60);
+    assert.deepEqual(
+      readAll(reopened, 'Roll', 0).map((m) => m.body.toString()),
+      [...bodies, 'after restart'],
+    );
+    assert.equal(reopened.queryMessage('Roll', 'missing', 10, 0, Date.now()).messages.length, 0);
+  });
+
+  it('rebuilds missing ConsumeQueues from the CommitLog', async () => {
+    const root = tempDir();
+    const store = new DefaultMessageStore({ ...small, storePathRootDir: root }, { logger: silentStoreLogger });
+    await store.start();
+    for (let i = 0; i < 30; i++) await store.putMessage(message(`Q${i % 3}`, i % 2, `m${i}`, { KEYS: `key${i}` }));
+    await store.shutdown();
+    rmSync(join(root, 'consumequeue'), { recursive: true });
+    rmSync(join(root, 'index'), { recursive: true });
+    const reopened = new DefaultMessageStore({ ...small, storePathRootDir: root }, { logger: silentStoreLogger });
+    await reopened.start();
+    after(() => reopened.shutdown());
+    assert.deepEqual(
+      readAll(reopened, 'Q0', 0).map((m) => m.body.toString()),
+      ['m0', 'm6', 'm12', 'm18', 'm24'],
+    );
+    assert.equal(reopened.getMaxOffsetInQueue('Q1', 1), 5);
+    assert.equal(reopened.queryMessage('Q2', 'key29', 10, 0, Date.now()).messages.length, 1);
+  });
+
+  it('answers SYNC_FLUSH puts once fsynced, many puts sharing one fsync', async () => {
+    const root = tempDir();
+    const store = new DefaultMessageStore(
+      { ...small, storePathRootDir: root, flushDiskType: 'SYNC_FLUSH' },
+      { logger: silentStoreLogger },
+    );
+    await store.start();
+    after(() => store.shutdown());
+    const results = await Promise.all(
+      Array.from({ length: 500 }, (_, i) => store.putMessage(message('Sync', i % 4, `s${i}`))),
+    );
+    assert.ok(results.every((r) => r.status === 'PUT_OK'));
+    assert.ok(store.commitLogFsyncs < 100, `${store.commitLogFsyncs} fsyncs for 500 puts`);
+    assert.ok(store.commitLogFsyncs >= 1);
+  });
+
+  it('deletes segments past fileReservedTime, oldest first, never the newest, and moves queue starts', async () => {
+    const root = tempDir();
+    let now = Date.now();
+    const store = new DefaultMessageStore(
+      { ...small, storePathRootDir: root, fileReservedTime: 1, deleteWhen: '04' },
+      { logger: silentStoreLogger, now: () => now, diskUsage: () => 0.1 },
+    );
+    await store.start();
+    after(() => store.shutdown());
+    for (let i = 0; i < 60; i++) await store.putMessage(message('Old', 0, 'o'.repeat(7000), { KEYS: `old${i}` }));
+    const segments = readdirSync(join(root, 'commitlog')).sort();
+    assert.ok(segments.length >= 3);
+    // Age every segment but the newest by two hours.
+    for (const name of segments.slice(0, -1)) {
+      const old = (now - 2 * 3_600_000) / 1000;
+      utimesSync(join(root, 'commitlog', name), old, old);
+    }
+    assert.deepEqual(store.cleanExpiredFiles(), [], 'nothing goes outside the deleteWhen hour');
+    const deleted = store.cleanExpiredFiles({ force: true });
+    assert.equal(deleted.length, segments.length - 1);
+    assert.deepEqual(readdirSync(join(root, 'commitlog')), segments.slice(-1));
+    const minPhysical = Number(segments.at(-1));
+    assert.equal(store.getMinPhyOffset(), minPhysical);
+    const min = store.getMinOffsetInQueue('Old', 0);
+    assert.ok(min > 0);
+    assert.equal(store.getMessage('Old', 0, 0, 32).status, 'OFFSET_TOO_SMALL');
+    const rest = readAll(store, 'Old', 0, min);
+    assert.ok(rest.length > 0 && rest.every((m) => m.physicalOffset >= minPhysical));
+    assert.equal(rest.length, 60 - min);
+    // A fresh segment is not old: at the next run nothing more goes.
+    now += 1000;
+    assert.deepEqual(store.cleanExpiredFiles({ force: true }), []);
+    assert.ok(statSync(join(root, 'commitlog', segments.at(-1)!)).size > 0);
+  });
+
+  it('refuses writes cleanly when the disk is full, loses nothing written, and takes writes again after', async () => {
+    const root = tempDir();
+    let full = false;
+    let usage = 0.5;
+    const store = new DefaultMessageStore(
+      { ...small, storePathRootDir: root },
+      {
+        logger: silentStoreLogger,
+        diskUsage: () => usage,
+        writeCommitLog: (fd, data, offset, length, position) => {
+          if (full) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+          return writeSync(fd, data, offset, length, position);
+        },
+      },
+    );
+    await store.start();
+    after(() => store.shutdown());
+    for (let i = 0; i < 5; i++) assert.equal((await store.putMessage(message('Full', 0, `ok${i}`))).status, 'PUT_OK');
+    full = true;
+    const refused = await Promise.all([
+      store.putMessage(message('Full', 0, 'lost1')),
+      store.putMessage(message('Full', 0, 'lost2')),
+    ]);
+    for (const result of refused) {
+      assert.equal(result.status, 'SERVICE_NOT_AVAILABLE');
+      assert.match(result.error!, /disk .* is full \(ENOSPC\); free space or lower fileReservedTime/);
+    }
+    full = false;
+    const after1 = await store.putMessage(message('Full', 0, 'ok5'));
+    assert.equal(after1.status, 'PUT_OK');
+    assert.equal(after1.appendResult!.queueOffset, 5, 'the failed puts took no queue offsets');
+    assert.deepEqual(
+      readAll(store, 'Full', 0).map((m) => m.body.toString()),
+      ['ok0', 'ok1', 'ok2', 'ok3', 'ok4', 'ok5'],
+    );
+    // Above diskSpaceWarningLevelRatio the store refuses writes until the disk has room again.
+    usage = 0.95;
+    store.cleanExpiredFiles();
+    const over = await store.putMessage(message('Full', 0, 'no'));
+    assert.equal(over.status, 'SERVICE_NOT_AVAILABLE');
+    assert.match(over.error!, /95\.0% full \(limit diskSpaceWarningLevelRatio 90%\)/);
+    usage = 0.5;
+    store.cleanExpiredFiles();
+    assert.equal((await store.putMessage(message('Full', 0, 'yes'))).status, 'PUT_OK');
+  });
+});
+
+describe('store configuration', () => {
+  it('reads broker.conf names, accepts the old one-p spelling with a warning, and names bad values', () => {
+    const warnings: string[] = [];
+    const config = storeConfigFromProperties(
+      {
+        storePathRootDir: '/data/store',
+        mapedFileSizeCommitLog: '1048576',
+        flushDiskType: 'SYNC_FLUSH',
+        fileReservedTime: '48',
+        brokerName: 'b',
+      },
+      (w) => warnings.push(w),
+    );
+    assert.equal(config.mappedFileSizeCommitLog, 1048576);
+    assert.equal(config.storePathCommitLog, '/data/store/commitlog');
+    assert.equal(config.flushDiskType, 'SYNC_FLUSH');
+    assert.equal(config.fileReservedTime, 48);
+    assert.match(warnings.join(), /"mapedFileSizeCommitLog" is the old spelling of "mappedFileSizeCommitLog"/);
+    assert.match(warnings.join(), /maxMessageSize 4194304 \(\+64 KiB of headers\) is larger than a CommitLog segment/);
+    const both = storeConfigFromProperties(
+      { mapedFileSizeCommitLog: '1048576', mappedFileSizeCommitLog: '2097152' },
+      (w) => warnings.push(w),
+    );
+    assert.equal(both.mappedFileSizeCommitLog, 2097152);
+    assert.throws(
+      () => storeConfigFromProperties({ maxMessageSize: 'big' }, () => {}),
+      /maxMessageSize must be a non-negative number, got "big"/,
+    );
+    assert.throws(
+      () => storeConfigFromProperties({ flushDiskType: 'SOMETIMES' }, () => {}),
+      /flushDiskType must be ASYNC_FLUSH or SYNC_FLUSH/,
+    );
+    assert.throws(() => storeConfigFromProperties({ mappedFileSizeConsumeQueue: '1001' }, () => {}), /multiple of 20/);
+    assert.throws(() => storeConfigFromProperties({ deleteWhen: '25' }, () => {}), /deleteWhen must be hours 0-23/);
+  });
+});
