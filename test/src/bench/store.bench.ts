@@ -1,0 +1,207 @@
+/**
+ * npm run bench:store [-- --duration 2 --recovery-gib 1 --memory-messages 10000000 --dir /tmp]
+ *
+ * 1. Raw sequential write speed of the disk under --dir: 1 MiB writes, then fsync.
+ * 2. Appends per second and MB/s (message bodies) for 128 B, 1 KiB and 16 KiB messages under
+ *    ASYNC_FLUSH and SYNC_FLUSH with 1, 16 and 256 concurrent appenders, each for --duration s.
+ * 3. Recovery after a crash of a store holding --recovery-gib GiB of 1 KiB messages.
+ * 4. Memory (RSS after GC) of a process that stored --memory-messages 128-byte messages.
+ */
+import { spawnSync } from 'node:child_process';
+import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { encodeProperties, type MessageToStore } from '@rocketnest/protocol';
+import { DefaultMessageStore, silentStoreLogger, type FlushDiskType } from '@rocketnest/store';
+
+const { values: args } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '2' },
+    'recovery-gib': { type: 'string', default: '1' },
+    'memory-messages': { type: 'string', default: '10000000' },
+    dir: { type: 'string', default: tmpdir() },
+    part: { type: 'string' },
+    json: { type: 'boolean', default: false },
+  },
+});
+
+function message(body: Buffer, seq: number): MessageToStore {
+  return {
+    topic: 'BenchTopic',
+    queueId: seq % 8,
+    flag: 0,
+    body,
+    properties: encodeProperties({
+      UNIQ_KEY: `7F000001000030946E09685E${seq.toString(16).padStart(8, '0').toUpperCase()}`,
+      KEYS: `key-${seq}`,
+      TAGS: 'TagA',
+      WAIT: 'true',
+    }),
+    sysFlag: 0,
+    bornTimestamp: Date.now(),
+    bornHost: '127.0.0.1:40000',
+    storeHost: '127.0.0.1:10911',
+    reconsumeTimes: 0,
+    preparedTransactionOffset: 0,
+  };
+}
+
+function rawSequentialWrite(dir: string, totalBytes: number): number {
+  const path = join(dir, 'raw-write');
+  const chunk = Buffer.alloc(1024 * 1024, 7);
+  const fd = openSync(path, 'w');
+  const started = performance.now();
+  for (let written = 0; written < totalBytes; written += chunk.length) writeSync(fd, chunk);
+  fdatasyncSync(fd);
+  const seconds = (performance.now() - started) / 1000;
+  closeSync(fd);
+  rmSync(path);
+  return totalBytes / seconds / 1e6;
+}
+
+async function appendRun(
+  dir: string,
+  flushDiskType: FlushDiskType,
+  size: number,
+  concurrency: number,
+  seconds: number,
+) {
+  const root = mkdtempSync(join(dir, 'rocketnest-bench-'));
+  const store = new DefaultMessageStore({ storePathRootDir: root, flushDiskType }, { logger: silentStoreLogger });
+  await store.start();
+  const body = Buffer.alloc(size, 7);
+  const deadline = performance.now() + seconds * 1000;
+  let appended = 0;
+  let seq = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < deadline) {
+        const result = await store.putMessage(message(body, seq++));
+        if (result.status !== 'PUT_OK') throw new Error(`${result.status}: ${result.error}`);
+        appended++;
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  await store.shutdown();
+  rmSync(root, { recursive: true, force: true });
+  return {
+    flushDiskType,
+    size,
+    concurrency,
+    appendsPerSec: appended / elapsed,
+    mbPerSec: (appended * size) / elapsed / 1e6,
+    fsyncs: store.commitLogFsyncs,
+  };
+}
+
+async function recovery(dir: string, gib: number) {
+  const root = mkdtempSync(join(dir, 'rocketnest-recovery-'));
+  const store = new DefaultMessageStore({ storePathRootDir: root }, { logger: silentStoreLogger });
+  await store.start();
+  const body = Buffer.alloc(1024, 7);
+  const target = gib * 1024 ** 3;
+  let seq = 0;
+  while (store.getMaxPhyOffset() < target) {
+    const batch = [];
+    for (let i = 0; i < 256; i++) batch.push(store.putMessage(message(body, seq++)));
+    await Promise.all(batch);
+  }
+  // A crash: the abort file stays, nothing is flushed or persisted beyond what the services did.
+  const crashed = new DefaultMessageStore({ storePathRootDir: root }, { logger: silentStoreLogger });
+  const started = performance.now();
+  await crashed.start();
+  const ms = performance.now() - started;
+  const ok = crashed.getMaxPhyOffset() === store.getMaxPhyOffset();
+  await crashed.shutdown();
+  rmSync(root, { recursive: true, force: true });
+  return { storeBytes: store.getMaxPhyOffset(), messages: seq, recoveryMs: ms, recoveredEverything: ok };
+}
+
+/** Run in a child process so that its RSS is the store's, not the benchmark's. */
+async function memoryPart(dir: string, count: number) {
+  const root = mkdtempSync(join(dir, 'rocketnest-memory-'));
+  const store = new DefaultMessageStore({ storePathRootDir: root }, { logger: silentStoreLogger });
+  await store.start();
+  const body = Buffer.alloc(128, 7);
+  for (let seq = 0; seq < count;) {
+    const batch = [];
+    for (let i = 0; i < 1024 && seq < count; i++) batch.push(store.putMessage(message(body, seq++)));
+    await Promise.all(batch);
+  }
+  (globalThis as { gc?: () => void }).gc?.();
+  const rss = process.memoryUsage().rss;
+  const stored = store.getMaxPhyOffset();
+  await store.shutdown();
+  rmSync(root, { recursive: true, force: true });
+  process.stdout.write(JSON.stringify({ messages: count, storeBytes: stored, rssMB: rss / 1024 / 1024 }));
+}
+
+async function main(): Promise<void> {
+  const dir = args.dir!;
+  if (args.part === 'memory') return memoryPart(dir, Number(args['memory-messages']));
+  const seconds = Number(args.duration);
+  const settings = {
+    node: process.version,
+    cpus: `${cpus().length} x ${cpus()[0]?.model ?? 'unknown'}`,
+    dir,
+    durationSeconds: seconds,
+    segment: '1 GiB (default)',
+  };
+  console.log('RocketNest store benchmark');
+  console.log(
+    `settings: ${Object.entries(settings)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ')}`,
+  );
+  const rawMBps = rawSequentialWrite(dir, 512 * 1024 * 1024);
+  console.log(`\nraw sequential write (1 MiB writes, 512 MiB, then fsync): ${rawMBps.toFixed(0)} MB/s`);
+  console.log('\nappends (message body bytes):');
+  const runs = [];
+  for (const flushDiskType of ['ASYNC_FLUSH', 'SYNC_FLUSH'] as const) {
+    for (const size of [128, 1024, 16384]) {
+      for (const concurrency of [1, 16, 256]) {
+        const run = await appendRun(dir, flushDiskType, size, concurrency, seconds);
+        runs.push(run);
+        console.log(
+          `  ${flushDiskType.padEnd(11)} ${String(size).padStart(5)} B x ${String(concurrency).padStart(3)} appenders: ` +
+            `${Math.round(run.appendsPerSec).toLocaleString('en-US').padStart(9)} appends/s ${run.mbPerSec.toFixed(1).padStart(7)} MB/s ` +
+            `(${((run.mbPerSec / rawMBps) * 100).toFixed(0)}% of raw; ${run.fsyncs} fsyncs)`,
+        );
+      }
+    }
+  }
+  const recovered = await recovery(dir, Number(args['recovery-gib']));
+  console.log(
+    `\nrecovery after a crash: ${(recovered.storeBytes / 1024 ** 3).toFixed(2)} GiB, ${recovered.messages.toLocaleString('en-US')} messages ` +
+      `of 1 KiB: ${recovered.recoveryMs.toFixed(0)} ms (all recovered: ${recovered.recoveredEverything})`,
+  );
+  const child = spawnSync(
+    process.execPath,
+    [
+      '--expose-gc',
+      fileURLToPath(import.meta.url),
+      '--part',
+      'memory',
+      '--dir',
+      dir,
+      '--memory-messages',
+      args['memory-messages']!,
+    ],
+    { encoding: 'utf8', maxBuffer: 1024 * 1024 },
+  );
+  if (child.status !== 0) throw new Error(`memory part failed: ${child.stderr}`);
+  const memory = JSON.parse(child.stdout) as { messages: number; storeBytes: number; rssMB: number };
+  console.log(
+    `memory: ${memory.messages.toLocaleString('en-US')} messages of 128 B stored (${(memory.storeBytes / 1e9).toFixed(2)} GB of CommitLog): RSS ${memory.rssMB.toFixed(0)} MB after GC`,
+  );
+  if (args.json) console.log(JSON.stringify({ settings, rawMBps, runs, recovered, memory }));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
