@@ -100,6 +100,7 @@ export class DefaultMessageStore implements MessageStore {
   private lastDispatchedTimestamp = 0;
   private lastFlushedOffset = 0;
   private lastThoroughFlush = 0;
+  private lastIndexPersist = 0;
 
   constructor(config: Partial<MessageStoreConfig> = {}, options: DefaultMessageStoreOptions = {}) {
     this.config = defaultStoreConfig(config);
@@ -297,7 +298,11 @@ export class DefaultMessageStore implements MessageStore {
     await Promise.all(this.allConsumeQueues().map((queue) => queue.flush()));
     const checkpoint = this.checkpoint!;
     checkpoint.logicsMsgTimestamp = Math.max(checkpoint.logicsMsgTimestamp, timestamp);
-    if (this.index && timestamp > checkpoint.indexMsgTimestamp) {
+    // The index file being written is persisted whole (its slot table is large) only now and
+    // then: after a crash, dispatch rebuilds what came since.
+    const thorough = this.now() - this.lastIndexPersist >= this.config.flushCommitLogThoroughInterval || !this.running;
+    if (this.index && thorough && timestamp > checkpoint.indexMsgTimestamp) {
+      this.lastIndexPersist = this.now();
       checkpoint.indexMsgTimestamp = await this.index.persist();
     }
     await checkpoint.flush();

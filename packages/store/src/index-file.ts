@@ -2,6 +2,7 @@ import { closeSync, fdatasync, ftruncateSync, openSync, readSync, writeSync } fr
 import { javaStringHashCode, readLong, writeLong } from '@rocketnest/protocol';
 
 const HEADER_SIZE = 40;
+const BIG_ENDIAN_HOST = new Uint8Array(new Uint32Array([1]).buffer)[0] === 0;
 const ENTRY_SIZE = 20;
 
 /** The 40-byte IndexFile header (IndexHeader). */
@@ -100,9 +101,9 @@ export class IndexFile {
         for (let i = 0; i < n; i++) slots[chunk.readInt32BE(i * ENTRY_SIZE) % this.maxHashSlotNum] = first + i;
       }
     } else {
-      const bytes = Buffer.allocUnsafe(this.maxHashSlotNum * 4);
+      const bytes = Buffer.from(slots.buffer);
       readSync(this.fd, bytes, 0, bytes.length, HEADER_SIZE);
-      for (let i = 0; i < this.maxHashSlotNum; i++) slots[i] = bytes.readInt32BE(i * 4);
+      if (BIG_ENDIAN_HOST === false) bytes.swap32();
     }
     this.slots = slots;
   }
@@ -159,8 +160,9 @@ export class IndexFile {
   async persist(): Promise<void> {
     this.writeEntries();
     if (this.slots) {
-      const bytes = Buffer.allocUnsafe(this.maxHashSlotNum * 4);
-      for (let i = 0; i < this.maxHashSlotNum; i++) bytes.writeInt32BE(this.slots[i]!, i * 4);
+      // The slots are native-endian int32s in memory: copy and swap to big-endian in one call.
+      const bytes = Buffer.from(this.slots.buffer.slice(0));
+      if (BIG_ENDIAN_HOST === false) bytes.swap32();
       writeSync(this.fd, bytes, 0, bytes.length, HEADER_SIZE);
     }
     this.writeHeader();

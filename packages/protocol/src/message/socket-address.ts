@@ -9,8 +9,23 @@ export function isIPv6Host(host: string): boolean {
   return host.startsWith('[');
 }
 
+/** Encoded hosts by their text: a store sees the same few hosts over and over. */
+const encodedHosts = new Map<string, Buffer>();
+
 /** Write "a.b.c.d:port" or "[v6]:port" at offset; returns the offset after it. */
 export function writeHost(host: string, target: Buffer, offset: number): number {
+  let encoded = encodedHosts.get(host);
+  if (!encoded) {
+    encoded = Buffer.alloc(hostLength(host));
+    encodeHost(host, encoded);
+    if (encodedHosts.size >= 4096) encodedHosts.clear();
+    encodedHosts.set(host, encoded);
+  }
+  return offset + encoded.copy(target, offset);
+}
+
+function encodeHost(host: string, target: Buffer): void {
+  const offset = 0;
   const at = host.lastIndexOf(':');
   const address = host.slice(0, at);
   const port = Number(host.slice(at + 1));
@@ -19,7 +34,7 @@ export function writeHost(host: string, target: Buffer, offset: number): number 
     const bytes = ipv6Bytes(address.slice(1, -1));
     bytes.copy(target, offset);
     target.writeInt32BE(port, offset + 16);
-    return offset + 20;
+    return;
   }
   const parts = address.split('.');
   if (parts.length !== 4) throw new TypeError(`"${host}" is not an IPv4 address with a port`);
@@ -29,7 +44,6 @@ export function writeHost(host: string, target: Buffer, offset: number): number 
     target[offset + i] = part;
   }
   target.writeInt32BE(port, offset + 4);
-  return offset + 8;
 }
 
 /** Read a host written by writeHost. */
