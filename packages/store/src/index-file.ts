@@ -166,6 +166,8 @@ export class IndexFile {
       writeSync(this.fd, bytes, 0, bytes.length, HEADER_SIZE);
     }
     this.writeHeader();
+    // A full file takes no more entries: its slots are read from disk from now on.
+    if (this.isFull) this.slots = undefined;
     await new Promise<void>((resolve, reject) => fdatasync(this.fd, (error) => (error ? reject(error) : resolve())));
   }
 

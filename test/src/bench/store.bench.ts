@@ -6,6 +6,7 @@
  *    ASYNC_FLUSH and SYNC_FLUSH with 1, 16 and 256 concurrent appenders, each for --duration s.
  * 3. Recovery after a crash of a store holding --recovery-gib GiB of 1 KiB messages.
  * 4. Memory (RSS after GC) of a process that stored --memory-messages 128-byte messages.
+ * --part recovery or --part memory runs one part alone.
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
@@ -143,6 +144,10 @@ async function memoryPart(dir: string, count: number) {
 async function main(): Promise<void> {
   const dir = args.dir!;
   if (args.part === 'memory') return memoryPart(dir, Number(args['memory-messages']));
+  if (args.part === 'recovery') {
+    console.log(JSON.stringify(await recovery(dir, Number(args['recovery-gib']))));
+    return;
+  }
   const seconds = Number(args.duration);
   const settings = {
     node: process.version,
