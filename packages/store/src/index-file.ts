@@ -17,9 +17,9 @@ export interface IndexHeader {
 }
 
 /** The hash RocketMQ indexes a key by: |String.hashCode(topic#key)|, and 0 for Integer.MIN_VALUE. */
-export function indexKeyHash(key: string): number {
-  const hash = Math.abs(javaStringHashCode(key));
-  return hash < 0 || hash > 0x7fffffff ? 0 : hash;
+export function indexKeyHash(topic: string, key: string): number {
+  const hash = Math.abs(javaStringHashCode(key, javaStringHashCode('#', javaStringHashCode(topic))));
+  return hash > 0x7fffffff ? 0 : hash;
 }
 
 /**
@@ -108,13 +108,12 @@ export class IndexFile {
     this.slots = slots;
   }
 
-  /** Index key (topic#key) for the message at phyOffset stored at storeTimestamp; false when full. */
-  put(key: string, phyOffset: number, storeTimestamp: number): boolean {
+  /** Index topic#key for the message at phyOffset stored at storeTimestamp; false when full. */
+  put(keyHash: number, phyOffset: number, storeTimestamp: number): boolean {
     const slots = this.slots;
     if (!slots) throw new Error(`${this.path} is not the index file being written`);
     const header = this.header;
     if (header.indexCount >= this.maxIndexNum) return false;
-    const keyHash = indexKeyHash(key);
     const slot = keyHash % this.maxHashSlotNum;
     let previous = slots[slot]!;
     if (previous <= 0 || previous > header.indexCount) previous = 0;
@@ -192,9 +191,8 @@ export class IndexFile {
    * CommitLog offsets of entries for key stored within [begin, end], newest first, at most
    * maxNum (IndexFile.selectPhyOffset). Only the 32-bit hash is compared: callers filter.
    */
-  query(key: string, maxNum: number, begin: number, end: number, out: number[]): void {
+  query(keyHash: number, maxNum: number, begin: number, end: number, out: number[]): void {
     this.writeEntries();
-    const keyHash = indexKeyHash(key);
     const slot = keyHash % this.maxHashSlotNum;
     let index = this.slots ? this.slots[slot]! : this.readSlot(slot);
     const count = this.header.indexCount;

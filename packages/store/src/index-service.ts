@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { IndexFile, indexFileName } from './index-file.js';
+import { IndexFile, indexFileName, indexKeyHash } from './index-file.js';
 
 /** What the index needs of a dispatched message. */
 export interface IndexRequest {
@@ -61,16 +61,15 @@ export class IndexService {
     const closed: IndexFile[] = [];
     let file = this.writable();
     if (request.physicalOffset < file.header.endPhyOffset) return closed;
-    const keys: string[] = [];
-    if (request.uniqKey) keys.push(request.uniqKey);
-    if (request.keys) for (const key of request.keys.split(' ')) if (key) keys.push(key);
-    for (const key of keys) {
-      const indexKey = `${request.topic}#${key}`;
-      while (!file.put(indexKey, request.physicalOffset, request.storeTimestamp)) {
+    const index = (key: string) => {
+      const keyHash = indexKeyHash(request.topic, key);
+      while (!file.put(keyHash, request.physicalOffset, request.storeTimestamp)) {
         closed.push(file);
         file = this.roll(file);
       }
-    }
+    };
+    if (request.uniqKey) index(request.uniqKey);
+    if (request.keys) for (const key of request.keys.split(' ')) if (key) index(key);
     return closed;
   }
 
@@ -113,7 +112,7 @@ export class IndexService {
     const offsets: number[] = [];
     for (let i = this.files.length - 1; i >= 0 && offsets.length < maxNum; i--) {
       const file = this.files[i]!;
-      if (file.overlaps(begin, end)) file.query(`${topic}#${key}`, maxNum, begin, end, offsets);
+      if (file.overlaps(begin, end)) file.query(indexKeyHash(topic, key), maxNum, begin, end, offsets);
       if (file.header.beginTimestamp < begin) break;
     }
     return offsets;
