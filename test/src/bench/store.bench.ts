@@ -14,8 +14,9 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { encodeProperties, type MessageToStore } from '@rocketnest/protocol';
+import type { MessageToStore } from '@rocketnest/protocol';
 import { DefaultMessageStore, silentStoreLogger, type FlushDiskType } from '@rocketnest/store';
+import { storeMessage } from '../support/store-message.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -29,24 +30,12 @@ const { values: args } = parseArgs({
 });
 
 function message(body: Buffer, seq: number): MessageToStore {
-  return {
-    topic: 'BenchTopic',
-    queueId: seq % 8,
-    flag: 0,
-    body,
-    properties: encodeProperties({
-      UNIQ_KEY: `7F000001000030946E09685E${seq.toString(16).padStart(8, '0').toUpperCase()}`,
-      KEYS: `key-${seq}`,
-      TAGS: 'TagA',
-      WAIT: 'true',
-    }),
-    sysFlag: 0,
-    bornTimestamp: Date.now(),
-    bornHost: '127.0.0.1:40000',
-    storeHost: '127.0.0.1:10911',
-    reconsumeTimes: 0,
-    preparedTransactionOffset: 0,
-  };
+  return storeMessage('BenchTopic', seq % 8, body, {
+    UNIQ_KEY: `7F000001000030946E09685E${seq.toString(16).padStart(8, '0').toUpperCase()}`,
+    KEYS: `key-${seq}`,
+    TAGS: 'TagA',
+    WAIT: 'true',
+  });
 }
 
 function rawSequentialWrite(dir: string, totalBytes: number): number {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { encodeProperties, type MessageToStore } from '@rocketnest/protocol';
+import type { MessageToStore } from '@rocketnest/protocol';
+import { storeMessage } from '../support/store-message.js';
 
 /** The settings both the writer and the checker open the crash store with: small, so segments roll. */
 export const crashStoreSettings = {
@@ -20,17 +21,5 @@ export function crashMessage(round: number, seq: number): MessageToStore {
   const length = 16 + (seed.readUInt16BE(0) % 12_000);
   const body = Buffer.alloc(length);
   for (let at = 0; at < length; at += seed.length) seed.copy(body, at);
-  return {
-    topic: CRASH_TOPIC,
-    queueId: seq % CRASH_QUEUES,
-    flag: 0,
-    body,
-    properties: encodeProperties({ KEYS: `r${round}s${seq}`, TAGS: `Tag${seq % 3}` }),
-    sysFlag: 0,
-    bornTimestamp: Date.now(),
-    bornHost: '127.0.0.1:40000',
-    storeHost: '127.0.0.1:10911',
-    reconsumeTimes: 0,
-    preparedTransactionOffset: 0,
-  };
+  return storeMessage(CRASH_TOPIC, seq % CRASH_QUEUES, body, { KEYS: `r${round}s${seq}`, TAGS: `Tag${seq % 3}` });
 }

@@ -1,0 +1,23 @@
+import { encodeProperties, type MessageToStore } from '@rocketnest/protocol';
+
+/** A message as a broker hands it to the store, from a local producer to a local broker. */
+export function storeMessage(
+  topic: string,
+  queueId: number,
+  body: Buffer,
+  properties: Record<string, string>,
+): MessageToStore {
+  return {
+    topic,
+    queueId,
+    flag: 0,
+    body,
+    properties: encodeProperties(properties),
+    sysFlag: 0,
+    bornTimestamp: Date.now(),
+    bornHost: '127.0.0.1:40000',
+    storeHost: '127.0.0.1:10911',
+    reconsumeTimes: 0,
+    preparedTransactionOffset: 0,
+  };
+}
