@@ -1,4 +1,4 @@
-import { closeSync, fdatasync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fdatasync, ftruncateSync, openSync, readSync, renameSync, writeSync } from 'node:fs';
 import { javaStringHashCode, readLong, writeLong } from '@rocketnest/protocol';
 
 const HEADER_SIZE = 40;
@@ -51,8 +51,10 @@ export class IndexFile {
 
   /** A new file whose header starts where the previous file ended. */
   static create(path: string, maxHashSlotNum: number, maxIndexNum: number, previous?: IndexHeader): IndexFile {
-    const fd = openSync(path, 'w+');
+    // Sized under a temporary name and renamed, so that a crash never leaves a short index file.
+    const fd = openSync(`${path}.creating`, 'w+');
     ftruncateSync(fd, IndexFile.fileSize(maxHashSlotNum, maxIndexNum));
+    renameSync(`${path}.creating`, path);
     const header: IndexHeader = {
       beginTimestamp: previous?.endTimestamp ?? 0,
       endTimestamp: previous?.endTimestamp ?? 0,

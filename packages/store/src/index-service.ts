@@ -31,9 +31,10 @@ export class IndexService {
    */
   load(abnormal: boolean, indexMsgTimestamp: number): void {
     mkdirSync(this.dir, { recursive: true });
-    const names = readdirSync(this.dir)
-      .filter((name) => /^\d{17}$/.test(name))
-      .sort();
+    const entries = readdirSync(this.dir);
+    // An index file whose creation a crash interrupted holds nothing yet.
+    for (const name of entries) if (name.endsWith('.creating')) rmSync(join(this.dir, name), { force: true });
+    const names = entries.filter((name) => /^\d{17}$/.test(name)).sort();
     for (const name of names) {
       const file = IndexFile.open(join(this.dir, name), this.maxHashSlotNum, this.maxIndexNum);
       if (abnormal && file.header.endTimestamp > indexMsgTimestamp) {

@@ -7,6 +7,7 @@ import {
   openSync,
   readdirSync,
   readSync,
+  renameSync,
   rmSync,
   writeSync,
 } from 'node:fs';
@@ -46,9 +47,10 @@ export class SegmentedFile {
   /** Open the segment files already in dir; each must have exactly segmentSize bytes. */
   load(): void {
     mkdirSync(this.dir, { recursive: true });
-    const names = readdirSync(this.dir)
-      .filter((name) => /^\d{20}$/.test(name))
-      .sort();
+    const entries = readdirSync(this.dir);
+    // A segment whose creation a crash interrupted holds nothing yet.
+    for (const name of entries) if (name.endsWith(CREATING_SUFFIX)) rmSync(join(this.dir, name), { force: true });
+    const names = entries.filter((name) => /^\d{20}$/.test(name)).sort();
     for (const name of names) {
       const path = join(this.dir, name);
       const fd = openSync(path, 'r+');
@@ -104,9 +106,12 @@ export class SegmentedFile {
   private create(start: number): Segment {
     mkdirSync(this.dir, { recursive: true });
     const path = join(this.dir, segmentName(start));
-    const fd = openSync(path, 'w+');
+    // Sized under a temporary name and renamed, so that a crash never leaves a short segment.
+    const creating = `${path}${CREATING_SUFFIX}`;
+    const fd = openSync(creating, 'w+');
     // Sparse: the file reads as zeros until written, and costs no disk until then.
     ftruncateSync(fd, this.segmentSize);
+    renameSync(creating, path);
     const segment = { start, path, fd };
     this.segments.push(segment);
     return segment;
@@ -208,6 +213,7 @@ export class SegmentedFile {
 }
 
 const ZERO_CHUNK = 1024 * 1024;
+const CREATING_SUFFIX = '.creating';
 
 /**
  * Zero a file from position on. A log's data is contiguous and what follows its end is zeros,
