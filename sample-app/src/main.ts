@@ -9,7 +9,8 @@ const lines = [
   'NameServer and broker in-process (no setup, no address to configure), produces orders with',
   '@RocketProducer and consumes them with @RocketListener.',
   '',
-  'Available today: the remoting protocol (@rocketnest/protocol) and transport (@rocketnest/remoting).',
-  'Run `npm test` for the tests and `npm run bench:remoting` for the transport benchmark.',
+  'Available today: the remoting protocol (@rocketnest/protocol), its transport (@rocketnest/remoting)',
+  'and the message store (@rocketnest/store).',
+  'Run `npm test` for the tests, and `npm run bench:remoting` or `npm run bench:store` for the benchmarks.',
 ];
 console.log(lines.join('\n'));
