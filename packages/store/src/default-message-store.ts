@@ -9,7 +9,6 @@ import {
   readLong,
   storedMessageLength,
   storeTimestampPosition,
-  tagsCode,
   transactionType,
   writeStoredMessage,
   type MessageToStore,
@@ -17,6 +16,7 @@ import {
 import { StoreCheckpoint } from './checkpoint.js';
 import { CommitLog, type ScannedRecord } from './commit-log.js';
 import { ConsumeQueue, CQ_ENTRY_SIZE, entryAt } from './consume-queue.js';
+import { consumeQueueTagsCode, indexKeys } from './dispatch-keys.js';
 import { IndexService } from './index-service.js';
 import type { FileWriter } from './segmented-file.js';
 import {
@@ -32,8 +32,6 @@ import {
 import { BLANK_ENTRY_SIZE, offsetByTime, readMessages, type QueueSource, type ReadLimits } from './queue-reader.js';
 import { defaultStoreConfig, parseDelayLevels, validateStoreConfig, type MessageStoreConfig } from './store-config.js';
 
-/** The topic delayed messages wait in; its ConsumeQueue tag code is the delivery time. */
-export const SCHEDULE_TOPIC = 'SCHEDULE_TOPIC_XXXX';
 const MAX_PROPERTIES_LENGTH = 32767;
 
 export interface DefaultMessageStoreOptions {
@@ -89,6 +87,8 @@ export class DefaultMessageStore implements MessageStore {
   private readonly commitLog: CommitLog;
   private readonly consumeQueues = new Map<string, Map<number, ConsumeQueue>>();
   private readonly queueOffsets = new Map<string, number>();
+  /** ConsumeQueues given entries since the last writeDispatched. */
+  private readonly touchedQueues = new Set<ConsumeQueue>();
   private readonly index: IndexService | undefined;
   private checkpoint: StoreCheckpoint | undefined;
   private readonly listeners: ((arrival: MessageArrival) => void)[] = [];
@@ -106,9 +106,6 @@ export class DefaultMessageStore implements MessageStore {
 
   constructor(config: Partial<MessageStoreConfig> = {}, options: DefaultMessageStoreOptions = {}) {
     this.config = defaultStoreConfig(config);
-    if (config.storePathRootDir && !config.storePathCommitLog) {
-      this.config.storePathCommitLog = join(config.storePathRootDir, 'commitlog');
-    }
     validateStoreConfig(this.config);
     this.logger = options.logger ?? consoleStoreLogger;
     this.diskUsage = options.diskUsage ?? statfsUsage;
@@ -577,8 +574,9 @@ export class DefaultMessageStore implements MessageStore {
   private dispatch(record: DispatchRecord): void {
     const type = transactionType(record.sysFlag);
     if (type === MessageSysFlag.TRANSACTION_NOT_TYPE || type === MessageSysFlag.TRANSACTION_COMMIT_TYPE) {
-      const code = this.tagsCodeOf(record);
+      const code = consumeQueueTagsCode(record.topic, record.properties, record.storeTimestamp, this.delayLevels);
       const queue = this.consumeQueue(record.topic, record.queueId);
+      this.touchedQueues.add(queue);
       queue.put(record.queueOffset, { commitLogOffset: record.physicalOffset, size: record.size, tagsCode: code });
       const arrival = {
         topic: record.topic,
@@ -594,8 +592,7 @@ export class DefaultMessageStore implements MessageStore {
         topic: record.topic,
         physicalOffset: record.physicalOffset,
         storeTimestamp: record.storeTimestamp,
-        uniqKey: propertyValue(record.properties, MessageConst.UNIQ_KEY),
-        keys: propertyValue(record.properties, MessageConst.KEYS),
+        keys: indexKeys(record.properties),
       });
       for (const file of closed) {
         void file.persist().then(
@@ -610,20 +607,10 @@ export class DefaultMessageStore implements MessageStore {
     this.lastDispatchedTimestamp = Math.max(this.lastDispatchedTimestamp, record.storeTimestamp);
   }
 
-  /** The tag hash, or for SCHEDULE_TOPIC_XXXX the delivery time (store time + the level's delay). */
-  private tagsCodeOf(record: DispatchRecord): number {
-    if (record.topic === SCHEDULE_TOPIC) {
-      const level = Number(propertyValue(record.properties, MessageConst.DELAY) ?? 0);
-      if (level > 0) {
-        const delay = this.delayLevels[Math.min(level, this.delayLevels.length) - 1]!;
-        return record.storeTimestamp + delay;
-      }
-    }
-    return tagsCode(propertyValue(record.properties, MessageConst.TAGS));
-  }
-
+  /** Write the entries dispatched since the last call, touching only the queues that got any. */
   private writeDispatched(): void {
-    for (const queue of this.allConsumeQueues()) queue.writePending();
+    for (const queue of this.touchedQueues) queue.writePending();
+    this.touchedQueues.clear();
     this.index?.writePending();
   }
 

@@ -7,8 +7,8 @@ export interface IndexRequest {
   topic: string;
   physicalOffset: number;
   storeTimestamp: number;
-  uniqKey: string | undefined;
-  keys: string | undefined;
+  /** UNIQ_KEY and KEYS, each indexed as topic#key. */
+  keys: readonly string[];
 }
 
 /**
@@ -69,8 +69,7 @@ export class IndexService {
         file = this.roll(file);
       }
     };
-    if (request.uniqKey) index(request.uniqKey);
-    if (request.keys) for (const key of request.keys.split(' ')) if (key) index(key);
+    for (const key of request.keys) index(key);
     return closed;
   }
 

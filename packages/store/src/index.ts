@@ -9,3 +9,4 @@ export * from './segmented-file.js';
 export * from './store-config.js';
 export * from './queue-reader.js';
 export * from './memory-message-store.js';
+export * from './dispatch-keys.js';

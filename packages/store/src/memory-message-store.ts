@@ -1,11 +1,7 @@
 import {
   createOffsetMessageId,
-  KEY_SEPARATOR,
-  MessageConst,
   MessageSysFlag,
-  propertyValue,
   storedMessageLength,
-  tagsCode,
   transactionType,
   writeStoredMessage,
   type MessageToStore,
@@ -21,7 +17,7 @@ import type {
 } from './message-store.js';
 import { offsetByTime, readMessages } from './queue-reader.js';
 import { defaultStoreConfig, parseDelayLevels, type MessageStoreConfig } from './store-config.js';
-import { SCHEDULE_TOPIC } from './default-message-store.js';
+import { consumeQueueTagsCode, indexKeys } from './dispatch-keys.js';
 
 interface StoredRecord {
   physicalOffset: number;
@@ -112,7 +108,7 @@ export class MemoryMessageStore implements MessageStore {
       wroteBytes += bytes.length;
       ids.push(createOffsetMessageId(message.storeHost, physicalOffset));
       if (indexed) {
-        const code = this.tagsCodeOf(message, storeTimestamp);
+        const code = consumeQueueTagsCode(message.topic, message.properties, storeTimestamp, this.delayLevels);
         queue.entries.push({ commitLogOffset: physicalOffset, size: bytes.length, tagsCode: code, storeTimestamp });
         const arrival = {
           topic: message.topic,
@@ -139,21 +135,8 @@ export class MemoryMessageStore implements MessageStore {
     };
   }
 
-  private tagsCodeOf(message: MessageToStore, storeTimestamp: number): number {
-    if (message.topic === SCHEDULE_TOPIC) {
-      const level = Number(propertyValue(message.properties, MessageConst.DELAY) ?? 0);
-      if (level > 0) return storeTimestamp + this.delayLevels[Math.min(level, this.delayLevels.length) - 1]!;
-    }
-    return tagsCode(propertyValue(message.properties, MessageConst.TAGS));
-  }
-
   private indexKeys(message: MessageToStore, physicalOffset: number): void {
-    const keys = [
-      propertyValue(message.properties, MessageConst.UNIQ_KEY),
-      ...(propertyValue(message.properties, MessageConst.KEYS) ?? '').split(KEY_SEPARATOR),
-    ];
-    for (const key of keys) {
-      if (!key) continue;
+    for (const key of indexKeys(message.properties)) {
       const indexKey = `${message.topic}#${key}`;
       const offsets = this.keyIndex.get(indexKey);
       if (offsets) offsets.push(physicalOffset);

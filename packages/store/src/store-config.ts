@@ -119,8 +119,6 @@ export function storeConfigFromProperties(
       target[key] = text;
     }
   }
-  if (values['storePathCommitLog'] === undefined)
-    config.storePathCommitLog = join(config.storePathRootDir, 'commitlog');
   validateStoreConfig(config);
   if (config.maxMessageSize + 64 * 1024 > config.mappedFileSizeCommitLog) {
     // RocketMQ accepts this too; messages that do not fit a segment are then refused one by one.
