@@ -201,6 +201,11 @@ export class ConsumeQueue {
     return this.file.flush();
   }
 
+  /** After a crash: entries written before it may be in the page cache only; fsync them all next flush. */
+  markUnflushed(): void {
+    this.file.markDirtyFrom(0);
+  }
+
   destroy(): void {
     this.file.destroy();
   }

@@ -101,8 +101,11 @@ export class DefaultMessageStore implements MessageStore {
   private lastWrittenTimestamp = 0;
   private lastDispatchedTimestamp = 0;
   private lastFlushedOffset = 0;
+  /** CommitLog offset up to which records are in the ConsumeQueues and the index. */
+  private dispatchedOffset = 0;
+  /** Full index files whose persist() is under way. */
+  private readonly indexFilesPersisting = new Set<Promise<void>>();
   private lastThoroughFlush = 0;
-  private lastIndexPersist = 0;
 
   constructor(config: Partial<MessageStoreConfig> = {}, options: DefaultMessageStoreOptions = {}) {
     this.config = defaultStoreConfig(config);
@@ -175,7 +178,8 @@ export class DefaultMessageStore implements MessageStore {
       queue.correctMinOffset(this.commitLog.minOffset);
       this.queueOffsets.set(queueKey(queue.topic, queue.queueId), queue.maxOffset);
     }
-    this.lastFlushedOffset = end;
+    this.dispatchedOffset = end;
+    if (!abnormal) this.lastFlushedOffset = end;
     this.lastThoroughFlush = this.now();
     writeFileSync(this.abortPath, '');
     this.running = true;
@@ -201,20 +205,30 @@ export class DefaultMessageStore implements MessageStore {
   }
 
   /**
-   * After a clean shutdown: walk the last three CommitLog segments (RocketMQ does the same) and
-   * stop at the first record that is not valid. Nothing needs dispatching.
+   * After a clean shutdown: walk the log from the checkpoint's safe offset (without one, from
+   * the last three segments, as RocketMQ does) and stop at the first record that is not valid.
+   * Nothing needs dispatching.
    */
   private recoverNormally(): number {
     const segments = this.commitLog.file.all;
     if (segments.length === 0) return 0;
-    const from = segments[Math.max(0, segments.length - 3)]!.start;
+    const from = this.safeOffset() ?? segments[Math.max(0, segments.length - 3)]!.start;
     return this.commitLog.scan(from, this.config.checkCRCOnRecover, () => {}, this.config.maxMessageSize + 64 * 1024);
   }
 
+  /** The checkpoint's safe offset when it lies within the CommitLog, else undefined. */
+  private safeOffset(): number | undefined {
+    const safe = this.checkpoint!.safeOffset;
+    const file = this.commitLog.file;
+    if (safe === undefined || safe < file.minOffset || safe > file.capacityEnd) return undefined;
+    return safe;
+  }
+
   /**
-   * After a crash: start at the newest segment whose first message is older than what the
-   * checkpoint says is durable everywhere, keep every record whose length and CRC are valid,
-   * dispatch each (repeats are ignored), and cut the torn tail.
+   * After a crash: start at the checkpoint's safe offset, or without one at the newest segment
+   * whose first message is older than what the checkpoint says is durable everywhere; keep every
+   * record whose length and CRC are valid, dispatch each (repeats are ignored), and cut the
+   * torn tail.
    */
   private recoverAbnormally(): number {
     const segments = this.commitLog.file.all;
@@ -223,8 +237,11 @@ export class DefaultMessageStore implements MessageStore {
     const safeTime = this.index
       ? Math.min(checkpoint.minTimestamp, checkpoint.indexMsgTimestamp)
       : checkpoint.minTimestamp;
-    let from = segments[0]!.start;
-    for (let i = segments.length - 1; i >= 0; i--) {
+    const safeOffset = this.safeOffset();
+    // Index files deleted at load (newer than the checkpoint) are rebuilt from where they began.
+    let from =
+      safeOffset === undefined ? segments[0]!.start : Math.min(safeOffset, this.index?.rebuildFrom ?? safeOffset);
+    for (let i = segments.length - 1; i >= 0 && safeOffset === undefined; i--) {
       const first = this.commitLog.firstStoreTimestamp(segments[i]!.start);
       if (first !== 0 && first <= safeTime) {
         from = segments[i]!.start;
@@ -242,6 +259,11 @@ export class DefaultMessageStore implements MessageStore {
       this.config.maxMessageSize + 64 * 1024,
     );
     this.logger.warn(`unclean shutdown: recovered ${count} records from CommitLog offset ${from}, data ends at ${end}`);
+    // What the crashed process wrote may sit in the page cache only: the next flushes fsync it
+    // before the checkpoint calls any of it safe.
+    this.lastFlushedOffset = from;
+    this.commitLog.file.markDirtyFrom(from);
+    for (const queue of this.allConsumeQueues()) queue.markUnflushed();
     return end;
   }
 
@@ -263,7 +285,7 @@ export class DefaultMessageStore implements MessageStore {
     const queueId = buffer.readInt32BE(at + 12);
     const queue = this.findConsumeQueue(topic, queueId);
     const queued = queue !== undefined && physicalOffset + size <= queue.maxPhysicOffset;
-    const indexed = !this.index || physicalOffset < this.index.endPhyOffset;
+    const indexed = !this.index || this.index.covers(physicalOffset);
     if (queued && indexed) {
       this.lastDispatchedTimestamp = Math.max(this.lastDispatchedTimestamp, readLong(buffer, storeTimestampAt));
       return;
@@ -313,19 +335,22 @@ export class DefaultMessageStore implements MessageStore {
     this.checkpoint!.physicMsgTimestamp = Math.max(this.checkpoint!.physicMsgTimestamp, timestamp);
   }
 
-  /** Flush the ConsumeQueues, then persist the index file being written and the checkpoint. */
+  /**
+   * Flush the ConsumeQueues, persist the index file being written, and write the checkpoint
+   * with the safe offset: what was dispatched before these flushes and is fsynced in the
+   * CommitLog, so that recovery rescans only what came after.
+   */
   private async flushConsumeQueues(): Promise<void> {
     const timestamp = this.lastDispatchedTimestamp;
+    const safeOffset = Math.min(this.dispatchedOffset, this.lastFlushedOffset);
     await Promise.all(this.allConsumeQueues().map((queue) => queue.flush()));
     const checkpoint = this.checkpoint!;
     checkpoint.logicsMsgTimestamp = Math.max(checkpoint.logicsMsgTimestamp, timestamp);
-    // The index file being written is persisted whole (its slot table is large) only now and
-    // then: after a crash, dispatch rebuilds what came since.
-    const thorough = this.now() - this.lastIndexPersist >= this.config.flushCommitLogThoroughInterval || !this.running;
-    if (this.index && thorough && timestamp > checkpoint.indexMsgTimestamp) {
-      this.lastIndexPersist = this.now();
-      checkpoint.indexMsgTimestamp = await this.index.persist();
+    if (this.index) {
+      await Promise.all(this.indexFilesPersisting);
+      if (timestamp > checkpoint.indexMsgTimestamp) checkpoint.indexMsgTimestamp = await this.index.persist();
     }
+    checkpoint.safeOffset = Math.max(checkpoint.safeOffset ?? 0, safeOffset);
     await checkpoint.flush();
   }
 
@@ -472,6 +497,7 @@ export class DefaultMessageStore implements MessageStore {
     }
     for (const put of round) for (const record of put.records) this.dispatch(record);
     this.writeDispatched();
+    this.dispatchedOffset = this.commitLog.readableOffset;
     for (const put of round) this.answer(put);
   }
 
@@ -502,6 +528,7 @@ export class DefaultMessageStore implements MessageStore {
     }
     for (const put of kept) for (const record of put.records) this.dispatch(record);
     this.writeDispatched();
+    this.dispatchedOffset = readable;
     for (const put of kept) this.answer(put);
   }
 
@@ -595,13 +622,15 @@ export class DefaultMessageStore implements MessageStore {
         keys: indexKeys(record.properties),
       });
       for (const file of closed) {
-        void file.persist().then(
+        const persisting = file.persist().then(
           () => {
             if (this.checkpoint)
               this.checkpoint.indexMsgTimestamp = Math.max(this.checkpoint.indexMsgTimestamp, file.header.endTimestamp);
           },
           (error: Error) => this.logger.error(`persisting full index file ${file.path} failed: ${error.message}`),
         );
+        this.indexFilesPersisting.add(persisting);
+        void persisting.finally(() => this.indexFilesPersisting.delete(persisting));
       }
     }
     this.lastDispatchedTimestamp = Math.max(this.lastDispatchedTimestamp, record.storeTimestamp);

@@ -17,6 +17,8 @@ export interface IndexRequest {
  */
 export class IndexService {
   private files: IndexFile[] = [];
+  /** After load(): the CommitLog offset from which dispatch must rebuild deleted files, if any. */
+  rebuildFrom: number | undefined;
 
   constructor(
     private readonly dir: string,
@@ -38,6 +40,7 @@ export class IndexService {
     for (const name of names) {
       const file = IndexFile.open(join(this.dir, name), this.maxHashSlotNum, this.maxIndexNum);
       if (abnormal && file.header.endTimestamp > indexMsgTimestamp) {
+        this.rebuildFrom = Math.min(this.rebuildFrom ?? Number.POSITIVE_INFINITY, file.header.beginPhyOffset);
         file.close();
         rmSync(file.path, { force: true });
         continue;
@@ -48,9 +51,16 @@ export class IndexService {
     if (last && !last.isFull) last.activate(abnormal);
   }
 
-  /** The CommitLog offset up to which messages are indexed (dispatch below it is a repeat). */
+  /** The CommitLog offset of the last message indexed. */
   get endPhyOffset(): number {
     return this.files.at(-1)?.header.endPhyOffset ?? 0;
+  }
+
+  /** Is the message at this CommitLog offset indexed already (dispatching it again a repeat)? */
+  covers(physicalOffset: number): boolean {
+    const end = this.endPhyOffset;
+    if (physicalOffset !== end) return physicalOffset < end;
+    return this.files.length > 1 || (this.files[0]?.header.indexCount ?? 0) > 1;
   }
 
   get lastUpdateTimestamp(): number {
@@ -61,7 +71,7 @@ export class IndexService {
   put(request: IndexRequest): IndexFile[] {
     const closed: IndexFile[] = [];
     let file = this.writable();
-    if (request.physicalOffset < file.header.endPhyOffset) return closed;
+    if (this.covers(request.physicalOffset)) return closed;
     const index = (key: string) => {
       const keyHash = indexKeyHash(request.topic, key);
       while (!file.put(keyHash, request.physicalOffset, request.storeTimestamp)) {

@@ -146,6 +146,11 @@ export class SegmentedFile {
     return done;
   }
 
+  /** Have the next flush fsync the segments from the one holding offset on. */
+  markDirtyFrom(offset: number): void {
+    for (const segment of this.segments) if (segment.start + this.segmentSize > offset) this.dirty.add(segment);
+  }
+
   /** fsync every segment written since the last flush. */
   async flush(): Promise<void> {
     const segments = [...this.dirty];
