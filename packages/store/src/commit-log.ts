@@ -17,12 +17,27 @@ export interface ScannedRecord {
 
 const SLAB_SIZE = 1024 * 1024;
 
+/** Bytes cut from the slab, waiting for their turn to be written. */
+interface Chunk {
+  start: number;
+  data: Buffer;
+}
+
+/** What the CommitLog tells its owner about writes to the page cache. */
+export interface WriteListener {
+  /** Every byte below offset is in the page cache. */
+  written(offset: number): void;
+  /** Writing at from failed: nothing from there on counts, and appends continue from it. */
+  failed(from: number, error: Error): void;
+}
+
 /**
  * The CommitLog: one append-only log of every record, in segments of mappedFileSizeCommitLog
  * bytes. A record never spans segments; when the next one does not fit (with 8 bytes to
- * spare) an END_FILE blank fills the tail. Appends collect in a slab that is written to the
- * page cache in one call at the end of each round (writePending), then flushed to disk by the
- * store's flush policy.
+ * spare) an END_FILE blank fills the tail. Appends are encoded into a slab; write() hands
+ * what accumulated to a thread of the pool (one write at a time, so that a failed write has
+ * nothing after it on disk) while the event loop encodes the next records. The store's flush
+ * policy then takes the bytes to disk.
  */
 export class CommitLog {
   readonly file: SegmentedFile;
@@ -33,10 +48,14 @@ export class CommitLog {
   private slab: Buffer | undefined;
   private slabStart = 0;
   private slabLength = 0;
+  private readonly chunks: Chunk[] = [];
+  private writing = false;
+  private idle: (() => void)[] = [];
 
   constructor(
     dir: string,
     readonly segmentSize: number,
+    private readonly listener: WriteListener,
     writer?: FileWriter,
   ) {
     this.file = new SegmentedFile(dir, segmentSize, writer);
@@ -53,6 +72,11 @@ export class CommitLog {
   /** Offset after the last appended record (readable once written). */
   get maxOffset(): number {
     return this.writeOffset;
+  }
+
+  /** Bytes appended and not yet handed to a write. */
+  get unwrittenBytes(): number {
+    return this.writeOffset - this.writtenOffset;
   }
 
   /** Offset up to which data is in the page cache and may be read. */
@@ -79,9 +103,8 @@ export class CommitLog {
       blank.buffer.writeInt32BE(remaining, blank.at);
       blank.buffer.writeInt32BE(BLANK_MAGIC_CODE, blank.at + 4);
       this.slabLength += 8;
-      this.writeOffset += remaining;
       // The rest of the segment stays as it is (zeros); the next record starts a new segment.
-      this.writePending();
+      this.writeOffset += remaining;
     }
     const physicalOffset = this.writeOffset;
     const { buffer, at } = this.room(length);
@@ -101,35 +124,74 @@ export class CommitLog {
     if (slab && this.slabStart + this.slabLength === this.writeOffset && slab.length - this.slabLength >= length) {
       return { buffer: slab, at: this.slabLength };
     }
-    this.writePending();
+    this.cut();
     this.slab = Buffer.allocUnsafe(Math.max(SLAB_SIZE, length));
     this.slabStart = this.writeOffset;
     this.slabLength = 0;
     return { buffer: this.slab, at: 0 };
   }
 
-  /**
-   * Write the records appended since the last call to the page cache. On failure (a full disk)
-   * nothing of them counts: the write offset goes back and the error is thrown.
-   */
-  writePending(): void {
+  /** Queue the slab's records for writing; the rest of the slab serves the next records. */
+  private cut(): void {
     if (!this.slab || this.slabLength === 0) return;
-    const start = this.slabStart;
-    const data = this.slab.subarray(0, this.slabLength);
-    try {
-      this.file.write(start, data);
-    } catch (error) {
-      this.writeOffset = start;
-      this.slab = undefined;
-      this.slabLength = 0;
-      throw error;
-    }
-    this.writtenOffset = start + data.length;
-    // The rest of the slab serves the next records.
+    this.chunks.push({ start: this.slabStart, data: this.slab.subarray(0, this.slabLength) });
     this.slab = this.slab.subarray(this.slabLength);
-    this.slabStart = this.writtenOffset;
+    this.slabStart += this.slabLength;
     this.slabLength = 0;
     if (this.slab.length < 4096) this.slab = undefined;
+  }
+
+  /**
+   * Start writing what was appended, unless a write is under way: then what accumulates meanwhile
+   * goes in one write when it ends. One write takes every queued chunk that continues the first
+   * in its segment.
+   */
+  write(): void {
+    if (this.writing) return;
+    this.cut();
+    if (this.chunks.length === 0) {
+      for (const resolve of this.idle.splice(0)) resolve();
+      return;
+    }
+    const start = this.chunks[0]!.start;
+    const buffers: Buffer[] = [];
+    let end = start;
+    while (
+      this.chunks.length > 0 &&
+      this.chunks[0]!.start === end &&
+      (buffers.length === 0 || end % this.segmentSize !== 0)
+    ) {
+      const chunk = this.chunks.shift()!;
+      buffers.push(chunk.data);
+      end += chunk.data.length;
+    }
+    this.writing = true;
+    this.file.writeAsync(start, buffers).then(
+      () => {
+        this.writing = false;
+        this.writtenOffset = end;
+        this.listener.written(end);
+        this.write();
+      },
+      (error: Error) => {
+        this.writing = false;
+        // Nothing from here on reached the page cache: drop it and append from here again.
+        this.chunks.length = 0;
+        this.slab = undefined;
+        this.slabLength = 0;
+        this.writeOffset = start;
+        this.listener.failed(start, error);
+        this.write();
+      },
+    );
+  }
+
+  /** Write everything appended and wait until no write is under way. */
+  drain(): Promise<void> {
+    return new Promise((resolve) => {
+      this.idle.push(resolve);
+      this.write();
+    });
   }
 
   /** Read length bytes at offset into a new buffer (or into target); fewer if the data ends. */

@@ -33,6 +33,7 @@ import { BLANK_ENTRY_SIZE, offsetByTime, readMessages, type QueueSource, type Re
 import { defaultStoreConfig, parseDelayLevels, validateStoreConfig, type MessageStoreConfig } from './store-config.js';
 
 const MAX_PROPERTIES_LENGTH = 32767;
+const EARLY_WRITE_BYTES = 64 * 1024;
 
 export interface DefaultMessageStoreOptions {
   logger?: StoreLogger | undefined;
@@ -40,7 +41,7 @@ export interface DefaultMessageStoreOptions {
   diskUsage?: ((path: string) => number) | undefined;
   /** The clock; tests move it to expire files. */
   now?: (() => number) | undefined;
-  /** How CommitLog bytes are written (fs.writeSync); tests inject a disk that fills up. */
+  /** How CommitLog bytes are written (fs.writev); tests inject a disk that fills up. */
   writeCommitLog?: FileWriter | undefined;
 }
 
@@ -74,9 +75,11 @@ interface SyncWaiter {
  * storePathRootDir in RocketMQ's formats, with flush, crash recovery and retention.
  *
  * Appends made in one turn of the event loop form a round: their records are encoded into the
- * CommitLog's slab, written to the page cache in one call, then dispatched to the ConsumeQueues
- * and the index, and only then are the puts answered (at once under ASYNC_FLUSH; after an
- * fsync covering them under SYNC_FLUSH, one fsync serving every put waiting for it).
+ * CommitLog's slab and written to the page cache in one write on a thread of the pool (a large
+ * round starts writing early) while this thread encodes the next round. Once written, records
+ * are dispatched to the ConsumeQueues and the index, and only then are the puts answered (at
+ * once under ASYNC_FLUSH; after an fsync covering them under SYNC_FLUSH, one fsync serving every
+ * put waiting for it).
  */
 export class DefaultMessageStore implements MessageStore {
   readonly config: MessageStoreConfig;
@@ -92,13 +95,16 @@ export class DefaultMessageStore implements MessageStore {
   private readonly index: IndexService | undefined;
   private checkpoint: StoreCheckpoint | undefined;
   private readonly listeners: ((arrival: MessageArrival) => void)[] = [];
-  private round: PendingPut[] | undefined;
+  /** Puts whose records are encoded but not yet in the page cache, in CommitLog order. */
+  private readonly unwritten: PendingPut[] = [];
+  private roundEnding = false;
   private syncWaiters: SyncWaiter[] = [];
   private syncFlushing = false;
   private readonly timers: NodeJS.Timeout[] = [];
   private running = false;
   private refusingWrites: string | undefined;
-  private lastWrittenTimestamp = 0;
+  /** Store time of the newest record in the page cache. */
+  private writtenTimestamp = 0;
   private lastDispatchedTimestamp = 0;
   private lastFlushedOffset = 0;
   /** CommitLog offset up to which records are in the ConsumeQueues and the index. */
@@ -117,6 +123,7 @@ export class DefaultMessageStore implements MessageStore {
     this.commitLog = new CommitLog(
       this.config.storePathCommitLog,
       this.config.mappedFileSizeCommitLog,
+      { written: (offset) => this.written(offset), failed: (_from, error) => this.writeFailedFrom(error) },
       options.writeCommitLog,
     );
     this.index = this.config.messageIndexEnable
@@ -324,7 +331,7 @@ export class DefaultMessageStore implements MessageStore {
   /** Under ASYNC_FLUSH: fsync when enough pages are dirty, or everything now and then. */
   private async flushCommitLog(force: boolean): Promise<void> {
     const target = this.commitLog.readableOffset;
-    const timestamp = this.lastWrittenTimestamp;
+    const timestamp = this.writtenTimestamp;
     const thorough = this.now() - this.lastThoroughFlush >= this.config.flushCommitLogThoroughInterval;
     const enough = target - this.lastFlushedOffset >= this.config.flushCommitLogLeastPages * 4096;
     if (!force && !thorough && !enough) return;
@@ -343,7 +350,8 @@ export class DefaultMessageStore implements MessageStore {
   private async flushConsumeQueues(): Promise<void> {
     const timestamp = this.lastDispatchedTimestamp;
     const safeOffset = Math.min(this.dispatchedOffset, this.lastFlushedOffset);
-    await Promise.all(this.allConsumeQueues().map((queue) => queue.flush()));
+    // One fsync at a time: each holds a thread of the pool, which CommitLog writes need too.
+    for (const queue of this.allConsumeQueues()) await queue.flush();
     const checkpoint = this.checkpoint!;
     checkpoint.logicsMsgTimestamp = Math.max(checkpoint.logicsMsgTimestamp, timestamp);
     if (this.index) {
@@ -359,9 +367,9 @@ export class DefaultMessageStore implements MessageStore {
     this.running = false;
     for (const timer of this.timers) clearInterval(timer);
     this.timers.length = 0;
-    this.endRound();
+    await this.commitLog.drain();
     await this.commitLog.flush();
-    this.checkpoint!.physicMsgTimestamp = Math.max(this.checkpoint!.physicMsgTimestamp, this.lastWrittenTimestamp);
+    this.checkpoint!.physicMsgTimestamp = Math.max(this.checkpoint!.physicMsgTimestamp, this.writtenTimestamp);
     this.settleSyncWaiters(this.commitLog.readableOffset);
     await this.flushConsumeQueues();
     this.checkpoint!.close();
@@ -395,13 +403,7 @@ export class DefaultMessageStore implements MessageStore {
         ),
       );
     }
-    let reserved: ReturnType<CommitLog['reserve']>;
-    try {
-      reserved = this.commitLog.reserve(total);
-    } catch (error) {
-      this.failRound(error as Error);
-      return Promise.resolve(this.writeFailed(error as Error));
-    }
+    const reserved = this.commitLog.reserve(total);
     const storeTimestamp = this.now();
     const first = messages[0]!;
     const key = queueKey(first.topic, first.queueId);
@@ -416,7 +418,7 @@ export class DefaultMessageStore implements MessageStore {
         const advances =
           type === MessageSysFlag.TRANSACTION_NOT_TYPE || type === MessageSysFlag.TRANSACTION_COMMIT_TYPE;
         const queueOffset = advances ? nextQueueOffset++ : 0;
-        writeStoredMessage(message, { queueOffset, physicalOffset, storeTimestamp }, reserved.buffer, at);
+        writeStoredMessage(message, { queueOffset, physicalOffset, storeTimestamp }, reserved.buffer, at, lengths[i]);
         records.push({
           topic: message.topic,
           queueId: message.queueId,
@@ -436,7 +438,6 @@ export class DefaultMessageStore implements MessageStore {
       return Promise.resolve(illegal(`message cannot be encoded: ${(error as Error).message}`));
     }
     this.queueOffsets.set(key, nextQueueOffset);
-    this.lastWrittenTimestamp = storeTimestamp;
     const result: PutMessageResult = {
       status: 'PUT_OK',
       appendResult: {
@@ -449,12 +450,14 @@ export class DefaultMessageStore implements MessageStore {
       },
     };
     const wait = propertyValue(first.properties, MessageConst.WAIT) !== 'false';
+    // A large round starts writing before it ends, so that the pool writes while this thread encodes.
+    if (this.commitLog.unwrittenBytes >= EARLY_WRITE_BYTES) this.commitLog.write();
     return new Promise((resolve) => {
-      if (!this.round) {
-        this.round = [];
-        setImmediate(() => this.endRound());
+      if (!this.roundEnding) {
+        this.roundEnding = true;
+        setImmediate(this.endRound);
       }
-      this.round.push({ records, resolve, wait, result });
+      this.unwritten.push({ records, resolve, wait, result });
     });
   }
 
@@ -484,52 +487,37 @@ export class DefaultMessageStore implements MessageStore {
     return undefined;
   }
 
-  /** End a round: write its records to the page cache, dispatch them, answer or queue the puts. */
-  private endRound(): void {
-    const round = this.round;
-    this.round = undefined;
-    if (!round) return;
-    try {
-      this.commitLog.writePending();
-    } catch (error) {
-      this.failPuts(round, error as Error);
-      return;
-    }
-    for (const put of round) for (const record of put.records) this.dispatch(record);
+  /** End a round: what its puts appended goes to the page cache in one write. */
+  private readonly endRound = (): void => {
+    this.roundEnding = false;
+    this.commitLog.write();
+  };
+
+  /** Bytes below offset reached the page cache: dispatch the puts they hold and answer them. */
+  private written(offset: number): void {
+    let count = 0;
+    while (count < this.unwritten.length && endOf(this.unwritten[count]!) <= offset) count++;
+    const puts = this.unwritten.splice(0, count);
+    for (const put of puts) for (const record of put.records) this.dispatch(record);
     this.writeDispatched();
-    this.dispatchedOffset = this.commitLog.readableOffset;
-    for (const put of round) this.answer(put);
+    this.dispatchedOffset = offset;
+    if (puts.length > 0) this.writtenTimestamp = puts.at(-1)!.records[0]!.storeTimestamp;
+    for (const put of puts) this.answer(put);
   }
 
-  /** A write failed: every put of the round whose records did not reach the page cache fails. */
-  private failRound(error: Error): void {
-    const round = this.round;
-    this.round = undefined;
-    if (round) this.failPuts(round, error);
-  }
-
-  private failPuts(round: PendingPut[], error: Error): void {
-    const readable = this.commitLog.readableOffset;
-    const kept: PendingPut[] = [];
+  /** A write failed (a full disk): every put not yet written fails, and takes no queue offset. */
+  private writeFailedFrom(error: Error): void {
+    const failed = this.unwritten.splice(0);
     // Undo queue offsets newest first, so that each queue ends at its first lost message.
-    for (let i = round.length - 1; i >= 0; i--) {
-      const put = round[i]!;
-      const last = put.records.at(-1)!;
-      if (last.physicalOffset + last.size <= readable) {
-        kept.unshift(put);
-        continue;
-      }
-      const first = put.records[0]!;
+    for (let i = failed.length - 1; i >= 0; i--) {
+      const first = failed[i]!.records[0]!;
       const type = transactionType(first.sysFlag);
       if (type === MessageSysFlag.TRANSACTION_NOT_TYPE || type === MessageSysFlag.TRANSACTION_COMMIT_TYPE) {
         this.queueOffsets.set(queueKey(first.topic, first.queueId), first.queueOffset);
       }
-      put.resolve(this.writeFailed(error));
     }
-    for (const put of kept) for (const record of put.records) this.dispatch(record);
-    this.writeDispatched();
-    this.dispatchedOffset = readable;
-    for (const put of kept) this.answer(put);
+    const result = this.writeFailed(error);
+    for (const put of failed) put.resolve(result);
   }
 
   private writeFailed(error: Error): PutMessageResult {
@@ -569,7 +557,7 @@ export class DefaultMessageStore implements MessageStore {
     if (this.syncFlushing || this.syncWaiters.length === 0) return;
     this.syncFlushing = true;
     const target = this.commitLog.readableOffset;
-    const timestamp = this.lastWrittenTimestamp;
+    const timestamp = this.writtenTimestamp;
     this.commitLog.flush().then(
       () => {
         this.syncFlushing = false;
@@ -803,6 +791,12 @@ export class DefaultMessageStore implements MessageStore {
     this.logger.info(`deleted ${deleted.length} CommitLog segment(s); the log now starts at ${minOffset}`);
     return deleted.map((segment) => segment.path);
   }
+}
+
+/** CommitLog offset after a put's records. */
+function endOf(put: PendingPut): number {
+  const last = put.records.at(-1)!;
+  return last.physicalOffset + last.size;
 }
 
 function queueKey(topic: string, queueId: number): string {

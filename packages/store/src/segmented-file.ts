@@ -10,6 +10,7 @@ import {
   renameSync,
   rmSync,
   writeSync,
+  writev,
 } from 'node:fs';
 import { join } from 'node:path';
 
@@ -31,8 +32,17 @@ export function segmentName(start: number): string {
  * segment starting at o - o % segmentSize. Writes go to the page cache at once (pwrite) and
  * reach the disk when flush() fsyncs the segments written since the last flush.
  */
-/** pwrite, as fs.writeSync: bytes written. Replaceable so that tests can make a disk fill up. */
-export type FileWriter = (fd: number, data: Uint8Array, offset: number, length: number, position: number) => number;
+/**
+ * pwritev on a thread of the pool, as fs.writev: bytes written. Replaceable so that tests can
+ * make a disk fill up.
+ */
+export type FileWriter = (fd: number, buffers: readonly Uint8Array[], position: number) => Promise<number>;
+
+/** fs.writev as a promise. */
+export const poolWrite: FileWriter = (fd, buffers, position) =>
+  new Promise((resolve, reject) =>
+    writev(fd, buffers as Uint8Array[], position, (error, written) => (error ? reject(error) : resolve(written))),
+  );
 
 export class SegmentedFile {
   private segments: Segment[] = [];
@@ -41,7 +51,7 @@ export class SegmentedFile {
   constructor(
     readonly dir: string,
     readonly segmentSize: number,
-    private readonly writer: FileWriter = writeSync,
+    private readonly writer: FileWriter = poolWrite,
   ) {}
 
   /** Open the segment files already in dir; each must have exactly segmentSize bytes. */
@@ -117,18 +127,43 @@ export class SegmentedFile {
     return segment;
   }
 
-  /** Write data at offset; it must not cross a segment end. */
+  /** Write data at offset, on this thread; it must not cross a segment end. */
   write(offset: number, data: Uint8Array): void {
-    const segment = this.segmentFor(offset);
-    const position = offset - segment.start;
-    if (position + data.length > this.segmentSize) {
-      throw new RangeError(`a write of ${data.length} bytes at ${offset} would cross the end of ${segment.path}`);
-    }
+    const { segment, position } = this.place(offset, data.length);
     let written = 0;
-    while (written < data.length) {
-      written += this.writer(segment.fd, data, written, data.length - written, position + written);
+    while (written < data.length)
+      written += writeSync(segment.fd, data, written, data.length - written, position + written);
+    this.dirty.add(segment);
+  }
+
+  /**
+   * Write buffers one after the other from offset, on a thread of the pool with the FileWriter;
+   * they must not cross a segment end.
+   */
+  async writeAsync(offset: number, buffers: Uint8Array[]): Promise<void> {
+    const length = buffers.reduce((sum, buffer) => sum + buffer.length, 0);
+    const { segment, position } = this.place(offset, length);
+    let rest = buffers;
+    let at = position;
+    while (rest.length > 0) {
+      let written = await this.writer(segment.fd, rest, at);
+      at += written;
+      // A short write: go on with what is left.
+      let first = 0;
+      while (first < rest.length && written >= rest[first]!.length) written -= rest[first++]!.length;
+      rest = rest.slice(first);
+      if (rest.length > 0 && written > 0) rest[0] = rest[0]!.subarray(written);
     }
     this.dirty.add(segment);
+  }
+
+  private place(offset: number, length: number): { segment: Segment; position: number } {
+    const segment = this.segmentFor(offset);
+    const position = offset - segment.start;
+    if (position + length > this.segmentSize) {
+      throw new RangeError(`a write of ${length} bytes at ${offset} would cross the end of ${segment.path}`);
+    }
+    return { segment, position };
   }
 
   /** Read length bytes at offset into target (which may span segments); returns bytes read. */
@@ -151,24 +186,21 @@ export class SegmentedFile {
     for (const segment of this.segments) if (segment.start + this.segmentSize > offset) this.dirty.add(segment);
   }
 
-  /** fsync every segment written since the last flush. */
+  /** fsync every segment written since the last flush, one at a time (each holds a thread of the pool). */
   async flush(): Promise<void> {
     const segments = [...this.dirty];
     this.dirty.clear();
-    await Promise.all(
-      segments.map(
-        (segment) =>
-          new Promise<void>((resolve, reject) =>
-            fdatasync(segment.fd, (error) => {
-              // A segment deleted meanwhile (retention) has nothing left to flush.
-              if (error && error.code !== 'EBADF') {
-                this.dirty.add(segment);
-                reject(error);
-              } else resolve();
-            }),
-          ),
-      ),
-    );
+    for (const segment of segments) {
+      await new Promise<void>((resolve, reject) =>
+        fdatasync(segment.fd, (error) => {
+          // A segment deleted meanwhile (retention) has nothing left to flush.
+          if (error && error.code !== 'EBADF') {
+            for (const unflushed of segments.slice(segments.indexOf(segment))) this.dirty.add(unflushed);
+            reject(error);
+          } else resolve();
+        }),
+      );
+    }
   }
 
   /**

@@ -8,7 +8,7 @@ import {
   statSync,
   utimesSync,
   writeFileSync,
-  writeSync,
+  writevSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -451,9 +451,9 @@ describe('file store', () => {
       {
         logger: silentStoreLogger,
         diskUsage: () => usage,
-        writeCommitLog: (fd, data, offset, length, position) => {
+        writeCommitLog: async (fd, buffers, position) => {
           if (full) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
-          return writeSync(fd, data, offset, length, position);
+          return writevSync(fd, buffers as Uint8Array[], position);
         },
       },
     );

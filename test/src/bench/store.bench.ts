@@ -29,13 +29,15 @@ const { values: args } = parseArgs({
   },
 });
 
+/** A message as a producer sends it: a unique id, a key and a tag (properties arrive encoded). */
 function message(body: Buffer, seq: number): MessageToStore {
-  return storeMessage('BenchTopic', seq % 8, body, {
-    UNIQ_KEY: `7F000001000030946E09685E${seq.toString(16).padStart(8, '0').toUpperCase()}`,
-    KEYS: `key-${seq}`,
-    TAGS: 'TagA',
-    WAIT: 'true',
-  });
+  const uniqKey = `7F000001000030946E09685E${seq.toString(16).padStart(8, '0').toUpperCase()}`;
+  return storeMessage(
+    'BenchTopic',
+    seq % 8,
+    body,
+    `UNIQ_KEY\u0001${uniqKey}\u0002KEYS\u0001key-${seq}\u0002TAGS\u0001TagA\u0002WAIT\u0001true\u0002`,
+  );
 }
 
 function rawSequentialWrite(dir: string, totalBytes: number): number {

@@ -1,4 +1,4 @@
-import { readLong, writeLong } from './long.js';
+import { readLong } from './long.js';
 import { isIPv6Host, readHost, writeHost } from './socket-address.js';
 
 /**
@@ -6,11 +6,20 @@ import { isIPv6Host, readHost, writeHost } from './socket-address.js';
  * hex; 32 characters for IPv4, 56 for IPv6.
  */
 export function createOffsetMessageId(storeHost: string, physicalOffset: number): string {
-  const bytes = Buffer.alloc(isIPv6Host(storeHost) ? 28 : 16);
-  const at = writeHost(storeHost, bytes, 0);
-  writeLong(bytes, physicalOffset, at);
-  return bytes.toString('hex').toUpperCase();
+  let host = hostHex.get(storeHost);
+  if (host === undefined) {
+    const bytes = Buffer.alloc(isIPv6Host(storeHost) ? 20 : 8);
+    writeHost(storeHost, bytes, 0);
+    host = bytes.toString('hex').toUpperCase();
+    if (hostHex.size >= 4096) hostHex.clear();
+    hostHex.set(storeHost, host);
+  }
+  // Offsets are below 2^53: 16 hex digits of a non-negative number.
+  return host + physicalOffset.toString(16).toUpperCase().padStart(16, '0');
 }
+
+/** Store hosts in hex by their text: a store names the same host in every id. */
+const hostHex = new Map<string, string>();
 
 /** The store host and CommitLog offset an offset message id names. */
 export function decodeOffsetMessageId(id: string): { storeHost: string; physicalOffset: number } {

@@ -59,9 +59,17 @@ export function decodeProperties(text: string): Map<string, string> {
   return properties;
 }
 
+/** "name\u0001" by name, built once per name. */
+const needles = new Map<string, string>();
+
 /** One property's value from an encoded properties string, without decoding the rest. */
 export function propertyValue(text: string, name: string): string | undefined {
-  const needle = name + NAME_VALUE_SEPARATOR;
+  let needle = needles.get(name);
+  if (needle === undefined) {
+    needle = name + NAME_VALUE_SEPARATOR;
+    if (needles.size >= 1024) needles.clear();
+    needles.set(name, needle);
+  }
   let found: string | undefined;
   let from = 0;
   for (;;) {

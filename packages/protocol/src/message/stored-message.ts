@@ -85,20 +85,21 @@ export function storedMessageLength(message: MessageToStore): number {
 
 /**
  * Write a message as a record at offset (target must have storedMessageLength bytes free),
- * with the place the store gave it. The host-family bits of sysFlag follow the hosts.
+ * with the place the store gave it. The host-family bits of sysFlag follow the hosts. A caller
+ * that measured the record already passes its totalSize.
  */
 export function writeStoredMessage(
   message: MessageToStore,
   place: { queueOffset: number; physicalOffset: number; storeTimestamp: number },
   target: Buffer,
   offset: number,
+  totalSize = storedMessageLength(message),
 ): number {
   const topicLength = Buffer.byteLength(message.topic);
   const v2 = topicLength > 127;
   let sysFlag = message.sysFlag & ~(MessageSysFlag.BORNHOST_V6_FLAG | MessageSysFlag.STOREHOSTADDRESS_V6_FLAG);
   if (isIPv6Host(message.bornHost)) sysFlag |= MessageSysFlag.BORNHOST_V6_FLAG;
   if (isIPv6Host(message.storeHost)) sysFlag |= MessageSysFlag.STOREHOSTADDRESS_V6_FLAG;
-  const totalSize = storedMessageLength(message);
   target.writeInt32BE(totalSize, offset);
   target.writeInt32BE(v2 ? MESSAGE_MAGIC_CODE_V2 : MESSAGE_MAGIC_CODE, offset + 4);
   target.writeInt32BE(bodyCrc(message.body), offset + 8);
