@@ -16,6 +16,8 @@ export interface ScannedRecord {
 }
 
 const SLAB_SIZE = 1024 * 1024;
+/** Writes up to this size stay on the event loop's thread. */
+const WRITE_HERE_BYTES = 16 * 1024;
 
 /** Bytes cut from the slab, waiting for their turn to be written. */
 interface Chunk {
@@ -165,25 +167,32 @@ export class CommitLog {
       buffers.push(chunk.data);
       end += chunk.data.length;
     }
+    // A few KiB are written on this thread, sooner than a hand-over to the pool and back (a
+    // lone appender waits for each round); more go to the pool, and this thread encodes meanwhile.
+    const here = end - start <= WRITE_HERE_BYTES;
     this.writing = true;
-    this.file.writeAsync(start, buffers).then(
-      () => {
-        this.writing = false;
-        this.writtenOffset = end;
-        this.listener.written(end);
-        this.write();
-      },
-      (error: Error) => {
-        this.writing = false;
-        // Nothing from here on reached the page cache: drop it and append from here again.
-        this.chunks.length = 0;
-        this.slab = undefined;
-        this.slabLength = 0;
-        this.writeOffset = start;
-        this.listener.failed(start, error);
-        this.write();
-      },
+    this.file.writeBuffers(start, buffers, here).then(
+      () => this.wrote(end),
+      (error: Error) => this.failed(start, error),
     );
+  }
+
+  private wrote(end: number): void {
+    this.writing = false;
+    this.writtenOffset = end;
+    this.listener.written(end);
+    this.write();
+  }
+
+  private failed(start: number, error: Error): void {
+    this.writing = false;
+    // Nothing from here on reached the page cache: drop it and append from here again.
+    this.chunks.length = 0;
+    this.slab = undefined;
+    this.slabLength = 0;
+    this.writeOffset = start;
+    this.listener.failed(start, error);
+    this.write();
   }
 
   /** Write everything appended and wait until no write is under way. */

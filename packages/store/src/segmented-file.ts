@@ -11,6 +11,7 @@ import {
   rmSync,
   writeSync,
   writev,
+  writevSync,
 } from 'node:fs';
 import { join } from 'node:path';
 
@@ -33,16 +34,21 @@ export function segmentName(start: number): string {
  * reach the disk when flush() fsyncs the segments written since the last flush.
  */
 /**
- * pwritev on a thread of the pool, as fs.writev: bytes written. Replaceable so that tests can
- * make a disk fill up.
+ * pwritev, on this thread (as fs.writevSync) or on a thread of the pool (as fs.writev): bytes
+ * written. Replaceable so that tests can make a disk fill up.
  */
-export type FileWriter = (fd: number, buffers: readonly Uint8Array[], position: number) => Promise<number>;
+export interface FileWriter {
+  writeSync(fd: number, buffers: readonly Uint8Array[], position: number): number;
+  write(fd: number, buffers: readonly Uint8Array[], position: number): Promise<number>;
+}
 
-/** fs.writev as a promise. */
-export const poolWrite: FileWriter = (fd, buffers, position) =>
-  new Promise((resolve, reject) =>
-    writev(fd, buffers as Uint8Array[], position, (error, written) => (error ? reject(error) : resolve(written))),
-  );
+export const fileWriter: FileWriter = {
+  writeSync: (fd, buffers, position) => writevSync(fd, buffers as Uint8Array[], position),
+  write: (fd, buffers, position) =>
+    new Promise((resolve, reject) =>
+      writev(fd, buffers as Uint8Array[], position, (error, written) => (error ? reject(error) : resolve(written))),
+    ),
+};
 
 export class SegmentedFile {
   private segments: Segment[] = [];
@@ -51,7 +57,7 @@ export class SegmentedFile {
   constructor(
     readonly dir: string,
     readonly segmentSize: number,
-    private readonly writer: FileWriter = poolWrite,
+    private readonly writer: FileWriter = fileWriter,
   ) {}
 
   /** Open the segment files already in dir; each must have exactly segmentSize bytes. */
@@ -137,16 +143,16 @@ export class SegmentedFile {
   }
 
   /**
-   * Write buffers one after the other from offset, on a thread of the pool with the FileWriter;
-   * they must not cross a segment end.
+   * Write buffers one after the other from offset with the FileWriter, on a thread of the pool
+   * or, when `here`, on this one; they must not cross a segment end.
    */
-  async writeAsync(offset: number, buffers: Uint8Array[]): Promise<void> {
+  async writeBuffers(offset: number, buffers: Uint8Array[], here: boolean): Promise<void> {
     const length = buffers.reduce((sum, buffer) => sum + buffer.length, 0);
     const { segment, position } = this.place(offset, length);
     let rest = buffers;
     let at = position;
     while (rest.length > 0) {
-      let written = await this.writer(segment.fd, rest, at);
+      let written = here ? this.writer.writeSync(segment.fd, rest, at) : await this.writer.write(segment.fd, rest, at);
       at += written;
       // A short write: go on with what is left.
       let first = 0;

@@ -451,9 +451,15 @@ describe('file store', () => {
       {
         logger: silentStoreLogger,
         diskUsage: () => usage,
-        writeCommitLog: async (fd, buffers, position) => {
-          if (full) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
-          return writevSync(fd, buffers as Uint8Array[], position);
+        writeCommitLog: {
+          writeSync: (fd, buffers, position) => {
+            if (full) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+            return writevSync(fd, buffers as Uint8Array[], position);
+          },
+          write: async (fd, buffers, position) => {
+            if (full) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+            return writevSync(fd, buffers as Uint8Array[], position);
+          },
         },
       },
     );
