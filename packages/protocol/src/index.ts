@@ -10,3 +10,4 @@ export * from './remoting-command.js';
 export * from './request-code.js';
 export * from './response-code.js';
 export * from './message/index.js';
+export * from './body/index.js';

@@ -1,0 +1,141 @@
+import {
+  defaultStoreConfig,
+  storeConfigFromProperties,
+  typedSettings,
+  type MessageStoreConfig,
+} from '@rocketnest/store';
+
+export type BrokerRole = 'ASYNC_MASTER' | 'SYNC_MASTER' | 'SLAVE';
+
+/** Broker settings by their broker.conf names (BrokerConfig, NettyServerConfig). */
+export interface BrokerConfig {
+  brokerClusterName: string;
+  brokerName: string;
+  /** 0 for the master, > 0 for a slave. */
+  brokerId: number;
+  /** The address clients reach this broker at; registered with the NameServers. */
+  brokerIP1: string;
+  /** The address slaves replicate from. */
+  brokerIP2: string;
+  listenPort: number;
+  haListenPort: number;
+  /** Address to bind: 0.0.0.0 serves other hosts, 127.0.0.1 this one only. */
+  bindAddress: string;
+  /** NameServer addresses, host:port separated by ';'. Empty: run without one. */
+  namesrvAddr: string;
+  brokerRole: BrokerRole;
+  /** PermName bits of the whole broker: 6 read and write. */
+  brokerPermission: number;
+  autoCreateTopicEnable: boolean;
+  autoCreateSubscriptionGroup: boolean;
+  /** Queues of an auto-created topic (TBW102 has this many; a topic gets min(4, this)). */
+  defaultTopicQueueNums: number;
+  registerNameServerPeriod: number;
+  /** Hold pulls that find nothing until a message arrives or their suspend timeout. */
+  longPollingEnable: boolean;
+  shortPollingTimeMills: number;
+  notifyConsumerIdsChangedEnable: boolean;
+  /** A client not heard from for this long is dropped (clients heartbeat every 30 s). */
+  channelExpiredTimeout: number;
+  flushConsumerOffsetInterval: number;
+  regionId: string;
+  traceOn: boolean;
+  enablePropertyFilter: boolean;
+  rejectTransactionMessage: boolean;
+}
+
+export function defaultBrokerConfig(overrides: Partial<BrokerConfig> = {}): BrokerConfig {
+  const listenPort = overrides.listenPort ?? 10911;
+  return {
+    brokerClusterName: 'DefaultCluster',
+    brokerName: 'broker-a',
+    brokerId: 0,
+    brokerIP1: '127.0.0.1',
+    brokerIP2: overrides.brokerIP1 ?? '127.0.0.1',
+    listenPort,
+    haListenPort: listenPort + 1,
+    bindAddress: '0.0.0.0',
+    namesrvAddr: '',
+    brokerRole: 'ASYNC_MASTER',
+    brokerPermission: 6,
+    autoCreateTopicEnable: true,
+    autoCreateSubscriptionGroup: true,
+    defaultTopicQueueNums: 8,
+    registerNameServerPeriod: 30_000,
+    longPollingEnable: true,
+    shortPollingTimeMills: 1000,
+    notifyConsumerIdsChangedEnable: true,
+    channelExpiredTimeout: 120_000,
+    flushConsumerOffsetInterval: 5000,
+    regionId: 'DefaultRegion',
+    traceOn: true,
+    enablePropertyFilter: false,
+    rejectTransactionMessage: false,
+    ...overrides,
+  };
+}
+
+/** Everything broker.conf sets: the broker's settings and its store's. */
+export interface BrokerSettings {
+  broker: BrokerConfig;
+  store: MessageStoreConfig;
+}
+
+/**
+ * Read broker.conf properties: broker and store keys by RocketMQ's names. A bad value throws
+ * naming the key; a key neither knows is warned about (a typo, or a RocketMQ setting that
+ * RocketNest has no use for).
+ */
+export function brokerSettingsFromProperties(
+  properties: Readonly<Record<string, string>>,
+  warn: (message: string) => void,
+): BrokerSettings {
+  const parsed = typedSettings(defaultBrokerConfig(), properties, 'broker.conf');
+  const broker = defaultBrokerConfig(parsed);
+  validateBrokerConfig(broker);
+  const store = storeConfigFromProperties(properties, warn);
+  const known = new Set([...Object.keys(broker), ...Object.keys(defaultStoreConfig()), ...OLD_STORE_SPELLINGS]);
+  for (const key of Object.keys(properties)) {
+    if (!known.has(key)) warn(`broker.conf: "${key}" is not a setting RocketNest knows; it is ignored`);
+  }
+  return { broker, store };
+}
+
+const OLD_STORE_SPELLINGS = ['mapedFileSizeCommitLog', 'mapedFileSizeConsumeQueue'];
+
+/** Throw, naming the setting, when a value cannot work. */
+export function validateBrokerConfig(config: BrokerConfig): void {
+  if (!['ASYNC_MASTER', 'SYNC_MASTER', 'SLAVE'].includes(config.brokerRole)) {
+    throw new RangeError(
+      `broker.conf: brokerRole must be ASYNC_MASTER, SYNC_MASTER or SLAVE, got "${config.brokerRole}"`,
+    );
+  }
+  if (!Number.isInteger(config.listenPort) || config.listenPort > 65535) {
+    throw new RangeError(`broker.conf: listenPort must be a port number (0-65535), got ${config.listenPort}`);
+  }
+  if (config.defaultTopicQueueNums < 1 || !Number.isInteger(config.defaultTopicQueueNums)) {
+    throw new RangeError(
+      `broker.conf: defaultTopicQueueNums must be a whole number of at least 1, got ${config.defaultTopicQueueNums}`,
+    );
+  }
+  for (const address of namesrvAddresses(config.namesrvAddr)) {
+    if (!/^[^:\s]+:\d{1,5}$/.test(address)) {
+      throw new RangeError(
+        `broker.conf: namesrvAddr must be host:port entries separated by ';', got "${config.namesrvAddr}"`,
+      );
+    }
+  }
+  if (!/^[A-Za-z0-9_-]+$/.test(config.brokerName)) {
+    throw new RangeError(
+      `broker.conf: brokerName may hold letters, digits, '-' and '_' only, got "${config.brokerName}"`,
+    );
+  }
+}
+
+/** The NameServer addresses of a namesrvAddr setting. */
+export function namesrvAddresses(namesrvAddr: string): string[] {
+  return namesrvAddr
+    .split(';')
+    .map((address) => address.trim())
+    .filter((address) => address.length > 0);
+}

@@ -1,0 +1,32 @@
+import type { MessageStore, MessageStoreConfig } from '@rocketnest/store';
+import type { BrokerConfig } from './broker-config.js';
+import type { BrokerStats } from './broker-stats.js';
+import type { ConsumerManager } from './consumer-manager.js';
+import type { ConsumerOffsetManager } from './consumer-offset-manager.js';
+import type { ProducerManager } from './producer-manager.js';
+import type { SubscriptionGroupManager } from './subscription-group-manager.js';
+import type { TopicConfigManager } from './topic-config-manager.js';
+
+export interface BrokerLogger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+/** What the broker's processors share. */
+export interface BrokerContext {
+  readonly config: BrokerConfig;
+  readonly storeConfig: MessageStoreConfig;
+  readonly store: MessageStore;
+  readonly topics: TopicConfigManager;
+  readonly groups: SubscriptionGroupManager;
+  readonly offsets: ConsumerOffsetManager;
+  readonly consumers: ConsumerManager;
+  readonly producers: ProducerManager;
+  readonly stats: BrokerStats;
+  readonly logger: BrokerLogger;
+  /** brokerIP1:listenPort, stored in every record and used in offset message ids. */
+  readonly storeHost: string;
+  /** brokerIP1:listenPort as registered with the NameServers. */
+  readonly brokerAddr: string;
+}

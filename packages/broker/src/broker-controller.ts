@@ -1,0 +1,291 @@
+import {
+  bodyCrc,
+  createRequest,
+  encodeJsonBody,
+  NotifyConsumerIdsChangedRequestHeader,
+  RegisterBrokerRequestHeader,
+  RequestCode,
+  ResponseCode,
+  BrokerIdentityRequestHeader,
+} from '@rocketnest/protocol';
+import {
+  RemotingClient,
+  RemotingServer,
+  type ProcessorOptions,
+  type RemotingConnection,
+  type RemotingLogger,
+  type RequestProcessor,
+} from '@rocketnest/remoting';
+import {
+  DefaultMessageStore,
+  defaultStoreConfig,
+  type MessageStore,
+  type MessageStoreConfig,
+  type StoreLogger,
+} from '@rocketnest/store';
+import { defaultBrokerConfig, namesrvAddresses, validateBrokerConfig, type BrokerConfig } from './broker-config.js';
+import type { BrokerContext, BrokerLogger } from './broker-context.js';
+import { BrokerStats } from './broker-stats.js';
+import { ConsumerManager, type ConsumerGroup } from './consumer-manager.js';
+import { ConsumerOffsetManager } from './consumer-offset-manager.js';
+import * as admin from './processors/admin.js';
+import * as clients from './processors/client-manage.js';
+import * as offsets from './processors/offsets.js';
+import { pullMessage } from './processors/pull-message.js';
+import { queryMessage, viewMessageById } from './processors/query-message.js';
+import { sendMessage } from './processors/send-message.js';
+import { ProducerManager } from './producer-manager.js';
+import { PullRequestHoldService } from './pull-request-hold-service.js';
+import { SubscriptionGroupManager } from './subscription-group-manager.js';
+import { TopicConfigManager } from './topic-config-manager.js';
+
+export interface BrokerControllerOptions {
+  logger?: BrokerLogger | undefined;
+  remotingLogger?: RemotingLogger | undefined;
+  /** The store to serve; by default a file store (DefaultMessageStore) with the store settings. */
+  store?: MessageStore | undefined;
+  storeLogger?: StoreLogger | undefined;
+}
+
+export const consoleBrokerLogger: BrokerLogger = {
+  info: (message) => console.log(`[rocketnest broker] ${message}`),
+  warn: (message) => console.warn(`[rocketnest broker] ${message}`),
+  error: (message) => console.error(`[rocketnest broker] ${message}`),
+};
+
+/** Sends wait in their queue at most this many; beyond, SYSTEM_BUSY (sendThreadPoolQueueCapacity). */
+const SEND_QUEUE_CAPACITY = 10_000;
+
+/**
+ * The broker (BrokerController): a remoting server with one small processor per request code
+ * over the store, the topic, group and offset tables, long polling, and registration with every
+ * NameServer it is given.
+ */
+export class BrokerController {
+  readonly config: BrokerConfig;
+  readonly storeConfig: MessageStoreConfig;
+  readonly store: MessageStore;
+  readonly topics: TopicConfigManager;
+  readonly groups: SubscriptionGroupManager;
+  readonly offsets: ConsumerOffsetManager;
+  readonly consumers: ConsumerManager;
+  readonly producers = new ProducerManager();
+  readonly stats = new BrokerStats();
+  private readonly hold = new PullRequestHoldService();
+  private readonly logger: BrokerLogger;
+  private readonly server: RemotingServer;
+  private readonly namesrvClient: RemotingClient;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private running = false;
+
+  constructor(
+    settings: { broker?: Partial<BrokerConfig>; store?: Partial<MessageStoreConfig> } = {},
+    options: BrokerControllerOptions = {},
+  ) {
+    this.config = defaultBrokerConfig(settings.broker);
+    validateBrokerConfig(this.config);
+    this.storeConfig = defaultStoreConfig(settings.store);
+    this.logger = options.logger ?? consoleBrokerLogger;
+    this.store = options.store ?? new DefaultMessageStore(this.storeConfig, { logger: options.storeLogger });
+    const root = this.storeConfig.storePathRootDir;
+    this.topics = new TopicConfigManager(this.config, root);
+    this.groups = new SubscriptionGroupManager(root, this.config.autoCreateSubscriptionGroup);
+    this.offsets = new ConsumerOffsetManager(root);
+    this.consumers = new ConsumerManager((group) => this.notifyConsumerIdsChanged(group));
+    this.server = new RemotingServer({
+      host: this.config.bindAddress,
+      port: this.config.listenPort,
+      logger: options.remotingLogger,
+    });
+    this.namesrvClient = new RemotingClient({ logger: options.remotingLogger });
+    this.server.on('disconnect', (connection) => this.connectionClosed(connection));
+    this.topics.onChange = () => {
+      if (this.running) void this.registerToNamesrvs();
+    };
+  }
+
+  /** host:port clients reach this broker at (brokerIP1 and the port listened on). */
+  get brokerAddr(): string {
+    return `${this.config.brokerIP1}:${this.server.address.port}`;
+  }
+
+  get port(): number {
+    return this.server.address.port;
+  }
+
+  private context(): BrokerContext {
+    return {
+      config: this.config,
+      storeConfig: this.storeConfig,
+      store: this.store,
+      topics: this.topics,
+      groups: this.groups,
+      offsets: this.offsets,
+      consumers: this.consumers,
+      producers: this.producers,
+      stats: this.stats,
+      logger: this.logger,
+      storeHost: this.brokerAddr,
+      brokerAddr: this.brokerAddr,
+    };
+  }
+
+  private registerProcessors(broker: BrokerContext): void {
+    const table: [number, RequestProcessor, ProcessorOptions?][] = [
+      [RequestCode.SEND_MESSAGE, sendMessage(broker), { concurrency: 1024, queueCapacity: SEND_QUEUE_CAPACITY }],
+      [RequestCode.SEND_MESSAGE_V2, sendMessage(broker), { concurrency: 1024, queueCapacity: SEND_QUEUE_CAPACITY }],
+      [RequestCode.SEND_BATCH_MESSAGE, sendMessage(broker), { concurrency: 1024, queueCapacity: SEND_QUEUE_CAPACITY }],
+      [RequestCode.PULL_MESSAGE, pullMessage(broker, this.hold), { concurrency: 1024, queueCapacity: 100_000 }],
+      [RequestCode.HEART_BEAT, clients.heartBeat(broker)],
+      [RequestCode.UNREGISTER_CLIENT, clients.unregisterClient(broker)],
+      [RequestCode.GET_CONSUMER_LIST_BY_GROUP, clients.getConsumerListByGroup(broker)],
+      [RequestCode.CHECK_CLIENT_CONFIG, clients.checkClientConfig()],
+      [RequestCode.QUERY_CONSUMER_OFFSET, offsets.queryConsumerOffset(broker)],
+      [RequestCode.UPDATE_CONSUMER_OFFSET, offsets.updateConsumerOffset(broker)],
+      [RequestCode.GET_MAX_OFFSET, offsets.getMaxOffset(broker)],
+      [RequestCode.GET_MIN_OFFSET, offsets.getMinOffset(broker)],
+      [RequestCode.SEARCH_OFFSET_BY_TIMESTAMP, offsets.searchOffsetByTimestamp(broker)],
+      [RequestCode.GET_EARLIEST_MSG_STORETIME, offsets.getEarliestMsgStoretime(broker)],
+      [RequestCode.QUERY_MESSAGE, queryMessage(broker)],
+      [RequestCode.VIEW_MESSAGE_BY_ID, viewMessageById(broker)],
+      [RequestCode.UPDATE_AND_CREATE_TOPIC, admin.updateAndCreateTopic(broker)],
+      [RequestCode.DELETE_TOPIC_IN_BROKER, admin.deleteTopicInBroker(broker)],
+      [RequestCode.GET_ALL_TOPIC_CONFIG, admin.getAllTopicConfig(broker)],
+      [RequestCode.GET_BROKER_RUNTIME_INFO, admin.getBrokerRuntimeInfo(broker, this.stats)],
+      [RequestCode.GET_CONSUMER_CONNECTION_LIST, admin.getConsumerConnectionList(broker)],
+      [RequestCode.GET_PRODUCER_CONNECTION_LIST, admin.getProducerConnectionList(broker)],
+      [RequestCode.GET_CONSUME_STATS, admin.getConsumeStats(broker)],
+      [RequestCode.GET_TOPIC_STATS_INFO, admin.getTopicStatsInfo(broker)],
+      [RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP, admin.updateSubscriptionGroup(broker)],
+      [RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG, admin.getAllSubscriptionGroupConfig(broker)],
+      [RequestCode.DELETE_SUBSCRIPTIONGROUP, admin.deleteSubscriptionGroup(broker)],
+    ];
+    for (const [code, processor, options] of table) this.server.registerProcessor(code, processor, options);
+  }
+
+  /** Open the store and the config files, listen, and register with the NameServers. */
+  async start(): Promise<void> {
+    await this.store.start();
+    this.topics.load();
+    this.groups.load();
+    this.offsets.load();
+    await this.server.listen();
+    this.registerProcessors(this.context());
+    this.store.onMessageArrival((arrival) =>
+      this.hold.messageArrived(arrival.topic, arrival.queueId, arrival.maxOffset, arrival.tagsCode),
+    );
+    this.running = true;
+    const every = (ms: number, task: () => unknown) => {
+      const timer = setInterval(() => {
+        try {
+          void Promise.resolve(task()).catch((error: unknown) => this.logger.error((error as Error).message));
+        } catch (error) {
+          this.logger.error((error as Error).message);
+        }
+      }, ms);
+      timer.unref();
+      this.timers.push(timer);
+    };
+    every(this.config.flushConsumerOffsetInterval, () => this.offsets.persist());
+    every(10_000, () => this.expireClients());
+    every(this.config.registerNameServerPeriod, () => this.registerToNamesrvs());
+    await this.registerToNamesrvs();
+  }
+
+  /** REGISTER_BROKER to every NameServer; failures are logged and retried at the next period. */
+  async registerToNamesrvs(): Promise<void> {
+    const body = encodeJsonBody({ topicConfigSerializeWrapper: this.topics.wrapper(), filterServerList: [] });
+    const extFields = RegisterBrokerRequestHeader.encode({
+      brokerName: this.config.brokerName,
+      brokerAddr: this.brokerAddr,
+      clusterName: this.config.brokerClusterName,
+      haServerAddr: `${this.config.brokerIP2}:${this.config.haListenPort}`,
+      brokerId: this.config.brokerId,
+      compressed: false,
+      bodyCrc32: bodyCrc(body),
+    });
+    await Promise.all(
+      namesrvAddresses(this.config.namesrvAddr).map(async (address) => {
+        try {
+          const response = await this.namesrvClient.invoke(
+            address,
+            createRequest(RequestCode.REGISTER_BROKER, { extFields, body }),
+            {
+              timeoutMs: 6000,
+            },
+          );
+          if (response.code !== ResponseCode.SUCCESS) throw new Error(`${response.code} ${response.remark ?? ''}`);
+        } catch (error) {
+          this.logger.warn(
+            `registering with the NameServer ${address} failed: ${(error as Error).message}; retrying in ${this.config.registerNameServerPeriod} ms`,
+          );
+        }
+      }),
+    );
+  }
+
+  private async unregisterFromNamesrvs(): Promise<void> {
+    const extFields = BrokerIdentityRequestHeader.encode({
+      brokerName: this.config.brokerName,
+      brokerAddr: this.brokerAddr,
+      clusterName: this.config.brokerClusterName,
+      brokerId: this.config.brokerId,
+    });
+    await Promise.all(
+      namesrvAddresses(this.config.namesrvAddr).map((address) =>
+        this.namesrvClient
+          .invoke(address, createRequest(RequestCode.UNREGISTER_BROKER, { extFields }), { timeoutMs: 3000 })
+          .catch((error: Error) =>
+            this.logger.warn(`unregistering from the NameServer ${address} failed: ${error.message}`),
+          ),
+      ),
+    );
+  }
+
+  /** Tell every member of a group that its members or subscriptions changed, so that they rebalance. */
+  private notifyConsumerIdsChanged(group: ConsumerGroup): void {
+    if (!this.config.notifyConsumerIdsChangedEnable) return;
+    if (this.groups.find(group.groupName)?.notifyConsumerIdsChangedEnable === false) return;
+    const extFields = NotifyConsumerIdsChangedRequestHeader.encode({ consumerGroup: group.groupName });
+    for (const connection of group.channels.keys()) {
+      this.server
+        .invokeOneway(connection, createRequest(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, { extFields, oneway: true }))
+        .catch(() => {});
+    }
+  }
+
+  private connectionClosed(connection: RemotingConnection): void {
+    this.consumers.connectionClosed(connection);
+    this.producers.connectionClosed(connection);
+  }
+
+  /** Close connections of clients that stopped heartbeating (ClientHousekeepingService). */
+  private expireClients(): void {
+    const now = Date.now();
+    const timeout = this.config.channelExpiredTimeout;
+    for (const connection of new Set([
+      ...this.consumers.expired(now, timeout),
+      ...this.producers.expired(now, timeout),
+    ])) {
+      this.logger.warn(
+        `client at ${connection.remoteAddress} sent no heartbeat for ${timeout} ms: closing its connection`,
+      );
+      this.connectionClosed(connection);
+      connection.close();
+    }
+  }
+
+  /** Stop: unregister, answer held pulls, close the server, persist offsets, flush and close the store. */
+  async shutdown(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    for (const timer of this.timers) clearInterval(timer);
+    this.stats.close();
+    await this.unregisterFromNamesrvs();
+    this.hold.releaseAll();
+    await this.server.close();
+    this.offsets.persist(true);
+    await this.store.shutdown();
+    await this.namesrvClient.close();
+  }
+}

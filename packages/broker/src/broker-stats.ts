@@ -1,0 +1,67 @@
+/**
+ * Message counts the admin tools show (BrokerStatsManager, StoreStatsService): totals since
+ * start and per day, and rates over the last 10 s, 1 min and 10 min from per-second samples.
+ */
+export class BrokerStats {
+  readonly bootTimestamp = Date.now();
+  putTotal = 0;
+  getTotal = 0;
+  private putTodayMorning = 0;
+  private getTodayMorning = 0;
+  private putYesterdayMorning = 0;
+  private getYesterdayMorning = 0;
+  private day = new Date().getDate();
+  /** [putTotal, getTotal] each second, newest last, 601 at most. */
+  private readonly samples: [number, number][] = [[0, 0]];
+  private readonly timer: NodeJS.Timeout;
+
+  constructor() {
+    this.timer = setInterval(() => this.sample(), 1000);
+    this.timer.unref();
+  }
+
+  private sample(): void {
+    this.samples.push([this.putTotal, this.getTotal]);
+    if (this.samples.length > 601) this.samples.shift();
+    const today = new Date().getDate();
+    if (today !== this.day) {
+      this.day = today;
+      this.putYesterdayMorning = this.putTodayMorning;
+      this.getYesterdayMorning = this.getTodayMorning;
+      this.putTodayMorning = this.putTotal;
+      this.getTodayMorning = this.getTotal;
+    }
+  }
+
+  /** "10s 1min 10min" rates of puts (0) or gets (1), as StoreStatsService formats them. */
+  private tps(which: 0 | 1): string {
+    const now = this.samples.at(-1)![which];
+    return [10, 60, 600]
+      .map((seconds) => {
+        const back = this.samples[Math.max(0, this.samples.length - 1 - seconds)]!;
+        const span = Math.min(seconds, this.samples.length - 1) || 1;
+        return ((now - back[which]) / span).toFixed(2);
+      })
+      .join(' ');
+  }
+
+  runtimeInfo(): Record<string, string> {
+    return {
+      msgPutTotalYesterdayMorning: String(this.putYesterdayMorning),
+      msgPutTotalTodayMorning: String(this.putTodayMorning),
+      msgPutTotalTodayNow: String(this.putTotal),
+      msgGetTotalYesterdayMorning: String(this.getYesterdayMorning),
+      msgGetTotalTodayMorning: String(this.getTodayMorning),
+      msgGetTotalTodayNow: String(this.getTotal),
+      putTps: this.tps(0),
+      getFoundTps: this.tps(1),
+      getTransferedTps: this.tps(1),
+      bootTimestamp: String(this.bootTimestamp),
+      runtime: `[ ${Math.floor((Date.now() - this.bootTimestamp) / 1000)} seconds ]`,
+    };
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+  }
+}

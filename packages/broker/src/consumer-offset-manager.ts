@@ -1,0 +1,78 @@
+import { join } from 'node:path';
+import { ConfigFile } from './config-file.js';
+
+interface OffsetFile {
+  offsetTable: Record<string, Record<string, number>>;
+}
+
+/**
+ * ConsumerOffsetManager: committed offsets per topic@group and queue, kept in memory and
+ * persisted to config/consumerOffset.json every flushConsumerOffsetInterval and on shutdown.
+ */
+export class ConsumerOffsetManager {
+  private readonly table = new Map<string, Map<number, number>>();
+  private readonly file: ConfigFile<OffsetFile>;
+  private dirty = false;
+
+  constructor(storePathRootDir: string) {
+    this.file = new ConfigFile(join(storePathRootDir, 'config', 'consumerOffset.json'), 'the consumer offsets');
+  }
+
+  load(): void {
+    const stored = this.file.load();
+    for (const [key, queues] of Object.entries(stored?.offsetTable ?? {})) {
+      this.table.set(
+        key,
+        new Map(Object.entries(queues).map(([queueId, offset]) => [Number(queueId), Number(offset)])),
+      );
+    }
+  }
+
+  /** Store a group's offset of a queue; negative offsets (ali-ons commits -1 for 0) are ignored. */
+  commit(group: string, topic: string, queueId: number, offset: number): void {
+    if (offset < 0) return;
+    const key = `${topic}@${group}`;
+    let queues = this.table.get(key);
+    if (!queues) this.table.set(key, (queues = new Map()));
+    queues.set(queueId, offset);
+    this.dirty = true;
+  }
+
+  /** The committed offset, or -1 when there is none. */
+  query(group: string, topic: string, queueId: number): number {
+    return this.table.get(`${topic}@${group}`)?.get(queueId) ?? -1;
+  }
+
+  /** Offsets of a group on a topic, by queue id. */
+  offsets(group: string, topic: string): Map<number, number> {
+    return new Map(this.table.get(`${topic}@${group}`) ?? []);
+  }
+
+  /** Groups with offsets on a topic. */
+  groupsOf(topic: string): string[] {
+    return [...this.table.keys()]
+      .filter((key) => key.startsWith(`${topic}@`))
+      .map((key) => key.slice(topic.length + 1));
+  }
+
+  /** Topics a group has offsets on. */
+  topicsOf(group: string): string[] {
+    return [...this.table.keys()]
+      .filter((key) => key.endsWith(`@${group}`))
+      .map((key) => key.slice(0, -group.length - 1));
+  }
+
+  /** Forget a topic's offsets (its topic was deleted). */
+  deleteTopic(topic: string): void {
+    for (const key of [...this.table.keys()]) if (key.startsWith(`${topic}@`)) this.table.delete(key);
+    this.dirty = true;
+  }
+
+  persist(force = false): void {
+    if (!this.dirty && !force) return;
+    this.dirty = false;
+    const offsetTable: OffsetFile['offsetTable'] = {};
+    for (const [key, queues] of this.table) offsetTable[key] = Object.fromEntries(queues);
+    this.file.persist({ offsetTable });
+  }
+}

@@ -1,0 +1,290 @@
+import { statfsSync } from 'node:fs';
+import {
+  createResponse,
+  CreateTopicRequestHeader,
+  decodeJsonBody,
+  DeleteSubscriptionGroupRequestHeader,
+  encodeJavaJson,
+  encodeJsonBody,
+  GetConsumeStatsRequestHeader,
+  GetConsumerConnectionListRequestHeader,
+  GetProducerConnectionListRequestHeader,
+  ObjectKeyMap,
+  ResponseCode,
+  ROCKETNEST_VERSION,
+  TopicRequestHeader,
+  type ConnectionData,
+  type MessageQueueData,
+  type RemotingCommand,
+} from '@rocketnest/protocol';
+import type { BrokerContext } from '../broker-context.js';
+import type { BrokerStats } from '../broker-stats.js';
+import type { ClientChannel } from '../consumer-manager.js';
+import { subscriptionGroupConfig, type SubscriptionGroupConfig } from '../subscription-group-manager.js';
+import { invalidTopicName, NOT_ALLOWED_SEND_TOPICS, AUTO_CREATE_TOPIC } from '../topic-config-manager.js';
+
+/** What V4_9_8 (ordinal 409) reads as; this broker speaks that version. */
+const VERSION_DESC = 'V4_9_8';
+
+/** UPDATE_AND_CREATE_TOPIC (17). */
+export function updateAndCreateTopic(broker: BrokerContext) {
+  return (request: RemotingCommand): RemotingCommand => {
+    const header = CreateTopicRequestHeader.decode(request.extFields);
+    const bad = invalidTopicName(header.topic);
+    if (bad) return createResponse(request, ResponseCode.SYSTEM_ERROR, { remark: `${bad}; choose another name` });
+    if (header.topic === AUTO_CREATE_TOPIC || NOT_ALLOWED_SEND_TOPICS.has(header.topic)) {
+      return createResponse(request, ResponseCode.SYSTEM_ERROR, {
+        remark: `the topic[${header.topic}] is a system topic and cannot be changed`,
+      });
+    }
+    if (broker.config.brokerRole === 'SLAVE') {
+      return createResponse(request, ResponseCode.SYSTEM_ERROR, {
+        remark: 'a slave takes topics from its master only',
+      });
+    }
+    if (header.readQueueNums < 1 || header.writeQueueNums < 1) {
+      return createResponse(request, ResponseCode.SYSTEM_ERROR, {
+        remark: 'readQueueNums and writeQueueNums must be at least 1',
+      });
+    }
+    broker.topics.update({
+      topicName: header.topic,
+      readQueueNums: header.readQueueNums,
+      writeQueueNums: header.writeQueueNums,
+      perm: header.perm,
+      topicFilterType: header.topicFilterType === 'MULTI_TAG' ? 'MULTI_TAG' : 'SINGLE_TAG',
+      topicSysFlag: header.topicSysFlag ?? 0,
+      order: header.order,
+    });
+    broker.logger.info(
+      `topic ${header.topic} created or updated: ${header.readQueueNums}/${header.writeQueueNums} queues, perm ${header.perm}`,
+    );
+    return createResponse(request);
+  };
+}
+
+/** DELETE_TOPIC_IN_BROKER (215): the topic's config and its ConsumeQueues. */
+export function deleteTopicInBroker(broker: BrokerContext) {
+  return (request: RemotingCommand): RemotingCommand => {
+    const { topic } = TopicRequestHeader.decode(request.extFields);
+    if (topic === AUTO_CREATE_TOPIC || NOT_ALLOWED_SEND_TOPICS.has(topic)) {
+      return createResponse(request, ResponseCode.SYSTEM_ERROR, {
+        remark: `the topic[${topic}] is a system topic and cannot be deleted`,
+      });
+    }
+    broker.topics.delete(topic);
+    broker.store.deleteTopics([topic]);
+    return createResponse(request);
+  };
+}
+
+/** GET_ALL_TOPIC_CONFIG (21): topics.json's content. */
+export function getAllTopicConfig(broker: BrokerContext) {
+  return (request: RemotingCommand): RemotingCommand =>
+    createResponse(request, ResponseCode.SUCCESS, { body: encodeJsonBody(broker.topics.wrapper()) });
+}
+
+/** GET_BROKER_RUNTIME_INFO (28): every key mqadmin clusterList and brokerStatus read. */
+export function getBrokerRuntimeInfo(broker: BrokerContext, stats: BrokerStats) {
+  return (request: RemotingCommand): RemotingCommand => {
+    const store = broker.store;
+    const disk = diskRatio(broker.storeConfig.storePathRootDir);
+    const table: Record<string, string> = {
+      brokerVersionDesc: VERSION_DESC,
+      brokerVersion: String(ROCKETNEST_VERSION),
+      ...stats.runtimeInfo(),
+      getMissTps: '0.00 0.00 0.00',
+      getTotalTps: stats.runtimeInfo()['getFoundTps']!,
+      sendThreadPoolQueueSize: '0',
+      sendThreadPoolQueueCapacity: '10000',
+      pullThreadPoolQueueSize: '0',
+      pullThreadPoolQueueCapacity: '100000',
+      queryThreadPoolQueueSize: '0',
+      queryThreadPoolQueueCapacity: '20000',
+      EndTransactionQueueSize: '0',
+      EndTransactionThreadPoolQueueCapacity: '100000',
+      dispatchBehindBytes: '0',
+      pageCacheLockTimeMills: '0',
+      sendThreadPoolQueueHeadWaitTimeMills: '0',
+      pullThreadPoolQueueHeadWaitTimeMills: '0',
+      queryThreadPoolQueueHeadWaitTimeMills: '0',
+      earliestMessageTimeStamp: String(earliestMessageTime(broker)),
+      startAcceptSendRequestTimeStamp: '0',
+      remainTransientStoreBufferNumbs: '0',
+      remainHowManyDataToCommit: '0',
+      remainHowManyDataToFlush: '0',
+      commitLogDirCapacity: `Total : ${disk.total}, Free : ${disk.free}.`,
+      commitLogMaxOffset: String(store.getMaxPhyOffset()),
+      commitLogMinOffset: String(store.getMinPhyOffset()),
+      commitLogDiskRatio: String(disk.ratio),
+      consumeQueueDiskRatio: String(disk.ratio),
+      putMessageEntireTimeMax: '0',
+      putMessageTimesTotal: String(stats.putTotal),
+      putMessageFailedTimes: '0',
+      putMessageSizeTotal: '0',
+      putMessageDistributeTime: '',
+      putMessageAverageSize: '0',
+      dispatchMaxBuffer: '0',
+      getMessageEntireTimeMax: '0',
+      putLatency99: '0',
+      putLatency999: '0',
+    };
+    return createResponse(request, ResponseCode.SUCCESS, { body: encodeJsonBody({ table }) });
+  };
+}
+
+function earliestMessageTime(broker: BrokerContext): number {
+  let earliest = -1;
+  for (const [topic, queueIds] of broker.store.queues()) {
+    for (const queueId of queueIds) {
+      const time = broker.store.getEarliestMessageTime(topic, queueId);
+      if (time > 0 && (earliest < 0 || time < earliest)) earliest = time;
+    }
+  }
+  return earliest;
+}
+
+function diskRatio(path: string): { ratio: number; total: string; free: string } {
+  try {
+    const stats = statfsSync(path);
+    const total = stats.blocks * stats.bsize;
+    const free = stats.bavail * stats.bsize;
+    return { ratio: total === 0 ? 0 : 1 - free / total, total: gib(total), free: gib(free) };
+  } catch {
+    return { ratio: 0, total: '0', free: '0' };
+  }
+}
+
+const gib = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
+
+/** GET_CONSUMER_CONNECTION_LIST (203). */
+export function getConsumerConnectionList(broker: BrokerContext) {
+  return (request: RemotingCommand): RemotingCommand => {
+    const { consumerGroup } = GetConsumerConnectionListRequestHeader.decode(request.extFields);
+    const group = broker.consumers.get(consumerGroup);
+    if (!group || group.channels.size === 0) {
+      return createResponse(request, ResponseCode.CONSUMER_NOT_ONLINE, {
+        remark: `the consumer group[${consumerGroup}] not online`,
+      });
+    }
+    return createResponse(request, ResponseCode.SUCCESS, {
+      body: encodeJsonBody({
+        connectionSet: [...group.channels.values()].map(connectionData),
+        consumeType: group.consumeType,
+        messageModel: group.messageModel,
+        consumeFromWhere: group.consumeFromWhere,
+        subscriptionTable: Object.fromEntries(group.subscriptions),
+      }),
+    });
+  };
+}
+
+/** GET_PRODUCER_CONNECTION_LIST (204). */
+export function getProducerConnectionList(broker: BrokerContext) {
+  return (request: RemotingCommand): RemotingCommand => {
+    const { producerGroup } = GetProducerConnectionListRequestHeader.decode(request.extFields);
+    const channels = broker.producers.channels(producerGroup);
+    if (channels.length === 0) {
+      return createResponse(request, ResponseCode.SYSTEM_ERROR, {
+        remark: `the producer group[${producerGroup}] not exist`,
+      });
+    }
+    return createResponse(request, ResponseCode.SUCCESS, {
+      body: encodeJsonBody({ connectionSet: channels.map(connectionData) }),
+    });
+  };
+}
+
+function connectionData(channel: ClientChannel): ConnectionData {
+  return {
+    clientId: channel.clientId,
+    clientAddr: channel.connection.remoteAddress,
+    language: channel.language,
+    version: channel.version,
+  };
+}
+
+/** GET_CONSUME_STATS (208): per queue, the broker's max offset and the group's committed offset. */
+export function getConsumeStats(broker: BrokerContext) {
+  return (request: RemotingCommand): RemotingCommand => {
+    const header = GetConsumeStatsRequestHeader.decode(request.extFields);
+    const group = header.consumerGroup;
+    const topics = header.topic ? [header.topic] : broker.offsets.topicsOf(group);
+    const subscribed = broker.consumers.get(group)?.subscriptions;
+    const entries: [MessageQueueData, unknown][] = [];
+    for (const topic of topics) {
+      const config = broker.topics.get(topic);
+      if (!config) continue;
+      if (!header.topic && subscribed && subscribed.size > 0 && !subscribed.has(topic)) continue;
+      for (let queueId = 0; queueId < config.readQueueNums; queueId++) {
+        const brokerOffset = broker.store.getMaxOffsetInQueue(topic, queueId);
+        const consumerOffset = Math.max(0, broker.offsets.query(group, topic, queueId));
+        const lastTimestamp =
+          consumerOffset > 0 ? broker.store.getMessageStoreTimestamp(topic, queueId, consumerOffset - 1) : 0;
+        entries.push([
+          { topic, brokerName: broker.config.brokerName, queueId },
+          { brokerOffset, consumerOffset, lastTimestamp: Math.max(0, lastTimestamp) },
+        ]);
+      }
+    }
+    return createResponse(request, ResponseCode.SUCCESS, {
+      body: Buffer.from(encodeJavaJson({ consumeTps: 0, offsetTable: new ObjectKeyMap(entries) })),
+    });
+  };
+}
+
+/** GET_TOPIC_STATS_INFO (202): per write queue, min and max offsets and the last store time. */
+export function getTopicStatsInfo(broker: BrokerContext) {
+  return (request: RemotingCommand): RemotingCommand => {
+    const { topic } = TopicRequestHeader.decode(request.extFields);
+    const config = broker.topics.get(topic);
+    if (!config) return createResponse(request, ResponseCode.TOPIC_NOT_EXIST, { remark: `topic[${topic}] not exist` });
+    const entries: [MessageQueueData, unknown][] = [];
+    for (let queueId = 0; queueId < config.writeQueueNums; queueId++) {
+      const maxOffset = broker.store.getMaxOffsetInQueue(topic, queueId);
+      const last = maxOffset > 0 ? broker.store.getMessageStoreTimestamp(topic, queueId, maxOffset - 1) : 0;
+      entries.push([
+        { topic, brokerName: broker.config.brokerName, queueId },
+        {
+          minOffset: broker.store.getMinOffsetInQueue(topic, queueId),
+          maxOffset,
+          lastUpdateTimestamp: Math.max(0, last),
+        },
+      ]);
+    }
+    return createResponse(request, ResponseCode.SUCCESS, {
+      body: Buffer.from(encodeJavaJson({ offsetTable: new ObjectKeyMap(entries) })),
+    });
+  };
+}
+
+/** UPDATE_AND_CREATE_SUBSCRIPTIONGROUP (200). */
+export function updateSubscriptionGroup(broker: BrokerContext) {
+  return (request: RemotingCommand): RemotingCommand => {
+    const body = decodeJsonBody<Partial<SubscriptionGroupConfig>>(request.body, 'SubscriptionGroupConfig');
+    if (!body.groupName)
+      return createResponse(request, ResponseCode.SYSTEM_ERROR, { remark: 'SubscriptionGroupConfig has no groupName' });
+    broker.groups.update({ ...subscriptionGroupConfig(body.groupName), ...body, groupName: body.groupName });
+    return createResponse(request);
+  };
+}
+
+/** GET_ALL_SUBSCRIPTIONGROUP_CONFIG (201). */
+export function getAllSubscriptionGroupConfig(broker: BrokerContext) {
+  return (request: RemotingCommand): RemotingCommand =>
+    createResponse(request, ResponseCode.SUCCESS, {
+      body: encodeJsonBody({
+        subscriptionGroupTable: Object.fromEntries(broker.groups.all().map((group) => [group.groupName, group])),
+        dataVersion: { timestamp: Date.now(), counter: 0 },
+      }),
+    });
+}
+
+/** DELETE_SUBSCRIPTIONGROUP (207). */
+export function deleteSubscriptionGroup(broker: BrokerContext) {
+  return (request: RemotingCommand): RemotingCommand => {
+    const { groupName } = DeleteSubscriptionGroupRequestHeader.decode(request.extFields);
+    broker.groups.delete(groupName);
+    return createResponse(request);
+  };
+}

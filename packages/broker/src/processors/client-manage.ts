@@ -1,0 +1,81 @@
+import {
+  createResponse,
+  decodeJsonBody,
+  encodeJsonBody,
+  GetConsumerListByGroupRequestHeader,
+  ResponseCode,
+  UnregisterClientRequestHeader,
+  type HeartbeatData,
+  type RemotingCommand,
+} from '@rocketnest/protocol';
+import type { RequestContext } from '@rocketnest/remoting';
+import type { BrokerContext } from '../broker-context.js';
+import type { ClientChannel } from '../consumer-manager.js';
+import { RETRY_GROUP_TOPIC_PREFIX } from '../topic-config-manager.js';
+
+/** HEART_BEAT (34): register a client's producer and consumer groups and subscriptions. */
+export function heartBeat(broker: BrokerContext) {
+  return (request: RemotingCommand, { connection }: RequestContext): RemotingCommand => {
+    const data = decodeJsonBody<HeartbeatData>(request.body, 'HeartbeatData');
+    const channel = (): ClientChannel => ({
+      connection,
+      clientId: data.clientID,
+      language: request.language,
+      version: request.version,
+      lastUpdateTimestamp: Date.now(),
+    });
+    for (const consumer of data.consumerDataSet ?? []) {
+      const group = broker.groups.find(consumer.groupName);
+      if (!group) continue;
+      broker.topics.createSystemTopic(`${RETRY_GROUP_TOPIC_PREFIX}${consumer.groupName}`, group.retryQueueNums);
+      if (broker.consumers.register(consumer, channel())) {
+        broker.logger.info(
+          `consumer group ${consumer.groupName} changed: ${data.clientID} at ${connection.remoteAddress}`,
+        );
+      }
+    }
+    for (const producer of data.producerDataSet ?? []) broker.producers.register(producer.groupName, channel());
+    // The client reads the broker's version from this response's version field.
+    return createResponse(request);
+  };
+}
+
+/** UNREGISTER_CLIENT (35): a client leaves its producer and/or consumer group. */
+export function unregisterClient(broker: BrokerContext) {
+  return (request: RemotingCommand, { connection }: RequestContext): RemotingCommand => {
+    const header = UnregisterClientRequestHeader.decode(request.extFields);
+    if (header.producerGroup) broker.producers.unregister(header.producerGroup, connection);
+    if (header.consumerGroup) broker.consumers.unregister(header.consumerGroup, connection);
+    return createResponse(request);
+  };
+}
+
+/** GET_CONSUMER_LIST_BY_GROUP (38): client ids of a group's live members. */
+export function getConsumerListByGroup(broker: BrokerContext) {
+  return (request: RemotingCommand): RemotingCommand => {
+    const { consumerGroup } = GetConsumerListByGroupRequestHeader.decode(request.extFields);
+    const group = broker.consumers.get(consumerGroup);
+    const ids = group ? [...group.channels.values()].map((channel) => channel.clientId) : [];
+    if (ids.length === 0) {
+      return createResponse(request, ResponseCode.SYSTEM_ERROR, {
+        remark: `no consumer for this group, ${consumerGroup}`,
+      });
+    }
+    return createResponse(request, ResponseCode.SUCCESS, { body: encodeJsonBody({ consumerIdList: ids }) });
+  };
+}
+
+/** CHECK_CLIENT_CONFIG (46): may this subscription be used here? Tags yes; SQL92 not on this broker. */
+export function checkClientConfig() {
+  return (request: RemotingCommand): RemotingCommand => {
+    const body = decodeJsonBody<{ subscriptionData?: { expressionType?: string } }>(
+      request.body,
+      'CheckClientRequestBody',
+    );
+    const type = body.subscriptionData?.expressionType ?? 'TAG';
+    if (type === 'TAG') return createResponse(request);
+    return createResponse(request, ResponseCode.SYSTEM_ERROR, {
+      remark: 'The broker does not support consumer to filter message by SQL92',
+    });
+  };
+}

@@ -1,0 +1,91 @@
+import { totalmem } from 'node:os';
+import {
+  createResponse,
+  GetEarliestMsgStoretimeResponseHeader,
+  GetMaxOffsetRequestHeader,
+  OffsetResponseHeader,
+  QueryConsumerOffsetRequestHeader,
+  ResponseCode,
+  SearchOffsetRequestHeader,
+  TopicQueueRequestHeader,
+  UpdateConsumerOffsetRequestHeader,
+  type RemotingCommand,
+} from '@rocketnest/protocol';
+import type { BrokerContext } from '../broker-context.js';
+
+/** Share of RAM RocketMQ counts as "in memory" from the CommitLog's end (accessMessageInMemoryMaxRatio). */
+const IN_MEMORY_RATIO = 0.4;
+
+/**
+ * QUERY_CONSUMER_OFFSET (14). Without a committed offset, a queue whose data starts at 0 and is
+ * still "in memory" answers 0, so that a new group on a young topic reads it from the start,
+ * as RocketMQ 4.9 does. RocketMQ tests the queue's first message; this broker tests the whole
+ * CommitLog against the same window (the same answer while the log fits in it).
+ */
+export function queryConsumerOffset(broker: BrokerContext) {
+  return (request: RemotingCommand): RemotingCommand => {
+    const { consumerGroup, topic, queueId, setZeroIfNotFound } = QueryConsumerOffsetRequestHeader.decode(
+      request.extFields,
+    );
+    let offset = broker.offsets.query(consumerGroup, topic, queueId);
+    if (offset < 0 && setZeroIfNotFound !== false) {
+      const store = broker.store;
+      const inMemory = store.getMaxPhyOffset() - store.getMinPhyOffset() < totalmem() * IN_MEMORY_RATIO;
+      if (store.getMinOffsetInQueue(topic, queueId) <= 0 && inMemory) offset = 0;
+    }
+    if (offset < 0) {
+      return createResponse(request, ResponseCode.QUERY_NOT_FOUND, {
+        remark: 'Not found, V3_0_6_SNAPSHOT maybe this group consumer boot first',
+      });
+    }
+    return createResponse(request, ResponseCode.SUCCESS, { extFields: OffsetResponseHeader.encode({ offset }) });
+  };
+}
+
+/** UPDATE_CONSUMER_OFFSET (15), often one-way. */
+export function updateConsumerOffset(broker: BrokerContext) {
+  return (request: RemotingCommand): RemotingCommand => {
+    const { consumerGroup, topic, queueId, commitOffset } = UpdateConsumerOffsetRequestHeader.decode(request.extFields);
+    broker.offsets.commit(consumerGroup, topic, queueId, commitOffset);
+    return createResponse(request);
+  };
+}
+
+/** GET_MAX_OFFSET (30). */
+export function getMaxOffset(broker: BrokerContext) {
+  return (request: RemotingCommand): RemotingCommand => {
+    const { topic, queueId } = GetMaxOffsetRequestHeader.decode(request.extFields);
+    return offsetResponse(request, broker.store.getMaxOffsetInQueue(topic, queueId));
+  };
+}
+
+/** GET_MIN_OFFSET (31). */
+export function getMinOffset(broker: BrokerContext) {
+  return (request: RemotingCommand): RemotingCommand => {
+    const { topic, queueId } = TopicQueueRequestHeader.decode(request.extFields);
+    return offsetResponse(request, broker.store.getMinOffsetInQueue(topic, queueId));
+  };
+}
+
+/** SEARCH_OFFSET_BY_TIMESTAMP (29). */
+export function searchOffsetByTimestamp(broker: BrokerContext) {
+  return (request: RemotingCommand): RemotingCommand => {
+    const { topic, queueId, timestamp } = SearchOffsetRequestHeader.decode(request.extFields);
+    return offsetResponse(request, broker.store.getOffsetInQueueByTime(topic, queueId, timestamp));
+  };
+}
+
+/** GET_EARLIEST_MSG_STORETIME (32). */
+export function getEarliestMsgStoretime(broker: BrokerContext) {
+  return (request: RemotingCommand): RemotingCommand => {
+    const { topic, queueId } = TopicQueueRequestHeader.decode(request.extFields);
+    const timestamp = broker.store.getEarliestMessageTime(topic, queueId);
+    return createResponse(request, ResponseCode.SUCCESS, {
+      extFields: GetEarliestMsgStoretimeResponseHeader.encode({ timestamp }),
+    });
+  };
+}
+
+function offsetResponse(request: RemotingCommand, offset: number): RemotingCommand {
+  return createResponse(request, ResponseCode.SUCCESS, { extFields: OffsetResponseHeader.encode({ offset }) });
+}

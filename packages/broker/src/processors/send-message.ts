@@ -1,0 +1,149 @@
+import {
+  createResponse,
+  decodeBatchBody,
+  MessageConst,
+  MessageSysFlag,
+  Perm,
+  propertyValue,
+  RequestCode,
+  ResponseCode,
+  SendMessageRequestHeader,
+  SendMessageRequestHeaderV2,
+  SendMessageResponseHeader,
+  type MessageToStore,
+  type RemotingCommand,
+  type TopicConfig,
+} from '@rocketnest/protocol';
+import type { RequestContext } from '@rocketnest/remoting';
+import type { PutMessageResult } from '@rocketnest/store';
+import type { BrokerContext } from '../broker-context.js';
+import { invalidTopicName, NOT_ALLOWED_SEND_TOPICS, RETRY_GROUP_TOPIC_PREFIX } from '../topic-config-manager.js';
+
+/**
+ * SEND_MESSAGE (10), SEND_MESSAGE_V2 (310) and SEND_BATCH_MESSAGE (320): check the topic
+ * (creating it from its template when allowed), pick the queue, and append to the store.
+ */
+export function sendMessage(broker: BrokerContext) {
+  return async (request: RemotingCommand, { connection }: RequestContext): Promise<RemotingCommand> => {
+    const header =
+      request.code === RequestCode.SEND_MESSAGE
+        ? SendMessageRequestHeader.decode(request.extFields)
+        : SendMessageRequestHeaderV2.decode(request.extFields);
+    const refuse = (code: number, remark: string) => createResponse(request, code, { remark });
+    if ((broker.config.brokerPermission & Perm.WRITE) === 0) {
+      return refuse(ResponseCode.NO_PERMISSION, `the broker[${broker.config.brokerName}] sending message is forbidden`);
+    }
+    const badName = invalidTopicName(header.topic);
+    if (badName) return refuse(ResponseCode.SYSTEM_ERROR, `${badName}; choose another topic name`);
+    if (NOT_ALLOWED_SEND_TOPICS.has(header.topic)) {
+      return refuse(
+        ResponseCode.NO_PERMISSION,
+        `sending message to topic[${header.topic}] is forbidden: it is a system topic`,
+      );
+    }
+    const topic = topicFor(broker, header.topic, header.defaultTopic, header.defaultTopicQueueNums);
+    if (!topic) {
+      return refuse(
+        ResponseCode.TOPIC_NOT_EXIST,
+        `topic[${header.topic}] not exist, apply first please! Create it with updateTopic, or set autoCreateTopicEnable=true on the broker`,
+      );
+    }
+    if ((topic.perm & Perm.WRITE) === 0) {
+      return refuse(ResponseCode.NO_PERMISSION, `the topic[${header.topic}] sending message is forbidden`);
+    }
+    const queueNums = Math.max(topic.writeQueueNums, topic.readQueueNums);
+    if (header.queueId >= queueNums) {
+      return refuse(
+        ResponseCode.SYSTEM_ERROR,
+        `request queueId[${header.queueId}] is illegal, topic[${header.topic}] has ${queueNums} queues`,
+      );
+    }
+    const queueId = header.queueId < 0 ? Math.floor(Math.random() * topic.writeQueueNums) : header.queueId;
+    let sysFlag = header.sysFlag;
+    if (topic.topicFilterType === 'MULTI_TAG') sysFlag |= MessageSysFlag.MULTI_TAGS_FLAG;
+    const base = {
+      topic: header.topic,
+      queueId,
+      sysFlag,
+      bornTimestamp: header.bornTimestamp,
+      bornHost: connection.remoteAddress,
+      storeHost: broker.storeHost,
+      reconsumeTimes: header.reconsumeTimes ?? 0,
+      preparedTransactionOffset: 0,
+    };
+    const clusterProperty = `${MessageConst.CLUSTER}\u0001${broker.config.brokerClusterName}\u0002`;
+    const withCluster = (properties: string) =>
+      propertyValue(properties, MessageConst.CLUSTER) === undefined ? properties + clusterProperty : properties;
+    const body = request.body ?? Buffer.alloc(0);
+    let messages: MessageToStore[];
+    if (request.code === RequestCode.SEND_BATCH_MESSAGE || header.batch) {
+      if (propertyValue(header.properties ?? '', MessageConst.DELAY)) {
+        return refuse(
+          ResponseCode.MESSAGE_ILLEGAL,
+          'a batch cannot have a delay level: send delayed messages one by one',
+        );
+      }
+      messages = decodeBatchBody(body).map((entry) => ({
+        ...base,
+        flag: entry.flag,
+        body: entry.body,
+        properties: withCluster(entry.properties),
+      }));
+    } else {
+      const properties = header.properties ?? '';
+      if (propertyValue(properties, MessageConst.TRAN_MSG) === 'true' && broker.config.rejectTransactionMessage) {
+        return refuse(
+          ResponseCode.NO_PERMISSION,
+          `the broker[${broker.config.brokerName}] refuses transactional messages`,
+        );
+      }
+      messages = [{ ...base, flag: header.flag, body, properties: withCluster(properties) }];
+    }
+    const result = await (messages.length === 1
+      ? broker.store.putMessage(messages[0]!)
+      : broker.store.putMessages(messages));
+    return sendResponse(request, broker, queueId, result);
+  };
+}
+
+/** The topic's config, created from the producer's template topic or as a retry topic when allowed. */
+function topicFor(broker: BrokerContext, topic: string, template: string, queueNums: number): TopicConfig | undefined {
+  const created = broker.topics.get(topic) ?? broker.topics.createFromTemplate(topic, template, queueNums);
+  if (created) return created;
+  if (topic.startsWith(RETRY_GROUP_TOPIC_PREFIX)) return broker.topics.createSystemTopic(topic, 1);
+  return undefined;
+}
+
+function sendResponse(
+  request: RemotingCommand,
+  broker: BrokerContext,
+  queueId: number,
+  result: PutMessageResult,
+): RemotingCommand {
+  const stored = result.appendResult;
+  const extFields = stored
+    ? SendMessageResponseHeader.encode({
+        msgId: stored.msgId,
+        queueId,
+        queueOffset: stored.queueOffset,
+        MSG_REGION: broker.config.regionId,
+        TRACE_ON: String(broker.config.traceOn),
+      })
+    : undefined;
+  switch (result.status) {
+    case 'PUT_OK':
+      broker.stats.putTotal += stored!.msgNum;
+      return createResponse(request, ResponseCode.SUCCESS, { extFields });
+    case 'FLUSH_DISK_TIMEOUT':
+      return createResponse(request, ResponseCode.FLUSH_DISK_TIMEOUT, { extFields, remark: result.error });
+    case 'SERVICE_NOT_AVAILABLE':
+      return createResponse(request, ResponseCode.SERVICE_NOT_AVAILABLE, { remark: result.error });
+    case 'MESSAGE_ILLEGAL':
+    case 'PROPERTIES_SIZE_EXCEEDED':
+      return createResponse(request, ResponseCode.MESSAGE_ILLEGAL, { remark: result.error });
+    default:
+      return createResponse(request, ResponseCode.SYSTEM_ERROR, {
+        remark: result.error ?? 'the store could not append',
+      });
+  }
+}

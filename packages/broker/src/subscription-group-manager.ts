@@ -1,0 +1,81 @@
+import { join } from 'node:path';
+import { ConfigFile } from './config-file.js';
+
+/** SubscriptionGroupConfig: what a consumer group may do (the fields the broker uses). */
+export interface SubscriptionGroupConfig {
+  groupName: string;
+  consumeEnable: boolean;
+  consumeFromMinEnable: boolean;
+  consumeBroadcastEnable: boolean;
+  retryQueueNums: number;
+  retryMaxTimes: number;
+  brokerId: number;
+  whichBrokerWhenConsumeSlowly: number;
+  notifyConsumerIdsChangedEnable: boolean;
+}
+
+interface GroupFile {
+  subscriptionGroupTable: Record<string, SubscriptionGroupConfig>;
+}
+
+export function subscriptionGroupConfig(groupName: string): SubscriptionGroupConfig {
+  return {
+    groupName,
+    consumeEnable: true,
+    consumeFromMinEnable: true,
+    consumeBroadcastEnable: true,
+    retryQueueNums: 1,
+    retryMaxTimes: 16,
+    brokerId: 0,
+    whichBrokerWhenConsumeSlowly: 1,
+    notifyConsumerIdsChangedEnable: true,
+  };
+}
+
+/** SubscriptionGroupManager: consumer group configs, created on first use when allowed, in config/subscriptionGroup.json. */
+export class SubscriptionGroupManager {
+  private readonly groups = new Map<string, SubscriptionGroupConfig>();
+  private readonly file: ConfigFile<GroupFile>;
+
+  constructor(
+    storePathRootDir: string,
+    private readonly autoCreate: boolean,
+  ) {
+    this.file = new ConfigFile(
+      join(storePathRootDir, 'config', 'subscriptionGroup.json'),
+      'the consumer group configs',
+    );
+  }
+
+  load(): void {
+    for (const [name, config] of Object.entries(this.file.load()?.subscriptionGroupTable ?? {})) {
+      this.groups.set(name, { ...subscriptionGroupConfig(name), ...config, groupName: name });
+    }
+  }
+
+  /** The group's config, created with defaults when auto-creation allows it. */
+  find(group: string): SubscriptionGroupConfig | undefined {
+    const existing = this.groups.get(group);
+    if (existing || !this.autoCreate) return existing;
+    const created = subscriptionGroupConfig(group);
+    this.update(created);
+    return created;
+  }
+
+  all(): SubscriptionGroupConfig[] {
+    return [...this.groups.values()];
+  }
+
+  update(config: SubscriptionGroupConfig): void {
+    this.groups.set(config.groupName, config);
+    this.persist();
+  }
+
+  delete(group: string): void {
+    if (this.groups.delete(group)) this.persist();
+  }
+
+  private persist(): void {
+    this.file.persist({ subscriptionGroupTable: Object.fromEntries(this.groups) });
+  }
+}

@@ -1,0 +1,152 @@
+import { join } from 'node:path';
+import { Perm, type DataVersion, type TopicConfig, type TopicConfigSerializeWrapper } from '@rocketnest/protocol';
+import { SCHEDULE_TOPIC } from '@rocketnest/store';
+import type { BrokerConfig } from './broker-config.js';
+import { ConfigFile } from './config-file.js';
+
+/** The template topic producers auto-create topics from (TopicValidator.AUTO_CREATE_TOPIC_KEY_TOPIC). */
+export const AUTO_CREATE_TOPIC = 'TBW102';
+export const SELF_TEST_TOPIC = 'SELF_TEST_TOPIC';
+export const OFFSET_MOVED_EVENT = 'OFFSET_MOVED_EVENT';
+export const RETRY_GROUP_TOPIC_PREFIX = '%RETRY%';
+export const DLQ_GROUP_TOPIC_PREFIX = '%DLQ%';
+
+/** Topics producers may not send to (TopicValidator.NOT_ALLOWED_SEND_TOPIC_SET). */
+export const NOT_ALLOWED_SEND_TOPICS = new Set([
+  SCHEDULE_TOPIC,
+  'RMQ_SYS_TRANS_HALF_TOPIC',
+  'RMQ_SYS_TRANS_OP_HALF_TOPIC',
+  'TRANS_CHECK_MAX_TIME_TOPIC',
+  SELF_TEST_TOPIC,
+  OFFSET_MOVED_EVENT,
+]);
+
+/** Why a topic name is refused, or undefined when it is fine (TopicValidator). */
+export function invalidTopicName(topic: string): string | undefined {
+  if (topic.length === 0) return 'the topic name is empty';
+  if (topic.length > 127) return `the topic name "${topic.slice(0, 32)}..." is longer than 127 characters`;
+  if (!/^[%|a-zA-Z0-9_-]+$/.test(topic)) {
+    return `the topic name "${topic}" has characters other than letters, digits, '%', '|', '-' and '_'`;
+  }
+  return undefined;
+}
+
+export function topicConfig(topicName: string, queueNums: number, perm: number = Perm.READ_WRITE): TopicConfig {
+  return {
+    topicName,
+    readQueueNums: queueNums,
+    writeQueueNums: queueNums,
+    perm,
+    topicFilterType: 'SINGLE_TAG',
+    topicSysFlag: 0,
+    order: false,
+  };
+}
+
+/**
+ * TopicConfigManager: the broker's topics, persisted to config/topics.json in RocketMQ's layout
+ * with a data version that moves on every change, so that the NameServers learn of it.
+ */
+export class TopicConfigManager {
+  private readonly topics = new Map<string, TopicConfig>();
+  private dataVersion: DataVersion = { timestamp: Date.now(), counter: 0 };
+  private readonly file: ConfigFile<TopicConfigSerializeWrapper>;
+  /** Called after every change: the broker registers with the NameServers again. */
+  onChange: () => void = () => {};
+
+  constructor(
+    private readonly config: BrokerConfig,
+    storePathRootDir: string,
+  ) {
+    this.file = new ConfigFile(join(storePathRootDir, 'config', 'topics.json'), 'the topic configs');
+    this.putSystemTopics();
+  }
+
+  private putSystemTopics(): void {
+    const system = [
+      topicConfig(SELF_TEST_TOPIC, 1),
+      topicConfig(OFFSET_MOVED_EVENT, 1),
+      topicConfig(SCHEDULE_TOPIC, 18),
+      topicConfig(this.config.brokerClusterName, 16, Perm.INHERIT | Perm.READ_WRITE),
+      topicConfig(this.config.brokerName, 1, Perm.INHERIT | Perm.READ_WRITE),
+    ];
+    // Without auto-creation TBW102 is still there, but without INHERIT nothing is created from it.
+    const autoCreatePerm = this.config.autoCreateTopicEnable ? Perm.INHERIT | Perm.READ_WRITE : Perm.READ_WRITE;
+    system.push(topicConfig(AUTO_CREATE_TOPIC, this.config.defaultTopicQueueNums, autoCreatePerm));
+    for (const config of system) this.topics.set(config.topicName, config);
+  }
+
+  /** Load topics.json; system topics keep their settings. */
+  load(): void {
+    const stored = this.file.load();
+    if (!stored) return;
+    for (const [name, config] of Object.entries(stored.topicConfigTable ?? {})) {
+      if (name === AUTO_CREATE_TOPIC) continue;
+      this.topics.set(name, { ...topicConfig(name, config.readQueueNums), ...config, topicName: name });
+    }
+    if (stored.dataVersion) this.dataVersion = { ...stored.dataVersion };
+  }
+
+  get(topic: string): TopicConfig | undefined {
+    return this.topics.get(topic);
+  }
+
+  all(): TopicConfig[] {
+    return [...this.topics.values()];
+  }
+
+  /** What the broker registers with the NameServers. */
+  wrapper(): TopicConfigSerializeWrapper {
+    return { topicConfigTable: Object.fromEntries(this.topics), dataVersion: { ...this.dataVersion } };
+  }
+
+  /** Create or replace a topic (UPDATE_AND_CREATE_TOPIC). */
+  update(config: TopicConfig): void {
+    this.topics.set(config.topicName, config);
+    this.changed();
+  }
+
+  delete(topic: string): boolean {
+    const deleted = this.topics.delete(topic);
+    if (deleted) this.changed();
+    return deleted;
+  }
+
+  /**
+   * A producer sends to a topic the broker lacks, naming the template it was routed by
+   * (createTopicInSendMessageMethod): create it from the template when that allows it (INHERIT),
+   * with min(the producer's count, the template's) queues.
+   */
+  createFromTemplate(topic: string, template: string, queueNums: number): TopicConfig | undefined {
+    const existing = this.topics.get(topic);
+    if (existing) return existing;
+    const source = this.topics.get(template);
+    if (!source || (source.perm & Perm.INHERIT) === 0) return undefined;
+    const created = topicConfig(
+      topic,
+      Math.max(1, Math.min(queueNums, source.writeQueueNums)),
+      source.perm & ~Perm.INHERIT,
+    );
+    this.update(created);
+    return created;
+  }
+
+  /** A topic the broker makes for itself (%RETRY%group, %DLQ%group) when first needed. */
+  createSystemTopic(topic: string, queueNums: number, perm: number = Perm.READ_WRITE): TopicConfig {
+    const existing = this.topics.get(topic);
+    if (existing) return existing;
+    const created = topicConfig(topic, queueNums, perm);
+    this.update(created);
+    return created;
+  }
+
+  private changed(): void {
+    this.dataVersion = { timestamp: Date.now(), counter: this.dataVersion.counter + 1 };
+    this.persist();
+    this.onChange();
+  }
+
+  persist(): void {
+    this.file.persist(this.wrapper());
+  }
+}

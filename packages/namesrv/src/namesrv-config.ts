@@ -1,0 +1,21 @@
+/** NameServer settings, by the names namesrv.properties uses (NamesrvConfig, NettyServerConfig). */
+export interface NamesrvConfig {
+  /** Port to listen on (RocketMQ's default 9876; 0 picks a free one). */
+  listenPort: number;
+  /** Address to bind: 0.0.0.0 serves other hosts, 127.0.0.1 this one only. */
+  bindAddress: string;
+  /** How often live brokers are checked (4.x: 10 s). */
+  scanNotActiveBrokerInterval: number;
+  /** A broker not heard from for this long is dropped (brokers re-register every 30 s). */
+  brokerChannelExpiredTime: number;
+  /** Add orderTopicConf from the ORDER_TOPIC_CONFIG namespace to routes. */
+  orderMessageEnable: boolean;
+}
+
+export const defaultNamesrvConfig: NamesrvConfig = {
+  listenPort: 9876,
+  bindAddress: '0.0.0.0',
+  scanNotActiveBrokerInterval: 10_000,
+  brokerChannelExpiredTime: 120_000,
+  orderMessageEnable: false,
+};

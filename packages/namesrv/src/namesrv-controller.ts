@@ -1,0 +1,102 @@
+import { RequestCode } from '@rocketnest/protocol';
+import { RemotingServer, type RemotingConnection, type RemotingLogger } from '@rocketnest/remoting';
+import { KVConfigManager } from './kv-config-manager.js';
+import { defaultNamesrvConfig, type NamesrvConfig } from './namesrv-config.js';
+import { deleteKVConfig, getKVConfig, getKVListByNamespace, putKVConfig } from './processors/kv-processors.js';
+import type { NamesrvContext, NamesrvLogger } from './processors/namesrv-context.js';
+import {
+  deleteTopicInNamesrv,
+  getAllTopicList,
+  getBrokerClusterInfo,
+  getRouteInfoByTopic,
+  getSystemTopicList,
+  getTopicsByCluster,
+  queryDataVersion,
+  registerBroker,
+  setWritePermOfBroker,
+  unregisterBroker,
+} from './processors/route-processors.js';
+import { RouteInfoManager } from './route-info-manager.js';
+
+export interface NamesrvControllerOptions {
+  logger?: NamesrvLogger | undefined;
+  remotingLogger?: RemotingLogger | undefined;
+}
+
+export const consoleNamesrvLogger: NamesrvLogger = {
+  info: (message) => console.log(`[rocketnest namesrv] ${message}`),
+  warn: (message) => console.warn(`[rocketnest namesrv] ${message}`),
+  error: (message) => console.error(`[rocketnest namesrv] ${message}`),
+};
+
+/**
+ * The NameServer (NamesrvController): a remoting server with a processor per request code over
+ * the route table, and the scan that drops brokers gone silent. Several run side by side without
+ * talking to each other: brokers register with each.
+ */
+export class NamesrvController {
+  readonly config: NamesrvConfig;
+  readonly routes = new RouteInfoManager();
+  readonly kv = new KVConfigManager();
+  private readonly logger: NamesrvLogger;
+  private readonly server: RemotingServer;
+  private scanTimer: NodeJS.Timeout | undefined;
+
+  constructor(config: Partial<NamesrvConfig> = {}, options: NamesrvControllerOptions = {}) {
+    this.config = { ...defaultNamesrvConfig, ...config };
+    this.logger = options.logger ?? consoleNamesrvLogger;
+    this.server = new RemotingServer({
+      host: this.config.bindAddress,
+      port: this.config.listenPort,
+      logger: options.remotingLogger,
+    });
+    const context: NamesrvContext = { config: this.config, routes: this.routes, kv: this.kv, logger: this.logger };
+    const processors: [number, ReturnType<typeof registerBroker>][] = [
+      [RequestCode.REGISTER_BROKER, registerBroker(context)],
+      [RequestCode.UNREGISTER_BROKER, unregisterBroker(context)],
+      [RequestCode.QUERY_DATA_VERSION, queryDataVersion(context)],
+      [RequestCode.GET_ROUTEINFO_BY_TOPIC, getRouteInfoByTopic(context)],
+      [RequestCode.GET_BROKER_CLUSTER_INFO, getBrokerClusterInfo(context)],
+      [RequestCode.GET_ALL_TOPIC_LIST_FROM_NAMESERVER, getAllTopicList(context)],
+      [RequestCode.GET_TOPICS_BY_CLUSTER, getTopicsByCluster(context)],
+      [RequestCode.GET_SYSTEM_TOPIC_LIST_FROM_NS, getSystemTopicList(context)],
+      [RequestCode.DELETE_TOPIC_IN_NAMESRV, deleteTopicInNamesrv(context)],
+      [RequestCode.WIPE_WRITE_PERM_OF_BROKER, setWritePermOfBroker(context, false)],
+      [RequestCode.ADD_WRITE_PERM_OF_BROKER, setWritePermOfBroker(context, true)],
+      [RequestCode.PUT_KV_CONFIG, putKVConfig(context)],
+      [RequestCode.GET_KV_CONFIG, getKVConfig(context)],
+      [RequestCode.DELETE_KV_CONFIG, deleteKVConfig(context)],
+      [RequestCode.GET_KVLIST_BY_NAMESPACE, getKVListByNamespace(context)],
+    ];
+    for (const [code, processor] of processors) this.server.registerProcessor(code, processor);
+    this.server.on('disconnect', (connection: RemotingConnection) => {
+      for (const addr of this.routes.connectionClosed(connection)) {
+        this.logger.warn(`broker ${addr} dropped: its connection to the NameServer closed`);
+      }
+    });
+  }
+
+  /** Where it listens, as host:port; only after start(). */
+  get address(): string {
+    return this.server.addressString;
+  }
+
+  get port(): number {
+    return this.server.address.port;
+  }
+
+  async start(): Promise<void> {
+    await this.server.listen();
+    this.scanTimer = setInterval(() => {
+      for (const addr of this.routes.scanNotActiveBrokers(Date.now())) {
+        this.logger.warn(`broker ${addr} dropped: not heard from within ${this.config.brokerChannelExpiredTime} ms`);
+      }
+    }, this.config.scanNotActiveBrokerInterval);
+    this.scanTimer.unref();
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.scanTimer) clearInterval(this.scanTimer);
+    await this.server.close();
+  }
+}

@@ -1,0 +1,17 @@
+import type { KVConfigManager } from '../kv-config-manager.js';
+import type { NamesrvConfig } from '../namesrv-config.js';
+import type { RouteInfoManager } from '../route-info-manager.js';
+
+/** What the NameServer's processors share. */
+export interface NamesrvContext {
+  readonly config: NamesrvConfig;
+  readonly routes: RouteInfoManager;
+  readonly kv: KVConfigManager;
+  readonly logger: NamesrvLogger;
+}
+
+export interface NamesrvLogger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}

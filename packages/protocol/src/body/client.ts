@@ -1,0 +1,58 @@
+/** Bodies of client management requests (request-codes.md §4), as plain JSON-shaped types. */
+
+export type ConsumeType = 'CONSUME_ACTIVELY' | 'CONSUME_PASSIVELY' | 'CONSUME_POP';
+export type MessageModel = 'CLUSTERING' | 'BROADCASTING';
+export type ExpressionType = 'TAG' | 'SQL92';
+
+/** SubscriptionData: a group's subscription to a topic. */
+export interface SubscriptionData {
+  topic: string;
+  /** '*', 'TagA || TagB', or SQL92 text. */
+  subString: string;
+  tagsSet: string[];
+  /** Java String.hashCode() of each tag. */
+  codeSet: number[];
+  subVersion: number;
+  expressionType?: ExpressionType;
+  classFilterMode?: boolean;
+}
+
+export interface ConsumerData {
+  groupName: string;
+  consumeType: ConsumeType;
+  messageModel: MessageModel;
+  consumeFromWhere: string;
+  subscriptionDataSet: SubscriptionData[];
+  unitMode?: boolean;
+}
+
+export interface ProducerData {
+  groupName: string;
+}
+
+/** HEART_BEAT body. */
+export interface HeartbeatData {
+  clientID: string;
+  producerDataSet: ProducerData[];
+  consumerDataSet: ConsumerData[];
+}
+
+/** GET_CONSUMER_LIST_BY_GROUP response body. */
+export interface ConsumerIdList {
+  consumerIdList: string[];
+}
+
+/** MessageQueue as bodies carry it. */
+export interface MessageQueueData {
+  topic: string;
+  brokerName: string;
+  queueId: number;
+}
+
+/** A client connection as connection lists show it. */
+export interface ConnectionData {
+  clientId: string;
+  clientAddr: string;
+  language: string;
+  version: number;
+}

@@ -1,0 +1,3 @@
+export * from './java-json.js';
+export * from './route.js';
+export * from './client.js';
