@@ -1,0 +1,66 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after } from 'node:test';
+import { BrokerController, type BrokerConfig } from '@rocketnest/broker';
+import { NamesrvController, type NamesrvConfig } from '@rocketnest/namesrv';
+import { silentLogger } from '@rocketnest/remoting';
+import { silentStoreLogger, type MessageStoreConfig } from '@rocketnest/store';
+
+export const quiet = { info() {}, warn() {}, error() {} };
+
+/** A NameServer on 127.0.0.1 and a free port, stopped after the test file. */
+export async function startNamesrv(config: Partial<NamesrvConfig> = {}): Promise<NamesrvController> {
+  const namesrv = new NamesrvController(
+    { listenPort: 0, bindAddress: '127.0.0.1', ...config },
+    { logger: quiet, remotingLogger: silentLogger },
+  );
+  await namesrv.start();
+  after(() => namesrv.shutdown());
+  return namesrv;
+}
+
+/** A broker on 127.0.0.1 and a free port over a store in a temporary directory (kept across restarts when given). */
+export async function startBroker(
+  broker: Partial<BrokerConfig> = {},
+  store: Partial<MessageStoreConfig> = {},
+): Promise<BrokerController> {
+  const storePathRootDir = store.storePathRootDir ?? temporaryDir();
+  const controller = new BrokerController(
+    {
+      broker: { listenPort: 0, bindAddress: '127.0.0.1', ...broker },
+      store: {
+        mappedFileSizeCommitLog: 8 * 1024 * 1024,
+        maxHashSlotNum: 1024,
+        maxIndexNum: 4096,
+        ...store,
+        storePathRootDir,
+      },
+    },
+    { logger: quiet, remotingLogger: silentLogger, storeLogger: silentStoreLogger },
+  );
+  await controller.start();
+  after(() => controller.shutdown());
+  return controller;
+}
+
+export function temporaryDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'rocketnest-test-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Poll until check() returns something truthy, or fail after timeoutMs. */
+export async function eventually<T>(
+  check: () => T | Promise<T>,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
