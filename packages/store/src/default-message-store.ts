@@ -95,6 +95,8 @@ export class DefaultMessageStore implements MessageStore {
   private readonly index: IndexService | undefined;
   private checkpoint: StoreCheckpoint | undefined;
   private readonly listeners: ((arrival: MessageArrival) => void)[] = [];
+  /** Arrivals of the round being dispatched, told to listeners once it is written. */
+  private readonly arrivals: MessageArrival[] = [];
   /** Puts whose records are encoded but not yet in the page cache, in CommitLog order. */
   private readonly unwritten: PendingPut[] = [];
   private roundEnding = false;
@@ -593,14 +595,15 @@ export class DefaultMessageStore implements MessageStore {
       const queue = this.consumeQueue(record.topic, record.queueId);
       this.touchedQueues.add(queue);
       queue.put(record.queueOffset, { commitLogOffset: record.physicalOffset, size: record.size, tagsCode: code });
-      const arrival = {
-        topic: record.topic,
-        queueId: record.queueId,
-        maxOffset: record.queueOffset + 1,
-        tagsCode: code,
-        storeTimestamp: record.storeTimestamp,
-      };
-      for (const listener of this.listeners) listener(arrival);
+      if (this.listeners.length > 0) {
+        this.arrivals.push({
+          topic: record.topic,
+          queueId: record.queueId,
+          maxOffset: record.queueOffset + 1,
+          tagsCode: code,
+          storeTimestamp: record.storeTimestamp,
+        });
+      }
     }
     if (this.index && type !== MessageSysFlag.TRANSACTION_ROLLBACK_TYPE) {
       const closed = this.index.put({
@@ -629,6 +632,9 @@ export class DefaultMessageStore implements MessageStore {
     for (const queue of this.touchedQueues) queue.writePending();
     this.touchedQueues.clear();
     this.index?.writePending();
+    // Listeners hear of messages once their entries can be read.
+    const arrivals = this.arrivals.splice(0);
+    for (const arrival of arrivals) for (const listener of this.listeners) listener(arrival);
   }
 
   private consumeQueue(topic: string, queueId: number): ConsumeQueue {

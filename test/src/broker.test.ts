@@ -1,0 +1,248 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { BrokerController } from '@rocketnest/broker';
+import {
+  createRequest,
+  decodeOffsetMessageId,
+  decodeStoredMessages,
+  RegisterBrokerRequestHeader,
+  RequestCode,
+  ResponseCode,
+  type ClusterInfo,
+  type RemotingCommand,
+  type TopicList,
+  type TopicRouteData,
+} from '@rocketnest/protocol';
+import { RemotingClient, silentLogger } from '@rocketnest/remoting';
+import { silentStoreLogger } from '@rocketnest/store';
+import { eventually, quiet, startBroker, startNamesrv, temporaryDir } from './support/cluster.js';
+import { Requests } from './support/requests.js';
+
+function client(): Requests {
+  const remoting = new RemotingClient({ logger: silentLogger });
+  after(() => remoting.close());
+  return new Requests(remoting);
+}
+
+const json = <T>(response: RemotingCommand): T => JSON.parse(response.body!.toString()) as T;
+
+describe('NameServer and broker over real sockets', () => {
+  it('routes a topic across two brokers, registered with two NameServers side by side', async () => {
+    const [first, second] = [await startNamesrv(), await startNamesrv()];
+    const namesrvAddr = `${first.address};${second.address}`;
+    const a = await startBroker({ brokerName: 'broker-a', namesrvAddr });
+    const b = await startBroker({ brokerName: 'broker-b', namesrvAddr });
+    const requests = client();
+    for (const broker of [a, b])
+      assert.equal((await requests.createTopic(broker.brokerAddr, 'Routed', 2)).code, ResponseCode.SUCCESS);
+    for (const namesrv of [first, second]) {
+      const route = await eventually(async () => {
+        const response = await requests.call(namesrv.address, RequestCode.GET_ROUTEINFO_BY_TOPIC, { topic: 'Routed' });
+        const data = response.code === ResponseCode.SUCCESS ? json<TopicRouteData>(response) : undefined;
+        return data && data.brokerDatas.length === 2 ? data : undefined;
+      }, 'a route with both brokers');
+      assert.deepEqual(route.queueDatas.map((q) => [q.brokerName, q.readQueueNums, q.writeQueueNums, q.perm]).sort(), [
+        ['broker-a', 2, 2, 6],
+        ['broker-b', 2, 2, 6],
+      ]);
+      assert.deepEqual(route.brokerDatas.map((d) => [d.brokerName, d.brokerAddrs['0']]).sort(), [
+        ['broker-a', a.brokerAddr],
+        ['broker-b', b.brokerAddr],
+      ]);
+      const cluster = json<ClusterInfo>(await requests.call(namesrv.address, RequestCode.GET_BROKER_CLUSTER_INFO));
+      assert.deepEqual(cluster.clusterAddrTable['DefaultCluster']?.sort(), ['broker-a', 'broker-b']);
+      const topics = json<TopicList>(
+        await requests.call(namesrv.address, RequestCode.GET_ALL_TOPIC_LIST_FROM_NAMESERVER),
+      );
+      assert.ok(topics.topicList.includes('Routed') && topics.topicList.includes('TBW102'));
+    }
+  });
+
+  it('answers a held pull within moments of a send, filtered by tag at the ConsumeQueue', async () => {
+    const broker = await startBroker();
+    const requests = client();
+    await requests.createTopic(broker.brokerAddr, 'Polled', 1);
+    const started = Date.now();
+    const held = requests.pull(broker.brokerAddr, {
+      group: 'g',
+      topic: 'Polled',
+      queueId: 0,
+      offset: 0,
+      subscription: 'TagA',
+      suspendMs: 20_000,
+    });
+    // A message of another tag does not wake it; one of its tag does.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(
+      (await requests.send(broker.brokerAddr, 'Polled', 'other', { tags: 'TagB' })).code,
+      ResponseCode.SUCCESS,
+    );
+    assert.equal(
+      (await requests.send(broker.brokerAddr, 'Polled', 'wanted', { tags: 'TagA' })).code,
+      ResponseCode.SUCCESS,
+    );
+    const response = await held;
+    assert.equal(response.code, ResponseCode.SUCCESS, response.remark);
+    assert.ok(Date.now() - started < 10_000, 'answered on arrival, long before its 20 s suspend timeout');
+    const messages = decodeStoredMessages(response.body!);
+    assert.deepEqual(
+      messages.map((m) => m.body.toString()),
+      ['wanted'],
+    );
+    assert.equal(response.extFields['nextBeginOffset'], '2');
+    assert.equal(response.extFields['maxOffset'], '2');
+    // Nothing new: a pull without suspension says so at once.
+    const empty = await requests.pull(broker.brokerAddr, { group: 'g', topic: 'Polled', queueId: 0, offset: 2 });
+    assert.equal(empty.code, ResponseCode.PULL_NOT_FOUND);
+  });
+
+  it('keeps messages, topics and consumer offsets across a restart', async () => {
+    const storePathRootDir = temporaryDir();
+    const requests = client();
+    let broker = await startBroker({}, { storePathRootDir });
+    await requests.createTopic(broker.brokerAddr, 'Durable', 2);
+    for (let i = 0; i < 5; i++) await requests.send(broker.brokerAddr, 'Durable', `m${i}`, { queueId: i % 2 });
+    const update = { consumerGroup: 'durable-group', topic: 'Durable', queueId: '1', commitOffset: '2' };
+    assert.equal(
+      (await requests.call(broker.brokerAddr, RequestCode.UPDATE_CONSUMER_OFFSET, update)).code,
+      ResponseCode.SUCCESS,
+    );
+    await broker.shutdown();
+    broker = await startBroker({}, { storePathRootDir });
+    const query = { consumerGroup: 'durable-group', topic: 'Durable', queueId: '1' };
+    const offset = await requests.call(broker.brokerAddr, RequestCode.QUERY_CONSUMER_OFFSET, query);
+    assert.equal(offset.code, ResponseCode.SUCCESS);
+    assert.equal(offset.extFields['offset'], '2');
+    assert.equal(broker.topics.get('Durable')?.readQueueNums, 2);
+    const pulled = await requests.pull(broker.brokerAddr, {
+      group: 'durable-group',
+      topic: 'Durable',
+      queueId: 0,
+      offset: 0,
+    });
+    assert.deepEqual(
+      decodeStoredMessages(pulled.body!).map((m) => m.body.toString()),
+      ['m0', 'm2', 'm4'],
+    );
+  });
+
+  it('refuses an unknown topic when auto-creation is off, and a message over maxMessageSize, and keeps working', async () => {
+    const broker = await startBroker({ autoCreateTopicEnable: false }, { maxMessageSize: 4 * 1024 * 1024 });
+    const requests = client();
+    const unknown = await requests.send(broker.brokerAddr, 'NoSuchTopic', 'x');
+    assert.equal(unknown.code, ResponseCode.TOPIC_NOT_EXIST);
+    assert.match(
+      unknown.remark!,
+      /topic\[NoSuchTopic\] not exist, apply first please! Create it with updateTopic, or set autoCreateTopicEnable=true/,
+    );
+    await requests.createTopic(broker.brokerAddr, 'Sized', 1);
+    const big = await requests.send(broker.brokerAddr, 'Sized', Buffer.alloc(5 * 1024 * 1024, 1));
+    assert.equal(big.code, ResponseCode.MESSAGE_ILLEGAL);
+    assert.match(big.remark!, /message body of 5242880 bytes is over maxMessageSize 4194304/);
+    assert.equal((await requests.send(broker.brokerAddr, 'Sized', 'small')).code, ResponseCode.SUCCESS);
+  });
+
+  it('finds messages by key and by offset message id', async () => {
+    const broker = await startBroker();
+    const requests = client();
+    await requests.createTopic(broker.brokerAddr, 'Found', 1);
+    const sent = await requests.send(broker.brokerAddr, 'Found', 'by key', { keys: 'order-42' });
+    const byKey = await requests.call(broker.brokerAddr, RequestCode.QUERY_MESSAGE, {
+      topic: 'Found',
+      key: 'order-42',
+      maxNum: '32',
+      beginTimestamp: '0',
+      endTimestamp: String(Date.now() + 1000),
+    });
+    assert.equal(byKey.code, ResponseCode.SUCCESS);
+    assert.deepEqual(
+      decodeStoredMessages(byKey.body!).map((m) => m.body.toString()),
+      ['by key'],
+    );
+    const { physicalOffset } = decodeOffsetMessageId(sent.extFields['msgId']!);
+    const byId = await requests.call(broker.brokerAddr, RequestCode.VIEW_MESSAGE_BY_ID, {
+      offset: String(physicalOffset),
+    });
+    assert.equal(decodeStoredMessages(byId.body!)[0]!.body.toString(), 'by key');
+  });
+
+  it("lists a group's consumers and tells them when another joins", async () => {
+    const broker = await startBroker();
+    const notified: string[] = [];
+    const first = new RemotingClient({ logger: silentLogger });
+    first.registerProcessor(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, (request) => {
+      notified.push(request.extFields['consumerGroup']!);
+      return null;
+    });
+    after(() => first.close());
+    await new Requests(first).heartbeat(broker.brokerAddr, 'client-1', 'members', 'Members');
+    await client().heartbeat(broker.brokerAddr, 'client-2', 'members', 'Members');
+    await eventually(() => notified.includes('members'), 'NOTIFY_CONSUMER_IDS_CHANGED');
+    const list = await client().call(broker.brokerAddr, RequestCode.GET_CONSUMER_LIST_BY_GROUP, {
+      consumerGroup: 'members',
+    });
+    assert.deepEqual(json<{ consumerIdList: string[] }>(list).consumerIdList.sort(), ['client-1', 'client-2']);
+  });
+
+  it('drops a broker that stops registering, and one whose connection closes', async () => {
+    const namesrv = await startNamesrv({ brokerChannelExpiredTime: 300, scanNotActiveBrokerInterval: 100 });
+    const remoting = new RemotingClient({ logger: silentLogger });
+    const register = (brokerName: string, brokerAddr: string) =>
+      remoting.invoke(
+        namesrv.address,
+        createRequest(RequestCode.REGISTER_BROKER, {
+          extFields: RegisterBrokerRequestHeader.encode({
+            brokerName,
+            brokerAddr,
+            clusterName: 'C',
+            haServerAddr: '127.0.0.1:1',
+            brokerId: 0,
+          }),
+          body: Buffer.from(
+            JSON.stringify({
+              filterServerList: [],
+              topicConfigSerializeWrapper: {
+                dataVersion: { counter: 1, timestamp: 1 },
+                topicConfigTable: {
+                  Silent: {
+                    topicName: 'Silent',
+                    readQueueNums: 1,
+                    writeQueueNums: 1,
+                    perm: 6,
+                    topicFilterType: 'SINGLE_TAG',
+                    topicSysFlag: 0,
+                    order: false,
+                  },
+                },
+              },
+            }),
+          ),
+        }),
+      );
+    const requests = client();
+    const route = () => requests.call(namesrv.address, RequestCode.GET_ROUTEINFO_BY_TOPIC, { topic: 'Silent' });
+    assert.equal((await register('silent-broker', '127.0.0.1:1')).code, ResponseCode.SUCCESS);
+    assert.equal((await route()).code, ResponseCode.SUCCESS);
+    // It says nothing more (its connection stays open): after 300 ms it is gone.
+    await eventually(async () => (await route()).code === ResponseCode.TOPIC_NOT_EXIST, 'the silent broker to expire');
+    assert.match((await route()).remark!, /No topic route info in name server for the topic: Silent/);
+    assert.equal((await register('closing-broker', '127.0.0.1:2')).code, ResponseCode.SUCCESS);
+    await remoting.close();
+    await eventually(() => !namesrv.routes.clusterInfo().brokerAddrTable['closing-broker'], 'the closed broker to go');
+  });
+
+  it('unregisters from the NameServer when it stops', async () => {
+    const namesrv = await startNamesrv();
+    const broker = new BrokerController(
+      {
+        broker: { listenPort: 0, bindAddress: '127.0.0.1', namesrvAddr: namesrv.address },
+        store: { storePathRootDir: temporaryDir() },
+      },
+      { logger: quiet, remotingLogger: silentLogger, storeLogger: silentStoreLogger },
+    );
+    await broker.start();
+    assert.ok(namesrv.routes.clusterInfo().brokerAddrTable['broker-a']);
+    await broker.shutdown();
+    assert.equal(namesrv.routes.clusterInfo().brokerAddrTable['broker-a'], undefined);
+  });
+});
