@@ -11,7 +11,7 @@ import { eventually, startBroker, startNamesrv } from '../support/cluster.js';
 const require = createRequire(import.meta.url);
 // ali-ons is CommonJS without types.
 const { Producer, Consumer, Message } = require('ali-ons') as {
-  Producer: new (options: object) => AliProducer;
+  Producer: (new (options: object) => AliProducer) & { getDefaultProducer(): Promise<AliProducer> };
   Consumer: new (options: object) => AliConsumer;
   Message: new (topic: string, tags: string, body: string) => { keys: string[] };
 };
@@ -61,18 +61,21 @@ describe('interop: ali-ons (npm) against our NameServer and broker', () => {
       instanceName: `ali-${process.pid}`,
       // ali-ons's background loops sleep this long between runs and end only when they wake
       // after close(): short sleeps let the test process end soon after.
+      // One client instance serves both (same client id) with the settings of the first made.
       pollNameServerInteval: 500,
       heartbeatBrokerInterval: 500,
+      persistConsumerOffsetInterval: 200,
+      rebalanceInterval: 500,
     };
 
     const producer = new Producer({ ...options, producerGroup: 'ali-producer' });
     const consumer = new Consumer({
       ...options,
       consumerGroup: 'ali-consumer',
-      persistConsumerOffsetInterval: 200,
-      rebalanceInterval: 500,
       // Held pulls end sooner, so that close() (which waits for them) is quick.
       brokerSuspendMaxTimeMillis: 1000,
+      // A pull in flight when the consumer closes is abandoned and waits out this timeout.
+      consumerTimeoutMillisWhenSuspend: 2000,
     });
     // Until the first heartbeat creates %RETRY%ali-consumer, its route lookups fail (RocketMQ too).
     const errors: Error[] = [];
@@ -132,6 +135,9 @@ describe('interop: ali-ons (npm) against our NameServer and broker', () => {
     } finally {
       await consumer.close();
       await producer.close();
+      // ali-ons keeps one inner producer (CLIENT_INNER_PRODUCER) for every client in the process,
+      // and its background loops run until that one is closed too.
+      await (await Producer.getDefaultProducer()).close();
     }
   });
 });
