@@ -1,0 +1,81 @@
+import { readFileSync } from 'node:fs';
+import { brokerSettingsFromProperties, BrokerController } from '@rocketnest/broker';
+import { defaultNamesrvConfig, NamesrvController } from '@rocketnest/namesrv';
+import { parseProperties, typedSettings } from '@rocketnest/store';
+import { processLogger } from './log.js';
+
+/** Settings from a properties file, or none. A missing or unreadable file is an error naming it. */
+export function readProperties(path: string | undefined): Record<string, string> {
+  if (!path) return {};
+  try {
+    return parseProperties(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new Error(`cannot read ${path}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** Stop on SIGTERM or SIGINT: the server's own shutdown, then exit. */
+function stopOnSignals(name: string, shutdown: () => Promise<void>): void {
+  const log = processLogger(name);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`${signal} received: shutting down`);
+    shutdown().then(
+      () => {
+        log.info('shutdown complete');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        log.error(`shutdown failed: ${(error as Error).message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+/** `rocketnest namesrv [-c namesrv.properties]` */
+export async function runNamesrv(configFile: string | undefined): Promise<void> {
+  const log = processLogger('namesrv');
+  const properties = readProperties(configFile);
+  const config = {
+    ...defaultNamesrvConfig,
+    ...typedSettings(defaultNamesrvConfig, properties, configFile ?? 'namesrv.properties'),
+  };
+  for (const key of Object.keys(properties)) {
+    if (!(key in defaultNamesrvConfig))
+      log.warn(`${configFile}: "${key}" is not a setting RocketNest knows; it is ignored`);
+  }
+  const namesrv = new NamesrvController(config, { logger: log, remotingLogger: processLogger('remoting') });
+  await namesrv.start();
+  log.info(`listening on ${config.bindAddress}:${namesrv.port}`);
+  // RocketMQ's own boot line, which scripts wait for.
+  log.info('The Name Server boot success. serializeType=JSON');
+  stopOnSignals('namesrv', () => namesrv.shutdown());
+}
+
+/** `rocketnest broker [-n host:port[;host:port]] [-c broker.conf]` */
+export async function runBroker(configFile: string | undefined, namesrvAddr: string | undefined): Promise<void> {
+  const log = processLogger('broker');
+  const properties = readProperties(configFile);
+  // -n wins over namesrvAddr in the file, as in RocketMQ's BrokerStartup.
+  if (namesrvAddr !== undefined) properties['namesrvAddr'] = namesrvAddr;
+  const settings = brokerSettingsFromProperties(properties, (message) => log.warn(message));
+  const broker = new BrokerController(settings, {
+    logger: log,
+    remotingLogger: processLogger('remoting'),
+    storeLogger: processLogger('store'),
+  });
+  await broker.start();
+  const namesrvs = settings.broker.namesrvAddr || '(none: clients must be given the broker address)';
+  log.info(
+    `store at ${settings.store.storePathRootDir}, ${settings.store.flushDiskType}, listening on ${settings.broker.bindAddress}:${broker.port}`,
+  );
+  log.info(
+    `The broker[${settings.broker.brokerName}, ${broker.brokerAddr}] boot success. serializeType=JSON and name server is ${namesrvs}`,
+  );
+  stopOnSignals('broker', () => broker.shutdown());
+}

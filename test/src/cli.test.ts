@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { RequestCode, ResponseCode, type ClusterInfo } from '@rocketnest/protocol';
+import { RemotingClient, silentLogger } from '@rocketnest/remoting';
+import { eventually, temporaryDir } from './support/cluster.js';
+import { Requests } from './support/requests.js';
+
+const bin = join(createRequire(import.meta.url).resolve('@rocketnest/cli/package.json'), '..', 'bin', 'rocketnest.js');
+
+interface Server {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+function run(args: string[]): Server {
+  const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  after(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  return { child, output: () => output, exited };
+}
+
+describe('rocketnest namesrv and broker', () => {
+  it('start from RocketMQ-style config files, print the boot lines, and stop cleanly on SIGTERM', async () => {
+    const dir = temporaryDir();
+    writeFileSync(join(dir, 'namesrv.properties'), 'listenPort=0\nbindAddress=127.0.0.1\nrocketmqHome=/opt/rocketmq\n');
+    const namesrv = run(['namesrv', '-c', join(dir, 'namesrv.properties')]);
+    await eventually(
+      () => namesrv.output().includes('The Name Server boot success. serializeType=JSON'),
+      'the NameServer boot line',
+    );
+    assert.match(namesrv.output(), /"rocketmqHome" is not a setting RocketNest knows; it is ignored/);
+    const namesrvAddr = /listening on 127\.0\.0\.1:(\d+)/.exec(namesrv.output())![1]!;
+    writeFileSync(
+      join(dir, 'broker.conf'),
+      [
+        '# a broker.conf as RocketMQ users write them',
+        'brokerClusterName = DefaultCluster',
+        'brokerName = broker-cli',
+        'brokerId = 0',
+        'brokerIP1 = 127.0.0.1',
+        'bindAddress = 127.0.0.1',
+        'listenPort = 0',
+        `storePathRootDir = ${join(dir, 'store')}`,
+        'flushDiskType = ASYNC_FLUSH',
+        'brokerRole = ASYNC_MASTER',
+        'deleteWhen = 04',
+        'sendMessageThreadPoolNums = 16',
+        '',
+      ].join('\n'),
+    );
+    const broker = run(['broker', '-n', `127.0.0.1:${namesrvAddr}`, '-c', join(dir, 'broker.conf')]);
+    await eventually(
+      () => /The broker\[broker-cli, 127\.0\.0\.1:\d+\] boot success/.test(broker.output()),
+      'the broker boot line',
+    );
+    assert.match(broker.output(), /"sendMessageThreadPoolNums" is not a setting RocketNest knows/);
+    const remoting = new RemotingClient({ logger: silentLogger });
+    after(() => remoting.close());
+    const requests = new Requests(remoting);
+    const cluster = async () =>
+      JSON.parse(
+        (await requests.call(`127.0.0.1:${namesrvAddr}`, RequestCode.GET_BROKER_CLUSTER_INFO)).body!.toString(),
+      ) as ClusterInfo;
+    assert.ok((await cluster()).brokerAddrTable['broker-cli'], 'the broker registered');
+    const brokerAddr = /The broker\[broker-cli, (127\.0\.0\.1:\d+)\]/.exec(broker.output())![1]!;
+    await requests.createTopic(brokerAddr, 'CliTopic', 1);
+    assert.equal((await requests.send(brokerAddr, 'CliTopic', 'hello')).code, ResponseCode.SUCCESS);
+
+    broker.child.kill('SIGTERM');
+    assert.equal(await broker.exited, 0);
+    assert.match(broker.output(), /SIGTERM received: shutting down[\s\S]*shutdown complete/);
+    assert.equal((await cluster()).brokerAddrTable['broker-cli'], undefined, 'it unregistered');
+    namesrv.child.kill('SIGTERM');
+    assert.equal(await namesrv.exited, 0);
+  });
+
+  it('refuses a bad value naming the key, and a missing file naming it', async () => {
+    const dir = temporaryDir();
+    writeFileSync(join(dir, 'broker.conf'), 'listenPort=0\nflushDiskType=SOMETIMES\n');
+    const bad = run(['broker', '-c', join(dir, 'broker.conf')]);
+    assert.equal(await bad.exited, 1);
+    assert.match(bad.output(), /flushDiskType must be ASYNC_FLUSH or SYNC_FLUSH, got "SOMETIMES"/);
+    writeFileSync(join(dir, 'broker2.conf'), 'defaultTopicQueueNums=many\n');
+    const notNumber = run(['broker', '-c', join(dir, 'broker2.conf')]);
+    assert.equal(await notNumber.exited, 1);
+    assert.match(notNumber.output(), /broker\.conf: defaultTopicQueueNums must be a non-negative number, got "many"/);
+    const missing = run(['namesrv', '-c', join(dir, 'nope.properties')]);
+    assert.equal(await missing.exited, 1);
+    assert.match(missing.output(), /cannot read .*nope\.properties/);
+  });
+});
