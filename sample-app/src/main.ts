@@ -1,16 +1,53 @@
 /**
- * The sample service. Until the NameServer and broker exist, it says what `npm start` will run;
- * the NestJS application on the embedded broker replaces this file when they land.
+ * The sample service. Until the client and the NestJS module land, it runs what they will run
+ * on: a NameServer and a broker in this process, on 127.0.0.1, that any RocketMQ 4.x client can
+ * produce to and consume from. The NestJS application replaces this file when the module lands.
  */
-const lines = [
-  'RocketNest sample app',
-  '',
-  'Once the broker lands, `npm start` will run a NestJS service here that starts an embedded',
-  'NameServer and broker in-process (no setup, no address to configure), produces orders with',
-  '@RocketProducer and consumes them with @RocketListener.',
-  '',
-  'Available today: the remoting protocol (@rocketnest/protocol), its transport (@rocketnest/remoting)',
-  'and the message store (@rocketnest/store).',
-  'Run `npm test` for the tests, and `npm run bench:remoting` or `npm run bench:store` for the benchmarks.',
-];
-console.log(lines.join('\n'));
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { BrokerController } from '@rocketnest/broker';
+import { NamesrvController } from '@rocketnest/namesrv';
+
+const NAMESRV_PORT = Number(process.env['ROCKET_NAMESRV_PORT'] ?? 9876);
+const BROKER_PORT = Number(process.env['ROCKET_BROKER_PORT'] ?? 10911);
+const dataDir = process.env['ROCKET_DATA_DIR'] ?? join(tmpdir(), 'rocketnest-sample');
+
+async function main(): Promise<void> {
+  const namesrv = new NamesrvController({ listenPort: NAMESRV_PORT, bindAddress: '127.0.0.1' });
+  await namesrv.start();
+  const broker = new BrokerController({
+    broker: { listenPort: BROKER_PORT, bindAddress: '127.0.0.1', namesrvAddr: namesrv.address },
+    store: { storePathRootDir: dataDir },
+  });
+  await broker.start();
+  console.log(
+    [
+      'RocketNest sample app',
+      `  NameServer ${namesrv.address}, broker ${broker.brokerAddr}, data in ${dataDir}`,
+      '  Point any RocketMQ 4.x client at the NameServer; topics are created on first send.',
+      '  Ctrl-C stops both cleanly. (The NestJS service with @RocketProducer and @RocketListener',
+      '  comes with the client and the NestJS module.)',
+    ].join('\n'),
+  );
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    void broker
+      .shutdown()
+      .then(() => namesrv.shutdown())
+      .then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  const code = (error as NodeJS.ErrnoException).code;
+  const why =
+    code === 'EADDRINUSE'
+      ? `a port is taken (${(error as Error).message}); set ROCKET_NAMESRV_PORT and ROCKET_BROKER_PORT to free ones`
+      : (error as Error).message;
+  console.error(`sample app: ${why}`);
+  process.exit(1);
+});
