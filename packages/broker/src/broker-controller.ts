@@ -156,6 +156,7 @@ export class BrokerController {
       [RequestCode.GET_PRODUCER_CONNECTION_LIST, admin.getProducerConnectionList(broker)],
       [RequestCode.GET_CONSUME_STATS, admin.getConsumeStats(broker)],
       [RequestCode.GET_TOPIC_STATS_INFO, admin.getTopicStatsInfo(broker)],
+      [RequestCode.QUERY_TOPIC_CONSUME_BY_WHO, admin.queryTopicConsumeByWho(broker)],
       [RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP, admin.updateSubscriptionGroup(broker)],
       [RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG, admin.getAllSubscriptionGroupConfig(broker)],
       [RequestCode.DELETE_SUBSCRIPTIONGROUP, admin.deleteSubscriptionGroup(broker)],

@@ -91,6 +91,13 @@ export class ConsumerManager {
     return [...this.groups.values()];
   }
 
+  /** Groups with a member subscribed to a topic. */
+  groupsOfTopic(topic: string): string[] {
+    return this.all()
+      .filter((group) => group.subscriptions.has(topic))
+      .map((group) => group.groupName);
+  }
+
   /** The subscription a group registered for a topic. */
   subscription(groupName: string, topic: string): SubscriptionData | undefined {
     return this.groups.get(groupName)?.subscriptions.get(topic);

@@ -258,6 +258,15 @@ export function getTopicStatsInfo(broker: BrokerContext) {
   };
 }
 
+/** QUERY_TOPIC_CONSUME_BY_WHO (300): groups subscribed to a topic now, or with offsets on it. */
+export function queryTopicConsumeByWho(broker: BrokerContext) {
+  return (request: RemotingCommand): RemotingCommand => {
+    const { topic } = TopicRequestHeader.decode(request.extFields);
+    const groups = new Set([...broker.consumers.groupsOfTopic(topic), ...broker.offsets.groupsOf(topic)]);
+    return createResponse(request, ResponseCode.SUCCESS, { body: encodeJsonBody({ groupList: [...groups] }) });
+  };
+}
+
 /** UPDATE_AND_CREATE_SUBSCRIPTIONGROUP (200). */
 export function updateSubscriptionGroup(broker: BrokerContext) {
   return (request: RemotingCommand): RemotingCommand => {

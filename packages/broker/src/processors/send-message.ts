@@ -71,9 +71,14 @@ export function sendMessage(broker: BrokerContext) {
       reconsumeTimes: header.reconsumeTimes ?? 0,
       preparedTransactionOffset: 0,
     };
-    const clusterProperty = `${MessageConst.CLUSTER}\u0001${broker.config.brokerClusterName}\u0002`;
-    const withCluster = (properties: string) =>
-      propertyValue(properties, MessageConst.CLUSTER) === undefined ? properties + clusterProperty : properties;
+    const cluster = `${MessageConst.CLUSTER}\u0001${broker.config.brokerClusterName}`;
+    // The Java client (4.9) drops the separator after the last property; the spec's layout ends
+    // with one. Either way CLUSTER is added as a separate property, in the sender's style.
+    const withCluster = (properties: string) => {
+      if (propertyValue(properties, MessageConst.CLUSTER) !== undefined) return properties;
+      if (properties === '' || properties.endsWith('\u0002')) return `${properties}${cluster}\u0002`;
+      return `${properties}\u0002${cluster}`;
+    };
     const body = request.body ?? Buffer.alloc(0);
     let messages: MessageToStore[];
     if (request.code === RequestCode.SEND_BATCH_MESSAGE || header.batch) {

@@ -1,0 +1,215 @@
+/**
+ * npm run test:interop: Apache RocketMQ 4.9.4's own Java tools (mqadmin and the benchmark
+ * Producer and Consumer), unpatched, against our NameServer and broker. Needs the distribution
+ * brought in at run time as shared/interop/real-rocketmq.md says (RMQ, default /tmp/rmq); never
+ * in CI. Prints each check and exits non-zero if any fails.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createOffsetMessageId, createRequest, decodeStoredMessages, RequestCode } from '@rocketnest/protocol';
+import { RemotingClient, silentLogger } from '@rocketnest/remoting';
+
+const RMQ = process.env['RMQ'] ?? '/tmp/rmq';
+const HOME = join(RMQ, 'rocketmq-all-4.9.4-bin-release');
+const CLASSPATH = [join(HOME, 'conf'), join(HOME, 'lib', '*'), join(RMQ, 'netty', '*')].join(':');
+const bin = join(createRequire(import.meta.url).resolve('@rocketnest/cli/package.json'), '..', 'bin', 'rocketnest.js');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+/** Run a Java main class for at most `seconds`; returns what it printed. */
+function java(mainClass: string, args: string[], seconds: number, heap = '256m'): string {
+  const result = spawnSync(
+    'timeout',
+    [
+      String(seconds),
+      'java',
+      `-Xmx${heap}`,
+      `-Duser.home=${join(RMQ, 'home')}`,
+      `-Drocketmq.home.dir=${HOME}`,
+      '-cp',
+      CLASSPATH,
+      mainClass,
+      ...args,
+    ],
+    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+  );
+  return `${result.stdout}${result.stderr}`;
+}
+
+const mqadmin = (namesrv: string, ...args: string[]) =>
+  java('org.apache.rocketmq.tools.command.MQAdminStartup', [...args, '-n', namesrv], 60);
+
+async function startServer(
+  args: string[],
+  ready: RegExp,
+): Promise<{ output: () => string; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  const deadline = Date.now() + 10_000;
+  while (!ready.test(output)) {
+    if (Date.now() > deadline || child.exitCode !== null)
+      throw new Error(`rocketnest ${args[0]} did not start:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return {
+    output: () => output,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+async function main(): Promise<number> {
+  if (!existsSync(join(HOME, 'lib')) || !existsSync(join(RMQ, 'netty'))) {
+    console.error(
+      `Apache RocketMQ 4.9.4 is not under ${RMQ}: bring it in as shared/interop/real-rocketmq.md says ` +
+        '(libnetty-java, then the distribution from the BookStore snapshot), or set RMQ to where it is.',
+    );
+    return 2;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'rocketnest-interop-'));
+  const [namesrvPort, brokerPort] = [await freePort(), await freePort()];
+  const namesrvAddr = `127.0.0.1:${namesrvPort}`;
+  writeFileSync(join(dir, 'namesrv.properties'), `listenPort=${namesrvPort}\nbindAddress=127.0.0.1\n`);
+  writeFileSync(
+    join(dir, 'broker.conf'),
+    `brokerName=broker-a\nbrokerIP1=127.0.0.1\nbindAddress=127.0.0.1\nlistenPort=${brokerPort}\nstorePathRootDir=${join(dir, 'store')}\n`,
+  );
+  const namesrv = await startServer(['namesrv', '-c', join(dir, 'namesrv.properties')], /boot success/);
+  const broker = await startServer(['broker', '-n', namesrvAddr, '-c', join(dir, 'broker.conf')], /boot success/);
+  const brokerAddr = `127.0.0.1:${brokerPort}`;
+  const checks: Check[] = [];
+  const check = (
+    name: string,
+    output: string,
+    ok: (output: string) => boolean,
+    detail = (o: string) => o.trim().split('\n').slice(-3).join(' | '),
+  ) => {
+    const passed = ok(output);
+    checks.push({ name, ok: passed, detail: detail(output).slice(0, 300) });
+    console.log(`${passed ? 'PASS' : 'FAIL'} ${name}: ${detail(output).slice(0, 300)}`);
+    if (!passed) console.log(output);
+  };
+  try {
+    const topic = 'InteropTopic';
+    check(
+      'mqadmin clusterList',
+      mqadmin(namesrvAddr, 'clusterList'),
+      (o) => o.includes('broker-a') && o.includes(brokerAddr) && o.includes('V4_9_8'),
+    );
+    check(
+      'mqadmin updateTopic',
+      mqadmin(namesrvAddr, 'updateTopic', '-c', 'DefaultCluster', '-t', topic, '-r', '4', '-w', '4'),
+      (o) => o.includes(`create topic to ${brokerAddr} success`),
+    );
+    check('mqadmin topicList', mqadmin(namesrvAddr, 'topicList'), (o) => o.split('\n').includes(topic));
+    check(
+      'mqadmin topicRoute',
+      mqadmin(namesrvAddr, 'topicRoute', '-t', topic),
+      (o) => o.includes('"brokerName":"broker-a"') && o.includes('"writeQueueNums":4'),
+    );
+    const producer = java(
+      'org.apache.rocketmq.example.benchmark.Producer',
+      ['-n', namesrvAddr, '-t', 'BenchTopic', '-s', '1024', '-w', '16'],
+      14,
+      '512m',
+    );
+    const sendLines = producer.split('\n').filter((line) => line.includes('Send TPS:'));
+    check(
+      'benchmark Producer (1 KiB, 16 threads)',
+      producer,
+      () => sendLines.length > 0 && sendLines.every((l) => /Send Failed: 0 /.test(l) && !/Send TPS: 0 /.test(l)),
+      () => sendLines.at(-1) ?? 'no TPS line',
+    );
+    const consumer = java(
+      'org.apache.rocketmq.example.benchmark.Consumer',
+      ['-n', namesrvAddr, '-t', 'BenchTopic', '-g', 'bench_consumer'],
+      14,
+      '512m',
+    );
+    const consumeLines = consumer.split('\n').filter((line) => /TPS: \d+ FAIL/.test(line));
+    check(
+      'benchmark Consumer',
+      consumer,
+      () => consumeLines.some((l) => !/TPS: 0 /.test(l)) && consumeLines.every((l) => /FAIL: 0 /.test(l)),
+      () => consumeLines.find((l) => !/TPS: 0 /.test(l)) ?? 'no TPS line',
+    );
+    check('mqadmin topicStatus', mqadmin(namesrvAddr, 'topicStatus', '-t', 'BenchTopic'), (o) =>
+      /broker-a\s+0\s+0\s+[1-9]\d*/.test(o),
+    );
+    check(
+      'mqadmin consumerProgress',
+      mqadmin(namesrvAddr, 'consumerProgress', '-g', 'bench_consumer'),
+      (o) => o.includes('BenchTopic') && o.includes('Diff Total'),
+    );
+    check(
+      'mqadmin sendMessage',
+      mqadmin(namesrvAddr, 'sendMessage', '-t', topic, '-p', 'hello interop', '-k', 'interop-key', '-c', 'TagI'),
+      (o) => o.includes('SEND_OK'),
+    );
+    check('mqadmin queryMsgByKey', mqadmin(namesrvAddr, 'queryMsgByKey', '-t', topic, '-k', 'interop-key'), (o) =>
+      /^[0-9A-F]{32,56}\s+\d+\s+\d+/m.test(o),
+    );
+    // queryMsgById takes an offset message id (broker address + CommitLog offset): find it by key.
+    const client = new RemotingClient({ logger: silentLogger });
+    const found = await client.invoke(
+      brokerAddr,
+      createRequest(RequestCode.QUERY_MESSAGE, {
+        extFields: { topic, key: 'interop-key', maxNum: '32', beginTimestamp: '0', endTimestamp: String(Date.now()) },
+      }),
+    );
+    await client.close();
+    const stored = decodeStoredMessages(found.body!)[0]!;
+    const offsetId = createOffsetMessageId(stored.storeHost, stored.physicalOffset);
+    check(
+      'mqadmin queryMsgById',
+      mqadmin(namesrvAddr, 'queryMsgById', '-i', offsetId),
+      (o) => o.includes(`Topic:               ${topic}`) && o.includes('Keys:                [interop-key]'),
+    );
+    check(
+      'mqadmin brokerStatus',
+      mqadmin(namesrvAddr, 'brokerStatus', '-b', brokerAddr),
+      (o) => /brokerVersionDesc\s+: V4_9_8/.test(o) && /msgPutTotalTodayNow\s+: [1-9]/.test(o),
+    );
+  } finally {
+    await broker.stop();
+    await namesrv.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const failed = checks.filter((c) => !c.ok);
+  console.log(
+    `\n${checks.length - failed.length} of ${checks.length} checks passed against RocketNest with Apache RocketMQ 4.9.4's Java tools`,
+  );
+  return failed.length === 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
