@@ -25,7 +25,11 @@ export class ConsumeQueue {
   private endByte = 0;
   /** CommitLog offset after the record of the last entry: dispatch below it is a repeat. */
   maxPhysicOffset = -1;
-  /** Entries accepted but not yet written, flushed by writePending at the end of a dispatch round. */
+  /**
+   * Entries accepted but not yet written: readers take them from here. They reach the page cache
+   * when the buffer fills, at a file's end, and on flush (a crash loses at most these, which
+   * recovery rebuilds from the CommitLog).
+   */
   private pending: Buffer | undefined;
   private pendingStart = 0;
   private pendingLength = 0;
@@ -134,14 +138,22 @@ export class ConsumeQueue {
     this.pendingLength = 0;
   }
 
-  /** Read up to count entries from logical offset, as raw 20-byte entries. */
+  /**
+   * Read up to count entries from logical offset, as raw 20-byte entries: written ones from the
+   * files, the newest from the pending buffer.
+   */
   read(offset: number, count: number): Buffer {
     const start = Math.max(offset, this.minOffset) * CQ_ENTRY_SIZE;
-    const end = Math.min(this.endByte - this.pendingLength, start + count * CQ_ENTRY_SIZE);
+    const end = Math.min(this.endByte, start + count * CQ_ENTRY_SIZE);
     if (end <= start) return Buffer.alloc(0);
+    const pendingFrom = this.pending ? this.pendingStart : this.endByte;
+    if (start >= pendingFrom) return this.pending!.subarray(start - pendingFrom, end - pendingFrom);
     const buffer = Buffer.allocUnsafe(end - start);
-    const read = this.file.read(start, end - start, buffer);
-    return buffer.subarray(0, read - (read % CQ_ENTRY_SIZE));
+    const fileEnd = Math.min(end, pendingFrom);
+    const read = this.file.read(start, fileEnd - start, buffer);
+    if (read < fileEnd - start) return buffer.subarray(0, read - (read % CQ_ENTRY_SIZE));
+    if (end > pendingFrom) this.pending!.copy(buffer, fileEnd - start, 0, end - pendingFrom);
+    return buffer;
   }
 
   /** The entry at logical offset, or undefined when there is none. */

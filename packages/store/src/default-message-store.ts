@@ -90,8 +90,6 @@ export class DefaultMessageStore implements MessageStore {
   private readonly commitLog: CommitLog;
   private readonly consumeQueues = new Map<string, Map<number, ConsumeQueue>>();
   private readonly queueOffsets = new Map<string, number>();
-  /** ConsumeQueues given entries since the last writeDispatched. */
-  private readonly touchedQueues = new Set<ConsumeQueue>();
   private readonly index: IndexService | undefined;
   private checkpoint: StoreCheckpoint | undefined;
   private readonly listeners: ((arrival: MessageArrival) => void)[] = [];
@@ -182,7 +180,7 @@ export class DefaultMessageStore implements MessageStore {
       );
       this.logger.info(`dispatched ${count} records from ${reputFrom} to ${end} into ConsumeQueues and index`);
     }
-    this.writeDispatched();
+    this.announceDispatched();
     for (const queue of this.allConsumeQueues()) {
       queue.correctMinOffset(this.commitLog.minOffset);
       this.queueOffsets.set(queueKey(queue.topic, queue.queueId), queue.maxOffset);
@@ -501,7 +499,7 @@ export class DefaultMessageStore implements MessageStore {
     while (count < this.unwritten.length && endOf(this.unwritten[count]!) <= offset) count++;
     const puts = this.unwritten.splice(0, count);
     for (const put of puts) for (const record of put.records) this.dispatch(record);
-    this.writeDispatched();
+    this.announceDispatched();
     this.dispatchedOffset = offset;
     if (puts.length > 0) this.writtenTimestamp = puts.at(-1)!.records[0]!.storeTimestamp;
     for (const put of puts) this.answer(put);
@@ -593,7 +591,6 @@ export class DefaultMessageStore implements MessageStore {
     if (type === MessageSysFlag.TRANSACTION_NOT_TYPE || type === MessageSysFlag.TRANSACTION_COMMIT_TYPE) {
       const code = consumeQueueTagsCode(record.topic, record.properties, record.storeTimestamp, this.delayLevels);
       const queue = this.consumeQueue(record.topic, record.queueId);
-      this.touchedQueues.add(queue);
       queue.put(record.queueOffset, { commitLogOffset: record.physicalOffset, size: record.size, tagsCode: code });
       if (this.listeners.length > 0) {
         this.arrivals.push({
@@ -627,12 +624,11 @@ export class DefaultMessageStore implements MessageStore {
     this.lastDispatchedTimestamp = Math.max(this.lastDispatchedTimestamp, record.storeTimestamp);
   }
 
-  /** Write the entries dispatched since the last call, touching only the queues that got any. */
-  private writeDispatched(): void {
-    for (const queue of this.touchedQueues) queue.writePending();
-    this.touchedQueues.clear();
-    this.index?.writePending();
-    // Listeners hear of messages once their entries can be read.
+  /**
+   * End a dispatch round. Entries stay in their queues' buffers (readable there) until those fill
+   * or are flushed, so that a round costs no write per queue; listeners now hear of the messages.
+   */
+  private announceDispatched(): void {
     const arrivals = this.arrivals.splice(0);
     for (const arrival of arrivals) for (const listener of this.listeners) listener(arrival);
   }

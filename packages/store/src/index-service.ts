@@ -104,11 +104,6 @@ export class IndexService {
     return file;
   }
 
-  /** Write added entries to the page cache. */
-  writePending(): void {
-    this.files.at(-1)?.writeEntries();
-  }
-
   /** Persist the file being written (entries, slots, header) and return its end time. */
   async persist(): Promise<number> {
     const last = this.files.at(-1);

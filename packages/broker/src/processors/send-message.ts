@@ -61,24 +61,21 @@ export function sendMessage(broker: BrokerContext) {
     const queueId = header.queueId < 0 ? Math.floor(Math.random() * topic.writeQueueNums) : header.queueId;
     let sysFlag = header.sysFlag;
     if (topic.topicFilterType === 'MULTI_TAG') sysFlag |= MessageSysFlag.MULTI_TAGS_FLAG;
-    const base = {
+    const reconsumeTimes = header.reconsumeTimes ?? 0;
+    const bornHost = connection.remoteAddress;
+    const message = (flag: number, body: Buffer, properties: string): MessageToStore => ({
       topic: header.topic,
       queueId,
+      flag,
+      body,
+      properties: withCluster(properties, broker.config.brokerClusterName),
       sysFlag,
       bornTimestamp: header.bornTimestamp,
-      bornHost: connection.remoteAddress,
+      bornHost,
       storeHost: broker.storeHost,
-      reconsumeTimes: header.reconsumeTimes ?? 0,
+      reconsumeTimes,
       preparedTransactionOffset: 0,
-    };
-    const cluster = `${MessageConst.CLUSTER}\u0001${broker.config.brokerClusterName}`;
-    // The Java client (4.9) drops the separator after the last property; the spec's layout ends
-    // with one. Either way CLUSTER is added as a separate property, in the sender's style.
-    const withCluster = (properties: string) => {
-      if (propertyValue(properties, MessageConst.CLUSTER) !== undefined) return properties;
-      if (properties === '' || properties.endsWith('\u0002')) return `${properties}${cluster}\u0002`;
-      return `${properties}\u0002${cluster}`;
-    };
+    });
     const body = request.body ?? Buffer.alloc(0);
     let messages: MessageToStore[];
     if (request.code === RequestCode.SEND_BATCH_MESSAGE || header.batch) {
@@ -88,12 +85,7 @@ export function sendMessage(broker: BrokerContext) {
           'a batch cannot have a delay level: send delayed messages one by one',
         );
       }
-      messages = decodeBatchBody(body).map((entry) => ({
-        ...base,
-        flag: entry.flag,
-        body: entry.body,
-        properties: withCluster(entry.properties),
-      }));
+      messages = decodeBatchBody(body).map((entry) => message(entry.flag, entry.body, entry.properties));
     } else {
       const properties = header.properties ?? '';
       if (propertyValue(properties, MessageConst.TRAN_MSG) === 'true' && broker.config.rejectTransactionMessage) {
@@ -102,13 +94,25 @@ export function sendMessage(broker: BrokerContext) {
           `the broker[${broker.config.brokerName}] refuses transactional messages`,
         );
       }
-      messages = [{ ...base, flag: header.flag, body, properties: withCluster(properties) }];
+      messages = [message(header.flag, body, properties)];
     }
     const result = await (messages.length === 1
       ? broker.store.putMessage(messages[0]!)
       : broker.store.putMessages(messages));
     return sendResponse(request, broker, queueId, result);
   };
+}
+
+/**
+ * The properties with CLUSTER added as a property of its own. The Java client (4.9) drops the
+ * separator after the last property; the spec's layout ends with one: either way CLUSTER is
+ * added in the sender's style.
+ */
+function withCluster(properties: string, clusterName: string): string {
+  if (propertyValue(properties, MessageConst.CLUSTER) !== undefined) return properties;
+  const cluster = `${MessageConst.CLUSTER}\u0001${clusterName}`;
+  if (properties === '' || properties.endsWith('\u0002')) return `${properties}${cluster}\u0002`;
+  return `${properties}\u0002${cluster}`;
 }
 
 /** The topic's config, created from the producer's template topic or as a retry topic when allowed. */
