@@ -14,7 +14,8 @@ import {
   type TopicRouteData,
 } from '@rocketnest/protocol';
 import { RemotingClient, silentLogger } from '@rocketnest/remoting';
-import { silentStoreLogger } from '@rocketnest/store';
+import { writevSync } from 'node:fs';
+import { DefaultMessageStore, silentStoreLogger } from '@rocketnest/store';
 import { eventually, quiet, startBroker, startNamesrv, temporaryDir } from './support/cluster.js';
 import { Requests } from './support/requests.js';
 
@@ -140,6 +141,41 @@ describe('NameServer and broker over real sockets', () => {
     assert.equal(big.code, ResponseCode.MESSAGE_ILLEGAL);
     assert.match(big.remark!, /message body of 5242880 bytes is over maxMessageSize 4194304/);
     assert.equal((await requests.send(broker.brokerAddr, 'Sized', 'small')).code, ResponseCode.SUCCESS);
+  });
+
+  it('answers SYSTEM_BUSY while the disk stalls instead of queueing sends in memory', async () => {
+    let stall: (() => void) | undefined;
+    const storePathRootDir = temporaryDir();
+    const store = new DefaultMessageStore(
+      { storePathRootDir, osPageCacheBusyTimeOutMills: 50 },
+      {
+        logger: silentStoreLogger,
+        writeCommitLog: {
+          writeSync: (fd, buffers, position) => writevSync(fd, buffers as Uint8Array[], position),
+          write: async (fd, buffers, position) => {
+            if (stall === undefined) await new Promise<void>((resolve) => (stall = resolve));
+            return writevSync(fd, buffers as Uint8Array[], position);
+          },
+        },
+      },
+    );
+    const broker = new BrokerController(
+      { broker: { listenPort: 0, bindAddress: '127.0.0.1' }, store: { storePathRootDir } },
+      { logger: quiet, remotingLogger: silentLogger, store },
+    );
+    await broker.start();
+    after(() => broker.shutdown());
+    const requests = client();
+    await requests.createTopic(broker.brokerAddr, 'Stalled', 1);
+    const first = requests.send(broker.brokerAddr, 'Stalled', Buffer.alloc(20_000, 1));
+    await eventually(() => stall, 'the stalled write');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const busy = await requests.send(broker.brokerAddr, 'Stalled', 'while stalled');
+    assert.equal(busy.code, ResponseCode.SYSTEM_BUSY);
+    assert.match(busy.remark!, /^\[PC_SYNCHRONIZED\]broker busy, start flow control for a while/);
+    stall!();
+    assert.equal((await first).code, ResponseCode.SUCCESS);
+    assert.equal((await requests.send(broker.brokerAddr, 'Stalled', 'after')).code, ResponseCode.SUCCESS);
   });
 
   it('finds messages by key and by offset message id', async () => {

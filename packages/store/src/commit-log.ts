@@ -52,6 +52,8 @@ export class CommitLog {
   private slabLength = 0;
   private readonly chunks: Chunk[] = [];
   private writing = false;
+  /** When the write under way began (performance.now()). */
+  private writeStartedAt = 0;
   private idle: (() => void)[] = [];
 
   constructor(
@@ -171,6 +173,7 @@ export class CommitLog {
     // lone appender waits for each round); more go to the pool, and this thread encodes meanwhile.
     const here = end - start <= WRITE_HERE_BYTES;
     this.writing = true;
+    this.writeStartedAt = performance.now();
     this.file.writeBuffers(start, buffers, here).then(
       () => this.wrote(end),
       (error: Error) => this.failed(start, error),
@@ -193,6 +196,11 @@ export class CommitLog {
     this.writeOffset = start;
     this.listener.failed(start, error);
     this.write();
+  }
+
+  /** How long the write under way has taken, in ms (0 when none is). */
+  get writeMillis(): number {
+    return this.writing ? performance.now() - this.writeStartedAt : 0;
   }
 
   /** Write everything appended and wait until no write is under way. */

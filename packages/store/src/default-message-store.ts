@@ -469,6 +469,14 @@ export class DefaultMessageStore implements MessageStore {
       };
     }
     if (this.refusingWrites) return { status: 'SERVICE_NOT_AVAILABLE', error: this.refusingWrites };
+    // A disk that stalls must not make appends pile up in memory without bound.
+    const stalled = this.commitLog.writeMillis;
+    if (stalled > this.config.osPageCacheBusyTimeOutMills) {
+      return {
+        status: 'OS_PAGECACHE_BUSY',
+        error: `[PC_SYNCHRONIZED]broker busy, start flow control for a while: a CommitLog write has taken ${Math.round(stalled)} ms (osPageCacheBusyTimeOutMills ${this.config.osPageCacheBusyTimeOutMills})`,
+      };
+    }
     if (messages.length === 0) return illegal('no message to put');
     const { topic, queueId } = messages[0]!;
     for (const message of messages) {

@@ -7,6 +7,8 @@ export type PutMessageStatus =
   | 'SERVICE_NOT_AVAILABLE'
   | 'MESSAGE_ILLEGAL'
   | 'PROPERTIES_SIZE_EXCEEDED'
+  /** The page cache takes too long: the disk is slow; the client should back off and retry. */
+  | 'OS_PAGECACHE_BUSY'
   | 'UNKNOWN_ERROR';
 
 /** Where a put landed. For a batch, the first message's offsets and every message's id. */

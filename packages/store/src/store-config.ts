@@ -17,6 +17,8 @@ export interface MessageStoreConfig {
   flushCommitLogThoroughInterval: number;
   flushIntervalConsumeQueue: number;
   syncFlushTimeout: number;
+  /** A write to the page cache taking longer than this makes new puts answer OS_PAGECACHE_BUSY. */
+  osPageCacheBusyTimeOutMills: number;
   /** Hours a CommitLog segment is kept. */
   fileReservedTime: number;
   /** Hours of the day (";"-separated) when expired segments are deleted. */
@@ -51,6 +53,7 @@ export function defaultStoreConfig(overrides: Partial<MessageStoreConfig> = {}):
     flushCommitLogThoroughInterval: 10_000,
     flushIntervalConsumeQueue: 1000,
     syncFlushTimeout: 5000,
+    osPageCacheBusyTimeOutMills: 1000,
     fileReservedTime: 72,
     deleteWhen: '04',
     diskMaxUsedSpaceRatio: 75,

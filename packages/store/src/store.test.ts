@@ -391,6 +391,42 @@ describe('file store', () => {
     assert.equal(store.queryMessage('Other', 'k7', 10, 0, Date.now()).messages.length, 1);
   });
 
+  it('answers OS_PAGECACHE_BUSY instead of queueing while a CommitLog write stalls, and recovers', async () => {
+    let stall: (() => void) | undefined;
+    const store = new DefaultMessageStore(
+      { ...small, storePathRootDir: tempDir(), osPageCacheBusyTimeOutMills: 50 },
+      {
+        logger: silentStoreLogger,
+        writeCommitLog: {
+          writeSync: (fd, buffers, position) => writevSync(fd, buffers as Uint8Array[], position),
+          // The disk hangs on the first write until released.
+          write: async (fd, buffers, position) => {
+            if (stall === undefined) await new Promise<void>((resolve) => (stall = resolve));
+            return writevSync(fd, buffers as Uint8Array[], position);
+          },
+        },
+      },
+    );
+    await store.start();
+    after(() => store.shutdown());
+    // A round above 16 KiB goes to the (stalled) pool.
+    const first = store.putMessage(message('Busy', 0, Buffer.alloc(20_000, 1)));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const refused = await store.putMessage(message('Busy', 0, 'while stalled'));
+    assert.equal(refused.status, 'OS_PAGECACHE_BUSY');
+    assert.match(
+      refused.error!,
+      /\[PC_SYNCHRONIZED\]broker busy.*a CommitLog write has taken \d+ ms \(osPageCacheBusyTimeOutMills 50\)/,
+    );
+    stall!();
+    assert.equal((await first).status, 'PUT_OK');
+    assert.equal((await store.putMessage(message('Busy', 0, 'after'))).status, 'PUT_OK');
+    assert.deepEqual(
+      readAll(store, 'Busy', 0).map((m) => m.body.length),
+      [20_000, 5],
+    );
+  });
+
   it('answers SYNC_FLUSH puts once fsynced, many puts sharing one fsync', async () => {
     const root = tempDir();
     const store = new DefaultMessageStore(

@@ -145,6 +145,9 @@ function sendResponse(
       return createResponse(request, ResponseCode.SUCCESS, { extFields });
     case 'FLUSH_DISK_TIMEOUT':
       return createResponse(request, ResponseCode.FLUSH_DISK_TIMEOUT, { extFields, remark: result.error });
+    case 'OS_PAGECACHE_BUSY':
+      // The Java client treats SYSTEM_BUSY as "retry elsewhere or later".
+      return createResponse(request, ResponseCode.SYSTEM_BUSY, { remark: result.error });
     case 'SERVICE_NOT_AVAILABLE':
       return createResponse(request, ResponseCode.SERVICE_NOT_AVAILABLE, { remark: result.error });
     case 'MESSAGE_ILLEGAL':
