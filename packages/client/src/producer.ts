@@ -1,0 +1,254 @@
+import { deflateSync } from 'node:zlib';
+import {
+  createRequest,
+  javaStringHashCode,
+  MessageSysFlag,
+  ONEWAY_FLAG,
+  Perm,
+  RequestCode,
+  ResponseCode,
+  SendMessageRequestHeaderV2,
+  type RemotingCommand,
+} from '@rocketnest/protocol';
+import { RemotingTimeoutError } from '@rocketnest/remoting';
+import { ClientInstance, type ClientOptions } from './client-instance.js';
+import { MQBrokerError, MQClientError } from './errors.js';
+import { messageBody, messageProperties, type Message } from './message.js';
+import { publishInfo, type MessageQueue, type PublishInfo } from './topic-route.js';
+import { createUniqueId } from './unique-id.js';
+
+/** The template topic a broker creates topics from on first send (TBW102). */
+const AUTO_CREATE_TOPIC = 'TBW102';
+
+export interface ProducerOptions extends ClientOptions {
+  producerGroup: string;
+  /** Attempts after the first when a send fails (retryTimesWhenSendFailed, default 2). */
+  retryTimesWhenSendFailed?: number | undefined;
+  /** Bodies above this many bytes are sent deflated (compressMsgBodyOverHowmuch, default 4 KiB). */
+  compressMsgBodyOverHowmuch?: number | undefined;
+  /** Bodies above this are refused before sending (maxMessageSize, default 4 MiB). */
+  maxMessageSize?: number | undefined;
+  /** Queues per broker a topic gets when the broker creates it on first send (default 4). */
+  defaultTopicQueueNums?: number | undefined;
+}
+
+export type SendStatus = 'SEND_OK' | 'FLUSH_DISK_TIMEOUT' | 'FLUSH_SLAVE_TIMEOUT' | 'SLAVE_NOT_AVAILABLE';
+
+export interface SendResult {
+  status: SendStatus;
+  /** The message's unique id (UNIQ_KEY). */
+  msgId: string;
+  /** The broker's offset message id: its address and the CommitLog offset. */
+  offsetMsgId: string;
+  messageQueue: MessageQueue;
+  queueOffset: number;
+}
+
+export interface SendOptions {
+  timeoutMs?: number | undefined;
+  signal?: AbortSignal | undefined;
+  /** Send to this queue (no retry elsewhere). */
+  queue?: MessageQueue | undefined;
+  /** Messages with the same sharding key go to the same queue, in order. */
+  shardingKey?: string | undefined;
+}
+
+/** Codes after which another broker may take the message (DefaultMQProducerImpl.sendDefaultImpl). */
+const RETRIABLE = new Set<number>([
+  ResponseCode.TOPIC_NOT_EXIST,
+  ResponseCode.SERVICE_NOT_AVAILABLE,
+  ResponseCode.SYSTEM_ERROR,
+  ResponseCode.SYSTEM_BUSY,
+  ResponseCode.NO_PERMISSION,
+]);
+
+const STATUS: Partial<Record<number, SendStatus>> = {
+  [ResponseCode.SUCCESS]: 'SEND_OK',
+  [ResponseCode.FLUSH_DISK_TIMEOUT]: 'FLUSH_DISK_TIMEOUT',
+  [ResponseCode.FLUSH_SLAVE_TIMEOUT]: 'FLUSH_SLAVE_TIMEOUT',
+  [ResponseCode.SLAVE_NOT_AVAILABLE]: 'SLAVE_NOT_AVAILABLE',
+};
+
+/**
+ * A producer (DefaultMQProducer): sends to the queues of a topic's route, round robin, avoiding
+ * brokers that just failed, retrying elsewhere; or to one queue chosen by sharding key.
+ */
+export class Producer {
+  readonly instance: ClientInstance;
+  private readonly publishInfos = new Map<string, PublishInfo>();
+  private sendIndex = Math.floor(Math.random() * 1024);
+  /** Broker name -> time until which it is avoided after a failure (latency fault tolerance). */
+  private readonly unavailableUntil = new Map<string, number>();
+  private started = false;
+
+  constructor(private readonly options: ProducerOptions) {
+    if (!options.producerGroup) throw new MQClientError('producerGroup is required');
+    this.instance = new ClientInstance(options);
+    this.instance.heartbeat = () => ({ producerDataSet: [{ groupName: options.producerGroup }], consumerDataSet: [] });
+    this.instance.onRouteChanged = (topic) => this.publishInfos.delete(topic);
+  }
+
+  async start(): Promise<void> {
+    this.instance.start();
+    this.started = true;
+  }
+
+  async shutdown(): Promise<void> {
+    this.started = false;
+    await this.instance.shutdown();
+  }
+
+  /** Send and wait for the broker's answer; failures are retried on another broker. */
+  async send(message: Message, options: SendOptions = {}): Promise<SendResult> {
+    const { request, uniqueId } = this.prepare(message);
+    const timeoutMs = options.timeoutMs ?? this.instance.requestTimeoutMs;
+    const deadline = Date.now() + timeoutMs;
+    const attempts =
+      options.queue || options.shardingKey !== undefined ? 1 : 1 + (this.options.retryTimesWhenSendFailed ?? 2);
+    let lastError: unknown;
+    let lastBroker: string | undefined;
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      const info = await this.publishInfo(message.topic);
+      const queue = options.queue ?? this.selectQueue(info, options.shardingKey, lastBroker);
+      const address = info.masters.get(queue.brokerName);
+      if (!address) throw new MQClientError(`no master of broker ${queue.brokerName} serves topic ${message.topic}`);
+      const left = deadline - Date.now();
+      if (left <= 0) break;
+      try {
+        const response = await this.instance.remoting.invoke(address, withQueue(request(), queue.queueId), {
+          timeoutMs: left,
+          signal: options.signal,
+        });
+        return this.result(response, address, queue, uniqueId);
+      } catch (error) {
+        lastError = error;
+        lastBroker = queue.brokerName;
+        if (options.signal?.aborted) throw error;
+        const retriable = !(error instanceof MQBrokerError) || RETRIABLE.has(error.code);
+        this.avoid(queue.brokerName, error instanceof RemotingTimeoutError ? 30_000 : 1_000);
+        if (!retriable) throw error;
+        // The route may have moved (a broker gone, a topic created meanwhile).
+        this.publishInfos.delete(message.topic);
+        await this.instance.refreshRoute(message.topic).catch(() => undefined);
+      }
+    }
+    if (lastError instanceof Error) throw lastError;
+    throw new MQClientError(`sending to ${message.topic} timed out after ${timeoutMs} ms`);
+  }
+
+  /** Send without waiting for an answer. */
+  async sendOneway(message: Message, options: Pick<SendOptions, 'queue' | 'shardingKey'> = {}): Promise<void> {
+    const { request } = this.prepare(message);
+    const info = await this.publishInfo(message.topic);
+    const queue = options.queue ?? this.selectQueue(info, options.shardingKey, undefined);
+    const address = info.masters.get(queue.brokerName)!;
+    const oneway = withQueue(request(), queue.queueId);
+    oneway.flag |= ONEWAY_FLAG;
+    await this.instance.remoting.invokeOneway(address, oneway);
+  }
+
+  /** Validate and encode once: the request of each attempt differs only in queue and opaque. */
+  private prepare(message: Message): { request: () => RemotingCommand; uniqueId: string } {
+    if (!this.started) throw new MQClientError('the producer is not started: call start() first');
+    if (!message.topic || message.topic.length > 127 || !/^[%|a-zA-Z0-9_-]+$/.test(message.topic)) {
+      throw new MQClientError(
+        `topic "${message.topic}" is not a valid topic name (1-127 of letters, digits, %, |, -, _)`,
+      );
+    }
+    let body = messageBody(message);
+    if (body.length === 0) throw new MQClientError('the message body is empty');
+    const maxMessageSize = this.options.maxMessageSize ?? 4 * 1024 * 1024;
+    if (body.length > maxMessageSize) {
+      throw new MQClientError(`the message body is ${body.length} bytes, over maxMessageSize ${maxMessageSize}`);
+    }
+    let sysFlag = 0;
+    if (body.length > (this.options.compressMsgBodyOverHowmuch ?? 4096)) {
+      body = deflateSync(body);
+      sysFlag |= MessageSysFlag.COMPRESSED_FLAG;
+    }
+    const uniqueId = createUniqueId();
+    const properties = messageProperties(message, uniqueId);
+    const bornTimestamp = Date.now();
+    const request = () =>
+      createRequest(RequestCode.SEND_MESSAGE_V2, {
+        extFields: SendMessageRequestHeaderV2.encode({
+          producerGroup: this.options.producerGroup,
+          topic: message.topic,
+          defaultTopic: AUTO_CREATE_TOPIC,
+          defaultTopicQueueNums: this.options.defaultTopicQueueNums ?? 4,
+          queueId: 0,
+          sysFlag,
+          bornTimestamp,
+          flag: message.flag ?? 0,
+          properties,
+          reconsumeTimes: 0,
+          unitMode: false,
+          batch: false,
+        }),
+        body,
+      });
+    return { request, uniqueId };
+  }
+
+  private async publishInfo(topic: string): Promise<PublishInfo> {
+    const known = this.publishInfos.get(topic);
+    if (known) return known;
+    let info: PublishInfo | undefined;
+    const route = await this.instance.route(topic);
+    if (route) info = publishInfo(topic, route);
+    else {
+      // No route yet: send by TBW102's brokers, which create the topic on first send.
+      // Only brokers whose TBW102 carries INHERIT create topics (autoCreateTopicEnable).
+      const template = await this.instance.route(AUTO_CREATE_TOPIC);
+      const creating = template && {
+        ...template,
+        queueDatas: template.queueDatas.filter((q) => q.perm & Perm.INHERIT),
+      };
+      if (creating) info = publishInfo(topic, creating, this.options.defaultTopicQueueNums ?? 4);
+    }
+    if (!info || info.queues.length === 0) {
+      throw new MQClientError(
+        `no route for topic ${topic}: no broker serves it and none will create it (autoCreateTopicEnable=false?); create the topic first`,
+      );
+    }
+    this.publishInfos.set(topic, info);
+    void this.instance.sendHeartbeats();
+    return info;
+  }
+
+  /** Round robin over queues of brokers not recently failed (and not the last one tried). */
+  private selectQueue(info: PublishInfo, shardingKey: string | undefined, avoid: string | undefined): MessageQueue {
+    if (shardingKey !== undefined) {
+      return info.queues[Math.abs(javaStringHashCode(shardingKey) % info.queues.length)]!;
+    }
+    const now = Date.now();
+    for (let i = 0; i < info.queues.length; i++) {
+      const queue = info.queues[this.sendIndex++ % info.queues.length]!;
+      if (queue.brokerName === avoid) continue;
+      if ((this.unavailableUntil.get(queue.brokerName) ?? 0) <= now) return queue;
+    }
+    return info.queues[this.sendIndex++ % info.queues.length]!;
+  }
+
+  private avoid(brokerName: string, ms: number): void {
+    this.unavailableUntil.set(brokerName, Date.now() + ms);
+  }
+
+  private result(response: RemotingCommand, address: string, queue: MessageQueue, uniqueId: string): SendResult {
+    const status = STATUS[response.code];
+    if (!status) throw new MQBrokerError(response.code, response.remark, address);
+    return {
+      status,
+      msgId: uniqueId,
+      offsetMsgId: response.extFields['msgId'] ?? '',
+      messageQueue: { ...queue, queueId: Number(response.extFields['queueId'] ?? queue.queueId) },
+      queueOffset: Number(response.extFields['queueOffset'] ?? -1),
+    };
+  }
+}
+
+/** The request with its queue id set (key "e" of the V2 header). */
+function withQueue(request: RemotingCommand, queueId: number): RemotingCommand {
+  request.extFields['e'] = String(queueId);
+  return request;
+}
