@@ -75,6 +75,40 @@ describe('client: producer against our NameServer and broker', () => {
     );
   });
 
+  it('sends a batch to one queue with consecutive offsets, and to a queue a selector picks', async () => {
+    const namesrv = await startNamesrv();
+    const broker = await startBroker({ namesrvAddr: namesrv.address });
+    const sender = await producer({ namesrvAddr: namesrv.address });
+    const batch = Array.from({ length: 10 }, (_, i) => ({ topic: 'Batched', body: `b${i}`, keys: `k${i}` }));
+    const result = await sender.sendBatch(batch);
+    assert.equal(result.status, 'SEND_OK');
+    assert.equal(result.msgId.split(',').length, 10);
+    const pulled = await requests().pull(broker.brokerAddr, {
+      group: 'reader',
+      topic: 'Batched',
+      queueId: result.messageQueue.queueId,
+      offset: result.queueOffset,
+    });
+    const stored = decodeStoredMessages(pulled.body!);
+    assert.deepEqual(
+      stored.map((m) => m.body.toString()),
+      batch.map((m) => m.body),
+    );
+    assert.deepEqual(
+      stored.map((m) => m.queueOffset),
+      Array.from({ length: 10 }, (_, i) => result.queueOffset + i),
+    );
+    assert.deepEqual(
+      stored.map((m) => decodeProperties(m.properties).get('UNIQ_KEY')),
+      result.msgId.split(','),
+    );
+    const chosen = await sender.send(
+      { topic: 'Batched', body: 'last queue' },
+      { selector: (queues) => queues.at(-1)! },
+    );
+    assert.equal(chosen.messageQueue.queueId, 3);
+  });
+
   it('compresses large bodies, and refuses what cannot be sent with a clear error', async () => {
     const namesrv = await startNamesrv();
     const broker = await startBroker({ namesrvAddr: namesrv.address, autoCreateTopicEnable: false });

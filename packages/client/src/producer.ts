@@ -1,6 +1,7 @@
 import { deflateSync } from 'node:zlib';
 import {
   createRequest,
+  encodeBatchBody,
   javaStringHashCode,
   MessageSysFlag,
   ONEWAY_FLAG,
@@ -51,6 +52,8 @@ export interface SendOptions {
   queue?: MessageQueue | undefined;
   /** Messages with the same sharding key go to the same queue, in order. */
   shardingKey?: string | undefined;
+  /** Choose the queue from the topic's writable queues (no retry elsewhere). */
+  selector?: ((queues: readonly MessageQueue[]) => MessageQueue) | undefined;
 }
 
 /** Codes after which another broker may take the message (DefaultMQProducerImpl.sendDefaultImpl). */
@@ -101,17 +104,47 @@ export class Producer {
   /** Send and wait for the broker's answer; failures are retried on another broker. */
   async send(message: Message, options: SendOptions = {}): Promise<SendResult> {
     const { request, uniqueId } = this.prepare(message);
+    return this.sendRequest(message.topic, request, uniqueId, options);
+  }
+
+  /**
+   * Send messages of one topic as one batch (SEND_BATCH_MESSAGE): stored contiguously in one
+   * queue; the result's msgId lists their unique ids, comma-separated.
+   */
+  async sendBatch(messages: readonly Message[], options: SendOptions = {}): Promise<SendResult> {
+    if (messages.length === 0) throw new MQClientError('a batch needs at least one message');
+    const topic = messages[0]!.topic;
+    if (messages.some((m) => m.topic !== topic)) throw new MQClientError('all messages of a batch must have one topic');
+    if (messages.some((m) => (m.delayLevel ?? 0) > 0)) throw new MQClientError('a batch cannot have a delay level');
+    const prepared = messages.map((message) => this.encode(message));
+    const body = encodeBatchBody(
+      prepared.map((m, i) => ({ flag: messages[i]!.flag ?? 0, body: m.body, properties: m.properties })),
+    );
+    this.checkSize(body.length);
+    const request = this.requestBuilder(RequestCode.SEND_BATCH_MESSAGE, topic, body, 0, 0, '', true);
+    return this.sendRequest(topic, request, prepared.map((m) => m.uniqueId).join(','), options);
+  }
+
+  private async sendRequest(
+    topic: string,
+    request: () => RemotingCommand,
+    uniqueId: string,
+    options: SendOptions,
+  ): Promise<SendResult> {
     const timeoutMs = options.timeoutMs ?? this.instance.requestTimeoutMs;
     const deadline = Date.now() + timeoutMs;
     const attempts =
-      options.queue || options.shardingKey !== undefined ? 1 : 1 + (this.options.retryTimesWhenSendFailed ?? 2);
+      options.queue || options.selector || options.shardingKey !== undefined
+        ? 1
+        : 1 + (this.options.retryTimesWhenSendFailed ?? 2);
     let lastError: unknown;
     let lastBroker: string | undefined;
     for (let attempt = 0; attempt < attempts; attempt++) {
-      const info = await this.publishInfo(message.topic);
-      const queue = options.queue ?? this.selectQueue(info, options.shardingKey, lastBroker);
+      const info = await this.publishInfo(topic);
+      const queue =
+        options.queue ?? options.selector?.(info.queues) ?? this.selectQueue(info, options.shardingKey, lastBroker);
       const address = info.masters.get(queue.brokerName);
-      if (!address) throw new MQClientError(`no master of broker ${queue.brokerName} serves topic ${message.topic}`);
+      if (!address) throw new MQClientError(`no master of broker ${queue.brokerName} serves topic ${topic}`);
       const left = deadline - Date.now();
       if (left <= 0) break;
       try {
@@ -128,12 +161,12 @@ export class Producer {
         this.avoid(queue.brokerName, error instanceof RemotingTimeoutError ? 30_000 : 1_000);
         if (!retriable) throw error;
         // The route may have moved (a broker gone, a topic created meanwhile).
-        this.publishInfos.delete(message.topic);
-        await this.instance.refreshRoute(message.topic).catch(() => undefined);
+        this.publishInfos.delete(topic);
+        await this.instance.refreshRoute(topic).catch(() => undefined);
       }
     }
     if (lastError instanceof Error) throw lastError;
-    throw new MQClientError(`sending to ${message.topic} timed out after ${timeoutMs} ms`);
+    throw new MQClientError(`sending to ${topic} timed out after ${timeoutMs} ms`);
   }
 
   /** Send without waiting for an answer. */
@@ -149,6 +182,21 @@ export class Producer {
 
   /** Validate and encode once: the request of each attempt differs only in queue and opaque. */
   private prepare(message: Message): { request: () => RemotingCommand; uniqueId: string } {
+    const { body, properties, uniqueId, sysFlag } = this.encode(message);
+    const request = this.requestBuilder(
+      RequestCode.SEND_MESSAGE_V2,
+      message.topic,
+      body,
+      sysFlag,
+      message.flag ?? 0,
+      properties,
+      false,
+    );
+    return { request, uniqueId };
+  }
+
+  /** A message's body (deflated when large), properties and unique id, after checks. */
+  private encode(message: Message): { body: Buffer; properties: string; uniqueId: string; sysFlag: number } {
     if (!this.started) throw new MQClientError('the producer is not started: call start() first');
     if (!message.topic || message.topic.length > 127 || !/^[%|a-zA-Z0-9_-]+$/.test(message.topic)) {
       throw new MQClientError(
@@ -157,37 +205,51 @@ export class Producer {
     }
     let body = messageBody(message);
     if (body.length === 0) throw new MQClientError('the message body is empty');
-    const maxMessageSize = this.options.maxMessageSize ?? 4 * 1024 * 1024;
-    if (body.length > maxMessageSize) {
-      throw new MQClientError(`the message body is ${body.length} bytes, over maxMessageSize ${maxMessageSize}`);
-    }
+    this.checkSize(body.length);
     let sysFlag = 0;
     if (body.length > (this.options.compressMsgBodyOverHowmuch ?? 4096)) {
       body = deflateSync(body);
       sysFlag |= MessageSysFlag.COMPRESSED_FLAG;
     }
     const uniqueId = createUniqueId();
-    const properties = messageProperties(message, uniqueId);
+    return { body, properties: messageProperties(message, uniqueId), uniqueId, sysFlag };
+  }
+
+  private checkSize(length: number): void {
+    const maxMessageSize = this.options.maxMessageSize ?? 4 * 1024 * 1024;
+    if (length > maxMessageSize) {
+      throw new MQClientError(`the message body is ${length} bytes, over maxMessageSize ${maxMessageSize}`);
+    }
+  }
+
+  private requestBuilder(
+    code: number,
+    topic: string,
+    body: Buffer,
+    sysFlag: number,
+    flag: number,
+    properties: string,
+    batch: boolean,
+  ): () => RemotingCommand {
     const bornTimestamp = Date.now();
-    const request = () =>
-      createRequest(RequestCode.SEND_MESSAGE_V2, {
+    return () =>
+      createRequest(code, {
         extFields: SendMessageRequestHeaderV2.encode({
           producerGroup: this.options.producerGroup,
-          topic: message.topic,
+          topic,
           defaultTopic: AUTO_CREATE_TOPIC,
           defaultTopicQueueNums: this.options.defaultTopicQueueNums ?? 4,
           queueId: 0,
           sysFlag,
           bornTimestamp,
-          flag: message.flag ?? 0,
+          flag,
           properties,
           reconsumeTimes: 0,
           unitMode: false,
-          batch: false,
+          batch,
         }),
         body,
       });
-    return { request, uniqueId };
   }
 
   private async publishInfo(topic: string): Promise<PublishInfo> {
