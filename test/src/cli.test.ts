@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { RequestCode, ResponseCode, type ClusterInfo } from '@rocketnest/protocol';
 import { RemotingClient, silentLogger } from '@rocketnest/remoting';
-import { eventually, temporaryDir } from './support/cluster.js';
+import { eventually, startBroker, startNamesrv, temporaryDir } from './support/cluster.js';
 import { Requests } from './support/requests.js';
 
 const bin = join(createRequire(import.meta.url).resolve('@rocketnest/cli/package.json'), '..', 'bin', 'rocketnest.js');
@@ -82,6 +82,41 @@ describe('rocketnest namesrv and broker', () => {
     assert.equal((await cluster()).brokerAddrTable['broker-cli'], undefined, 'it unregistered');
     namesrv.child.kill('SIGTERM');
     assert.equal(await namesrv.exited, 0);
+  });
+
+  it('bench producer prints a line a second and a summary, as JSON when asked', async () => {
+    const namesrv = await startNamesrv();
+    await startBroker({ namesrvAddr: namesrv.address });
+    const bench = run([
+      'bench',
+      'producer',
+      '-n',
+      namesrv.address,
+      '--topic',
+      'CliBench',
+      '--duration',
+      '2',
+      '--inflight',
+      '16',
+      '--size',
+      '256',
+      '--json',
+    ]);
+    assert.equal(await bench.exited, 0, bench.output());
+    const lines = bench
+      .output()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const summary = lines.at(-1)!['summary'] as { msgPerSec: number; errors: number; size: number; inflight: number };
+    assert.ok(summary.msgPerSec > 0);
+    assert.equal(summary.errors, 0);
+    assert.equal(summary.size, 256);
+    assert.equal(summary.inflight, 16);
+    assert.ok(
+      lines.some((line) => typeof line['p99Ms'] === 'number' && (line['msgPerSec'] as number) > 0),
+      'a per-second line',
+    );
   });
 
   it('refuses a bad value naming the key, and a missing file naming it', async () => {

@@ -1,9 +1,12 @@
 import { parseArgs } from 'node:util';
+import { benchProducer } from './bench.js';
 import { runBroker, runNamesrv } from './servers.js';
 
 const USAGE = `usage:
   rocketnest namesrv [-c namesrv.properties]
   rocketnest broker [-n host:port[;host:port...]] [-c broker.conf]
+  rocketnest bench producer [-n host:port] [--topic T] [--size 1024] [--inflight 1000] [--batch 1]
+                            [--duration 30] [--json]
 
 Settings use RocketMQ's names (listenPort, brokerName, namesrvAddr, storePathRootDir,
 flushDiskType, brokerRole, autoCreateTopicEnable, maxMessageSize, ...). Stop with SIGTERM or Ctrl-C.`;
@@ -13,6 +16,13 @@ async function main(argv: string[]): Promise<void> {
   if (command === undefined || ['help', '--help', '-h'].includes(command)) {
     console.log(USAGE);
     return;
+  }
+  if (command === 'bench') {
+    const [role, ...benchArgs] = rest;
+    if (role === 'producer') return benchProducer(benchArgs);
+    throw new Error(
+      `unknown bench "${role ?? ''}": rocketnest bench producer (the consumer bench comes with the consumer)`,
+    );
   }
   const { values } = parseArgs({
     args: rest,
