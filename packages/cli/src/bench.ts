@@ -2,15 +2,39 @@ import { parseArgs } from 'node:util';
 import { Producer, type Message } from '@rocketnest/client';
 import { silentLogger } from '@rocketnest/remoting';
 
+/** Latencies in 10 µs buckets up to 60 s: percentiles without keeping (and collecting) every sample. */
+class LatencyHistogram {
+  private readonly buckets = new Uint32Array(6_000_000);
+  count = 0;
+  max = 0;
+
+  record(ms: number): void {
+    this.buckets[Math.min(this.buckets.length - 1, Math.floor(ms * 100))]!++;
+    this.count++;
+    if (ms > this.max) this.max = ms;
+  }
+
+  percentile(p: number): number {
+    const rank = Math.ceil((this.count * p) / 100);
+    let seen = 0;
+    for (let i = 0; i < this.buckets.length && seen < rank; i++) {
+      seen += this.buckets[i]!;
+      if (seen >= rank) return i / 100;
+    }
+    return 0;
+  }
+
+  reset(): void {
+    this.buckets.fill(0);
+    this.count = 0;
+    this.max = 0;
+  }
+}
+
 interface Window {
   sent: number;
   errors: number;
-  latencies: number[];
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
+  latencies: LatencyHistogram;
 }
 
 /** `rocketnest bench producer`: RocketMQ's benchmark Producer, for any RocketMQ-compatible cluster. */
@@ -44,24 +68,24 @@ export async function benchProducer(args: string[]): Promise<void> {
   const messages = Array.from({ length: batch }, () => message);
   // One send first: creates the topic (from TBW102) and learns its route.
   await producer.send(message);
-  const total: Window = { sent: 0, errors: 0, latencies: [] };
-  let window: Window = { sent: 0, errors: 0, latencies: [] };
+  const total: Window = { sent: 0, errors: 0, latencies: new LatencyHistogram() };
+  const window: Window = { sent: 0, errors: 0, latencies: new LatencyHistogram() };
   const started = performance.now();
   const deadline = started + duration * 1000;
   let second = 0;
   const report = setInterval(() => {
     second++;
-    const latencies = window.latencies.sort((a, b) => a - b);
     const line = {
       second,
       msgPerSec: window.sent,
       mbPerSec: (window.sent * size) / 1e6,
-      p50Ms: percentile(latencies, 50),
-      p99Ms: percentile(latencies, 99),
-      maxMs: latencies.at(-1) ?? 0,
+      p50Ms: window.latencies.percentile(50),
+      p99Ms: window.latencies.percentile(99),
+      maxMs: window.latencies.max,
       errors: window.errors,
     };
-    window = { sent: 0, errors: 0, latencies: [] };
+    window.sent = window.errors = 0;
+    window.latencies.reset();
     if (values.json) console.log(JSON.stringify(line));
     else {
       console.log(
@@ -80,8 +104,8 @@ export async function benchProducer(args: string[]): Promise<void> {
           const latency = performance.now() - sentAt;
           window.sent += batch;
           total.sent += batch;
-          window.latencies.push(latency);
-          total.latencies.push(latency);
+          window.latencies.record(latency);
+          total.latencies.record(latency);
         } catch (error) {
           window.errors++;
           total.errors++;
@@ -93,15 +117,15 @@ export async function benchProducer(args: string[]): Promise<void> {
   clearInterval(report);
   const seconds = (performance.now() - started) / 1000;
   await producer.shutdown();
-  const latencies = total.latencies.sort((a, b) => a - b);
+  const latencies = total.latencies;
   const summary = {
     ...settings,
     seconds,
     msgPerSec: total.sent / seconds,
     mbPerSec: (total.sent * size) / seconds / 1e6,
-    p50Ms: percentile(latencies, 50),
-    p99Ms: percentile(latencies, 99),
-    maxMs: latencies.at(-1) ?? 0,
+    p50Ms: latencies.percentile(50),
+    p99Ms: latencies.percentile(99),
+    maxMs: latencies.max,
     errors: total.errors,
   };
   if (values.json) console.log(JSON.stringify({ summary }));
