@@ -4,3 +4,6 @@ export * from './message.js';
 export * from './producer.js';
 export * from './topic-route.js';
 export * from './unique-id.js';
+export * from './allocate.js';
+export * from './push-consumer.js';
+export * from './received-message.js';

@@ -1,0 +1,87 @@
+import {
+  createRequest,
+  QueryConsumerOffsetRequestHeader,
+  RequestCode,
+  ResponseCode,
+  UpdateConsumerOffsetRequestHeader,
+} from '@rocketnest/protocol';
+import { queueKey } from './allocate.js';
+import type { ClientInstance } from './client-instance.js';
+import { MQBrokerError } from './errors.js';
+import type { MessageQueue } from './topic-route.js';
+
+/**
+ * RemoteBrokerOffsetStore: a clustering group's offsets, kept in memory as consumption moves and
+ * committed to the queue's broker every persist interval, on rebalance and on shutdown.
+ */
+export class RemoteOffsetStore {
+  private readonly offsets = new Map<string, { queue: MessageQueue; offset: number; committed: number }>();
+
+  constructor(
+    private readonly instance: ClientInstance,
+    private readonly group: string,
+    private readonly brokerAddress: (brokerName: string) => Promise<string | undefined>,
+  ) {}
+
+  /** The broker's committed offset, or -1 when the group has none for the queue. */
+  async read(queue: MessageQueue): Promise<number> {
+    const address = await this.brokerAddress(queue.brokerName);
+    if (!address) throw new Error(`no address for broker ${queue.brokerName}`);
+    const response = await this.instance.remoting.invoke(
+      address,
+      createRequest(RequestCode.QUERY_CONSUMER_OFFSET, {
+        extFields: QueryConsumerOffsetRequestHeader.encode({
+          consumerGroup: this.group,
+          topic: queue.topic,
+          queueId: queue.queueId,
+        }),
+      }),
+    );
+    if (response.code === ResponseCode.QUERY_NOT_FOUND) return -1;
+    if (response.code !== ResponseCode.SUCCESS) throw new MQBrokerError(response.code, response.remark, address);
+    const offset = Number(response.extFields['offset']);
+    this.offsets.set(queueKey(queue), { queue, offset, committed: offset });
+    return offset;
+  }
+
+  update(queue: MessageQueue, offset: number): void {
+    const key = queueKey(queue);
+    const known = this.offsets.get(key);
+    if (known) known.offset = offset;
+    else this.offsets.set(key, { queue, offset, committed: -1 });
+  }
+
+  /** Commit the queues whose offset moved since the last commit (one-way, as the Java client does). */
+  async persist(queues?: readonly MessageQueue[]): Promise<void> {
+    const keys = queues ? queues.map(queueKey) : [...this.offsets.keys()];
+    await Promise.all(
+      keys.map(async (key) => {
+        const entry = this.offsets.get(key);
+        if (!entry || entry.offset < 0 || entry.offset === entry.committed) return;
+        const address = await this.brokerAddress(entry.queue.brokerName);
+        if (!address) return;
+        const offset = entry.offset;
+        await this.instance.remoting
+          .invoke(
+            address,
+            createRequest(RequestCode.UPDATE_CONSUMER_OFFSET, {
+              extFields: UpdateConsumerOffsetRequestHeader.encode({
+                consumerGroup: this.group,
+                topic: entry.queue.topic,
+                queueId: entry.queue.queueId,
+                commitOffset: offset,
+              }),
+            }),
+          )
+          .then((response) => {
+            if (response.code === ResponseCode.SUCCESS) entry.committed = Math.max(entry.committed, offset);
+          })
+          .catch(() => undefined);
+      }),
+    );
+  }
+
+  remove(queue: MessageQueue): void {
+    this.offsets.delete(queueKey(queue));
+  }
+}

@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { Producer, PushConsumer, type PushConsumerOptions, type ReceivedMessage } from '@rocketnest/client';
+import { silentLogger } from '@rocketnest/remoting';
+import { eventually, startBroker, startNamesrv } from './support/cluster.js';
+
+async function producer(namesrvAddr: string): Promise<Producer> {
+  const created = new Producer({ namesrvAddr, producerGroup: 'test-producer', logger: silentLogger });
+  await created.start();
+  after(() => created.shutdown());
+  return created;
+}
+
+function consumer(options: Omit<PushConsumerOptions, 'logger'>): PushConsumer {
+  const created = new PushConsumer({
+    rebalanceInterval: 300,
+    persistConsumerOffsetInterval: 100,
+    brokerSuspendMaxTimeMillis: 2000,
+    logger: silentLogger,
+    ...options,
+  });
+  after(() => created.shutdown(1000));
+  return created;
+}
+
+describe('client: push consumer against our NameServer and broker', () => {
+  it('consumes the tags it subscribed to and commits offsets to the end of every queue', async () => {
+    const namesrv = await startNamesrv();
+    const broker = await startBroker({ namesrvAddr: namesrv.address });
+    const sender = await producer(namesrv.address);
+    for (let i = 0; i < 20; i++) await sender.send({ topic: 'Tagged', body: `m${i}`, tags: i % 2 ? 'TagB' : 'TagA' });
+    const received: ReceivedMessage[] = [];
+    const reader = consumer({
+      namesrvAddr: namesrv.address,
+      consumerGroup: 'tag-readers',
+      consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
+    })
+      .subscribe('Tagged', 'TagA')
+      .onMessage((messages) => {
+        received.push(...messages);
+      });
+    await reader.start();
+    await eventually(() => received.length >= 10, '10 TagA messages');
+    assert.deepEqual(
+      received.map((m) => m.body.toString()).sort(),
+      Array.from({ length: 10 }, (_, i) => `m${i * 2}`).sort(),
+    );
+    assert.ok(received.every((m) => m.tags === 'TagA' && /^[0-9A-F]{32}$/.test(m.msgId)));
+    await eventually(() => {
+      for (let queueId = 0; queueId < 4; queueId++) {
+        if (
+          broker.offsets.query('tag-readers', 'Tagged', queueId) !== broker.store.getMaxOffsetInQueue('Tagged', queueId)
+        )
+          return false;
+      }
+      return true;
+    }, 'offsets committed at the end of every queue');
+  });
+
+  it('splits queues between two members, and the survivor takes over when one leaves', async () => {
+    const namesrv = await startNamesrv();
+    await startBroker({ namesrvAddr: namesrv.address, defaultTopicQueueNums: 8 });
+    const sender = await producer(namesrv.address);
+    await sender.send({ topic: 'Shared', body: 'create' });
+    const seen = new Map<string, string[]>();
+    const member = (name: string) =>
+      consumer({
+        namesrvAddr: namesrv.address,
+        consumerGroup: 'sharers',
+        instanceName: name,
+        consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
+      })
+        .subscribe('Shared')
+        .onMessage((messages) => {
+          seen.set(name, [...(seen.get(name) ?? []), ...messages.map((m) => m.body.toString())]);
+        });
+    const one = member('one');
+    const two = member('two');
+    await one.start();
+    await two.start();
+    await eventually(() => one.assignedQueues.length === 2 && two.assignedQueues.length === 2, 'two queues each');
+    const ids = (c: PushConsumer) => c.assignedQueues.map((q) => q.queueId);
+    assert.deepEqual([...ids(one), ...ids(two)].sort(), [0, 1, 2, 3]);
+    await two.shutdown();
+    await eventually(() => one.assignedQueues.length === 4, 'the survivor to own all four queues');
+    for (let i = 0; i < 12; i++) await sender.send({ topic: 'Shared', body: `after-${i}` });
+    await eventually(
+      () => (seen.get('one') ?? []).filter((b) => b.startsWith('after-')).length === 12,
+      'every later message at the survivor',
+    );
+  });
+
+  it('gives a message whose listener failed to it again, and commits nothing past it until it succeeds', async () => {
+    const namesrv = await startNamesrv();
+    const broker = await startBroker({ namesrvAddr: namesrv.address });
+    const sender = await producer(namesrv.address);
+    const first = await sender.send({ topic: 'Flaky', body: 'fails twice' }, { selector: (queues) => queues[0]! });
+    const attempts: number[] = [];
+    const reader = consumer({
+      namesrvAddr: namesrv.address,
+      consumerGroup: 'flaky',
+      consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
+      retryDelayMs: 100,
+    })
+      .subscribe('Flaky')
+      .onMessage((messages) => {
+        attempts.push(messages[0]!.reconsumeTimes);
+        if (attempts.length <= 2) throw new Error('not yet');
+        return 'CONSUME_SUCCESS';
+      });
+    await reader.start();
+    await eventually(() => attempts.length === 3, 'a third attempt');
+    assert.deepEqual(attempts, [0, 1, 2]);
+    await eventually(
+      () => broker.offsets.query('flaky', 'Flaky', first.messageQueue.queueId) === first.queueOffset + 1,
+      'the offset past it',
+    );
+  });
+});
