@@ -84,7 +84,7 @@ describe('rocketnest namesrv and broker', () => {
     assert.equal(await namesrv.exited, 0);
   });
 
-  it('bench producer prints a line a second and a summary, as JSON when asked', async () => {
+  it('bench producer and consumer print a line a second and a summary, as JSON when asked', async () => {
     const namesrv = await startNamesrv();
     await startBroker({ namesrvAddr: namesrv.address });
     const bench = run([
@@ -117,6 +117,10 @@ describe('rocketnest namesrv and broker', () => {
       lines.some((line) => typeof line['p99Ms'] === 'number' && (line['msgPerSec'] as number) > 0),
       'a per-second line',
     );
+    const drain = run(['bench', 'consumer', '-n', namesrv.address, '--topic', 'CliBench', '--duration', '2', '--json']);
+    assert.equal(await drain.exited, 0, drain.output());
+    const drained = JSON.parse(drain.output().trim().split('\n').at(-1)!) as { summary: { msgPerSec: number } };
+    assert.ok(drained.summary.msgPerSec > 0, 'the consumer bench drained what the producer bench sent');
   });
 
   it('refuses a bad value naming the key, and a missing file naming it', async () => {

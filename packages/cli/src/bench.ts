@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { Producer, type Message } from '@rocketnest/client';
+import { Producer, PushConsumer, type Message } from '@rocketnest/client';
 import { silentLogger } from '@rocketnest/remoting';
 
 /** Latencies in 10 µs buckets up to 60 s: percentiles without keeping (and collecting) every sample. */
@@ -9,7 +9,7 @@ class LatencyHistogram {
   max = 0;
 
   record(ms: number): void {
-    this.buckets[Math.min(this.buckets.length - 1, Math.floor(ms * 100))]!++;
+    this.buckets[Math.min(this.buckets.length - 1, Math.max(0, Math.floor(ms * 100)))]!++;
     this.count++;
     if (ms > this.max) this.max = ms;
   }
@@ -31,24 +31,104 @@ class LatencyHistogram {
   }
 }
 
-interface Window {
-  sent: number;
+interface Counts {
+  messages: number;
+  bytes: number;
   errors: number;
   latencies: LatencyHistogram;
 }
+
+const counts = (): Counts => ({ messages: 0, bytes: 0, errors: 0, latencies: new LatencyHistogram() });
+
+/** Counts messages, bytes and latencies; prints a line each second and a summary at the end. */
+class BenchMeter {
+  private readonly total = counts();
+  private readonly window = counts();
+  private readonly started = performance.now();
+  private second = 0;
+  private lastError: string | undefined;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly json: boolean,
+    private readonly latencyName: string,
+  ) {
+    this.timer = setInterval(() => this.tick(), 1000);
+  }
+
+  record(messages: number, bytes: number, latencyMs: number): void {
+    for (const c of [this.total, this.window]) {
+      c.messages += messages;
+      c.bytes += bytes;
+      c.latencies.record(latencyMs);
+    }
+  }
+
+  error(message: string): void {
+    this.total.errors++;
+    this.window.errors++;
+    this.lastError = message;
+  }
+
+  private figures(c: Counts, seconds: number) {
+    return {
+      msgPerSec: c.messages / seconds,
+      mbPerSec: c.bytes / seconds / 1e6,
+      p50Ms: c.latencies.percentile(50),
+      p99Ms: c.latencies.percentile(99),
+      maxMs: c.latencies.max,
+      errors: c.errors,
+    };
+  }
+
+  private describe(f: ReturnType<BenchMeter['figures']>): string {
+    return (
+      `${Math.round(f.msgPerSec).toLocaleString('en-US').padStart(9)} msg/s ${f.mbPerSec.toFixed(1).padStart(7)} MB/s  ` +
+      `${this.latencyName} p50 ${f.p50Ms.toFixed(2)} ms  p99 ${f.p99Ms.toFixed(2)} ms  max ${f.maxMs.toFixed(2)} ms  errors ${f.errors}`
+    );
+  }
+
+  private tick(): void {
+    this.second++;
+    const line = { second: this.second, ...this.figures(this.window, 1) };
+    Object.assign(this.window, counts());
+    console.log(this.json ? JSON.stringify(line) : `[${String(this.second).padStart(3)}s] ${this.describe(line)}`);
+  }
+
+  finish(name: string, settings: Record<string, unknown>): void {
+    clearInterval(this.timer);
+    const seconds = (performance.now() - this.started) / 1000;
+    const summary = { ...settings, seconds, ...this.figures(this.total, seconds) };
+    if (this.json) {
+      console.log(JSON.stringify({ summary }));
+      return;
+    }
+    const described = Object.entries(settings)
+      .map(([key, value]) => `${key} ${String(value)}`)
+      .join(', ');
+    console.log(
+      `${name}: ${this.describe(summary).replace(/\s+/g, ' ').trim()} (${described}, ${seconds.toFixed(0)} s)`,
+    );
+    if (this.lastError) console.log(`last error: ${this.lastError}`);
+  }
+}
+
+const common = {
+  namesrvAddr: { type: 'string', short: 'n', default: '127.0.0.1:9876' },
+  topic: { type: 'string', short: 't', default: 'BenchmarkTest' },
+  duration: { type: 'string', default: '30' },
+  json: { type: 'boolean', default: false },
+} as const;
 
 /** `rocketnest bench producer`: RocketMQ's benchmark Producer, for any RocketMQ-compatible cluster. */
 export async function benchProducer(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
     options: {
-      namesrvAddr: { type: 'string', short: 'n', default: '127.0.0.1:9876' },
-      topic: { type: 'string', short: 't', default: 'BenchmarkTest' },
+      ...common,
       size: { type: 'string', short: 's', default: '1024' },
       inflight: { type: 'string', default: '1000' },
       batch: { type: 'string', default: '1' },
-      duration: { type: 'string', default: '30' },
-      json: { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -56,87 +136,71 @@ export async function benchProducer(args: string[]): Promise<void> {
   const inflight = positive('inflight', values.inflight);
   const batch = positive('batch', values.batch);
   const duration = positive('duration', values.duration);
-  const settings = { namesrvAddr: values.namesrvAddr, topic: values.topic, size, inflight, batch, duration };
   const producer = new Producer({
     namesrvAddr: values.namesrvAddr,
     producerGroup: 'rocketnest_bench_producer',
     logger: silentLogger,
   });
   await producer.start();
-  const body = Buffer.alloc(size, 'a');
-  const message: Message = { topic: values.topic, body };
+  const message: Message = { topic: values.topic, body: Buffer.alloc(size, 'a') };
   const messages = Array.from({ length: batch }, () => message);
   // One send first: creates the topic (from TBW102) and learns its route.
   await producer.send(message);
-  const total: Window = { sent: 0, errors: 0, latencies: new LatencyHistogram() };
-  const window: Window = { sent: 0, errors: 0, latencies: new LatencyHistogram() };
-  const started = performance.now();
-  const deadline = started + duration * 1000;
-  let second = 0;
-  const report = setInterval(() => {
-    second++;
-    const line = {
-      second,
-      msgPerSec: window.sent,
-      mbPerSec: (window.sent * size) / 1e6,
-      p50Ms: window.latencies.percentile(50),
-      p99Ms: window.latencies.percentile(99),
-      maxMs: window.latencies.max,
-      errors: window.errors,
-    };
-    window.sent = window.errors = 0;
-    window.latencies.reset();
-    if (values.json) console.log(JSON.stringify(line));
-    else {
-      console.log(
-        `[${String(second).padStart(3)}s] ${line.msgPerSec.toLocaleString('en-US').padStart(9)} msg/s ${line.mbPerSec.toFixed(1).padStart(7)} MB/s` +
-          `  p50 ${line.p50Ms.toFixed(2)} ms  p99 ${line.p99Ms.toFixed(2)} ms  max ${line.maxMs.toFixed(2)} ms  errors ${line.errors}`,
-      );
-    }
-  }, 1000);
-  let lastError: string | undefined;
+  const meter = new BenchMeter(values.json, 'send');
+  const deadline = performance.now() + duration * 1000;
   await Promise.all(
     Array.from({ length: inflight }, async () => {
       while (performance.now() < deadline) {
         const sentAt = performance.now();
         try {
           await (batch === 1 ? producer.send(message) : producer.sendBatch(messages));
-          const latency = performance.now() - sentAt;
-          window.sent += batch;
-          total.sent += batch;
-          window.latencies.record(latency);
-          total.latencies.record(latency);
+          meter.record(batch, batch * size, performance.now() - sentAt);
         } catch (error) {
-          window.errors++;
-          total.errors++;
-          lastError = (error as Error).message;
+          meter.error((error as Error).message);
         }
       }
     }),
   );
-  clearInterval(report);
-  const seconds = (performance.now() - started) / 1000;
+  meter.finish('producer', { size, inflight, batch, topic: values.topic, namesrv: values.namesrvAddr });
   await producer.shutdown();
-  const latencies = total.latencies;
-  const summary = {
-    ...settings,
-    seconds,
-    msgPerSec: total.sent / seconds,
-    mbPerSec: (total.sent * size) / seconds / 1e6,
-    p50Ms: latencies.percentile(50),
-    p99Ms: latencies.percentile(99),
-    maxMs: latencies.max,
-    errors: total.errors,
-  };
-  if (values.json) console.log(JSON.stringify({ summary }));
-  else {
-    console.log(
-      `producer: ${Math.round(summary.msgPerSec).toLocaleString('en-US')} msg/s, ${summary.mbPerSec.toFixed(1)} MB/s, ` +
-        `p50 ${summary.p50Ms.toFixed(2)} ms, p99 ${summary.p99Ms.toFixed(2)} ms, max ${summary.maxMs.toFixed(2)} ms, ${summary.errors} errors ` +
-        `(${size} B, ${inflight} in flight, batch ${batch}, ${seconds.toFixed(0)} s, topic ${values.topic}, ${values.namesrvAddr})`,
-    );
-    if (lastError) console.log(`last error: ${lastError}`);
-  }
+}
+
+/**
+ * `rocketnest bench consumer`: drains a topic with a new group from its first offset; latency is
+ * store time to the listener (the broker's clock and ours are the same here).
+ */
+export async function benchConsumer(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      ...common,
+      group: { type: 'string', short: 'g' },
+      concurrency: { type: 'string', default: '64' },
+      batch: { type: 'string', default: '32' },
+    },
+    strict: true,
+  });
+  const duration = positive('duration', values.duration);
+  const concurrency = positive('concurrency', values.concurrency);
+  const batch = positive('batch', values.batch);
+  const group = values.group ?? `rocketnest_bench_consumer_${Date.now()}`;
+  const consumer = new PushConsumer({
+    namesrvAddr: values.namesrvAddr,
+    consumerGroup: group,
+    consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
+    concurrency,
+    consumeMessageBatchMaxSize: batch,
+    logger: silentLogger,
+  });
+  const meter = new BenchMeter(values.json, 'store-to-consume');
+  consumer.subscribe(values.topic).onMessage((messages) => {
+    const now = Date.now();
+    for (const message of messages) meter.record(1, message.body.length, now - message.storeTimestamp);
+  });
+  await consumer.start();
+  await new Promise((resolve) => setTimeout(resolve, duration * 1000));
+  meter.finish('consumer', { group, concurrency, batch, topic: values.topic, namesrv: values.namesrvAddr });
+  await consumer.shutdown();
 }
 
 function positive(name: string, text: string | undefined): number {

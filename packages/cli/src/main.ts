@@ -1,11 +1,13 @@
 import { parseArgs } from 'node:util';
-import { benchProducer } from './bench.js';
+import { benchConsumer, benchProducer } from './bench.js';
 import { runBroker, runNamesrv } from './servers.js';
 
 const USAGE = `usage:
   rocketnest namesrv [-c namesrv.properties]
   rocketnest broker [-n host:port[;host:port...]] [-c broker.conf]
   rocketnest bench producer [-n host:port] [--topic T] [--size 1024] [--inflight 1000] [--batch 1]
+                            [--duration 30] [--json]
+  rocketnest bench consumer [-n host:port] [--topic T] [--group G] [--concurrency 64] [--batch 32]
                             [--duration 30] [--json]
 
 Settings use RocketMQ's names (listenPort, brokerName, namesrvAddr, storePathRootDir,
@@ -20,9 +22,8 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'bench') {
     const [role, ...benchArgs] = rest;
     if (role === 'producer') return benchProducer(benchArgs);
-    throw new Error(
-      `unknown bench "${role ?? ''}": rocketnest bench producer (the consumer bench comes with the consumer)`,
-    );
+    if (role === 'consumer') return benchConsumer(benchArgs);
+    throw new Error(`unknown bench "${role ?? ''}": rocketnest bench producer or rocketnest bench consumer`);
   }
   const { values } = parseArgs({
     args: rest,
