@@ -8,12 +8,25 @@
  * consume TPS, the broker's peak RSS, and its start-up time (spawn to boot line). Needs root
  * (ip netns) and the distribution under RMQ (default /tmp/rmq). Never in CI.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import {
+  brokerConf,
+  CLASSPATH,
+  ensureNetns,
+  NETNS,
+  requireDistribution,
+  RMQ,
+  startApacheBroker,
+  startApacheNamesrv,
+  startInNetns,
+  stopServer,
+  type Server,
+} from '../support/real-rocketmq.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -22,61 +35,8 @@ const { values: args } = parseArgs({
     'consumer-seconds': { type: 'string', default: '20' },
   },
 });
-const RMQ = process.env['RMQ'] ?? '/tmp/rmq';
-const HOME = join(RMQ, 'rocketmq-all-4.9.4-bin-release');
-const CLASSPATH = [join(HOME, 'conf'), join(HOME, 'lib', '*'), join(RMQ, 'netty', '*')].join(':');
-const NETNS = 'rmqlo';
 const NAMESRV = '127.0.0.1:9876';
 const cli = join(createRequire(import.meta.url).resolve('@rocketnest/cli/package.json'), '..', 'bin', 'rocketnest.js');
-const JAVA_SERVER_OPTS = [
-  '-server',
-  '-Xms256m',
-  '-Xmx256m',
-  '-XX:+UseG1GC',
-  '--add-opens=java.base/java.nio=ALL-UNNAMED',
-  '--add-opens=java.base/sun.nio.ch=ALL-UNNAMED',
-  '--add-opens=java.base/java.lang=ALL-UNNAMED',
-  '--add-opens=java.base/jdk.internal.ref=ALL-UNNAMED',
-  '-Dtls.server.mode=disabled',
-  `-Duser.home=${join(RMQ, 'home')}`,
-  `-Drocketmq.home.dir=${HOME}`,
-];
-
-interface Server {
-  child: ChildProcess;
-  output(): string;
-}
-
-function inNetns(command: string, commandArgs: string[]): ChildProcess {
-  return spawn('ip', ['netns', 'exec', NETNS, command, ...commandArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-/** Start a server in the namespace; resolves with it and the ms until its boot line. */
-async function start(
-  command: string,
-  commandArgs: string[],
-  ready: RegExp,
-): Promise<{ server: Server; startMs: number }> {
-  const started = performance.now();
-  const child = inNetns(command, commandArgs);
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  for (;;) {
-    if (ready.test(output)) break;
-    if (child.exitCode !== null || performance.now() - started > 60_000)
-      throw new Error(`${command} did not start:\n${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  return { server: { child, output: () => output }, startMs: performance.now() - started };
-}
-
-async function stop(server: Server): Promise<void> {
-  const exited = new Promise((resolve) => server.child.on('exit', resolve));
-  server.child.kill('SIGTERM');
-  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
-  if (server.child.exitCode === null) server.child.kill('SIGKILL');
-}
 
 /** The pid of the broker process itself (ip netns exec execs it, so it is the child's pid). */
 function rssMB(pid: number): number {
@@ -174,77 +134,32 @@ async function series(
     };
   } finally {
     clearInterval(sampler);
-    await stop(broker);
-    await stop(namesrv);
+    await stopServer(broker);
+    await stopServer(namesrv);
   }
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(join(HOME, 'lib')))
-    throw new Error(`Apache RocketMQ 4.9.4 is not under ${RMQ}; see shared/interop/real-rocketmq.md`);
-  if (!spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout.includes(NETNS)) {
-    spawnSync('ip', ['netns', 'add', NETNS]);
-    spawnSync('ip', ['netns', 'exec', NETNS, 'ip', 'link', 'set', 'lo', 'up']);
-  }
+  requireDistribution();
+  ensureNetns();
   const work = join(RMQ, 'side-by-side');
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
   writeFileSync(join(work, 'namesrv.properties'), 'listenPort=9876\n');
-  const brokerConf = (store: string, extra = '') =>
-    [
-      'brokerClusterName=DefaultCluster',
-      'brokerName=broker-a',
-      'brokerId=0',
-      'brokerRole=ASYNC_MASTER',
-      'flushDiskType=ASYNC_FLUSH',
-      `namesrvAddr=${NAMESRV}`,
-      'brokerIP1=127.0.0.1',
-      'listenPort=10911',
-      'autoCreateTopicEnable=true',
-      `storePathRootDir=${store}`,
-      extra,
-    ].join('\n');
   writeFileSync(
     join(work, 'apache-broker.conf'),
-    brokerConf(join(work, 'apache-store'), 'enablePropertyFilter=true\n'),
+    brokerConf(join(work, 'apache-store'), ['enablePropertyFilter=true']),
   );
   writeFileSync(
     join(work, 'rocketnest-broker.conf'),
-    brokerConf(join(work, 'rocketnest-store'), 'bindAddress=127.0.0.1\n'),
+    brokerConf(join(work, 'rocketnest-store'), ['bindAddress=127.0.0.1']),
   );
   const results: Figures[] = [];
   results.push(
     await series(
       'Apache RocketMQ 4.9.4',
-      async () =>
-        (
-          await start(
-            'java',
-            [
-              ...JAVA_SERVER_OPTS,
-              '-cp',
-              CLASSPATH,
-              'org.apache.rocketmq.namesrv.NamesrvStartup',
-              '-c',
-              join(work, 'namesrv.properties'),
-            ],
-            /The Name Server boot success/,
-          )
-        ).server,
-      () =>
-        start(
-          'java',
-          [
-            ...JAVA_SERVER_OPTS,
-            '-XX:MaxDirectMemorySize=2g',
-            '-cp',
-            CLASSPATH,
-            'org.apache.rocketmq.broker.BrokerStartup',
-            '-c',
-            join(work, 'apache-broker.conf'),
-          ],
-          /boot success/,
-        ),
+      () => startApacheNamesrv(join(work, 'namesrv.properties')),
+      () => startApacheBroker(join(work, 'apache-broker.conf')),
     ),
   );
   writeFileSync(join(work, 'namesrv-rn.properties'), 'listenPort=9876\nbindAddress=127.0.0.1\n');
@@ -252,9 +167,14 @@ async function main(): Promise<void> {
     await series(
       'RocketNest',
       async () =>
-        (await start(process.execPath, [cli, 'namesrv', '-c', join(work, 'namesrv-rn.properties')], /boot success/))
-          .server,
-      () => start(process.execPath, [cli, 'broker', '-c', join(work, 'rocketnest-broker.conf')], /boot success/),
+        (
+          await startInNetns(
+            process.execPath,
+            [cli, 'namesrv', '-c', join(work, 'namesrv-rn.properties')],
+            /boot success/,
+          )
+        ).server,
+      () => startInNetns(process.execPath, [cli, 'broker', '-c', join(work, 'rocketnest-broker.conf')], /boot success/),
     ),
   );
   rmSync(work, { recursive: true, force: true });

@@ -5,17 +5,15 @@
  * in CI. Prints each check and exits non-zero if any fails.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createOffsetMessageId, createRequest, decodeStoredMessages, RequestCode } from '@rocketnest/protocol';
 import { RemotingClient, silentLogger } from '@rocketnest/remoting';
+import { CLASSPATH, requireDistribution, RMQ, RMQ_HOME } from '../support/real-rocketmq.js';
 
-const RMQ = process.env['RMQ'] ?? '/tmp/rmq';
-const HOME = join(RMQ, 'rocketmq-all-4.9.4-bin-release');
-const CLASSPATH = [join(HOME, 'conf'), join(HOME, 'lib', '*'), join(RMQ, 'netty', '*')].join(':');
 const bin = join(createRequire(import.meta.url).resolve('@rocketnest/cli/package.json'), '..', 'bin', 'rocketnest.js');
 
 function freePort(): Promise<number> {
@@ -38,7 +36,7 @@ function java(mainClass: string, args: string[], seconds: number, heap = '256m')
       'java',
       `-Xmx${heap}`,
       `-Duser.home=${join(RMQ, 'home')}`,
-      `-Drocketmq.home.dir=${HOME}`,
+      `-Drocketmq.home.dir=${RMQ_HOME}`,
       '-cp',
       CLASSPATH,
       mainClass,
@@ -83,13 +81,7 @@ interface Check {
 }
 
 async function main(): Promise<number> {
-  if (!existsSync(join(HOME, 'lib')) || !existsSync(join(RMQ, 'netty'))) {
-    console.error(
-      `Apache RocketMQ 4.9.4 is not under ${RMQ}: bring it in as shared/interop/real-rocketmq.md says ` +
-        '(libnetty-java, then the distribution from the BookStore snapshot), or set RMQ to where it is.',
-    );
-    return 2;
-  }
+  requireDistribution();
   const dir = mkdtempSync(join(tmpdir(), 'rocketnest-interop-'));
   const [namesrvPort, brokerPort] = [await freePort(), await freePort()];
   const namesrvAddr = `127.0.0.1:${namesrvPort}`;

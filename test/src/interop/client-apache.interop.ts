@@ -1,0 +1,173 @@
+/**
+ * Part of npm run test:interop: our client (packages/client) against Apache RocketMQ 4.9.4's own
+ * NameServer and broker, in the loopback-only namespace (the script re-runs itself there).
+ * Needs root and the distribution (shared/interop/real-rocketmq.md); never in CI.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Producer, PushConsumer, type ReceivedMessage } from '@rocketnest/client';
+import {
+  createRequest,
+  decodeOffsetMessageId,
+  parseJavaJson,
+  RequestCode,
+  type ClusterInfo,
+} from '@rocketnest/protocol';
+import { silentLogger } from '@rocketnest/remoting';
+import {
+  brokerConf,
+  ensureNetns,
+  NETNS,
+  requireDistribution,
+  startApacheBroker,
+  startApacheNamesrv,
+  stopServer,
+} from '../support/real-rocketmq.js';
+
+const NAMESRV = '127.0.0.1:9876';
+
+async function waitFor(check: () => boolean, what: string, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function checks(): Promise<number> {
+  const results: [string, boolean, string][] = [];
+  const check = async (name: string, run: () => Promise<string>) => {
+    try {
+      const detail = await run();
+      results.push([name, true, detail]);
+      console.log(`PASS ${name}: ${detail}`);
+    } catch (error) {
+      results.push([name, false, (error as Error).message]);
+      console.log(`FAIL ${name}: ${(error as Error).message}`);
+    }
+  };
+  const topic = `ClientInterop${Date.now() % 100_000}`;
+  const producer = new Producer({ namesrvAddr: NAMESRV, producerGroup: 'rn-interop-producer', logger: silentLogger });
+  await producer.start();
+  const sentA: string[] = [];
+  await check('Producer.send (topic created through TBW102)', async () => {
+    let last = '';
+    for (let i = 0; i < 20; i++) {
+      const tag = i % 2 ? 'B' : 'A';
+      const result = await producer.send({ topic, body: `m${i}`, tags: tag, keys: `key${i}` });
+      if (result.status !== 'SEND_OK') throw new Error(`status ${result.status}`);
+      if (decodeOffsetMessageId(result.offsetMsgId).storeHost !== '127.0.0.1:10911')
+        throw new Error(`offset id ${result.offsetMsgId}`);
+      if (tag === 'A') sentA.push(`m${i}`);
+      last = `${result.msgId} on ${result.messageQueue.brokerName}/${result.messageQueue.queueId} at ${result.queueOffset}`;
+    }
+    return `20 SEND_OK, last ${last}`;
+  });
+  await check('Producer.sendBatch', async () => {
+    const result = await producer.sendBatch([1, 2, 3].map((i) => ({ topic, body: `batch${i}`, tags: 'A' })));
+    if (result.status !== 'SEND_OK' || result.msgId.split(',').length !== 3) throw new Error(JSON.stringify(result));
+    sentA.push('batch1', 'batch2', 'batch3');
+    return `${result.msgId} at ${result.queueOffset}`;
+  });
+  await check('Producer.send with a sharding key', async () => {
+    const queues = new Set<number>();
+    for (let i = 0; i < 5; i++)
+      queues.add(
+        (await producer.send({ topic, body: `s${i}`, tags: 'S' }, { shardingKey: 'order-9' })).messageQueue.queueId,
+      );
+    if (queues.size !== 1) throw new Error(`went to queues ${[...queues].join(',')}`);
+    return `5 sends, queue ${[...queues][0]}`;
+  });
+  await check('Producer.sendOneway', async () => {
+    await producer.sendOneway({ topic, body: 'oneway', tags: 'A' });
+    sentA.push('oneway');
+    return 'sent';
+  });
+  await check('cluster info in fastjson (unquoted integer keys) parsed', async () => {
+    const response = await producer.instance.invokeNamesrv(() => createRequest(RequestCode.GET_BROKER_CLUSTER_INFO));
+    const text = response.body!.toString();
+    const info = parseJavaJson(text) as ClusterInfo;
+    const address = info.brokerAddrTable['broker-a']?.brokerAddrs['0'];
+    if (address !== '127.0.0.1:10911') throw new Error(`brokerAddrs: ${text.slice(0, 200)}`);
+    return `${text.includes('{0:') ? 'unquoted keys' : 'quoted keys'}, broker-a master ${address}`;
+  });
+  const received = new Map<string, ReceivedMessage[]>();
+  const member = (name: string) =>
+    new PushConsumer({
+      namesrvAddr: NAMESRV,
+      consumerGroup: 'rn-interop-consumer',
+      instanceName: name,
+      consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
+      rebalanceInterval: 1000,
+      logger: silentLogger,
+    })
+      .subscribe(topic, 'A')
+      .onMessage((messages) => {
+        received.set(name, [...(received.get(name) ?? []), ...messages]);
+      });
+  const one = member('one');
+  const two = member('two');
+  await check('two PushConsumers split the queues and receive every TagA message', async () => {
+    await one.start();
+    await two.start();
+    await waitFor(
+      () => one.assignedQueues.length + two.assignedQueues.length === 4 && one.assignedQueues.length === 2,
+      'two queues each',
+    );
+    const all = () => [...(received.get('one') ?? []), ...(received.get('two') ?? [])].map((m) => m.body.toString());
+    await waitFor(() => new Set(all()).size >= sentA.length, `${sentA.length} TagA messages`);
+    const missing = sentA.filter((body) => !all().includes(body));
+    if (missing.length > 0) throw new Error(`missing ${missing.join(',')}`);
+    return `${all().length} received (${received.get('one')?.length ?? 0} + ${received.get('two')?.length ?? 0}), queues ${one.assignedQueues.length} + ${two.assignedQueues.length}`;
+  });
+  await check('the survivor takes all queues when a member leaves', async () => {
+    await two.shutdown();
+    await waitFor(() => one.assignedQueues.length === 4, 'four queues at the survivor');
+    await producer.send({ topic, body: 'after', tags: 'A' });
+    await waitFor(() => (received.get('one') ?? []).some((m) => m.body.toString() === 'after'), 'the later message');
+    return 'four queues, later message received';
+  });
+  await one.shutdown();
+  await producer.shutdown();
+  const failed = results.filter(([, ok]) => !ok).length;
+  console.log(
+    `\n${results.length - failed} of ${results.length} checks passed: our client against Apache RocketMQ 4.9.4`,
+  );
+  return failed === 0 ? 0 : 1;
+}
+
+async function main(): Promise<number> {
+  requireDistribution();
+  if (!process.env['ROCKETNEST_IN_NETNS']) {
+    // Run again inside the namespace, where Apache RocketMQ listens on 127.0.0.1.
+    ensureNetns();
+    const run = spawnSync('ip', ['netns', 'exec', NETNS, process.execPath, fileURLToPath(import.meta.url)], {
+      stdio: 'inherit',
+      env: { ...process.env, ROCKETNEST_IN_NETNS: '1' },
+    });
+    return run.status ?? 1;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'rocketnest-apache-'));
+  writeFileSync(join(dir, 'namesrv.properties'), 'listenPort=9876\n');
+  writeFileSync(join(dir, 'broker.conf'), brokerConf(join(dir, 'store')));
+  const namesrv = await startApacheNamesrv(join(dir, 'namesrv.properties'));
+  const { server: broker } = await startApacheBroker(join(dir, 'broker.conf'));
+  try {
+    return await checks();
+  } finally {
+    await stopServer(broker);
+    await stopServer(namesrv);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
