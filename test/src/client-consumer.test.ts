@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { Producer, PushConsumer, type PushConsumerOptions, type ReceivedMessage } from '@rocketnest/client';
 import { silentLogger } from '@rocketnest/remoting';
-import { eventually, startBroker, startNamesrv } from './support/cluster.js';
+import { eventually, startBroker, startNamesrv, temporaryDir } from './support/cluster.js';
 
 async function producer(namesrvAddr: string): Promise<Producer> {
   const created = new Producer({ namesrvAddr, producerGroup: 'test-producer', logger: silentLogger });
@@ -88,6 +88,41 @@ describe('client: push consumer against our NameServer and broker', () => {
       () => (seen.get('one') ?? []).filter((b) => b.startsWith('after-')).length === 12,
       'every later message at the survivor',
     );
+  });
+
+  it('delivers every message to every member when broadcasting, and keeps offsets in a local file', async () => {
+    const namesrv = await startNamesrv();
+    await startBroker({ namesrvAddr: namesrv.address });
+    const sender = await producer(namesrv.address);
+    for (let i = 0; i < 12; i++) await sender.send({ topic: 'Everyone', body: `m${i}` });
+    const offsetStoreDir = temporaryDir();
+    const got = new Map<string, string[]>();
+    const member = (name: string) =>
+      consumer({
+        namesrvAddr: namesrv.address,
+        consumerGroup: 'listeners',
+        instanceName: name,
+        messageModel: 'BROADCASTING',
+        offsetStoreDir,
+        consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
+      })
+        .subscribe('Everyone')
+        .onMessage((messages) => {
+          got.set(name, [...(got.get(name) ?? []), ...messages.map((m) => m.body.toString())]);
+        });
+    const [a, b] = [member('a'), member('b')];
+    await a.start();
+    await b.start();
+    await eventually(() => got.get('a')?.length === 12 && got.get('b')?.length === 12, 'all twelve at both members');
+    assert.equal(a.assignedQueues.length, 4);
+    await a.shutdown();
+    // Restarted with the same identity, it resumes from its own offsets: nothing again.
+    got.delete('a');
+    const again = member('a');
+    await again.start();
+    await sender.send({ topic: 'Everyone', body: 'later' });
+    await eventually(() => got.get('a')?.includes('later'), 'the later message');
+    assert.deepEqual(got.get('a'), ['later']);
   });
 
   it('gives a message whose listener failed to it again, and commits nothing past it until it succeeds', async () => {

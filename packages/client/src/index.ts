@@ -7,3 +7,5 @@ export * from './unique-id.js';
 export * from './allocate.js';
 export * from './push-consumer.js';
 export * from './received-message.js';
+export * from './local-offset-store.js';
+export * from './offset-store.js';

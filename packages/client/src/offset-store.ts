@@ -10,11 +10,21 @@ import type { ClientInstance } from './client-instance.js';
 import { MQBrokerError } from './errors.js';
 import type { MessageQueue } from './topic-route.js';
 
+/** Where a consumer keeps its offsets: the broker (clustering) or a local file (broadcasting). */
+export interface OffsetStore {
+  /** The stored offset, or -1 when there is none. */
+  read(queue: MessageQueue): Promise<number>;
+  update(queue: MessageQueue, offset: number): void;
+  /** Store what moved (of these queues, or of all). */
+  persist(queues?: readonly MessageQueue[]): Promise<void>;
+  remove(queue: MessageQueue): void;
+}
+
 /**
  * RemoteBrokerOffsetStore: a clustering group's offsets, kept in memory as consumption moves and
  * committed to the queue's broker every persist interval, on rebalance and on shutdown.
  */
-export class RemoteOffsetStore {
+export class RemoteOffsetStore implements OffsetStore {
   private readonly offsets = new Map<string, { queue: MessageQueue; offset: number; committed: number }>();
 
   constructor(

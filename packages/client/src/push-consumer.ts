@@ -1,3 +1,5 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   createRequest,
@@ -13,6 +15,7 @@ import {
   tagsCode,
   UnregisterClientRequestHeader,
   type ConsumerData,
+  type MessageModel,
   type RemotingCommand,
   type SubscriptionData,
   type TopicRouteData,
@@ -20,7 +23,8 @@ import {
 import { allocateAveragely, queueKey, sortQueues, type AllocateStrategy } from './allocate.js';
 import { ClientInstance, type ClientOptions } from './client-instance.js';
 import { MQBrokerError, MQClientError } from './errors.js';
-import { RemoteOffsetStore } from './offset-store.js';
+import { LocalFileOffsetStore } from './local-offset-store.js';
+import { RemoteOffsetStore, type OffsetStore } from './offset-store.js';
 import { ProcessQueue } from './process-queue.js';
 import { receivedMessage, type ReceivedMessage } from './received-message.js';
 import type { MessageQueue } from './topic-route.js';
@@ -34,6 +38,13 @@ export type MessageListener = (messages: ReceivedMessage[]) => Promise<ConsumeRe
 
 export interface PushConsumerOptions extends ClientOptions {
   consumerGroup: string;
+  /**
+   * CLUSTERING (default): the group's members share the queues, offsets live on the broker.
+   * BROADCASTING: every member gets every message, offsets live in a local file.
+   */
+  messageModel?: MessageModel | undefined;
+  /** Where a broadcasting consumer keeps its offsets (default ~/.rocketnest_offsets). */
+  offsetStoreDir?: string | undefined;
   consumeFromWhere?: ConsumeFromWhere | undefined;
   /** For CONSUME_FROM_TIMESTAMP: ms since the epoch (default: 30 minutes before start). */
   consumeTimestamp?: number | undefined;
@@ -69,18 +80,19 @@ interface OwnedQueue {
 }
 
 /**
- * A push consumer in clustering mode (DefaultMQPushConsumer): the group's queues are shared out
+ * A push consumer (DefaultMQPushConsumer). Clustering: the group's queues are shared out
  * by rebalancing (every 20 s and whenever the broker says the group changed); each owned queue
  * is long-polled; messages go to the listener with a concurrency limit; offsets are committed up
  * to the lowest message still being processed. A listener that throws or answers RECONSUME_LATER
  * gets the message again after retryDelayMs (retry topics come with the reliability features):
- * nothing is skipped.
+ * nothing is skipped. Broadcasting: every member owns every queue and keeps its own offsets in a
+ * local file.
  */
 export class PushConsumer {
   readonly instance: ClientInstance;
   private readonly subscriptions = new Map<string, Subscription>();
   private readonly owned = new Map<string, OwnedQueue>();
-  private readonly offsets: RemoteOffsetStore;
+  private readonly offsets: OffsetStore;
   private listener: MessageListener | undefined;
   private running = false;
   private rebalancing: Promise<void> | undefined;
@@ -94,9 +106,14 @@ export class PushConsumer {
   constructor(private readonly options: PushConsumerOptions) {
     if (!options.consumerGroup) throw new MQClientError('consumerGroup is required');
     this.instance = new ClientInstance(options);
-    this.offsets = new RemoteOffsetStore(this.instance, options.consumerGroup, (brokerName) =>
-      this.masterOf(brokerName),
-    );
+    this.offsets =
+      options.messageModel === 'BROADCASTING'
+        ? new LocalFileOffsetStore(
+            options.offsetStoreDir ?? join(homedir(), '.rocketnest_offsets'),
+            this.instance.clientId,
+            options.consumerGroup,
+          )
+        : new RemoteOffsetStore(this.instance, options.consumerGroup, (brokerName) => this.masterOf(brokerName));
     this.instance.heartbeat = () => ({ producerDataSet: [], consumerDataSet: [this.consumerData()] });
     this.instance.remoting.registerProcessor(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, () => {
       this.rebalance();
@@ -152,7 +169,7 @@ export class PushConsumer {
     return {
       groupName: this.options.consumerGroup,
       consumeType: 'CONSUME_PASSIVELY',
-      messageModel: 'CLUSTERING',
+      messageModel: this.options.messageModel ?? 'CLUSTERING',
       consumeFromWhere: this.options.consumeFromWhere ?? 'CONSUME_FROM_LAST_OFFSET',
       subscriptionDataSet: [...this.subscriptions.values()].map((s) => s.data),
       unitMode: false,
@@ -179,10 +196,16 @@ export class PushConsumer {
     const route = await this.instance.refreshRoute(topic);
     if (!route) return;
     const all = sortQueues(readQueues(topic, route));
-    const clientIds = (await this.clientIds(route)).sort();
-    const mine = this.running
-      ? (this.options.allocate ?? allocateAveragely)(this.options.consumerGroup, this.instance.clientId, all, clientIds)
-      : [];
+    const mine = !this.running
+      ? []
+      : this.options.messageModel === 'BROADCASTING'
+        ? all
+        : (this.options.allocate ?? allocateAveragely)(
+            this.options.consumerGroup,
+            this.instance.clientId,
+            all,
+            (await this.clientIds(route)).sort(),
+          );
     const keep = new Set(mine.map(queueKey));
     for (const [key, owned] of [...this.owned]) {
       if (owned.queue.topic !== topic || keep.has(key)) continue;
