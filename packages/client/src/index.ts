@@ -9,3 +9,4 @@ export * from './push-consumer.js';
 export * from './received-message.js';
 export * from './local-offset-store.js';
 export * from './offset-store.js';
+export * from './admin.js';

@@ -1,0 +1,233 @@
+import {
+  createRequest,
+  decodeOffsetMessageId,
+  decodeStoredMessages,
+  parseJavaJson,
+  Perm,
+  RequestCode,
+  ResponseCode,
+  type ClusterInfo,
+  type ConnectionData,
+  type RemotingCommand,
+  type TopicList,
+  type TopicRouteData,
+} from '@rocketnest/protocol';
+import { ClientInstance, type ClientOptions } from './client-instance.js';
+import { MQBrokerError, MQClientError } from './errors.js';
+import { receivedMessage, type ReceivedMessage } from './received-message.js';
+import type { MessageQueue } from './topic-route.js';
+
+export interface TopicOptions {
+  /** Read and write queues per broker (default 8). */
+  queueNums?: number | undefined;
+  /** PermName bits (default 6, read and write). */
+  perm?: number | undefined;
+  order?: boolean | undefined;
+  /** Create it on the masters of this cluster (default: every cluster). */
+  clusterName?: string | undefined;
+}
+
+export interface QueueStats {
+  queue: MessageQueue;
+  minOffset: number;
+  maxOffset: number;
+  lastUpdateTimestamp: number;
+}
+
+export interface QueueProgress {
+  queue: MessageQueue;
+  brokerOffset: number;
+  consumerOffset: number;
+  /** Messages the group has yet to consume in this queue. */
+  lag: number;
+  lastTimestamp: number;
+}
+
+/**
+ * Admin calls (MQAdminExt) against any RocketMQ-compatible cluster: topics, clusters, brokers,
+ * consumer progress, and message lookups by id and key.
+ */
+export class Admin {
+  readonly instance: ClientInstance;
+
+  constructor(options: ClientOptions) {
+    this.instance = new ClientInstance(options);
+  }
+
+  async shutdown(): Promise<void> {
+    await this.instance.shutdown();
+  }
+
+  private async call(
+    address: string,
+    code: number,
+    extFields: Record<string, string> = {},
+    body?: Buffer,
+  ): Promise<RemotingCommand> {
+    const response = await this.instance.remoting.invoke(address, createRequest(code, { extFields, body }));
+    if (response.code !== ResponseCode.SUCCESS) throw new MQBrokerError(response.code, response.remark, address);
+    return response;
+  }
+
+  private async namesrvBody<T>(code: number, extFields: Record<string, string> = {}): Promise<T> {
+    const response = await this.instance.invokeNamesrv(() => createRequest(code, { extFields }));
+    if (response.code !== ResponseCode.SUCCESS) throw new MQBrokerError(response.code, response.remark, 'NameServer');
+    return parseJavaJson(response.body?.toString('utf8') ?? '{}') as T;
+  }
+
+  /** Clusters, their broker names, and each broker's addresses by id (fastjson's form read too). */
+  clusterInfo(): Promise<ClusterInfo> {
+    return this.namesrvBody<ClusterInfo>(RequestCode.GET_BROKER_CLUSTER_INFO);
+  }
+
+  async topicList(): Promise<string[]> {
+    return (await this.namesrvBody<TopicList>(RequestCode.GET_ALL_TOPIC_LIST_FROM_NAMESERVER)).topicList;
+  }
+
+  async topicRoute(topic: string): Promise<TopicRouteData> {
+    const route = await this.instance.fetchRoute(topic);
+    if (!route) throw new MQClientError(`topic ${topic} has no route: no broker serves it`);
+    return route;
+  }
+
+  /** Master addresses of a cluster's brokers (of every cluster when none is named). */
+  async masters(clusterName?: string): Promise<string[]> {
+    const info = await this.clusterInfo();
+    const names = clusterName ? (info.clusterAddrTable[clusterName] ?? []) : Object.keys(info.brokerAddrTable);
+    if (clusterName && names.length === 0) throw new MQClientError(`cluster ${clusterName} has no broker`);
+    return names
+      .map((name) => info.brokerAddrTable[name]?.brokerAddrs['0'])
+      .filter((a): a is string => a !== undefined);
+  }
+
+  /** Create or update a topic on every master of the cluster (UPDATE_AND_CREATE_TOPIC). */
+  async createTopic(topic: string, options: TopicOptions = {}): Promise<void> {
+    const queueNums = String(options.queueNums ?? 8);
+    for (const address of await this.masters(options.clusterName)) {
+      await this.call(address, RequestCode.UPDATE_AND_CREATE_TOPIC, {
+        topic,
+        defaultTopic: 'TBW102',
+        readQueueNums: queueNums,
+        writeQueueNums: queueNums,
+        perm: String(options.perm ?? Perm.READ_WRITE),
+        topicFilterType: 'SINGLE_TAG',
+        topicSysFlag: '0',
+        order: String(options.order ?? false),
+      });
+    }
+  }
+
+  /** Delete a topic from the cluster's brokers and from the NameServers. */
+  async deleteTopic(topic: string, clusterName?: string): Promise<void> {
+    for (const address of await this.masters(clusterName))
+      await this.call(address, RequestCode.DELETE_TOPIC_IN_BROKER, { topic });
+    const extFields: Record<string, string> = clusterName ? { topic, clusterName } : { topic };
+    await this.instance.invokeNamesrv(() => createRequest(RequestCode.DELETE_TOPIC_IN_NAMESRV, { extFields }));
+  }
+
+  /** A broker's runtime figures (GET_BROKER_RUNTIME_INFO), as mqadmin brokerStatus shows them. */
+  async brokerRuntimeInfo(brokerAddr: string): Promise<Record<string, string>> {
+    const response = await this.call(brokerAddr, RequestCode.GET_BROKER_RUNTIME_INFO);
+    return (parseJavaJson(response.body!.toString('utf8')) as { table: Record<string, string> }).table;
+  }
+
+  /** Min and max offsets of every queue of a topic, on every broker of its route. */
+  async topicStats(topic: string): Promise<QueueStats[]> {
+    const stats: QueueStats[] = [];
+    for (const address of mastersOf(await this.topicRoute(topic))) {
+      const response = await this.call(address, RequestCode.GET_TOPIC_STATS_INFO, { topic });
+      for (const [queue, value] of queueMap<Omit<QueueStats, 'queue'>>(response)) stats.push({ queue, ...value });
+    }
+    return sortByQueue(stats);
+  }
+
+  /** The group's live members on the brokers of a topic. */
+  async consumerConnections(group: string, topic: string): Promise<ConnectionData[]> {
+    const members = new Map<string, ConnectionData>();
+    for (const address of mastersOf(await this.topicRoute(topic))) {
+      const response = await this.instance.remoting.invoke(
+        address,
+        createRequest(RequestCode.GET_CONSUMER_CONNECTION_LIST, { extFields: { consumerGroup: group } }),
+      );
+      if (response.code !== ResponseCode.SUCCESS) continue;
+      const body = parseJavaJson(response.body!.toString('utf8')) as { connectionSet: ConnectionData[] };
+      for (const connection of body.connectionSet) members.set(connection.clientId, connection);
+    }
+    return [...members.values()];
+  }
+
+  /** Per queue of a topic: the broker's max offset, the group's committed offset, and the lag. */
+  async consumerProgress(group: string, topic: string): Promise<QueueProgress[]> {
+    const progress: QueueProgress[] = [];
+    for (const address of mastersOf(await this.topicRoute(topic))) {
+      const response = await this.call(address, RequestCode.GET_CONSUME_STATS, { consumerGroup: group, topic });
+      type Offsets = { brokerOffset: number; consumerOffset: number; lastTimestamp: number };
+      for (const [queue, value] of queueMap<Offsets>(response, 'offsetTable')) {
+        progress.push({ queue, ...value, lag: Math.max(0, value.brokerOffset - value.consumerOffset) });
+      }
+    }
+    return sortByQueue(progress);
+  }
+
+  /** The message an offset message id names (the broker address and CommitLog offset in it). */
+  async viewMessage(offsetMsgId: string): Promise<ReceivedMessage> {
+    const { storeHost, physicalOffset } = decodeOffsetMessageId(offsetMsgId);
+    const response = await this.call(storeHost, RequestCode.VIEW_MESSAGE_BY_ID, { offset: String(physicalOffset) });
+    const [stored] = decodeStoredMessages(response.body!);
+    // The id names the broker by address, not by name: the address stands in for it.
+    return receivedMessage(stored!, storeHost);
+  }
+
+  /** Messages of a topic with a key (or unique id), stored within [begin, end], from every broker of the topic. */
+  async queryMessageByKey(
+    topic: string,
+    key: string,
+    options: { begin?: number; end?: number; maxNum?: number } = {},
+  ): Promise<ReceivedMessage[]> {
+    const route = await this.topicRoute(topic);
+    const found: ReceivedMessage[] = [];
+    for (const broker of route.brokerDatas) {
+      const address = broker.brokerAddrs['0'];
+      if (!address) continue;
+      const response = await this.instance.remoting.invoke(
+        address,
+        createRequest(RequestCode.QUERY_MESSAGE, {
+          extFields: {
+            topic,
+            key,
+            maxNum: String(options.maxNum ?? 32),
+            beginTimestamp: String(options.begin ?? 0),
+            endTimestamp: String(options.end ?? Date.now()),
+          },
+        }),
+      );
+      if (response.code !== ResponseCode.SUCCESS) continue;
+      for (const stored of decodeStoredMessages(response.body!)) {
+        const message = receivedMessage(stored, broker.brokerName);
+        // The index matches hashes: keep what really has the key.
+        if (message.keys.includes(key) || message.msgId === key) found.push(message);
+      }
+    }
+    return found;
+  }
+}
+
+function mastersOf(route: TopicRouteData): string[] {
+  return route.brokerDatas.map((b) => b.brokerAddrs['0']).filter((a): a is string => a !== undefined);
+}
+
+/** A fastjson map keyed by MessageQueue objects (parsed keys are their JSON text). */
+function queueMap<T>(response: RemotingCommand, field = 'offsetTable'): [MessageQueue, T][] {
+  const body = parseJavaJson(response.body!.toString('utf8')) as Record<string, Record<string, T>>;
+  return Object.entries(body[field] ?? {}).map(([key, value]) => [JSON.parse(key) as MessageQueue, value]);
+}
+
+function sortByQueue<T extends { queue: MessageQueue }>(items: T[]): T[] {
+  return items.sort((a, b) =>
+    a.queue.brokerName === b.queue.brokerName
+      ? a.queue.queueId - b.queue.queueId
+      : a.queue.brokerName < b.queue.brokerName
+        ? -1
+        : 1,
+  );
+}
