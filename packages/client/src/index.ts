@@ -10,3 +10,4 @@ export * from './received-message.js';
 export * from './local-offset-store.js';
 export * from './offset-store.js';
 export * from './admin.js';
+export * from './consumer-base.js';

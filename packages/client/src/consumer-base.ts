@@ -1,0 +1,344 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import {
+  createRequest,
+  decodeStoredMessages,
+  GetMaxOffsetRequestHeader,
+  isReadable,
+  MASTER_ID,
+  PullMessageRequestHeader,
+  PullSysFlag,
+  RequestCode,
+  ResponseCode,
+  SearchOffsetRequestHeader,
+  tagsCode,
+  UnregisterClientRequestHeader,
+  type ConsumeType,
+  type ConsumerData,
+  type MessageModel,
+  type SubscriptionData,
+  type TopicRouteData,
+} from '@rocketnest/protocol';
+import { allocateAveragely, queueKey, sortQueues, type AllocateStrategy } from './allocate.js';
+import { ClientInstance, type ClientOptions } from './client-instance.js';
+import { MQBrokerError, MQClientError } from './errors.js';
+import { LocalFileOffsetStore } from './local-offset-store.js';
+import { RemoteOffsetStore, type OffsetStore } from './offset-store.js';
+import { receivedMessage, type ReceivedMessage } from './received-message.js';
+import type { MessageQueue } from './topic-route.js';
+
+export type ConsumeFromWhere = 'CONSUME_FROM_LAST_OFFSET' | 'CONSUME_FROM_FIRST_OFFSET' | 'CONSUME_FROM_TIMESTAMP';
+
+/** What push and pull consumers share in their options. */
+export interface ConsumerOptions extends ClientOptions {
+  consumerGroup: string;
+  /**
+   * CLUSTERING (default): the group's members share the queues, offsets live on the broker.
+   * BROADCASTING: every member gets every message, offsets live in a local file.
+   */
+  messageModel?: MessageModel | undefined;
+  /** Where a broadcasting consumer keeps its offsets (default ~/.rocketnest_offsets). */
+  offsetStoreDir?: string | undefined;
+  consumeFromWhere?: ConsumeFromWhere | undefined;
+  /** For CONSUME_FROM_TIMESTAMP: ms since the epoch (default: 30 minutes before start). */
+  consumeTimestamp?: number | undefined;
+  /** Messages per pull (default 32). */
+  pullBatchSize?: number | undefined;
+  /** How long a pull may wait at the broker for new messages (default 15 s). */
+  brokerSuspendMaxTimeMillis?: number | undefined;
+  rebalanceInterval?: number | undefined;
+  persistConsumerOffsetInterval?: number | undefined;
+  allocate?: AllocateStrategy | undefined;
+}
+
+interface Subscription {
+  data: SubscriptionData;
+  tags: Set<string>;
+}
+
+/** One pull's outcome: the response code, where to pull next, and the messages that match. */
+export interface PullResult {
+  code: number;
+  nextOffset: number;
+  messages: ReceivedMessage[];
+}
+
+/**
+ * What a push and a lite pull consumer share (RebalanceImpl and friends): subscriptions, the
+ * offset store, rebalancing the group's queues every rebalanceInterval and when the broker says
+ * the group changed, where a new queue starts, pulls, and leaving the group.
+ */
+export abstract class ConsumerBase {
+  readonly instance: ClientInstance;
+  protected readonly subscriptions = new Map<string, Subscription>();
+  protected readonly offsets: OffsetStore;
+  protected running = false;
+  private rebalancing: Promise<void> | undefined;
+  private rebalanceAgain = false;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly startedAt = Date.now();
+
+  constructor(
+    protected readonly options: ConsumerOptions,
+    private readonly consumeType: ConsumeType,
+  ) {
+    if (!options.consumerGroup) throw new MQClientError('consumerGroup is required');
+    this.instance = new ClientInstance(options);
+    this.offsets =
+      options.messageModel === 'BROADCASTING'
+        ? new LocalFileOffsetStore(
+            options.offsetStoreDir ?? join(homedir(), '.rocketnest_offsets'),
+            this.instance.clientId,
+            options.consumerGroup,
+          )
+        : new RemoteOffsetStore(this.instance, options.consumerGroup, (brokerName) => this.masterOf(brokerName));
+    this.instance.heartbeat = () => ({ producerDataSet: [], consumerDataSet: [this.consumerData()] });
+    this.instance.remoting.registerProcessor(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, () => {
+      void this.rebalance();
+      return null;
+    });
+  }
+
+  /** Subscribe to a topic: '*' for every message, or tags as 'TagA || TagB'. */
+  subscribe(topic: string, expression = '*'): this {
+    const tags = expression
+      .split('||')
+      .map((tag) => tag.trim())
+      .filter((tag) => tag.length > 0 && tag !== '*');
+    this.subscriptions.set(topic, {
+      data: {
+        topic,
+        subString: tags.length === 0 ? '*' : expression,
+        tagsSet: tags,
+        codeSet: tags.map((tag) => tagsCode(tag)),
+        subVersion: Date.now(),
+        expressionType: 'TAG',
+        classFilterMode: false,
+      },
+      tags: new Set(tags),
+    });
+    return this;
+  }
+
+  /** Whether the consumer shares out its subscriptions' queues itself (else it was assigned them). */
+  protected get rebalances(): boolean {
+    return true;
+  }
+
+  /** Start the client, heartbeat, and take this member's share of the queues. */
+  protected async startConsuming(): Promise<void> {
+    this.running = true;
+    this.instance.start();
+    for (const topic of this.subscriptions.keys()) await this.instance.route(topic);
+    await this.instance.sendHeartbeats();
+    const every = (ms: number, task: () => Promise<void> | void) => {
+      const timer = setInterval(() => void Promise.resolve(task()).catch(() => {}), ms);
+      timer.unref();
+      this.timers.push(timer);
+    };
+    if (this.rebalances) every(this.options.rebalanceInterval ?? 20_000, () => this.rebalance());
+    every(this.options.persistConsumerOffsetInterval ?? 5_000, () => this.persistOffsets());
+    await this.rebalance();
+  }
+
+  /** Move the offsets of what was consumed into the store, then commit them. */
+  protected abstract persistOffsets(): Promise<void>;
+  protected abstract owns(key: string): boolean;
+  /** Begin reading a queue from an offset. */
+  protected abstract addQueue(queue: MessageQueue, offset: number): void;
+  /** Stop reading a queue another member owns now; commit where it got to. */
+  protected abstract removeQueue(key: string): Promise<void>;
+  /** Keys of the queues of a topic read now. */
+  protected abstract ownedKeys(topic: string): string[];
+
+  private consumerData(): ConsumerData {
+    return {
+      groupName: this.options.consumerGroup,
+      consumeType: this.consumeType,
+      messageModel: this.options.messageModel ?? 'CLUSTERING',
+      consumeFromWhere: this.options.consumeFromWhere ?? 'CONSUME_FROM_LAST_OFFSET',
+      subscriptionDataSet: [...this.subscriptions.values()].map((s) => s.data),
+      unitMode: false,
+    };
+  }
+
+  /** Share the queues out again; a call during one runs once more after it. */
+  rebalance(): Promise<void> {
+    if (!this.running || !this.rebalances) return Promise.resolve();
+    if (this.rebalancing) {
+      this.rebalanceAgain = true;
+      return this.rebalancing;
+    }
+    this.rebalancing = (async () => {
+      do {
+        this.rebalanceAgain = false;
+        for (const topic of this.subscriptions.keys()) await this.rebalanceTopic(topic).catch(() => undefined);
+      } while (this.rebalanceAgain && this.running);
+    })().finally(() => (this.rebalancing = undefined));
+    return this.rebalancing;
+  }
+
+  private async rebalanceTopic(topic: string): Promise<void> {
+    const route = await this.instance.refreshRoute(topic);
+    if (!route) return;
+    const all = sortQueues(readQueues(topic, route));
+    const mine = !this.running
+      ? []
+      : this.options.messageModel === 'BROADCASTING'
+        ? all
+        : (this.options.allocate ?? allocateAveragely)(
+            this.options.consumerGroup,
+            this.instance.clientId,
+            all,
+            (await this.clientIds(route)).sort(),
+          );
+    const keep = new Set(mine.map(queueKey));
+    for (const key of this.ownedKeys(topic)) if (!keep.has(key)) await this.removeQueue(key);
+    for (const queue of mine) {
+      if (this.owns(queueKey(queue))) continue;
+      const offset = await this.startOffset(queue).catch(() => -2);
+      // Not this round: the offset could not be read (a broker down, say).
+      if (offset >= 0) this.addQueue(queue, offset);
+    }
+  }
+
+  private async clientIds(route: TopicRouteData): Promise<string[]> {
+    for (const broker of route.brokerDatas) {
+      const address = broker.brokerAddrs[String(MASTER_ID)];
+      if (!address) continue;
+      const response = await this.instance.remoting
+        .invoke(
+          address,
+          createRequest(RequestCode.GET_CONSUMER_LIST_BY_GROUP, {
+            extFields: { consumerGroup: this.options.consumerGroup },
+          }),
+        )
+        .catch(() => undefined);
+      if (response?.code === ResponseCode.SUCCESS && response.body) {
+        return (JSON.parse(response.body.toString()) as { consumerIdList: string[] }).consumerIdList;
+      }
+    }
+    return [this.instance.clientId];
+  }
+
+  /** Where a newly owned queue starts: the group's offset, or consumeFromWhere when it has none. */
+  protected async startOffset(queue: MessageQueue): Promise<number> {
+    const committed = await this.offsets.read(queue);
+    if (committed >= 0) return committed;
+    const where = this.options.consumeFromWhere ?? 'CONSUME_FROM_LAST_OFFSET';
+    if (where === 'CONSUME_FROM_FIRST_OFFSET') return 0;
+    if (where === 'CONSUME_FROM_TIMESTAMP') {
+      return this.offsetByTime(queue, this.options.consumeTimestamp ?? this.startedAt - 30 * 60_000);
+    }
+    return this.maxOffset(queue);
+  }
+
+  protected maxOffset(queue: MessageQueue): Promise<number> {
+    return this.offsetAnswer(
+      queue,
+      RequestCode.GET_MAX_OFFSET,
+      GetMaxOffsetRequestHeader.encode({ topic: queue.topic, queueId: queue.queueId }),
+    );
+  }
+
+  protected offsetByTime(queue: MessageQueue, timestamp: number): Promise<number> {
+    return this.offsetAnswer(
+      queue,
+      RequestCode.SEARCH_OFFSET_BY_TIMESTAMP,
+      SearchOffsetRequestHeader.encode({ topic: queue.topic, queueId: queue.queueId, timestamp }),
+    );
+  }
+
+  private async offsetAnswer(queue: MessageQueue, code: number, extFields: Record<string, string>): Promise<number> {
+    const address = await this.masterOf(queue.brokerName, queue.topic);
+    if (!address) throw new MQClientError(`no master for broker ${queue.brokerName}`);
+    const response = await this.instance.remoting.invoke(address, createRequest(code, { extFields }));
+    if (response.code !== ResponseCode.SUCCESS) throw new MQBrokerError(response.code, response.remark, address);
+    return Number(response.extFields['offset']);
+  }
+
+  protected async masterOf(brokerName: string, topic?: string): Promise<string | undefined> {
+    for (const candidate of topic ? [topic, ...this.subscriptions.keys()] : this.subscriptions.keys()) {
+      const route = await this.instance.route(candidate);
+      const broker = route?.brokerDatas.find((b) => b.brokerName === brokerName);
+      if (broker?.brokerAddrs[String(MASTER_ID)]) return broker.brokerAddrs[String(MASTER_ID)];
+    }
+    return undefined;
+  }
+
+  /**
+   * Pull a queue from an offset, held by the broker up to brokerSuspendMaxTimeMillis when there
+   * is nothing yet; committing commitOffset on the way when it is positive. Messages of other
+   * tags with the same hash are dropped here, as RocketMQ's client does.
+   */
+  protected async pull(
+    queue: MessageQueue,
+    offset: number,
+    commitOffset: number,
+    expression?: string,
+  ): Promise<PullResult> {
+    const address = await this.masterOf(queue.brokerName, queue.topic);
+    if (!address) throw new MQClientError(`no master for broker ${queue.brokerName}`);
+    const subscription = this.subscriptions.get(queue.topic);
+    const subString = subscription?.data.subString ?? expression ?? '*';
+    const suspendMs = this.options.brokerSuspendMaxTimeMillis ?? 15_000;
+    const response = await this.instance.remoting.invoke(
+      address,
+      createRequest(RequestCode.PULL_MESSAGE, {
+        extFields: PullMessageRequestHeader.encode({
+          consumerGroup: this.options.consumerGroup,
+          topic: queue.topic,
+          queueId: queue.queueId,
+          queueOffset: offset,
+          maxMsgNums: this.options.pullBatchSize ?? 32,
+          sysFlag: PullSysFlag.SUSPEND | PullSysFlag.SUBSCRIPTION | (commitOffset > 0 ? PullSysFlag.COMMIT_OFFSET : 0),
+          commitOffset: Math.max(0, commitOffset),
+          suspendTimeoutMillis: suspendMs,
+          subscription: subString,
+          subVersion: subscription?.data.subVersion ?? 0,
+          expressionType: 'TAG',
+        }),
+      }),
+      { timeoutMs: suspendMs + 15_000 },
+    );
+    const nextOffset = Number(response.extFields['nextBeginOffset'] ?? offset);
+    if (response.code !== ResponseCode.SUCCESS) return { code: response.code, nextOffset, messages: [] };
+    const tags = subscription?.tags ?? new Set<string>();
+    const messages = decodeStoredMessages(response.body ?? Buffer.alloc(0))
+      .map((stored) => receivedMessage(stored, queue.brokerName))
+      .filter((m) => tags.size === 0 || (m.tags !== undefined && tags.has(m.tags)));
+    return { code: response.code, nextOffset, messages };
+  }
+
+  /** Stop rebalancing and persisting, commit offsets, leave the group, close the client. */
+  protected async stopConsuming(): Promise<void> {
+    this.running = false;
+    for (const timer of this.timers) clearInterval(timer);
+    await this.rebalancing;
+    await this.persistOffsets();
+    const extFields = UnregisterClientRequestHeader.encode({
+      clientID: this.instance.clientId,
+      consumerGroup: this.options.consumerGroup,
+    });
+    await Promise.all(
+      [...this.instance.brokerMasters()].map((address) =>
+        this.instance.remoting
+          .invoke(address, createRequest(RequestCode.UNREGISTER_CLIENT, { extFields }))
+          .catch(() => undefined),
+      ),
+    );
+    await this.instance.shutdown();
+  }
+}
+
+/** The queues consumers read: readQueueNums of each readable queue data whose broker has a master. */
+export function readQueues(topic: string, route: TopicRouteData): MessageQueue[] {
+  const masters = new Set(route.brokerDatas.filter((b) => b.brokerAddrs[String(MASTER_ID)]).map((b) => b.brokerName));
+  const queues: MessageQueue[] = [];
+  for (const data of route.queueDatas) {
+    if (!isReadable(data.perm) || !masters.has(data.brokerName)) continue;
+    for (let queueId = 0; queueId < data.readQueueNums; queueId++)
+      queues.push({ topic, brokerName: data.brokerName, queueId });
+  }
+  return queues;
+}
