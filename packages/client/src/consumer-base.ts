@@ -91,7 +91,9 @@ export abstract class ConsumerBase {
             this.instance.clientId,
             options.consumerGroup,
           )
-        : new RemoteOffsetStore(this.instance, options.consumerGroup, (brokerName) => this.masterOf(brokerName));
+        : new RemoteOffsetStore(this.instance, options.consumerGroup, (queue) =>
+            this.masterOf(queue.brokerName, queue.topic),
+          );
     this.instance.heartbeat = () => ({ producerDataSet: [], consumerDataSet: [this.consumerData()] });
     this.instance.remoting.registerProcessor(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, () => {
       void this.rebalance();

@@ -11,3 +11,4 @@ export * from './local-offset-store.js';
 export * from './offset-store.js';
 export * from './admin.js';
 export * from './consumer-base.js';
+export * from './lite-pull-consumer.js';

@@ -30,12 +30,12 @@ export class RemoteOffsetStore implements OffsetStore {
   constructor(
     private readonly instance: ClientInstance,
     private readonly group: string,
-    private readonly brokerAddress: (brokerName: string) => Promise<string | undefined>,
+    private readonly brokerAddress: (queue: MessageQueue) => Promise<string | undefined>,
   ) {}
 
   /** The broker's committed offset, or -1 when the group has none for the queue. */
   async read(queue: MessageQueue): Promise<number> {
-    const address = await this.brokerAddress(queue.brokerName);
+    const address = await this.brokerAddress(queue);
     if (!address) throw new Error(`no address for broker ${queue.brokerName}`);
     const response = await this.instance.remoting.invoke(
       address,
@@ -68,7 +68,7 @@ export class RemoteOffsetStore implements OffsetStore {
       keys.map(async (key) => {
         const entry = this.offsets.get(key);
         if (!entry || entry.offset < 0 || entry.offset === entry.committed) return;
-        const address = await this.brokerAddress(entry.queue.brokerName);
+        const address = await this.brokerAddress(entry.queue);
         if (!address) return;
         const offset = entry.offset;
         await this.instance.remoting
