@@ -126,6 +126,8 @@ export async function benchProducer(args: string[]): Promise<void> {
     args,
     options: {
       ...common,
+      /** Messages per second to send at (default: as fast as the in-flight limit allows). */
+      rate: { type: 'string' },
       size: { type: 'string', short: 's', default: '1024' },
       inflight: { type: 'string', default: '1000' },
       batch: { type: 'string', default: '1' },
@@ -148,9 +150,21 @@ export async function benchProducer(args: string[]): Promise<void> {
   await producer.send(message);
   const meter = new BenchMeter(values.json, 'send');
   const deadline = performance.now() + duration * 1000;
+  const rate = values.rate === undefined ? undefined : positive('rate', values.rate);
+  // Sends at a fixed rate take the next free slot; each waits for its own.
+  let nextSlot = performance.now();
+  const paced = async () => {
+    if (rate === undefined) return;
+    const slot = nextSlot;
+    nextSlot += (1000 * batch) / rate;
+    const wait = slot - performance.now();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+  };
   await Promise.all(
     Array.from({ length: inflight }, async () => {
       while (performance.now() < deadline) {
+        await paced();
+        if (performance.now() >= deadline) break;
         const sentAt = performance.now();
         try {
           await (batch === 1 ? producer.send(message) : producer.sendBatch(messages));
@@ -161,19 +175,28 @@ export async function benchProducer(args: string[]): Promise<void> {
       }
     }),
   );
-  meter.finish('producer', { size, inflight, batch, topic: values.topic, namesrv: values.namesrvAddr });
+  meter.finish('producer', {
+    size,
+    inflight,
+    batch,
+    rate: rate ?? 'unlimited',
+    topic: values.topic,
+    namesrv: values.namesrvAddr,
+  });
   await producer.shutdown();
 }
 
 /**
- * `rocketnest bench consumer`: drains a topic with a new group from its first offset; latency is
- * store time to the listener (the broker's clock and ours are the same here).
+ * `rocketnest bench consumer`: drains a topic with a new group; latency is end to end, from the
+ * producer's born timestamp to the listener (meaningful when producer and consumer share a clock).
+ * --from last reads only what arrives after it starts (for latency); first drains the backlog.
  */
 export async function benchConsumer(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
     options: {
       ...common,
+      from: { type: 'string', default: 'first' },
       group: { type: 'string', short: 'g' },
       concurrency: { type: 'string', default: '64' },
       batch: { type: 'string', default: '32' },
@@ -187,15 +210,15 @@ export async function benchConsumer(args: string[]): Promise<void> {
   const consumer = new PushConsumer({
     namesrvAddr: values.namesrvAddr,
     consumerGroup: group,
-    consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
+    consumeFromWhere: values.from === 'last' ? 'CONSUME_FROM_LAST_OFFSET' : 'CONSUME_FROM_FIRST_OFFSET',
     concurrency,
     consumeMessageBatchMaxSize: batch,
     logger: silentLogger,
   });
-  const meter = new BenchMeter(values.json, 'store-to-consume');
+  const meter = new BenchMeter(values.json, 'end-to-end');
   consumer.subscribe(values.topic).onMessage((messages) => {
     const now = Date.now();
-    for (const message of messages) meter.record(1, message.body.length, now - message.storeTimestamp);
+    for (const message of messages) meter.record(1, message.body.length, now - message.bornTimestamp);
   });
   await consumer.start();
   await new Promise((resolve) => setTimeout(resolve, duration * 1000));

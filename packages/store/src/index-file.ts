@@ -1,8 +1,7 @@
-import { closeSync, fdatasync, ftruncateSync, openSync, readSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fdatasync, ftruncateSync, openSync, readSync, renameSync, write, writeSync } from 'node:fs';
 import { javaStringHashCode, readLong, writeLong } from '@rocketnest/protocol';
 
 const HEADER_SIZE = 40;
-const BIG_ENDIAN_HOST = new Uint8Array(new Uint32Array([1]).buffer)[0] === 0;
 const ENTRY_SIZE = 20;
 
 /** The 40-byte IndexFile header (IndexHeader). */
@@ -25,12 +24,14 @@ export function indexKeyHash(topic: string, key: string): number {
 /**
  * One IndexFile: a 40-byte header, maxHashSlotNum int32 slots (the newest entry for a hash) and
  * maxIndexNum 20-byte entries [keyHash, phyOffset, timeDiff seconds, prevIndex] chained per slot.
- * The file being written keeps its header and slots in memory and writes them out on persist();
+ * The file being written keeps its header and slots in memory (the slots big-endian, as on disk,
+ * so that persist() writes them from a thread of the pool with no copy) and writes them out on persist();
  * entries go to the page cache as they are added.
  */
 export class IndexFile {
   readonly header: IndexHeader;
-  private slots: Int32Array | undefined;
+  /** Slots of the file being written, big-endian int32s as in the file. */
+  private slots: Buffer | undefined;
   private pending: Buffer | undefined;
   private pendingFrom = 0;
   private pendingCount = 0;
@@ -64,7 +65,7 @@ export class IndexFile {
       indexCount: 1,
     };
     const file = new IndexFile(path, fd, maxHashSlotNum, maxIndexNum, header);
-    file.slots = new Int32Array(maxHashSlotNum);
+    file.slots = Buffer.alloc(maxHashSlotNum * 4);
     file.writeHeader();
     return file;
   }
@@ -93,19 +94,18 @@ export class IndexFile {
    * from the entries instead (after a crash the slots on disk may be newer than the header).
    */
   activate(rebuild: boolean): void {
-    const slots = new Int32Array(this.maxHashSlotNum);
+    const slots = Buffer.alloc(this.maxHashSlotNum * 4);
     if (rebuild) {
       const count = this.header.indexCount;
       const chunk = Buffer.allocUnsafe(64 * 1024 * ENTRY_SIZE);
       for (let first = 1; first < count; first += 64 * 1024) {
         const n = Math.min(64 * 1024, count - first);
         readSync(this.fd, chunk, 0, n * ENTRY_SIZE, this.entryPosition(first));
-        for (let i = 0; i < n; i++) slots[chunk.readInt32BE(i * ENTRY_SIZE) % this.maxHashSlotNum] = first + i;
+        for (let i = 0; i < n; i++)
+          slots.writeInt32BE(first + i, (chunk.readInt32BE(i * ENTRY_SIZE) % this.maxHashSlotNum) * 4);
       }
     } else {
-      const bytes = Buffer.from(slots.buffer);
-      readSync(this.fd, bytes, 0, bytes.length, HEADER_SIZE);
-      if (BIG_ENDIAN_HOST === false) bytes.swap32();
+      readSync(this.fd, slots, 0, slots.length, HEADER_SIZE);
     }
     this.slots = slots;
   }
@@ -117,7 +117,7 @@ export class IndexFile {
     const header = this.header;
     if (header.indexCount >= this.maxIndexNum) return false;
     const slot = keyHash % this.maxHashSlotNum;
-    let previous = slots[slot]!;
+    let previous = slots.readInt32BE(slot * 4);
     if (previous <= 0 || previous > header.indexCount) previous = 0;
     let timeDiff = 0;
     if (header.beginTimestamp > 0) {
@@ -136,7 +136,7 @@ export class IndexFile {
     this.pending.writeInt32BE(timeDiff, at + 12);
     this.pending.writeInt32BE(previous, at + 16);
     this.pendingCount++;
-    slots[slot] = index;
+    slots.writeInt32BE(index, slot * 4);
     if (index <= 1) {
       header.beginPhyOffset = phyOffset;
       header.beginTimestamp = storeTimestamp;
@@ -157,24 +157,37 @@ export class IndexFile {
     this.pendingCount = 0;
   }
 
-  /** Write entries, then slots, then the header, and fsync: after this the file is whole on disk. */
-  async persist(): Promise<void> {
+  /**
+   * Write entries, then slots, then the header as it was when this began, and fsync: after this
+   * the file is whole on disk up to that header. Returns it.
+   */
+  async persist(): Promise<IndexHeader> {
+    // A full file is written whole at once: the next file's header, written when it is made, counts
+    // on this one's entries. The file being written goes on taking entries while its slots are written.
+    const whole = this.isFull;
     this.writeEntries();
+    // What is written now: the header must not claim entries that come while the slots are written.
+    const header = { ...this.header };
     if (this.slots) {
-      // The slots are native-endian int32s in memory: copy and swap to big-endian in one call.
-      const bytes = Buffer.from(this.slots.buffer.slice(0));
-      if (BIG_ENDIAN_HOST === false) bytes.swap32();
-      writeSync(this.fd, bytes, 0, bytes.length, HEADER_SIZE);
+      // Written from a thread of the pool while puts go on: a slot changed meanwhile is written
+      // old or new, and after a crash the slots are rebuilt from the entries anyway.
+      const slots = this.slots;
+      if (whole) writeSync(this.fd, slots, 0, slots.length, HEADER_SIZE);
+      else {
+        await new Promise<void>((resolve, reject) =>
+          write(this.fd, slots, 0, slots.length, HEADER_SIZE, (error) => (error ? reject(error) : resolve())),
+        );
+      }
     }
-    this.writeHeader();
+    this.writeHeader(header);
     // A full file takes no more entries: its slots are read from disk from now on.
     if (this.isFull) this.slots = undefined;
     await new Promise<void>((resolve, reject) => fdatasync(this.fd, (error) => (error ? reject(error) : resolve())));
+    return header;
   }
 
-  private writeHeader(): void {
+  private writeHeader(header: IndexHeader = this.header): void {
     const bytes = Buffer.alloc(HEADER_SIZE);
-    const header = this.header;
     writeLong(bytes, header.beginTimestamp, 0);
     writeLong(bytes, header.endTimestamp, 8);
     writeLong(bytes, header.beginPhyOffset, 16);
@@ -196,7 +209,7 @@ export class IndexFile {
   query(keyHash: number, maxNum: number, begin: number, end: number, out: number[]): void {
     this.writeEntries();
     const slot = keyHash % this.maxHashSlotNum;
-    let index = this.slots ? this.slots[slot]! : this.readSlot(slot);
+    let index = this.slots ? this.slots.readInt32BE(slot * 4) : this.readSlot(slot);
     const count = this.header.indexCount;
     const entry = Buffer.allocUnsafe(ENTRY_SIZE);
     while (out.length < maxNum && index > 0 && index < count) {

@@ -108,8 +108,7 @@ export class IndexService {
   async persist(): Promise<number> {
     const last = this.files.at(-1);
     if (!last) return 0;
-    await last.persist();
-    return last.header.endTimestamp;
+    return (await last.persist()).endTimestamp;
   }
 
   /** CommitLog offsets for topic#key within [begin, end], newest files first, at most maxNum. */
