@@ -155,9 +155,8 @@ async function checks(): Promise<number> {
     await puller.start();
     const polled: ReceivedMessage[] = [];
     const deadline = Date.now() + 10_000;
-    let max = 0;
     const admin = new Admin({ namesrvAddr: NAMESRV, logger: silentLogger });
-    max = (await admin.topicStats(topic)).find((s) => s.queue.queueId === queue.queueId)!.maxOffset;
+    const max = (await admin.topicStats(topic)).find((s) => s.queue.queueId === queue.queueId)!.maxOffset;
     await admin.shutdown();
     while (polled.length < max && Date.now() < deadline) polled.push(...(await puller.poll(500)));
     await puller.commit();
