@@ -1,4 +1,4 @@
-import { encodeProperties, KEY_SEPARATOR, MessageConst } from '@rocketnest/protocol';
+import { KEY_SEPARATOR, MessageConst } from '@rocketnest/protocol';
 
 /** A message to send. */
 export interface Message {
@@ -15,19 +15,32 @@ export interface Message {
   properties?: Readonly<Record<string, string>> | undefined;
 }
 
+/** Properties the producer sets itself: a user's own of these names are ignored. */
+const RESERVED = new Set<string>([
+  MessageConst.TAGS,
+  MessageConst.KEYS,
+  MessageConst.DELAY,
+  MessageConst.UNIQ_KEY,
+  MessageConst.WAIT,
+]);
+
 /** The properties string a message is sent with, UNIQ_KEY included. */
 export function messageProperties(message: Message, uniqueId: string): string {
-  const properties: Record<string, string> = { ...message.properties };
-  if (message.tags) properties[MessageConst.TAGS] = message.tags;
+  // Written out rather than through a map: this runs for every message sent.
+  let text = '';
+  const add = (name: string, value: string) => (text += `${name}\u0001${value}\u0002`);
+  if (message.properties) {
+    for (const name in message.properties) if (!RESERVED.has(name)) add(name, message.properties[name]!);
+  }
+  if (message.tags) add(MessageConst.TAGS, message.tags);
   if (message.keys !== undefined) {
     const keys = typeof message.keys === 'string' ? message.keys : message.keys.join(KEY_SEPARATOR);
-    if (keys.trim()) properties[MessageConst.KEYS] = keys;
+    if (keys.trim()) add(MessageConst.KEYS, keys);
   }
-  if (message.delayLevel !== undefined && message.delayLevel > 0)
-    properties[MessageConst.DELAY] = String(message.delayLevel);
-  properties[MessageConst.UNIQ_KEY] = uniqueId;
-  properties[MessageConst.WAIT] = 'true';
-  return encodeProperties(properties);
+  if (message.delayLevel !== undefined && message.delayLevel > 0) add(MessageConst.DELAY, String(message.delayLevel));
+  add(MessageConst.UNIQ_KEY, uniqueId);
+  add(MessageConst.WAIT, 'true');
+  return text;
 }
 
 export function messageBody(message: Message): Buffer {

@@ -32,8 +32,7 @@ export function createUniqueId(now = Date.now()): string {
     monthStart = new Date(date.getFullYear(), date.getMonth(), 1).getTime();
     nextMonthStart = new Date(date.getFullYear(), date.getMonth() + 1, 1).getTime();
   }
-  const tail = Buffer.alloc(6);
-  tail.writeInt32BE((now - monthStart) | 0, 0);
-  tail.writeUInt16BE(counter++ & 0xffff, 4);
-  return prefix + tail.toString('hex').toUpperCase();
+  const time = ((now - monthStart) >>> 0).toString(16).padStart(8, '0');
+  const count = (counter++ & 0xffff).toString(16).padStart(4, '0');
+  return (prefix + time + count).toUpperCase();
 }
