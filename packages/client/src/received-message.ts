@@ -4,6 +4,7 @@ import {
   decodeProperties,
   MessageConst,
   MessageSysFlag,
+  propertyValue,
   type StoredMessage,
 } from '@rocketnest/protocol';
 
@@ -27,26 +28,55 @@ export interface ReceivedMessage {
   storeHost: string;
 }
 
-/** A stored record as a consumer sees it: body inflated when compressed, properties decoded. */
+/**
+ * A stored record as a consumer sees it: body inflated when compressed. What most listeners do
+ * not read (all properties, keys, the offset id) is worked out when first asked for.
+ */
 export function receivedMessage(stored: StoredMessage, brokerName: string): ReceivedMessage {
-  const properties = Object.fromEntries(decodeProperties(stored.properties));
-  const offsetMsgId = createOffsetMessageId(stored.storeHost, stored.physicalOffset);
-  const keys = properties[MessageConst.KEYS];
-  return {
-    topic: stored.topic,
-    brokerName,
-    queueId: stored.queueId,
-    queueOffset: stored.queueOffset,
-    msgId: properties[MessageConst.UNIQ_KEY] ?? offsetMsgId,
-    offsetMsgId,
-    body: stored.sysFlag & MessageSysFlag.COMPRESSED_FLAG ? inflateSync(stored.body) : stored.body,
-    tags: properties[MessageConst.TAGS],
-    keys: keys ? keys.split(' ').filter((key) => key.length > 0) : [],
-    properties,
-    reconsumeTimes: stored.reconsumeTimes,
-    bornTimestamp: stored.bornTimestamp,
-    storeTimestamp: stored.storeTimestamp,
-    bornHost: stored.bornHost,
-    storeHost: stored.storeHost,
-  };
+  return new StoredReceivedMessage(stored, brokerName);
+}
+
+class StoredReceivedMessage implements ReceivedMessage {
+  readonly topic: string;
+  readonly queueId: number;
+  readonly queueOffset: number;
+  readonly body: Buffer;
+  readonly tags: string | undefined;
+  readonly msgId: string;
+  reconsumeTimes: number;
+  readonly bornTimestamp: number;
+  readonly storeTimestamp: number;
+  readonly bornHost: string;
+  readonly storeHost: string;
+  private decodedProperties: Record<string, string> | undefined;
+
+  constructor(
+    private readonly stored: StoredMessage,
+    readonly brokerName: string,
+  ) {
+    this.topic = stored.topic;
+    this.queueId = stored.queueId;
+    this.queueOffset = stored.queueOffset;
+    this.body = stored.sysFlag & MessageSysFlag.COMPRESSED_FLAG ? inflateSync(stored.body) : stored.body;
+    this.tags = propertyValue(stored.properties, MessageConst.TAGS);
+    this.msgId = propertyValue(stored.properties, MessageConst.UNIQ_KEY) ?? this.offsetMsgId;
+    this.reconsumeTimes = stored.reconsumeTimes;
+    this.bornTimestamp = stored.bornTimestamp;
+    this.storeTimestamp = stored.storeTimestamp;
+    this.bornHost = stored.bornHost;
+    this.storeHost = stored.storeHost;
+  }
+
+  get offsetMsgId(): string {
+    return createOffsetMessageId(this.stored.storeHost, this.stored.physicalOffset);
+  }
+
+  get properties(): Record<string, string> {
+    return (this.decodedProperties ??= Object.fromEntries(decodeProperties(this.stored.properties)));
+  }
+
+  get keys(): string[] {
+    const keys = propertyValue(this.stored.properties, MessageConst.KEYS);
+    return keys ? keys.split(' ').filter((key) => key.length > 0) : [];
+  }
 }
