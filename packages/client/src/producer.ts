@@ -174,7 +174,8 @@ export class Producer {
     const { request } = this.prepare(message);
     const info = await this.publishInfo(message.topic);
     const queue = options.queue ?? this.selectQueue(info, options.shardingKey, undefined);
-    const address = info.masters.get(queue.brokerName)!;
+    const address = info.masters.get(queue.brokerName);
+    if (!address) throw new MQClientError(`no master of broker ${queue.brokerName} serves topic ${message.topic}`);
     const oneway = withQueue(request(), queue.queueId);
     oneway.flag |= ONEWAY_FLAG;
     await this.instance.remoting.invokeOneway(address, oneway);
