@@ -27,6 +27,4 @@ export interface BrokerContext {
   readonly logger: BrokerLogger;
   /** brokerIP1:listenPort, stored in every record and used in offset message ids. */
   readonly storeHost: string;
-  /** brokerIP1:listenPort as registered with the NameServers. */
-  readonly brokerAddr: string;
 }

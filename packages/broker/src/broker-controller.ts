@@ -61,7 +61,7 @@ const SEND_QUEUE_CAPACITY = 10_000;
  * over the store, the topic, group and offset tables, long polling, and registration with every
  * NameServer it is given.
  */
-export class BrokerController {
+export class BrokerController implements BrokerContext {
   readonly config: BrokerConfig;
   readonly storeConfig: MessageStoreConfig;
   readonly store: MessageStore;
@@ -72,7 +72,9 @@ export class BrokerController {
   readonly producers = new ProducerManager();
   readonly stats = new BrokerStats();
   private readonly hold = new PullRequestHoldService();
-  private readonly logger: BrokerLogger;
+  readonly logger: BrokerLogger;
+  /** brokerIP1 and the port listened on: known once start() has bound it. */
+  storeHost = '';
   private readonly server: RemotingServer;
   private readonly namesrvClient: RemotingClient;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -113,23 +115,6 @@ export class BrokerController {
     return this.server.address.port;
   }
 
-  private context(): BrokerContext {
-    return {
-      config: this.config,
-      storeConfig: this.storeConfig,
-      store: this.store,
-      topics: this.topics,
-      groups: this.groups,
-      offsets: this.offsets,
-      consumers: this.consumers,
-      producers: this.producers,
-      stats: this.stats,
-      logger: this.logger,
-      storeHost: this.brokerAddr,
-      brokerAddr: this.brokerAddr,
-    };
-  }
-
   private registerProcessors(broker: BrokerContext): void {
     const table: [number, RequestProcessor, ProcessorOptions?][] = [
       [RequestCode.SEND_MESSAGE, sendMessage(broker), { concurrency: 1024, queueCapacity: SEND_QUEUE_CAPACITY }],
@@ -151,7 +136,7 @@ export class BrokerController {
       [RequestCode.UPDATE_AND_CREATE_TOPIC, admin.updateAndCreateTopic(broker)],
       [RequestCode.DELETE_TOPIC_IN_BROKER, admin.deleteTopicInBroker(broker)],
       [RequestCode.GET_ALL_TOPIC_CONFIG, admin.getAllTopicConfig(broker)],
-      [RequestCode.GET_BROKER_RUNTIME_INFO, admin.getBrokerRuntimeInfo(broker, this.stats)],
+      [RequestCode.GET_BROKER_RUNTIME_INFO, admin.getBrokerRuntimeInfo(broker)],
       [RequestCode.GET_CONSUMER_CONNECTION_LIST, admin.getConsumerConnectionList(broker)],
       [RequestCode.GET_PRODUCER_CONNECTION_LIST, admin.getProducerConnectionList(broker)],
       [RequestCode.GET_CONSUME_STATS, admin.getConsumeStats(broker)],
@@ -171,7 +156,8 @@ export class BrokerController {
     this.groups.load();
     this.offsets.load();
     await this.server.listen();
-    this.registerProcessors(this.context());
+    this.storeHost = this.brokerAddr;
+    this.registerProcessors(this);
     this.store.onMessageArrival((arrival) =>
       this.hold.messageArrived(arrival.topic, arrival.queueId, arrival.maxOffset, arrival.tagsCode),
     );

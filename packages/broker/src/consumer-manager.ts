@@ -97,11 +97,6 @@ export class ConsumerManager {
       .filter((group) => group.subscriptions.has(topic))
       .map((group) => group.groupName);
   }
-
-  /** The subscription a group registered for a topic. */
-  subscription(groupName: string, topic: string): SubscriptionData | undefined {
-    return this.groups.get(groupName)?.subscriptions.get(topic);
-  }
 }
 
 /** Newer subscriptions replace older ones; topics missing from the heartbeat are dropped. */

@@ -62,12 +62,6 @@ export class ConsumerOffsetManager {
       .map((key) => key.slice(0, -group.length - 1));
   }
 
-  /** Forget a topic's offsets (its topic was deleted). */
-  deleteTopic(topic: string): void {
-    for (const key of [...this.table.keys()]) if (key.startsWith(`${topic}@`)) this.table.delete(key);
-    this.dirty = true;
-  }
-
   persist(force = false): void {
     if (!this.dirty && !force) return;
     this.dirty = false;

@@ -44,13 +44,6 @@ export class PullRequestHoldService {
     pull.resume();
   }
 
-  /** Held pulls now. */
-  get size(): number {
-    let count = 0;
-    for (const pulls of this.held.values()) count += pulls.size;
-    return count;
-  }
-
   /** Answer every held pull now (shutdown): each finds what there is, or nothing. */
   releaseAll(): void {
     for (const [key, pulls] of [...this.held]) for (const pull of [...pulls]) this.release(key, pull);

@@ -18,7 +18,6 @@ import {
   type RemotingCommand,
 } from '@rocketnest/protocol';
 import type { BrokerContext } from '../broker-context.js';
-import type { BrokerStats } from '../broker-stats.js';
 import type { ClientChannel } from '../consumer-manager.js';
 import { subscriptionGroupConfig, type SubscriptionGroupConfig } from '../subscription-group-manager.js';
 import { invalidTopicName, NOT_ALLOWED_SEND_TOPICS, AUTO_CREATE_TOPIC } from '../topic-config-manager.js';
@@ -85,16 +84,17 @@ export function getAllTopicConfig(broker: BrokerContext) {
 }
 
 /** GET_BROKER_RUNTIME_INFO (28): every key mqadmin clusterList and brokerStatus read. */
-export function getBrokerRuntimeInfo(broker: BrokerContext, stats: BrokerStats) {
+export function getBrokerRuntimeInfo(broker: BrokerContext) {
   return (request: RemotingCommand): RemotingCommand => {
     const store = broker.store;
     const disk = diskRatio(broker.storeConfig.storePathRootDir);
+    const stats = broker.stats.runtimeInfo();
     const table: Record<string, string> = {
       brokerVersionDesc: VERSION_DESC,
       brokerVersion: String(ROCKETNEST_VERSION),
-      ...stats.runtimeInfo(),
+      ...stats,
       getMissTps: '0.00 0.00 0.00',
-      getTotalTps: stats.runtimeInfo()['getFoundTps']!,
+      getTotalTps: stats['getFoundTps']!,
       sendThreadPoolQueueSize: '0',
       sendThreadPoolQueueCapacity: '10000',
       pullThreadPoolQueueSize: '0',
@@ -119,7 +119,7 @@ export function getBrokerRuntimeInfo(broker: BrokerContext, stats: BrokerStats) 
       commitLogDiskRatio: String(disk.ratio),
       consumeQueueDiskRatio: String(disk.ratio),
       putMessageEntireTimeMax: '0',
-      putMessageTimesTotal: String(stats.putTotal),
+      putMessageTimesTotal: String(broker.stats.putTotal),
       putMessageFailedTimes: '0',
       putMessageSizeTotal: '0',
       putMessageDistributeTime: '',
