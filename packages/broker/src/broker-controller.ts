@@ -7,6 +7,7 @@ import {
   RequestCode,
   ResponseCode,
   BrokerIdentityRequestHeader,
+  type RemotingCommand,
 } from '@rocketnest/protocol';
 import {
   RemotingClient,
@@ -191,23 +192,10 @@ export class BrokerController implements BrokerContext {
       compressed: false,
       bodyCrc32: bodyCrc(body),
     });
-    await Promise.all(
-      namesrvAddresses(this.config.namesrvAddr).map(async (address) => {
-        try {
-          const response = await this.namesrvClient.invoke(
-            address,
-            createRequest(RequestCode.REGISTER_BROKER, { extFields, body }),
-            {
-              timeoutMs: 6000,
-            },
-          );
-          if (response.code !== ResponseCode.SUCCESS) throw new Error(`${response.code} ${response.remark ?? ''}`);
-        } catch (error) {
-          this.logger.warn(
-            `registering with the NameServer ${address} failed: ${(error as Error).message}; retrying in ${this.config.registerNameServerPeriod} ms`,
-          );
-        }
-      }),
+    await this.toEveryNamesrv(
+      () => createRequest(RequestCode.REGISTER_BROKER, { extFields, body }),
+      6000,
+      `registering with the NameServer failed (retrying in ${this.config.registerNameServerPeriod} ms)`,
     );
   }
 
@@ -218,14 +206,24 @@ export class BrokerController implements BrokerContext {
       clusterName: this.config.brokerClusterName,
       brokerId: this.config.brokerId,
     });
+    await this.toEveryNamesrv(
+      () => createRequest(RequestCode.UNREGISTER_BROKER, { extFields }),
+      3000,
+      'unregistering from the NameServer failed',
+    );
+  }
+
+  /** Send a request to every NameServer, each on its own; a failure is logged, not thrown. */
+  private async toEveryNamesrv(request: () => RemotingCommand, timeoutMs: number, failure: string): Promise<void> {
     await Promise.all(
-      namesrvAddresses(this.config.namesrvAddr).map((address) =>
-        this.namesrvClient
-          .invoke(address, createRequest(RequestCode.UNREGISTER_BROKER, { extFields }), { timeoutMs: 3000 })
-          .catch((error: Error) =>
-            this.logger.warn(`unregistering from the NameServer ${address} failed: ${error.message}`),
-          ),
-      ),
+      namesrvAddresses(this.config.namesrvAddr).map(async (address) => {
+        try {
+          const response = await this.namesrvClient.invoke(address, request(), { timeoutMs });
+          if (response.code !== ResponseCode.SUCCESS) throw new Error(`${response.code} ${response.remark ?? ''}`);
+        } catch (error) {
+          this.logger.warn(`${address}: ${failure}: ${(error as Error).message}`);
+        }
+      }),
     );
   }
 
