@@ -11,7 +11,7 @@ import {
   RequestCode,
   ResponseCode,
   SearchOffsetRequestHeader,
-  tagsCode,
+  tagSubscription,
   UnregisterClientRequestHeader,
   type ConsumeType,
   type ConsumerData,
@@ -103,22 +103,8 @@ export abstract class ConsumerBase {
 
   /** Subscribe to a topic: '*' for every message, or tags as 'TagA || TagB'. */
   subscribe(topic: string, expression = '*'): this {
-    const tags = expression
-      .split('||')
-      .map((tag) => tag.trim())
-      .filter((tag) => tag.length > 0 && tag !== '*');
-    this.subscriptions.set(topic, {
-      data: {
-        topic,
-        subString: tags.length === 0 ? '*' : expression,
-        tagsSet: tags,
-        codeSet: tags.map((tag) => tagsCode(tag)),
-        subVersion: Date.now(),
-        expressionType: 'TAG',
-        classFilterMode: false,
-      },
-      tags: new Set(tags),
-    });
+    const data = tagSubscription(topic, expression, Date.now());
+    this.subscriptions.set(topic, { data, tags: new Set(data.tagsSet) });
     return this;
   }
 

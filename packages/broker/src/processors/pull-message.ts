@@ -5,6 +5,7 @@ import {
   PullMessageResponseHeader,
   PullSysFlag,
   ResponseCode,
+  tagSubscription,
   type RemotingCommand,
   type SubscriptionData,
 } from '@rocketnest/protocol';
@@ -12,7 +13,7 @@ import type { RequestContext } from '@rocketnest/remoting';
 import type { GetMessageResult } from '@rocketnest/store';
 import type { BrokerContext } from '../broker-context.js';
 import type { PullRequestHoldService } from '../pull-request-hold-service.js';
-import { subscriptionOf, tagFilter } from '../tag-filter.js';
+import { tagFilter } from '../tag-filter.js';
 
 /** PULL_MESSAGE (11): read a queue from an offset; hold the request when there is nothing yet. */
 export function pullMessage(broker: BrokerContext, hold: PullRequestHoldService) {
@@ -48,7 +49,7 @@ export function pullMessage(broker: BrokerContext, hold: PullRequestHoldService)
       if (header.expressionType && header.expressionType !== 'TAG') {
         return refuse(ResponseCode.SYSTEM_ERROR, 'The broker does not support consumer to filter message by SQL92');
       }
-      subscription = subscriptionOf(header.topic, header.subscription ?? '*', header.subVersion);
+      subscription = tagSubscription(header.topic, header.subscription ?? '*', header.subVersion);
     } else {
       const consumerGroup = broker.consumers.get(header.consumerGroup);
       if (!consumerGroup) {

@@ -1,3 +1,5 @@
+import { tagsCode } from '../message/java-hash.js';
+
 /** Bodies of client management requests (request-codes.md §4), as plain JSON-shaped types. */
 
 export type ConsumeType = 'CONSUME_ACTIVELY' | 'CONSUME_PASSIVELY' | 'CONSUME_POP';
@@ -55,4 +57,31 @@ export interface ConnectionData {
   clientAddr: string;
   language: string;
   version: number;
+}
+
+/** '*' or an empty expression: every message. */
+export const SUB_ALL = '*';
+
+/** The tags of a TAG expression ('TagA || TagB'); empty for '*'. */
+export function parseTags(expression: string): string[] {
+  const text = expression.trim();
+  if (text === '' || text === SUB_ALL) return [];
+  return text
+    .split('||')
+    .map((tag) => tag.trim())
+    .filter((tag) => tag.length > 0 && tag !== SUB_ALL);
+}
+
+/** The SubscriptionData of a TAG expression, as a client registers it and a pull carries it. */
+export function tagSubscription(topic: string, expression: string, subVersion: number): SubscriptionData {
+  const tags = parseTags(expression);
+  return {
+    topic,
+    subString: tags.length === 0 ? SUB_ALL : expression,
+    tagsSet: tags,
+    codeSet: tags.map((tag) => tagsCode(tag)),
+    subVersion,
+    expressionType: 'TAG',
+    classFilterMode: false,
+  };
 }
