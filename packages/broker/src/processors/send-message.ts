@@ -5,6 +5,7 @@ import {
   MessageSysFlag,
   Perm,
   propertyValue,
+  withDefaultProperty,
   RequestCode,
   ResponseCode,
   SendMessageRequestHeader,
@@ -68,7 +69,7 @@ export function sendMessage(broker: BrokerContext) {
       queueId,
       flag,
       body,
-      properties: withCluster(properties, broker.config.brokerClusterName),
+      properties: withDefaultProperty(properties, MessageConst.CLUSTER, broker.config.brokerClusterName),
       sysFlag,
       bornTimestamp: header.bornTimestamp,
       bornHost,
@@ -101,18 +102,6 @@ export function sendMessage(broker: BrokerContext) {
       : broker.store.putMessages(messages));
     return sendResponse(request, broker, queueId, result);
   };
-}
-
-/**
- * The properties with CLUSTER added as a property of its own. The Java client (4.9) drops the
- * separator after the last property; the spec's layout ends with one: either way CLUSTER is
- * added in the sender's style.
- */
-function withCluster(properties: string, clusterName: string): string {
-  if (propertyValue(properties, MessageConst.CLUSTER) !== undefined) return properties;
-  const cluster = `${MessageConst.CLUSTER}\u0001${clusterName}`;
-  if (properties === '' || properties.endsWith('\u0002')) return `${properties}${cluster}\u0002`;
-  return `${properties}\u0002${cluster}`;
 }
 
 /** The topic's config, created from the producer's template topic or as a retry topic when allowed. */

@@ -87,3 +87,15 @@ export function propertyValue(text: string, name: string): string | undefined {
     from = end + 1;
   }
 }
+
+/**
+ * The encoded properties with name set to value unless it has a value already. RocketMQ 4.9's
+ * Java client drops the separator after the last property where encodeProperties writes one:
+ * either way the new property is added as one of its own, in the string's style.
+ */
+export function withDefaultProperty(text: string, name: string, value: string): string {
+  if (propertyValue(text, name) !== undefined) return text;
+  const property = name + NAME_VALUE_SEPARATOR + value;
+  if (text === '' || text.endsWith(PROPERTY_SEPARATOR)) return text + property + PROPERTY_SEPARATOR;
+  return text + PROPERTY_SEPARATOR + property;
+}

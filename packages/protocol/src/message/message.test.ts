@@ -14,6 +14,7 @@ import {
   encodeProperties,
   javaStringHashCode,
   propertyValue,
+  withDefaultProperty,
   MESSAGE_MAGIC_CODE_V2,
   storedMessageLength,
   tagsCode,
@@ -191,6 +192,14 @@ describe('message helpers', () => {
     assert.equal(propertyValue(text, 'EMPTY'), undefined);
     assert.equal(propertyValue(text, 'XA'), 'no');
     assert.equal(propertyValue(text, 'C'), undefined);
+  });
+
+  it('adds a property in the style of the string, the separator after the last one or not', () => {
+    assert.equal(withDefaultProperty('', 'CLUSTER', 'C'), 'CLUSTER\u0001C\u0002');
+    assert.equal(withDefaultProperty('TAGS\u0001T\u0002', 'CLUSTER', 'C'), 'TAGS\u0001T\u0002CLUSTER\u0001C\u0002');
+    // RocketMQ 4.9's Java client leaves the last separator out.
+    assert.equal(withDefaultProperty('TAGS\u0001T', 'CLUSTER', 'C'), 'TAGS\u0001T\u0002CLUSTER\u0001C');
+    assert.equal(withDefaultProperty('CLUSTER\u0001mine', 'CLUSTER', 'C'), 'CLUSTER\u0001mine');
   });
 
   it('reads and writes offset message ids', () => {
