@@ -15,7 +15,7 @@ import {
 import { ClientInstance, type ClientOptions } from './client-instance.js';
 import { MQBrokerError, MQClientError } from './errors.js';
 import { receivedMessage, type ReceivedMessage } from './received-message.js';
-import type { MessageQueue } from './topic-route.js';
+import { mastersOf, type MessageQueue } from './topic-route.js';
 
 export interface TopicOptions {
   /** Read and write queues per broker (default 8). */
@@ -134,7 +134,7 @@ export class Admin {
   /** Min and max offsets of every queue of a topic, on every broker of its route. */
   async topicStats(topic: string): Promise<QueueStats[]> {
     const stats: QueueStats[] = [];
-    for (const address of mastersOf(await this.topicRoute(topic))) {
+    for (const address of [...mastersOf(await this.topicRoute(topic)).values()]) {
       const response = await this.call(address, RequestCode.GET_TOPIC_STATS_INFO, { topic });
       for (const [queue, value] of queueMap<Omit<QueueStats, 'queue'>>(response)) stats.push({ queue, ...value });
     }
@@ -144,7 +144,7 @@ export class Admin {
   /** The group's live members on the brokers of a topic. */
   async consumerConnections(group: string, topic: string): Promise<ConnectionData[]> {
     const members = new Map<string, ConnectionData>();
-    for (const address of mastersOf(await this.topicRoute(topic))) {
+    for (const address of [...mastersOf(await this.topicRoute(topic)).values()]) {
       const response = await this.instance.remoting.invoke(
         address,
         createRequest(RequestCode.GET_CONSUMER_CONNECTION_LIST, { extFields: { consumerGroup: group } }),
@@ -159,7 +159,7 @@ export class Admin {
   /** Per queue of a topic: the broker's max offset, the group's committed offset, and the lag. */
   async consumerProgress(group: string, topic: string): Promise<QueueProgress[]> {
     const progress: QueueProgress[] = [];
-    for (const address of mastersOf(await this.topicRoute(topic))) {
+    for (const address of [...mastersOf(await this.topicRoute(topic)).values()]) {
       const response = await this.call(address, RequestCode.GET_CONSUME_STATS, { consumerGroup: group, topic });
       type Offsets = { brokerOffset: number; consumerOffset: number; lastTimestamp: number };
       for (const [queue, value] of queueMap<Offsets>(response, 'offsetTable')) {
@@ -210,10 +210,6 @@ export class Admin {
     }
     return found;
   }
-}
-
-function mastersOf(route: TopicRouteData): string[] {
-  return route.brokerDatas.map((b) => b.brokerAddrs['0']).filter((a): a is string => a !== undefined);
 }
 
 /** A fastjson map keyed by MessageQueue objects (parsed keys are their JSON text). */

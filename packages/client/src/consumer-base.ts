@@ -4,7 +4,6 @@ import {
   createRequest,
   decodeStoredMessages,
   GetMaxOffsetRequestHeader,
-  isReadable,
   MASTER_ID,
   PullMessageRequestHeader,
   PullSysFlag,
@@ -25,7 +24,7 @@ import { MQBrokerError, MQClientError } from './errors.js';
 import { LocalFileOffsetStore } from './local-offset-store.js';
 import { RemoteOffsetStore, type OffsetStore } from './offset-store.js';
 import { receivedMessage, type ReceivedMessage } from './received-message.js';
-import type { MessageQueue } from './topic-route.js';
+import { routeQueues, type MessageQueue } from './topic-route.js';
 
 export type ConsumeFromWhere = 'CONSUME_FROM_LAST_OFFSET' | 'CONSUME_FROM_FIRST_OFFSET' | 'CONSUME_FROM_TIMESTAMP';
 
@@ -169,7 +168,7 @@ export abstract class ConsumerBase {
   private async rebalanceTopic(topic: string): Promise<void> {
     const route = await this.instance.refreshRoute(topic);
     if (!route) return;
-    const all = sortQueues(readQueues(topic, route));
+    const all = sortQueues(routeQueues(topic, route, 'read'));
     const mine = !this.running
       ? []
       : this.options.messageModel === 'BROADCASTING'
@@ -317,16 +316,4 @@ export abstract class ConsumerBase {
     );
     await this.instance.shutdown();
   }
-}
-
-/** The queues consumers read: readQueueNums of each readable queue data whose broker has a master. */
-export function readQueues(topic: string, route: TopicRouteData): MessageQueue[] {
-  const masters = new Set(route.brokerDatas.filter((b) => b.brokerAddrs[String(MASTER_ID)]).map((b) => b.brokerName));
-  const queues: MessageQueue[] = [];
-  for (const data of route.queueDatas) {
-    if (!isReadable(data.perm) || !masters.has(data.brokerName)) continue;
-    for (let queueId = 0; queueId < data.readQueueNums; queueId++)
-      queues.push({ topic, brokerName: data.brokerName, queueId });
-  }
-  return queues;
 }

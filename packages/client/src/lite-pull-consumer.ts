@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ResponseCode } from '@rocketnest/protocol';
 import { queueKey } from './allocate.js';
-import { ConsumerBase, readQueues, type ConsumerOptions } from './consumer-base.js';
+import { ConsumerBase, type ConsumerOptions } from './consumer-base.js';
 import { MQClientError } from './errors.js';
 import type { ReceivedMessage } from './received-message.js';
-import type { MessageQueue } from './topic-route.js';
+import { routeQueues, type MessageQueue } from './topic-route.js';
 
 export interface LitePullConsumerOptions extends ConsumerOptions {
   /** Commit what poll() returned every autoCommitIntervalMs (default true). */
@@ -75,7 +75,7 @@ export class LitePullConsumer extends ConsumerBase {
   async fetchMessageQueues(topic: string): Promise<MessageQueue[]> {
     const route = await this.instance.route(topic);
     if (!route) throw new MQClientError(`topic ${topic} has no route`);
-    return readQueues(topic, route);
+    return routeQueues(topic, route, 'read');
   }
 
   /** Queues being read now. */

@@ -1,4 +1,4 @@
-import { isWritable, MASTER_ID, type TopicRouteData } from '@rocketnest/protocol';
+import { isReadable, isWritable, MASTER_ID, type TopicRouteData } from '@rocketnest/protocol';
 
 /** A queue of a topic on a broker (MessageQueue). */
 export interface MessageQueue {
@@ -14,26 +14,46 @@ export interface PublishInfo {
   masters: Map<string, string>;
 }
 
-/**
- * The queues a producer may write to (MQClientInstance.topicRouteData2TopicPublishInfo): for
- * every broker name with a writable queue data and a live master, writeQueueNums queues, in
- * broker-name order. `maxQueuesPerBroker` caps them when the route is TBW102's (a topic to be
- * created on first send).
- */
-export function publishInfo(topic: string, route: TopicRouteData, maxQueuesPerBroker = Infinity): PublishInfo {
+/** Broker name -> master address, of the brokers of a route that have a master. */
+export function mastersOf(route: TopicRouteData): Map<string, string> {
   const masters = new Map<string, string>();
   for (const broker of route.brokerDatas) {
     const master = broker.brokerAddrs[String(MASTER_ID)];
     if (master) masters.set(broker.brokerName, master);
   }
+  return masters;
+}
+
+/**
+ * The queues of a route, in broker-name order, of the brokers with a live master whose queue data
+ * allows reading (readQueueNums of them) or writing (writeQueueNums), at most maxPerBroker each.
+ */
+export function routeQueues(
+  topic: string,
+  route: TopicRouteData,
+  use: 'read' | 'write',
+  maxPerBroker = Infinity,
+  masters = mastersOf(route),
+): MessageQueue[] {
   const queues: MessageQueue[] = [];
   const datas = [...route.queueDatas].sort((a, b) =>
     a.brokerName < b.brokerName ? -1 : a.brokerName > b.brokerName ? 1 : 0,
   );
   for (const data of datas) {
-    if (!isWritable(data.perm) || !masters.has(data.brokerName)) continue;
-    const count = Math.min(data.writeQueueNums, maxQueuesPerBroker);
+    const allowed = use === 'read' ? isReadable(data.perm) : isWritable(data.perm);
+    if (!allowed || !masters.has(data.brokerName)) continue;
+    const count = Math.min(use === 'read' ? data.readQueueNums : data.writeQueueNums, maxPerBroker);
     for (let queueId = 0; queueId < count; queueId++) queues.push({ topic, brokerName: data.brokerName, queueId });
   }
-  return { queues, masters };
+  return queues;
+}
+
+/**
+ * The queues a producer may write to (MQClientInstance.topicRouteData2TopicPublishInfo), and the
+ * masters to send them to. `maxQueuesPerBroker` caps them when the route is TBW102's (a topic to
+ * be created on first send).
+ */
+export function publishInfo(topic: string, route: TopicRouteData, maxQueuesPerBroker = Infinity): PublishInfo {
+  const masters = mastersOf(route);
+  return { queues: routeQueues(topic, route, 'write', maxQueuesPerBroker, masters), masters };
 }
