@@ -1,9 +1,4 @@
-import {
-  defaultStoreConfig,
-  storeConfigFromProperties,
-  typedSettings,
-  type MessageStoreConfig,
-} from '@rocketnest/store';
+import { storeConfigKeys, storeConfigFromProperties, typedSettings, type MessageStoreConfig } from '@rocketnest/store';
 
 export type BrokerRole = 'ASYNC_MASTER' | 'SYNC_MASTER' | 'SLAVE';
 
@@ -94,14 +89,12 @@ export function brokerSettingsFromProperties(
   const broker = defaultBrokerConfig(parsed);
   validateBrokerConfig(broker);
   const store = storeConfigFromProperties(properties, warn);
-  const known = new Set([...Object.keys(broker), ...Object.keys(defaultStoreConfig()), ...OLD_STORE_SPELLINGS]);
+  const known = new Set([...Object.keys(broker), ...storeConfigKeys()]);
   for (const key of Object.keys(properties)) {
     if (!known.has(key)) warn(`broker.conf: "${key}" is not a setting RocketNest knows; it is ignored`);
   }
   return { broker, store };
 }
-
-const OLD_STORE_SPELLINGS = ['mapedFileSizeCommitLog', 'mapedFileSizeConsumeQueue'];
 
 /** Throw, naming the setting, when a value cannot work. */
 export function validateBrokerConfig(config: BrokerConfig): void {

@@ -77,6 +77,11 @@ const OLD_SPELLINGS: Record<string, keyof MessageStoreConfig> = {
   mapedFileSizeConsumeQueue: 'mappedFileSizeConsumeQueue',
 };
 
+/** Every broker.conf key the store reads, the old one-p spellings included. */
+export function storeConfigKeys(): string[] {
+  return [...Object.keys(defaultStoreConfig()), ...Object.keys(OLD_SPELLINGS)];
+}
+
 /**
  * Read store settings from broker.conf properties. Unknown keys are left to the caller (the
  * broker owns most of broker.conf); a bad value throws naming the key and what it expects.
