@@ -78,11 +78,13 @@ describe('client: push consumer against our NameServer and broker', () => {
     const two = member('two');
     await one.start();
     await two.start();
-    await eventually(() => one.assignedQueues.length === 2 && two.assignedQueues.length === 2, 'two queues each');
-    const ids = (c: PushConsumer) => c.assignedQueues.map((q) => q.queueId);
+    // Each member also reads its share of the group's retry topic (one queue).
+    const shared = (c: PushConsumer) => c.assignedQueues.filter((q) => q.topic === 'Shared');
+    await eventually(() => shared(one).length === 2 && shared(two).length === 2, 'two queues each');
+    const ids = (c: PushConsumer) => shared(c).map((q) => q.queueId);
     assert.deepEqual([...ids(one), ...ids(two)].sort(), [0, 1, 2, 3]);
     await two.shutdown();
-    await eventually(() => one.assignedQueues.length === 4, 'the survivor to own all four queues');
+    await eventually(() => shared(one).length === 4, 'the survivor to own all four queues');
     for (let i = 0; i < 12; i++) await sender.send({ topic: 'Shared', body: `after-${i}` });
     await eventually(
       () => (seen.get('one') ?? []).filter((b) => b.startsWith('after-')).length === 12,
@@ -125,9 +127,12 @@ describe('client: push consumer against our NameServer and broker', () => {
     assert.deepEqual(got.get('a'), ['later']);
   });
 
-  it('gives a message whose listener failed to it again, and commits nothing past it until it succeeds', async () => {
+  it('sends a failed message back: it returns from the retry topic, and its offset is committed past it', async () => {
     const namesrv = await startNamesrv();
-    const broker = await startBroker({ namesrvAddr: namesrv.address });
+    const broker = await startBroker(
+      { namesrvAddr: namesrv.address },
+      { messageDelayLevel: '10ms 20ms 50ms 60ms 70ms 80ms' },
+    );
     const sender = await producer(namesrv.address);
     const first = await sender.send({ topic: 'Flaky', body: 'fails twice' }, { selector: (queues) => queues[0]! });
     const attempts: number[] = [];
@@ -146,6 +151,7 @@ describe('client: push consumer against our NameServer and broker', () => {
     await reader.start();
     await eventually(() => attempts.length === 3, 'a third attempt');
     assert.deepEqual(attempts, [0, 1, 2]);
+    assert.equal(broker.store.getMaxOffsetInQueue('%RETRY%flaky', 0), 2);
     await eventually(
       () => broker.offsets.query('flaky', 'Flaky', first.messageQueue.queueId) === first.queueOffset + 1,
       'the offset past it',

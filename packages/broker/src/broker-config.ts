@@ -33,6 +33,8 @@ export interface BrokerConfig {
   /** A client not heard from for this long is dropped (clients heartbeat every 30 s). */
   channelExpiredTimeout: number;
   flushConsumerOffsetInterval: number;
+  /** How often delay level and timer progress is written (config/delayOffset.json). */
+  flushDelayOffsetInterval: number;
   regionId: string;
   traceOn: boolean;
   enablePropertyFilter: boolean;
@@ -62,6 +64,7 @@ export function defaultBrokerConfig(overrides: Partial<BrokerConfig> = {}): Brok
     notifyConsumerIdsChangedEnable: true,
     channelExpiredTimeout: 120_000,
     flushConsumerOffsetInterval: 5000,
+    flushDelayOffsetInterval: 10_000,
     regionId: 'DefaultRegion',
     traceOn: true,
     enablePropertyFilter: false,

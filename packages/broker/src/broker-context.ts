@@ -4,6 +4,8 @@ import type { BrokerStats } from './broker-stats.js';
 import type { ConsumerManager } from './consumer-manager.js';
 import type { ConsumerOffsetManager } from './consumer-offset-manager.js';
 import type { ProducerManager } from './producer-manager.js';
+import type { RebalanceLockManager } from './rebalance-lock-manager.js';
+import type { ScheduleMessageService } from './schedule/schedule-message-service.js';
 import type { SubscriptionGroupManager } from './subscription-group-manager.js';
 import type { TopicConfigManager } from './topic-config-manager.js';
 
@@ -24,6 +26,10 @@ export interface BrokerContext {
   readonly consumers: ConsumerManager;
   readonly producers: ProducerManager;
   readonly stats: BrokerStats;
+  /** Queue locks of orderly consumers. */
+  readonly locks: RebalanceLockManager;
+  /** Delivers messages held for a delay level. */
+  readonly schedule: ScheduleMessageService;
   readonly logger: BrokerLogger;
   /** brokerIP1:listenPort, stored in every record and used in offset message ids. */
   readonly storeHost: string;

@@ -35,8 +35,13 @@ import * as offsets from './processors/offsets.js';
 import { pullMessage } from './processors/pull-message.js';
 import { queryMessage, viewMessageById } from './processors/query-message.js';
 import { sendMessage } from './processors/send-message.js';
+import { consumerSendMsgBack } from './processors/consumer-send-msg-back.js';
 import { ProducerManager } from './producer-manager.js';
+import { lockBatchMQ, unlockBatchMQ } from './processors/queue-locks.js';
+import { RebalanceLockManager } from './rebalance-lock-manager.js';
 import { PullRequestHoldService } from './pull-request-hold-service.js';
+import { ScheduleMessageService } from './schedule/schedule-message-service.js';
+import { TimerMessageService } from './schedule/timer-message-service.js';
 import { SubscriptionGroupManager } from './subscription-group-manager.js';
 import { TopicConfigManager } from './topic-config-manager.js';
 
@@ -72,6 +77,9 @@ export class BrokerController implements BrokerContext {
   readonly consumers: ConsumerManager;
   readonly producers = new ProducerManager();
   readonly stats = new BrokerStats();
+  readonly locks = new RebalanceLockManager();
+  readonly schedule: ScheduleMessageService;
+  readonly timerMessages: TimerMessageService;
   private readonly hold = new PullRequestHoldService();
   readonly logger: BrokerLogger;
   /** brokerIP1 and the port listened on: known once start() has bound it. */
@@ -95,6 +103,8 @@ export class BrokerController implements BrokerContext {
     this.groups = new SubscriptionGroupManager(root, this.config.autoCreateSubscriptionGroup);
     this.offsets = new ConsumerOffsetManager(root);
     this.consumers = new ConsumerManager((group) => this.notifyConsumerIdsChanged(group));
+    this.schedule = new ScheduleMessageService(this);
+    this.timerMessages = new TimerMessageService(this);
     this.server = new RemotingServer({
       host: this.config.bindAddress,
       port: this.config.listenPort,
@@ -124,6 +134,9 @@ export class BrokerController implements BrokerContext {
       [RequestCode.PULL_MESSAGE, pullMessage(broker, this.hold), { concurrency: 1024, queueCapacity: 100_000 }],
       [RequestCode.HEART_BEAT, clients.heartBeat(broker)],
       [RequestCode.UNREGISTER_CLIENT, clients.unregisterClient(broker)],
+      [RequestCode.CONSUMER_SEND_MSG_BACK, consumerSendMsgBack(broker)],
+      [RequestCode.LOCK_BATCH_MQ, lockBatchMQ(broker)],
+      [RequestCode.UNLOCK_BATCH_MQ, unlockBatchMQ(broker)],
       [RequestCode.GET_CONSUMER_LIST_BY_GROUP, clients.getConsumerListByGroup(broker)],
       [RequestCode.CHECK_CLIENT_CONFIG, clients.checkClientConfig()],
       [RequestCode.QUERY_CONSUMER_OFFSET, offsets.queryConsumerOffset(broker)],
@@ -137,6 +150,7 @@ export class BrokerController implements BrokerContext {
       [RequestCode.UPDATE_AND_CREATE_TOPIC, admin.updateAndCreateTopic(broker)],
       [RequestCode.DELETE_TOPIC_IN_BROKER, admin.deleteTopicInBroker(broker)],
       [RequestCode.GET_ALL_TOPIC_CONFIG, admin.getAllTopicConfig(broker)],
+      [RequestCode.GET_ALL_DELAY_OFFSET, admin.getAllDelayOffset(broker)],
       [RequestCode.GET_BROKER_RUNTIME_INFO, admin.getBrokerRuntimeInfo(broker)],
       [RequestCode.GET_CONSUMER_CONNECTION_LIST, admin.getConsumerConnectionList(broker)],
       [RequestCode.GET_PRODUCER_CONNECTION_LIST, admin.getProducerConnectionList(broker)],
@@ -159,10 +173,18 @@ export class BrokerController implements BrokerContext {
     await this.server.listen();
     this.storeHost = this.brokerAddr;
     this.registerProcessors(this);
-    this.store.onMessageArrival((arrival) =>
-      this.hold.messageArrived(arrival.topic, arrival.queueId, arrival.maxOffset, arrival.tagsCode),
-    );
+    this.store.onMessageArrival((arrival) => {
+      this.hold.messageArrived(arrival.topic, arrival.queueId, arrival.maxOffset, arrival.tagsCode);
+      this.schedule.messageArrived(arrival);
+      this.timerMessages.messageArrived(arrival);
+    });
     this.running = true;
+    // Held messages are delivered by the master only; a slave keeps them for when it takes over.
+    const master = this.config.brokerRole !== 'SLAVE';
+    if (master) {
+      this.schedule.start();
+      this.timerMessages.start();
+    }
     const every = (ms: number, task: () => unknown) => {
       const timer = setInterval(() => {
         try {
@@ -176,6 +198,12 @@ export class BrokerController implements BrokerContext {
     };
     every(this.config.flushConsumerOffsetInterval, () => this.offsets.persist());
     every(10_000, () => this.expireClients());
+    if (master) {
+      every(this.config.flushDelayOffsetInterval, () => {
+        this.schedule.persist();
+        this.timerMessages.persist();
+      });
+    }
     every(this.config.registerNameServerPeriod, () => this.registerToNamesrvs());
     await this.registerToNamesrvs();
   }
@@ -269,6 +297,10 @@ export class BrokerController implements BrokerContext {
     await this.unregisterFromNamesrvs();
     this.hold.releaseAll();
     await this.server.close();
+    if (this.config.brokerRole !== 'SLAVE') {
+      this.schedule.shutdown();
+      this.timerMessages.shutdown();
+    }
     this.offsets.persist(true);
     await this.store.shutdown();
     await this.namesrvClient.close();

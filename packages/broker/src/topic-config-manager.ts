@@ -1,24 +1,24 @@
 import { join } from 'node:path';
-import { Perm, type DataVersion, type TopicConfig, type TopicConfigSerializeWrapper } from '@rocketnest/protocol';
-import { SCHEDULE_TOPIC } from '@rocketnest/store';
+import {
+  Perm,
+  replyTopic,
+  SystemTopic,
+  type DataVersion,
+  type TopicConfig,
+  type TopicConfigSerializeWrapper,
+} from '@rocketnest/protocol';
 import type { BrokerConfig } from './broker-config.js';
 import { ConfigFile } from './config-file.js';
 
-/** The template topic producers auto-create topics from (TopicValidator.AUTO_CREATE_TOPIC_KEY_TOPIC). */
-export const AUTO_CREATE_TOPIC = 'TBW102';
-export const SELF_TEST_TOPIC = 'SELF_TEST_TOPIC';
-export const OFFSET_MOVED_EVENT = 'OFFSET_MOVED_EVENT';
-export const RETRY_GROUP_TOPIC_PREFIX = '%RETRY%';
-export const DLQ_GROUP_TOPIC_PREFIX = '%DLQ%';
-
 /** Topics producers may not send to (TopicValidator.NOT_ALLOWED_SEND_TOPIC_SET). */
-export const NOT_ALLOWED_SEND_TOPICS = new Set([
-  SCHEDULE_TOPIC,
-  'RMQ_SYS_TRANS_HALF_TOPIC',
-  'RMQ_SYS_TRANS_OP_HALF_TOPIC',
-  'TRANS_CHECK_MAX_TIME_TOPIC',
-  SELF_TEST_TOPIC,
-  OFFSET_MOVED_EVENT,
+export const NOT_ALLOWED_SEND_TOPICS = new Set<string>([
+  SystemTopic.SCHEDULE,
+  SystemTopic.TIMER,
+  SystemTopic.TRANS_HALF,
+  SystemTopic.TRANS_OP_HALF,
+  SystemTopic.TRANS_CHECK_MAX_TIME,
+  SystemTopic.SELF_TEST,
+  SystemTopic.OFFSET_MOVED_EVENT,
 ]);
 
 /** Why a topic name is refused, or undefined when it is fine (TopicValidator). */
@@ -64,15 +64,20 @@ export class TopicConfigManager {
 
   private putSystemTopics(): void {
     const system = [
-      topicConfig(SELF_TEST_TOPIC, 1),
-      topicConfig(OFFSET_MOVED_EVENT, 1),
-      topicConfig(SCHEDULE_TOPIC, 18),
+      topicConfig(SystemTopic.SELF_TEST, 1),
+      topicConfig(SystemTopic.OFFSET_MOVED_EVENT, 1),
+      topicConfig(SystemTopic.SCHEDULE, 18),
+      topicConfig(SystemTopic.TIMER, 1),
+      topicConfig(SystemTopic.TRANS_HALF, 1),
+      topicConfig(SystemTopic.TRANS_OP_HALF, 1),
+      topicConfig(SystemTopic.TRANS_CHECK_MAX_TIME, 1),
+      topicConfig(replyTopic(this.config.brokerClusterName), 1),
       topicConfig(this.config.brokerClusterName, 16, Perm.INHERIT | Perm.READ_WRITE),
       topicConfig(this.config.brokerName, 1, Perm.INHERIT | Perm.READ_WRITE),
     ];
     // Without auto-creation TBW102 is still there, but without INHERIT nothing is created from it.
     const autoCreatePerm = this.config.autoCreateTopicEnable ? Perm.INHERIT | Perm.READ_WRITE : Perm.READ_WRITE;
-    system.push(topicConfig(AUTO_CREATE_TOPIC, this.config.defaultTopicQueueNums, autoCreatePerm));
+    system.push(topicConfig(SystemTopic.AUTO_CREATE, this.config.defaultTopicQueueNums, autoCreatePerm));
     for (const config of system) this.topics.set(config.topicName, config);
   }
 
@@ -81,7 +86,7 @@ export class TopicConfigManager {
     const stored = this.file.load();
     if (!stored) return;
     for (const [name, config] of Object.entries(stored.topicConfigTable ?? {})) {
-      if (name === AUTO_CREATE_TOPIC) continue;
+      if (name === SystemTopic.AUTO_CREATE) continue;
       this.topics.set(name, { ...topicConfig(name, config.readQueueNums), ...config, topicName: name });
     }
     if (stored.dataVersion) this.dataVersion = { ...stored.dataVersion };

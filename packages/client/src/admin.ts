@@ -2,6 +2,12 @@ import {
   createRequest,
   decodeOffsetMessageId,
   decodeStoredMessages,
+  dlqTopic,
+  encodeProperties,
+  MessageConst,
+  retryTopic,
+  SendMessageRequestHeaderV2,
+  SystemTopic,
   parseJavaJson,
   Perm,
   RequestCode,
@@ -16,6 +22,9 @@ import { ClientInstance, type ClientOptions } from './client-instance.js';
 import { MQBrokerError, MQClientError } from './errors.js';
 import { receivedMessage, type ReceivedMessage } from './received-message.js';
 import { mastersOf, type MessageQueue } from './topic-route.js';
+
+/** The producer group admin sends are made as (MixAll.TOOLS_CONSUMER_GROUP's sibling). */
+const TOOLS_PRODUCER_GROUP = 'TOOLS_CONSUMER';
 
 export interface TopicOptions {
   /** Read and write queues per broker (default 8). */
@@ -176,6 +185,41 @@ export class Admin {
     const [stored] = decodeStoredMessages(response.body!);
     // The id names the broker by address, not by name: the address stands in for it.
     return receivedMessage(stored!, storeHost);
+  }
+
+  /**
+   * Give a group's dead letter (by its message id) back to the group: it is sent to the group's
+   * %RETRY% topic with its retry count reset, so only that group consumes it again, under its
+   * original topic. Returns how many copies were found and resent.
+   */
+  async resendDeadLetter(group: string, msgId: string): Promise<number> {
+    const letters = await this.queryMessageByKey(dlqTopic(group), msgId);
+    for (const letter of letters) {
+      const route = await this.topicRoute(dlqTopic(group));
+      const address = mastersOf(route).get(letter.brokerName);
+      if (!address) throw new MQClientError(`no master of broker ${letter.brokerName} for ${dlqTopic(group)}`);
+      const properties = { ...letter.properties };
+      delete properties[MessageConst.DELAY];
+      properties[MessageConst.RETRY_TOPIC] ??= letter.topic;
+      await this.call(
+        address,
+        RequestCode.SEND_MESSAGE_V2,
+        SendMessageRequestHeaderV2.encode({
+          producerGroup: TOOLS_PRODUCER_GROUP,
+          topic: retryTopic(group),
+          defaultTopic: SystemTopic.AUTO_CREATE,
+          defaultTopicQueueNums: 1,
+          queueId: -1,
+          sysFlag: 0,
+          bornTimestamp: letter.bornTimestamp,
+          flag: 0,
+          properties: encodeProperties(properties),
+          reconsumeTimes: 0,
+        }),
+        letter.body,
+      );
+    }
+    return letters.length;
   }
 
   /** Messages of a topic with a key (or unique id), stored within [begin, end], from every broker of the topic. */

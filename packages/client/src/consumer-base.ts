@@ -74,6 +74,7 @@ export abstract class ConsumerBase {
   protected running = false;
   private rebalancing: Promise<void> | undefined;
   private rebalanceAgain = false;
+  private rebalanceRetry: NodeJS.Timeout | undefined;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly startedAt = Date.now();
 
@@ -118,14 +119,16 @@ export abstract class ConsumerBase {
     this.instance.start();
     for (const topic of this.subscriptions.keys()) await this.instance.route(topic);
     await this.instance.sendHeartbeats();
-    const every = (ms: number, task: () => Promise<void> | void) => {
-      const timer = setInterval(() => void Promise.resolve(task()).catch(() => {}), ms);
-      timer.unref();
-      this.timers.push(timer);
-    };
-    if (this.rebalances) every(this.options.rebalanceInterval ?? 20_000, () => this.rebalance());
-    every(this.options.persistConsumerOffsetInterval ?? 5_000, () => this.persistOffsets());
+    if (this.rebalances) this.every(this.options.rebalanceInterval ?? 20_000, () => this.rebalance());
+    this.every(this.options.persistConsumerOffsetInterval ?? 5_000, () => this.persistOffsets());
     await this.rebalance();
+  }
+
+  /** Run a task every ms until the consumer stops; its failures wait for the next run. */
+  protected every(ms: number, task: () => Promise<void> | void): void {
+    const timer = setInterval(() => void Promise.resolve(task()).catch(() => {}), ms);
+    timer.unref();
+    this.timers.push(timer);
   }
 
   /** Move the offsets of what was consumed into the store, then commit them. */
@@ -183,10 +186,29 @@ export abstract class ConsumerBase {
     for (const key of this.ownedKeys(topic)) if (!keep.has(key)) await this.removeQueue(key);
     for (const queue of mine) {
       if (this.owns(queueKey(queue))) continue;
+      // Not yet: another member still holds it (orderly). Try again soon rather than in 20 s.
+      if (!(await this.acquireQueue(queue).catch(() => false))) {
+        this.rebalanceSoon();
+        continue;
+      }
       const offset = await this.startOffset(queue).catch(() => -2);
       // Not this round: the offset could not be read (a broker down, say).
       if (offset >= 0) this.addQueue(queue, offset);
     }
+  }
+
+  /** May this member start on a queue allocated to it? (An orderly consumer must lock it first.) */
+  protected acquireQueue(_queue: MessageQueue): Promise<boolean> {
+    return Promise.resolve(true);
+  }
+
+  private rebalanceSoon(): void {
+    if (this.rebalanceRetry || !this.running) return;
+    this.rebalanceRetry = setTimeout(() => {
+      this.rebalanceRetry = undefined;
+      void this.rebalance();
+    }, 1000);
+    this.rebalanceRetry.unref();
   }
 
   private async clientIds(route: TopicRouteData): Promise<string[]> {
@@ -301,6 +323,7 @@ export abstract class ConsumerBase {
   protected async stopConsuming(): Promise<void> {
     this.running = false;
     for (const timer of this.timers) clearInterval(timer);
+    clearTimeout(this.rebalanceRetry);
     await this.rebalancing;
     await this.persistOffsets();
     const extFields = UnregisterClientRequestHeader.encode({

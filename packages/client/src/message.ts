@@ -9,6 +9,11 @@ export interface Message {
   keys?: string | readonly string[] | undefined;
   /** 1..18: deliver after that delay level (messageDelayLevel on the broker). */
   delayLevel?: number | undefined;
+  /**
+   * Deliver at this time, to the millisecond (RocketMQ 5's TIMER_DELIVER_MS; a RocketMQ 4
+   * broker ignores it and delivers at once). A delay level wins over it.
+   */
+  deliverAt?: Date | number | undefined;
   /** The user's flag, stored as is. */
   flag?: number | undefined;
   /** User properties. */
@@ -22,6 +27,9 @@ const RESERVED = new Set<string>([
   MessageConst.DELAY,
   MessageConst.UNIQ_KEY,
   MessageConst.WAIT,
+  MessageConst.TIMER_DELIVER_MS,
+  MessageConst.TIMER_DELAY_MS,
+  MessageConst.TIMER_DELAY_SEC,
 ]);
 
 /** The properties string a message is sent with, UNIQ_KEY included. */
@@ -38,6 +46,7 @@ export function messageProperties(message: Message, uniqueId: string): string {
     if (keys.trim()) add(MessageConst.KEYS, keys);
   }
   if (message.delayLevel !== undefined && message.delayLevel > 0) add(MessageConst.DELAY, String(message.delayLevel));
+  if (message.deliverAt !== undefined) add(MessageConst.TIMER_DELIVER_MS, String(Number(message.deliverAt)));
   add(MessageConst.UNIQ_KEY, uniqueId);
   add(MessageConst.WAIT, 'true');
   return text;

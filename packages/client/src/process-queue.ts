@@ -31,6 +31,16 @@ export class ProcessQueue {
     this.end = Math.max(this.end, nextOffset);
   }
 
+  /** The n held messages of lowest offset, in order (pulls add them in offset order). */
+  first(n: number): ReceivedMessage[] {
+    const batch: ReceivedMessage[] = [];
+    for (const message of this.held.values()) {
+      if (batch.length === n) break;
+      batch.push(message);
+    }
+    return batch;
+  }
+
   /** Done with these; returns the offset to commit now, or -1 when nothing was ever pulled. */
   remove(messages: readonly ReceivedMessage[]): number {
     for (const message of messages) {

@@ -1,5 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ResponseCode } from '@rocketnest/protocol';
+import {
+  ConsumerSendMsgBackRequestHeader,
+  createRequest,
+  decodeJsonBody,
+  encodeJsonBody,
+  RequestCode,
+  ResponseCode,
+  retryTopic,
+  type LockBatchRequestBody,
+  type LockBatchResponseBody,
+} from '@rocketnest/protocol';
 import { queueKey } from './allocate.js';
 import { ConsumerBase, type ConsumerOptions } from './consumer-base.js';
 import { MQClientError } from './errors.js';
@@ -7,10 +17,25 @@ import { ProcessQueue } from './process-queue.js';
 import type { ReceivedMessage } from './received-message.js';
 import type { MessageQueue } from './topic-route.js';
 
-/** What a listener says of a batch: done, or give it to me again later. */
-export type ConsumeResult = 'CONSUME_SUCCESS' | 'RECONSUME_LATER';
+/**
+ * What a listener says of a batch: done; or not done, to be given again later (concurrent: back
+ * on the group's retry topic after a delay; orderly: the queue waits, then the same batch again).
+ */
+export type ConsumeResult = 'CONSUME_SUCCESS' | 'RECONSUME_LATER' | 'SUSPEND_CURRENT_QUEUE_A_MOMENT';
 
-export type MessageListener = (messages: ReceivedMessage[]) => Promise<ConsumeResult | void> | ConsumeResult | void;
+/** What a listener may read and set about the batch it is given. */
+export interface ConsumeContext {
+  readonly queue: MessageQueue;
+  /** Concurrent: the delay level of the next try (0: the broker's 3 + reconsumeTimes; -1: the DLQ). */
+  delayLevelWhenNextConsume: number;
+  /** Orderly: how long the queue waits before the batch is given again. */
+  suspendCurrentQueueTimeMillis: number;
+}
+
+export type MessageListener = (
+  messages: ReceivedMessage[],
+  context: ConsumeContext,
+) => Promise<ConsumeResult | void> | ConsumeResult | void;
 
 export interface PushConsumerOptions extends ConsumerOptions {
   /** Listener calls in flight at once, over all queues (default 20). */
@@ -21,7 +46,22 @@ export interface PushConsumerOptions extends ConsumerOptions {
   pullThresholdForQueue?: number | undefined;
   /** ... or more than this many MiB of bodies (default 100). */
   pullThresholdSizeForQueue?: number | undefined;
-  /** Delay before a message the listener failed on is given to it again (default 1 s). */
+  /**
+   * One queue's messages strictly in order, one batch at a time, the queue locked at the broker
+   * so no other member consumes it meanwhile (ConsumeMessageOrderlyService).
+   */
+  orderly?: boolean | undefined;
+  /**
+   * Failures after which a message goes to %DLQ%{group} (default 16; orderly: unlimited, as
+   * RocketMQ, since a message in the DLQ lets the queue move on past it).
+   */
+  maxReconsumeTimes?: number | undefined;
+  /** Orderly: how long a queue waits after a failed batch (default 1 s). */
+  suspendCurrentQueueTimeMillis?: number | undefined;
+  /**
+   * When the broker cannot take a failed message back (or in broadcasting, where nothing goes
+   * back), it is given to the listener again here after this delay (default 1 s).
+   */
   retryDelayMs?: number | undefined;
 }
 
@@ -30,19 +70,30 @@ interface OwnedQueue {
   queue: MessageQueue;
   process: ProcessQueue;
   nextOffset: number;
+  /** Orderly: the running consume loop of this queue, and whether it should look again. */
+  consuming?: Promise<void> | undefined;
+  more?: boolean;
 }
 
+/** The broker's queue lock, renewed this often (lockInterval) ... */
+const LOCK_RENEW_INTERVAL_MS = 20_000;
+/** ... and trusted by the client this long after it was last granted (lockMaxLiveTime). */
+const LOCK_VALID_MS = 30_000;
+
 /**
- * A push consumer (DefaultMQPushConsumer). Clustering: the group's queues are shared out
- * by rebalancing (every 20 s and whenever the broker says the group changed); each owned queue
- * is long-polled; messages go to the listener with a concurrency limit; offsets are committed up
- * to the lowest message still being processed. A listener that throws or answers RECONSUME_LATER
- * gets the message again after retryDelayMs (retry topics come with the reliability features):
- * nothing is skipped. Broadcasting: every member owns every queue and keeps its own offsets in a
- * local file.
+ * A push consumer (DefaultMQPushConsumer). Clustering: the group's queues are shared out by
+ * rebalancing (every 20 s and whenever the broker says the group changed); each owned queue is
+ * long-polled; offsets are committed up to the lowest message still being processed. Concurrent
+ * listeners run up to `concurrency` batches at once; a failed message goes back to the broker
+ * (CONSUMER_SEND_MSG_BACK), returns on %RETRY%{group} after a back-off and after
+ * maxReconsumeTimes goes to %DLQ%{group}; when the broker cannot take it back, it is retried
+ * here: nothing is dropped. Orderly listeners take one queue's messages in order, one batch at a
+ * time, under a broker lock. Broadcasting: every member owns every queue and keeps its own
+ * offsets in a local file.
  */
 export class PushConsumer extends ConsumerBase {
   private readonly owned = new Map<string, OwnedQueue>();
+  private readonly lockedAt = new Map<string, number>();
   private listener: MessageListener | undefined;
   private inFlight = 0;
   private readonly waiting: (() => void)[] = [];
@@ -57,11 +108,22 @@ export class PushConsumer extends ConsumerBase {
     return this;
   }
 
+  private get clustering(): boolean {
+    return (this.options.messageModel ?? 'CLUSTERING') === 'CLUSTERING';
+  }
+
+  private get orderly(): boolean {
+    return this.pushOptions.orderly === true;
+  }
+
   async start(): Promise<void> {
     if (!this.listener) throw new MQClientError('no listener: call onMessage(listener) before start()');
     if (this.subscriptions.size === 0)
       throw new MQClientError('no subscription: call subscribe(topic, expression) before start()');
+    // Failed messages come back on the group's retry topic, which every member reads.
+    if (this.clustering) this.subscribe(retryTopic(this.options.consumerGroup), '*');
     await this.startConsuming();
+    if (this.orderly && this.clustering) this.every(LOCK_RENEW_INTERVAL_MS, () => this.renewLocks());
   }
 
   /** Queues this consumer owns now. */
@@ -81,20 +143,36 @@ export class PushConsumer extends ConsumerBase {
     return [...this.owned.entries()].filter(([, owned]) => owned.queue.topic === topic).map(([key]) => key);
   }
 
+  /** Orderly clustering: a queue is taken only once the broker locks it for this member. */
+  protected override async acquireQueue(queue: MessageQueue): Promise<boolean> {
+    if (!this.orderly || !this.clustering) return true;
+    const locked = await this.lock(queue.brokerName, [queue]);
+    return locked.has(queueKey(queue));
+  }
+
   protected addQueue(queue: MessageQueue, offset: number): void {
     const owned: OwnedQueue = { queue, process: new ProcessQueue(), nextOffset: offset };
     this.owned.set(queueKey(queue), owned);
     void this.pullLoop(owned);
   }
 
-  /** Stop pulling a queue, and commit where it got to; messages in hand may reach its next owner too. */
+  /**
+   * Stop pulling a queue and commit where it got to. Orderly: the batch in hand is finished
+   * first and the lock released after the commit, so the next owner starts exactly after it.
+   * Concurrent: messages in hand may reach the next owner too.
+   */
   protected async removeQueue(key: string): Promise<void> {
     const owned = this.owned.get(key);
     if (!owned) return;
     owned.process.dropped = true;
     this.owned.delete(key);
+    await owned.consuming;
     await this.offsets.persist([owned.queue]);
     this.offsets.remove(owned.queue);
+    if (this.orderly && this.clustering) {
+      this.lockedAt.delete(key);
+      await this.unlock(owned.queue.brokerName, [owned.queue]);
+    }
   }
 
   /** Long-poll one queue until it is dropped, holding back while too much is unconsumed. */
@@ -142,36 +220,185 @@ export class PushConsumer extends ConsumerBase {
     }
   }
 
-  /** Hand messages to the listener in batches, within the concurrency limit. */
+  /** Hand messages to the listener: in batches within the concurrency limit, or to the queue's orderly loop. */
   private dispatch(owned: OwnedQueue, messages: ReceivedMessage[]): void {
+    if (this.orderly) {
+      this.consumeOrderly(owned);
+      return;
+    }
     const batchSize = this.pushOptions.consumeMessageBatchMaxSize ?? 1;
     for (let i = 0; i < messages.length; i += batchSize) {
-      const batch = messages.slice(i, i + batchSize);
-      const consumed = this.consume(owned, batch).finally(() => this.consuming.delete(consumed));
-      this.consuming.add(consumed);
+      this.track(this.consumeConcurrently(owned, messages.slice(i, i + batchSize)));
     }
   }
 
-  private async consume(owned: OwnedQueue, batch: ReceivedMessage[]): Promise<void> {
+  private track(work: Promise<void>): Promise<void> {
+    const tracked = work.finally(() => this.consuming.delete(tracked));
+    this.consuming.add(tracked);
+    return tracked;
+  }
+
+  private context(queue: MessageQueue): ConsumeContext {
+    return {
+      queue,
+      delayLevelWhenNextConsume: 0,
+      suspendCurrentQueueTimeMillis: this.pushOptions.suspendCurrentQueueTimeMillis ?? 1000,
+    };
+  }
+
+  /** Call the listener within the concurrency limit; a throw counts as "give it to me again later". */
+  private async callListener(batch: ReceivedMessage[], context: ConsumeContext): Promise<boolean> {
+    await this.acquire();
+    try {
+      const result = await this.listener!(batch, context);
+      return result === undefined || result === 'CONSUME_SUCCESS';
+    } catch {
+      return false;
+    } finally {
+      this.releaseSlot();
+    }
+  }
+
+  private async consumeConcurrently(owned: OwnedQueue, messages: ReceivedMessage[]): Promise<void> {
+    let batch = messages;
     for (;;) {
-      await this.acquire();
-      let result: ConsumeResult | void;
-      try {
-        result = await this.listener!(batch);
-      } catch {
-        result = 'RECONSUME_LATER';
-      } finally {
-        this.releaseSlot();
-      }
-      if (result !== 'RECONSUME_LATER') break;
-      // Not consumed: held (so its offset is not committed past it) and given again later.
+      const context = this.context(owned.queue);
+      if (await this.callListener(batch, context)) break;
       if (owned.process.dropped || !this.running) return;
+      // Back to the broker, which redelivers after a back-off; what it cannot take is retried here.
+      batch = this.clustering ? await this.sendBack(batch, context.delayLevelWhenNextConsume) : batch;
+      if (batch.length === 0) break;
       for (const message of batch) message.reconsumeTimes++;
       await sleep(this.pushOptions.retryDelayMs ?? 1000);
       if (owned.process.dropped || !this.running) return;
     }
-    const offset = owned.process.remove(batch);
+    const offset = owned.process.remove(messages);
     if (offset >= 0 && !owned.process.dropped) this.offsets.update(owned.queue, offset);
+  }
+
+  /** Start the queue's orderly loop, or tell the running one there is more. */
+  private consumeOrderly(owned: OwnedQueue): void {
+    if (owned.consuming) {
+      owned.more = true;
+      return;
+    }
+    owned.consuming = this.track(this.orderlyLoop(owned)).finally(() => (owned.consuming = undefined));
+  }
+
+  /**
+   * One batch at a time from the lowest offset, while the queue's lock is valid; a failed batch
+   * waits suspendCurrentQueueTimeMillis and is given again, until a message of it reached
+   * maxReconsumeTimes: then it goes to the DLQ and the queue moves on.
+   */
+  private async orderlyLoop(owned: OwnedQueue): Promise<void> {
+    const batchSize = this.pushOptions.consumeMessageBatchMaxSize ?? 1;
+    const max = this.pushOptions.maxReconsumeTimes ?? -1;
+    const key = queueKey(owned.queue);
+    do {
+      owned.more = false;
+      while (!owned.process.dropped && this.running) {
+        if (this.clustering && Date.now() - (this.lockedAt.get(key) ?? 0) > LOCK_VALID_MS) {
+          // The lock lapsed (the broker unreachable, say): wait for the renewal to take it again.
+          await sleep(1000, undefined, { ref: false });
+          continue;
+        }
+        const batch = owned.process.first(batchSize);
+        if (batch.length === 0) break;
+        const context = this.context(owned.queue);
+        let done = await this.callListener(batch, context);
+        if (!done && max >= 0 && batch.some((message) => message.reconsumeTimes >= max)) {
+          done = (await this.sendBack(batch, -1)).length === 0;
+        }
+        if (done) {
+          const offset = owned.process.remove(batch);
+          if (offset >= 0) this.offsets.update(owned.queue, offset);
+          continue;
+        }
+        for (const message of batch) message.reconsumeTimes++;
+        await sleep(context.suspendCurrentQueueTimeMillis, undefined, { ref: false });
+      }
+    } while (owned.more && !owned.process.dropped && this.running);
+  }
+
+  /** CONSUMER_SEND_MSG_BACK each message; returns those the broker did not take. */
+  private async sendBack(batch: ReceivedMessage[], delayLevel: number): Promise<ReceivedMessage[]> {
+    const kept: ReceivedMessage[] = [];
+    for (const message of batch) {
+      try {
+        const address = await this.masterOf(message.brokerName);
+        if (!address) throw new MQClientError(`no master for broker ${message.brokerName}`);
+        const response = await this.instance.remoting.invoke(
+          address,
+          createRequest(RequestCode.CONSUMER_SEND_MSG_BACK, {
+            extFields: ConsumerSendMsgBackRequestHeader.encode({
+              offset: message.commitLogOffset,
+              group: this.options.consumerGroup,
+              delayLevel,
+              originMsgId: message.msgId,
+              originTopic: message.topic,
+              maxReconsumeTimes: this.pushOptions.maxReconsumeTimes ?? 16,
+            }),
+          }),
+        );
+        if (response.code !== ResponseCode.SUCCESS) kept.push(message);
+      } catch {
+        kept.push(message);
+      }
+    }
+    return kept;
+  }
+
+  /** LOCK_BATCH_MQ: the keys of the queues the broker now holds for this member. */
+  private async lock(brokerName: string, queues: MessageQueue[]): Promise<Set<string>> {
+    const address = await this.masterOf(brokerName, queues[0]?.topic);
+    if (!address) return new Set();
+    const response = await this.instance.remoting.invoke(
+      address,
+      createRequest(RequestCode.LOCK_BATCH_MQ, { body: this.lockBody(queues) }),
+    );
+    if (response.code !== ResponseCode.SUCCESS) return new Set();
+    const { lockOKMQSet } = decodeJsonBody<LockBatchResponseBody>(response.body, 'LockBatchResponseBody');
+    const now = Date.now();
+    const locked = new Set(lockOKMQSet.map(queueKey));
+    for (const key of locked) this.lockedAt.set(key, now);
+    return locked;
+  }
+
+  private async unlock(brokerName: string, queues: MessageQueue[]): Promise<void> {
+    const address = await this.masterOf(brokerName, queues[0]?.topic);
+    if (!address) return;
+    await this.instance.remoting
+      .invoke(address, createRequest(RequestCode.UNLOCK_BATCH_MQ, { body: this.lockBody(queues) }))
+      .catch(() => undefined);
+  }
+
+  private lockBody(queues: MessageQueue[]): Buffer {
+    const body: LockBatchRequestBody = {
+      consumerGroup: this.options.consumerGroup,
+      clientId: this.instance.clientId,
+      onlyThisBroker: false,
+      mqSet: queues.map(({ topic, brokerName, queueId }) => ({ topic, brokerName, queueId })),
+    };
+    return encodeJsonBody(body);
+  }
+
+  /** Lock every owned queue again, per broker; one the broker refuses stops being consumed. */
+  private async renewLocks(): Promise<void> {
+    for (const [brokerName, queues] of this.ownedByBroker()) {
+      const locked = await this.lock(brokerName, queues).catch(() => new Set<string>());
+      for (const queue of queues) {
+        const owned = this.owned.get(queueKey(queue));
+        if (owned && locked.has(queueKey(queue))) this.consumeOrderly(owned);
+      }
+    }
+  }
+
+  private ownedByBroker(): Map<string, MessageQueue[]> {
+    const byBroker = new Map<string, MessageQueue[]>();
+    for (const { queue } of this.owned.values()) {
+      byBroker.set(queue.brokerName, [...(byBroker.get(queue.brokerName) ?? []), queue]);
+    }
+    return byBroker;
   }
 
   private async acquire(): Promise<void> {
@@ -190,13 +417,17 @@ export class PushConsumer extends ConsumerBase {
 
   /**
    * Stop pulling, let the listener finish what it holds (up to timeoutMs), commit offsets,
-   * leave the group, and close.
+   * release queue locks, leave the group, and close.
    */
   async shutdown(timeoutMs = 10_000): Promise<void> {
     if (!this.running) return;
     this.running = false;
     await Promise.race([Promise.allSettled([...this.consuming]), sleep(timeoutMs, undefined, { ref: false })]);
     for (const owned of this.owned.values()) owned.process.dropped = true;
+    if (this.orderly && this.clustering) {
+      await this.persistOffsets();
+      for (const [brokerName, queues] of this.ownedByBroker()) await this.unlock(brokerName, queues);
+    }
     await this.stopConsuming();
     this.owned.clear();
   }

@@ -5,6 +5,7 @@ import {
   MessageConst,
   MessageSysFlag,
   propertyValue,
+  RETRY_GROUP_TOPIC_PREFIX,
   type StoredMessage,
 } from '@rocketnest/protocol';
 
@@ -17,10 +18,13 @@ export interface ReceivedMessage {
   /** The unique id (UNIQ_KEY), or the offset id when the producer set none. */
   msgId: string;
   offsetMsgId: string;
+  /** Where the record is in the broker's CommitLog. */
+  commitLogOffset: number;
   body: Buffer;
   tags: string | undefined;
   keys: string[];
   properties: Record<string, string>;
+  /** Times it was given back to the group after a failure (0 the first time). */
   reconsumeTimes: number;
   bornTimestamp: number;
   storeTimestamp: number;
@@ -29,8 +33,9 @@ export interface ReceivedMessage {
 }
 
 /**
- * A stored record as a consumer sees it: body inflated when compressed. What most listeners do
- * not read (all properties, keys, the offset id) is worked out when first asked for.
+ * A stored record as a consumer sees it: body inflated when compressed; a message back from
+ * its group's %RETRY% topic shows the topic it was first sent to (RETRY_TOPIC). What most
+ * listeners do not read (all properties, keys, the offset id) is worked out when first asked for.
  */
 export function receivedMessage(stored: StoredMessage, brokerName: string): ReceivedMessage {
   return new StoredReceivedMessage(stored, brokerName);
@@ -54,7 +59,9 @@ class StoredReceivedMessage implements ReceivedMessage {
     private readonly stored: StoredMessage,
     readonly brokerName: string,
   ) {
-    this.topic = stored.topic;
+    this.topic = stored.topic.startsWith(RETRY_GROUP_TOPIC_PREFIX)
+      ? (propertyValue(stored.properties, MessageConst.RETRY_TOPIC) ?? stored.topic)
+      : stored.topic;
     this.queueId = stored.queueId;
     this.queueOffset = stored.queueOffset;
     this.body = stored.sysFlag & MessageSysFlag.COMPRESSED_FLAG ? inflateSync(stored.body) : stored.body;
@@ -65,6 +72,10 @@ class StoredReceivedMessage implements ReceivedMessage {
     this.storeTimestamp = stored.storeTimestamp;
     this.bornHost = stored.bornHost;
     this.storeHost = stored.storeHost;
+  }
+
+  get commitLogOffset(): number {
+    return this.stored.physicalOffset;
   }
 
   get offsetMsgId(): string {

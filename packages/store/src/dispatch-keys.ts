@@ -1,11 +1,9 @@
-import { KEY_SEPARATOR, MessageConst, propertyValue, tagsCode } from '@rocketnest/protocol';
-
-/** The topic delayed messages wait in; its ConsumeQueue tag code is the delivery time. */
-export const SCHEDULE_TOPIC = 'SCHEDULE_TOPIC_XXXX';
+import { KEY_SEPARATOR, MessageConst, propertyValue, SystemTopic, tagsCode } from '@rocketnest/protocol';
 
 /**
- * The tag code of a message's ConsumeQueue entry: the hash of its tag, or for SCHEDULE_TOPIC_XXXX
- * its delivery time (store time plus the delay of its level, clamped to the last level).
+ * The tag code of a message's ConsumeQueue entry: the hash of its tag, or for the topics delayed
+ * messages wait in, its delivery time: for SCHEDULE_TOPIC_XXXX store time plus the delay of its
+ * level (clamped to the last level), for the timer topic its TIMER_DELIVER_MS.
  */
 export function consumeQueueTagsCode(
   topic: string,
@@ -13,9 +11,12 @@ export function consumeQueueTagsCode(
   storeTimestamp: number,
   delayLevels: readonly number[],
 ): number {
-  if (topic === SCHEDULE_TOPIC) {
+  if (topic === SystemTopic.SCHEDULE) {
     const level = Number(propertyValue(properties, MessageConst.DELAY) ?? 0);
     if (level > 0) return storeTimestamp + delayLevels[Math.min(level, delayLevels.length) - 1]!;
+  } else if (topic === SystemTopic.TIMER) {
+    const due = Number(propertyValue(properties, MessageConst.TIMER_DELIVER_MS));
+    if (Number.isSafeInteger(due)) return due;
   }
   return tagsCode(propertyValue(properties, MessageConst.TAGS));
 }

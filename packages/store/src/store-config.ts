@@ -189,7 +189,7 @@ export function validateStoreConfig(config: MessageStoreConfig): void {
   }
 }
 
-const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** The delay in ms of each level (index 0 is level 1), from messageDelayLevel. */
 export function parseDelayLevels(text: string): number[] {
@@ -197,8 +197,9 @@ export function parseDelayLevels(text: string): number[] {
     .trim()
     .split(/\s+/)
     .map((level) => {
-      const match = /^(\d+)([smhd])$/.exec(level);
-      if (!match) throw new RangeError(`messageDelayLevel: "${level}" is not a number followed by s, m, h or d`);
+      // ms is RocketNest's: tests and latency-sensitive users want levels under a second.
+      const match = /^(\d+)(ms|s|m|h|d)$/.exec(level);
+      if (!match) throw new RangeError(`messageDelayLevel: "${level}" is not a number followed by ms, s, m, h or d`);
       return Number(match[1]) * UNIT_MS[match[2]!]!;
     });
 }

@@ -12,6 +12,7 @@ import {
   ObjectKeyMap,
   ResponseCode,
   ROCKETNEST_VERSION,
+  SystemTopic,
   TopicRequestHeader,
   type ConnectionData,
   type MessageQueueData,
@@ -20,7 +21,7 @@ import {
 import type { BrokerContext } from '../broker-context.js';
 import type { ClientChannel } from '../consumer-manager.js';
 import { subscriptionGroupConfig, type SubscriptionGroupConfig } from '../subscription-group-manager.js';
-import { invalidTopicName, NOT_ALLOWED_SEND_TOPICS, AUTO_CREATE_TOPIC } from '../topic-config-manager.js';
+import { invalidTopicName, NOT_ALLOWED_SEND_TOPICS } from '../topic-config-manager.js';
 
 /** What V4_9_8 (ordinal 409) reads as; this broker speaks that version. */
 const VERSION_DESC = 'V4_9_8';
@@ -31,7 +32,7 @@ export function updateAndCreateTopic(broker: BrokerContext) {
     const header = CreateTopicRequestHeader.decode(request.extFields);
     const bad = invalidTopicName(header.topic);
     if (bad) return createResponse(request, ResponseCode.SYSTEM_ERROR, { remark: `${bad}; choose another name` });
-    if (header.topic === AUTO_CREATE_TOPIC || NOT_ALLOWED_SEND_TOPICS.has(header.topic)) {
+    if (header.topic === SystemTopic.AUTO_CREATE || NOT_ALLOWED_SEND_TOPICS.has(header.topic)) {
       return createResponse(request, ResponseCode.SYSTEM_ERROR, {
         remark: `the topic[${header.topic}] is a system topic and cannot be changed`,
       });
@@ -66,7 +67,7 @@ export function updateAndCreateTopic(broker: BrokerContext) {
 export function deleteTopicInBroker(broker: BrokerContext) {
   return (request: RemotingCommand): RemotingCommand => {
     const { topic } = TopicRequestHeader.decode(request.extFields);
-    if (topic === AUTO_CREATE_TOPIC || NOT_ALLOWED_SEND_TOPICS.has(topic)) {
+    if (topic === SystemTopic.AUTO_CREATE || NOT_ALLOWED_SEND_TOPICS.has(topic)) {
       return createResponse(request, ResponseCode.SYSTEM_ERROR, {
         remark: `the topic[${topic}] is a system topic and cannot be deleted`,
       });
@@ -81,6 +82,12 @@ export function deleteTopicInBroker(broker: BrokerContext) {
 export function getAllTopicConfig(broker: BrokerContext) {
   return (request: RemotingCommand): RemotingCommand =>
     createResponse(request, ResponseCode.SUCCESS, { body: encodeJsonBody(broker.topics.wrapper()) });
+}
+
+/** GET_ALL_DELAY_OFFSET (45): how far each delay level got, as config/delayOffset.json holds it. */
+export function getAllDelayOffset(broker: BrokerContext) {
+  return (request: RemotingCommand): RemotingCommand =>
+    createResponse(request, ResponseCode.SUCCESS, { body: encodeJsonBody(broker.schedule.table()) });
 }
 
 /** GET_BROKER_RUNTIME_INFO (28): every key mqadmin clusterList and brokerStatus read. */

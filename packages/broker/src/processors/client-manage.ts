@@ -4,6 +4,7 @@ import {
   encodeJsonBody,
   GetConsumerListByGroupRequestHeader,
   ResponseCode,
+  retryTopic,
   UnregisterClientRequestHeader,
   type HeartbeatData,
   type RemotingCommand,
@@ -11,7 +12,6 @@ import {
 import type { RequestContext } from '@rocketnest/remoting';
 import type { BrokerContext } from '../broker-context.js';
 import type { ClientChannel } from '../consumer-manager.js';
-import { RETRY_GROUP_TOPIC_PREFIX } from '../topic-config-manager.js';
 
 /** HEART_BEAT (34): register a client's producer and consumer groups and subscriptions. */
 export function heartBeat(broker: BrokerContext) {
@@ -27,7 +27,7 @@ export function heartBeat(broker: BrokerContext) {
     for (const consumer of data.consumerDataSet ?? []) {
       const group = broker.groups.find(consumer.groupName);
       if (!group) continue;
-      broker.topics.createSystemTopic(`${RETRY_GROUP_TOPIC_PREFIX}${consumer.groupName}`, group.retryQueueNums);
+      broker.topics.createSystemTopic(retryTopic(consumer.groupName), group.retryQueueNums);
       if (broker.consumers.register(consumer, channel())) {
         broker.logger.info(
           `consumer group ${consumer.groupName} changed: ${data.clientID} at ${connection.remoteAddress}`,

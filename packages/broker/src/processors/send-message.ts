@@ -7,6 +7,8 @@ import {
   propertyValue,
   withDefaultProperty,
   RequestCode,
+  RETRY_GROUP_TOPIC_PREFIX,
+  transactionType,
   ResponseCode,
   SendMessageRequestHeader,
   SendMessageRequestHeaderV2,
@@ -18,7 +20,10 @@ import {
 import type { RequestContext } from '@rocketnest/remoting';
 import type { PutMessageResult } from '@rocketnest/store';
 import type { BrokerContext } from '../broker-context.js';
-import { invalidTopicName, NOT_ALLOWED_SEND_TOPICS, RETRY_GROUP_TOPIC_PREFIX } from '../topic-config-manager.js';
+import { GroupNotFoundError, routeRetry } from '../retry-and-dlq.js';
+import { holdUntilDue, IllegalMessageError } from '../schedule/held-message.js';
+import { invalidTopicName, NOT_ALLOWED_SEND_TOPICS } from '../topic-config-manager.js';
+import { halfMessage } from '../transaction/half-message.js';
 
 /**
  * SEND_MESSAGE (10), SEND_MESSAGE_V2 (310) and SEND_BATCH_MESSAGE (320): check the topic
@@ -59,7 +64,7 @@ export function sendMessage(broker: BrokerContext) {
         `request queueId[${header.queueId}] is illegal, topic[${header.topic}] has ${queueNums} queues`,
       );
     }
-    const queueId = header.queueId < 0 ? Math.floor(Math.random() * topic.writeQueueNums) : header.queueId;
+    let queueId = header.queueId < 0 ? Math.floor(Math.random() * topic.writeQueueNums) : header.queueId;
     let sysFlag = header.sysFlag;
     if (topic.topicFilterType === 'MULTI_TAG') sysFlag |= MessageSysFlag.MULTI_TAGS_FLAG;
     const reconsumeTimes = header.reconsumeTimes ?? 0;
@@ -88,14 +93,31 @@ export function sendMessage(broker: BrokerContext) {
       }
       messages = decodeBatchBody(body).map((entry) => message(entry.flag, entry.body, entry.properties));
     } else {
-      const properties = header.properties ?? '';
-      if (propertyValue(properties, MessageConst.TRAN_MSG) === 'true' && broker.config.rejectTransactionMessage) {
-        return refuse(
-          ResponseCode.NO_PERMISSION,
-          `the broker[${broker.config.brokerName}] refuses transactional messages`,
-        );
+      let single = message(header.flag, body, header.properties ?? '');
+      try {
+        const routed = routeRetry(broker, single, header.maxReconsumeTimes);
+        // A dead letter answers with its DLQ queue; held messages with the queue they will reach.
+        if (routed !== single) queueId = routed.queueId;
+        single = routed;
+        if (propertyValue(single.properties, MessageConst.TRAN_MSG) === 'true') {
+          if (broker.config.rejectTransactionMessage) {
+            return refuse(
+              ResponseCode.NO_PERMISSION,
+              `the broker[${broker.config.brokerName}] refuses transactional messages`,
+            );
+          }
+          if (transactionType(single.sysFlag) === MessageSysFlag.TRANSACTION_PREPARED_TYPE)
+            single = halfMessage(single);
+        } else {
+          single = holdUntilDue(single, broker.schedule.levelCount, Date.now());
+        }
+      } catch (error) {
+        if (error instanceof GroupNotFoundError)
+          return refuse(ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST, error.message);
+        if (error instanceof IllegalMessageError) return refuse(ResponseCode.MESSAGE_ILLEGAL, error.message);
+        throw error;
       }
-      messages = [message(header.flag, body, properties)];
+      messages = [single];
     }
     const result = await (messages.length === 1
       ? broker.store.putMessage(messages[0]!)

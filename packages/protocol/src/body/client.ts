@@ -85,3 +85,16 @@ export function tagSubscription(topic: string, expression: string, subVersion: n
     classFilterMode: false,
   };
 }
+
+/** LOCK_BATCH_MQ and UNLOCK_BATCH_MQ request body. */
+export interface LockBatchRequestBody {
+  consumerGroup: string;
+  clientId: string;
+  onlyThisBroker?: boolean;
+  mqSet: MessageQueueData[];
+}
+
+/** LOCK_BATCH_MQ response body: the queues the client holds now. */
+export interface LockBatchResponseBody {
+  lockOKMQSet: MessageQueueData[];
+}

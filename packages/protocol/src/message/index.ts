@@ -6,3 +6,4 @@ export * from './message-properties.js';
 export * from './message-sys-flag.js';
 export * from './socket-address.js';
 export * from './stored-message.js';
+export * from './system-topics.js';

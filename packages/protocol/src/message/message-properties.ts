@@ -23,6 +23,14 @@ export const MessageConst = {
   SHARDING_KEY: '__SHARDINGKEY',
   MIN_OFFSET: 'MIN_OFFSET',
   MAX_OFFSET: 'MAX_OFFSET',
+  /** RocketMQ 5 timer messages: deliver at this time (ms since the epoch)... */
+  TIMER_DELIVER_MS: 'TIMER_DELIVER_MS',
+  /** ... or after this many ms ... */
+  TIMER_DELAY_MS: 'TIMER_DELAY_MS',
+  /** ... or seconds. */
+  TIMER_DELAY_SEC: 'TIMER_DELAY_SEC',
+  PUSH_REPLY_TIME: 'PUSH_REPLY_TIME',
+  CHECK_IMMUNITY_TIME_IN_SECONDS: 'CHECK_IMMUNITY_TIME_IN_SECONDS',
 } as const;
 
 /** KEYS holds several keys separated by one space. */
@@ -39,6 +47,16 @@ export function encodeProperties(properties: ReadonlyMap<string, string> | Reado
     if (value !== undefined && value !== null) text += name + NAME_VALUE_SEPARATOR + value + PROPERTY_SEPARATOR;
   }
   return text;
+}
+
+/** The properties string with names set to values, and the names given undefined removed. */
+export function withProperties(text: string, changes: Readonly<Record<string, string | undefined>>): string {
+  const properties = decodeProperties(text);
+  for (const [name, value] of Object.entries(changes)) {
+    if (value === undefined) properties.delete(name);
+    else properties.set(name, value);
+  }
+  return encodeProperties(properties);
 }
 
 /**
