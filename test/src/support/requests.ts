@@ -29,9 +29,16 @@ export class Requests {
     address: string,
     topic: string,
     body: string | Buffer,
-    options: { tags?: string; keys?: string; queueId?: number; group?: string } = {},
+    options: {
+      tags?: string;
+      keys?: string;
+      queueId?: number;
+      group?: string;
+      properties?: Record<string, string>;
+      sysFlag?: number;
+    } = {},
   ): Promise<RemotingCommand> {
-    const properties: Record<string, string> = { WAIT: 'true' };
+    const properties: Record<string, string> = { WAIT: 'true', ...options.properties };
     if (options.tags) properties['TAGS'] = options.tags;
     if (options.keys) properties['KEYS'] = options.keys;
     const extFields = SendMessageRequestHeaderV2.encode({
@@ -40,7 +47,7 @@ export class Requests {
       defaultTopic: 'TBW102',
       defaultTopicQueueNums: 4,
       queueId: options.queueId ?? 0,
-      sysFlag: 0,
+      sysFlag: options.sysFlag ?? 0,
       bornTimestamp: Date.now(),
       flag: 0,
       properties: encodeProperties(properties),
