@@ -39,6 +39,12 @@ export interface BrokerConfig {
   traceOn: boolean;
   enablePropertyFilter: boolean;
   rejectTransactionMessage: boolean;
+  /** How often unresolved half messages are looked at (ms). */
+  transactionCheckInterval: number;
+  /** A half message younger than this is not checked yet (ms). */
+  transactionTimeOut: number;
+  /** Checks after which an unresolved half message is discarded. */
+  transactionCheckMax: number;
 }
 
 export function defaultBrokerConfig(overrides: Partial<BrokerConfig> = {}): BrokerConfig {
@@ -69,6 +75,9 @@ export function defaultBrokerConfig(overrides: Partial<BrokerConfig> = {}): Brok
     traceOn: true,
     enablePropertyFilter: false,
     rejectTransactionMessage: false,
+    transactionCheckInterval: 60_000,
+    transactionTimeOut: 6000,
+    transactionCheckMax: 15,
     ...overrides,
   };
 }

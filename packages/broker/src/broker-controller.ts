@@ -36,6 +36,7 @@ import { pullMessage } from './processors/pull-message.js';
 import { queryMessage, viewMessageById } from './processors/query-message.js';
 import { sendMessage } from './processors/send-message.js';
 import { consumerSendMsgBack } from './processors/consumer-send-msg-back.js';
+import { endTransaction } from './processors/end-transaction.js';
 import { ProducerManager } from './producer-manager.js';
 import { lockBatchMQ, unlockBatchMQ } from './processors/queue-locks.js';
 import { RebalanceLockManager } from './rebalance-lock-manager.js';
@@ -44,6 +45,7 @@ import { ScheduleMessageService } from './schedule/schedule-message-service.js';
 import { TimerMessageService } from './schedule/timer-message-service.js';
 import { SubscriptionGroupManager } from './subscription-group-manager.js';
 import { TopicConfigManager } from './topic-config-manager.js';
+import { TransactionalMessageService } from './transaction/transactional-message-service.js';
 
 export interface BrokerControllerOptions {
   logger?: BrokerLogger | undefined;
@@ -80,6 +82,7 @@ export class BrokerController implements BrokerContext {
   readonly locks = new RebalanceLockManager();
   readonly schedule: ScheduleMessageService;
   readonly timerMessages: TimerMessageService;
+  readonly transactions: TransactionalMessageService;
   private readonly hold = new PullRequestHoldService();
   readonly logger: BrokerLogger;
   /** brokerIP1 and the port listened on: known once start() has bound it. */
@@ -105,6 +108,7 @@ export class BrokerController implements BrokerContext {
     this.consumers = new ConsumerManager((group) => this.notifyConsumerIdsChanged(group));
     this.schedule = new ScheduleMessageService(this);
     this.timerMessages = new TimerMessageService(this);
+    this.transactions = new TransactionalMessageService(this);
     this.server = new RemotingServer({
       host: this.config.bindAddress,
       port: this.config.listenPort,
@@ -135,6 +139,7 @@ export class BrokerController implements BrokerContext {
       [RequestCode.HEART_BEAT, clients.heartBeat(broker)],
       [RequestCode.UNREGISTER_CLIENT, clients.unregisterClient(broker)],
       [RequestCode.CONSUMER_SEND_MSG_BACK, consumerSendMsgBack(broker)],
+      [RequestCode.END_TRANSACTION, endTransaction(broker, this.transactions)],
       [RequestCode.LOCK_BATCH_MQ, lockBatchMQ(broker)],
       [RequestCode.UNLOCK_BATCH_MQ, unlockBatchMQ(broker)],
       [RequestCode.GET_CONSUMER_LIST_BY_GROUP, clients.getConsumerListByGroup(broker)],
@@ -199,6 +204,7 @@ export class BrokerController implements BrokerContext {
     every(this.config.flushConsumerOffsetInterval, () => this.offsets.persist());
     every(10_000, () => this.expireClients());
     if (master) {
+      every(this.config.transactionCheckInterval, () => this.transactions.check());
       every(this.config.flushDelayOffsetInterval, () => {
         this.schedule.persist();
         this.timerMessages.persist();

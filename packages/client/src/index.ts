@@ -12,3 +12,4 @@ export * from './offset-store.js';
 export * from './admin.js';
 export * from './consumer-base.js';
 export * from './lite-pull-consumer.js';
+export * from './transaction-producer.js';

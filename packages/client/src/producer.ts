@@ -84,16 +84,22 @@ export class Producer {
   private readonly unavailableUntil = new Map<string, number>();
   private started = false;
 
-  constructor(private readonly options: ProducerOptions) {
+  constructor(protected readonly options: ProducerOptions) {
     if (!options.producerGroup) throw new MQClientError('producerGroup is required');
     this.instance = new ClientInstance(options);
     this.instance.heartbeat = () => ({ producerDataSet: [{ groupName: options.producerGroup }], consumerDataSet: [] });
     this.instance.onRouteChanged = (topic) => this.publishInfos.delete(topic);
   }
 
+  /**
+   * Start; the brokers of TBW102's route get a heartbeat at once, as Java's producer does, so a
+   * transactional producer can be asked about its group's half messages before it sends.
+   */
   async start(): Promise<void> {
     this.instance.start();
     this.started = true;
+    await this.instance.route(AUTO_CREATE_TOPIC).catch(() => undefined);
+    await this.instance.sendHeartbeats();
   }
 
   async shutdown(): Promise<void> {
@@ -104,6 +110,12 @@ export class Producer {
   /** Send and wait for the broker's answer; failures are retried on another broker. */
   async send(message: Message, options: SendOptions = {}): Promise<SendResult> {
     const { request, uniqueId } = this.prepare(message);
+    return this.sendRequest(message.topic, request, uniqueId, options);
+  }
+
+  /** Send with sysFlag bits added (a transactional half message, say). */
+  protected sendFlagged(message: Message, sysFlag: number, options: SendOptions = {}): Promise<SendResult> {
+    const { request, uniqueId } = this.prepare(message, sysFlag);
     return this.sendRequest(message.topic, request, uniqueId, options);
   }
 
@@ -182,13 +194,13 @@ export class Producer {
   }
 
   /** Validate and encode once: the request of each attempt differs only in queue and opaque. */
-  private prepare(message: Message): { request: () => RemotingCommand; uniqueId: string } {
+  private prepare(message: Message, extraSysFlag = 0): { request: () => RemotingCommand; uniqueId: string } {
     const { body, properties, uniqueId, sysFlag } = this.encode(message);
     const request = this.requestBuilder(
       RequestCode.SEND_MESSAGE_V2,
       message.topic,
       body,
-      sysFlag,
+      sysFlag | extraSysFlag,
       message.flag ?? 0,
       properties,
       false,
