@@ -143,7 +143,7 @@ export class BrokerController implements BrokerContext {
       [RequestCode.LOCK_BATCH_MQ, lockBatchMQ(broker)],
       [RequestCode.UNLOCK_BATCH_MQ, unlockBatchMQ(broker)],
       [RequestCode.GET_CONSUMER_LIST_BY_GROUP, clients.getConsumerListByGroup(broker)],
-      [RequestCode.CHECK_CLIENT_CONFIG, clients.checkClientConfig()],
+      [RequestCode.CHECK_CLIENT_CONFIG, clients.checkClientConfig(broker)],
       [RequestCode.QUERY_CONSUMER_OFFSET, offsets.queryConsumerOffset(broker)],
       [RequestCode.UPDATE_CONSUMER_OFFSET, offsets.updateConsumerOffset(broker)],
       [RequestCode.GET_MAX_OFFSET, offsets.getMaxOffset(broker)],

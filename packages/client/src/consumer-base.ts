@@ -1,8 +1,10 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import {
+  compileSql92,
   createRequest,
   decodeStoredMessages,
+  encodeJsonBody,
   GetMaxOffsetRequestHeader,
   MASTER_ID,
   PullMessageRequestHeader,
@@ -10,6 +12,7 @@ import {
   RequestCode,
   ResponseCode,
   SearchOffsetRequestHeader,
+  sqlSubscription,
   tagSubscription,
   UnregisterClientRequestHeader,
   type ConsumeType,
@@ -24,7 +27,25 @@ import { MQBrokerError, MQClientError } from './errors.js';
 import { LocalFileOffsetStore } from './local-offset-store.js';
 import { RemoteOffsetStore, type OffsetStore } from './offset-store.js';
 import { receivedMessage, type ReceivedMessage } from './received-message.js';
-import { routeQueues, type MessageQueue } from './topic-route.js';
+import { mastersOf, routeQueues, type MessageQueue } from './topic-route.js';
+
+/** What a subscription selects: tags, or an SQL92 expression on properties the broker evaluates. */
+export class MessageSelector {
+  private constructor(
+    readonly type: 'TAG' | 'SQL92',
+    readonly expression: string,
+  ) {}
+
+  /** Messages whose properties make the expression TRUE (needs enablePropertyFilter=true on the broker). */
+  static bySql(expression: string): MessageSelector {
+    return new MessageSelector('SQL92', expression);
+  }
+
+  /** '*' or 'TagA || TagB'. */
+  static byTag(expression: string): MessageSelector {
+    return new MessageSelector('TAG', expression);
+  }
+}
 
 export type ConsumeFromWhere = 'CONSUME_FROM_LAST_OFFSET' | 'CONSUME_FROM_FIRST_OFFSET' | 'CONSUME_FROM_TIMESTAMP';
 
@@ -101,11 +122,47 @@ export abstract class ConsumerBase {
     });
   }
 
-  /** Subscribe to a topic: '*' for every message, or tags as 'TagA || TagB'. */
-  subscribe(topic: string, expression = '*'): this {
-    const data = tagSubscription(topic, expression, Date.now());
+  /**
+   * Subscribe to a topic: '*' for every message, tags as 'TagA || TagB', or
+   * MessageSelector.bySql(...) for the broker to filter on properties (a malformed expression
+   * throws here, with its position).
+   */
+  subscribe(topic: string, expression: string | MessageSelector = '*'): this {
+    const selector = typeof expression === 'string' ? MessageSelector.byTag(expression) : expression;
+    if (selector.type === 'SQL92') compileSql92(selector.expression);
+    const data =
+      selector.type === 'SQL92'
+        ? sqlSubscription(topic, selector.expression, Date.now())
+        : tagSubscription(topic, selector.expression, Date.now());
     this.subscriptions.set(topic, { data, tags: new Set(data.tagsSet) });
     return this;
+  }
+
+  /** Ask the brokers whether they take the SQL92 subscriptions (CHECK_CLIENT_CONFIG); throw when one refuses. */
+  private async checkSubscriptions(): Promise<void> {
+    for (const { data } of this.subscriptions.values()) {
+      if (data.expressionType !== 'SQL92') continue;
+      const route = await this.instance.route(data.topic);
+      for (const address of route ? mastersOf(route).values() : []) {
+        const response = await this.instance.remoting.invoke(
+          address,
+          createRequest(RequestCode.CHECK_CLIENT_CONFIG, {
+            body: encodeJsonBody({
+              clientId: this.instance.clientId,
+              group: this.options.consumerGroup,
+              subscriptionData: data,
+            }),
+          }),
+        );
+        if (response.code !== ResponseCode.SUCCESS) {
+          throw new MQBrokerError(
+            response.code,
+            `subscription to ${data.topic} refused: ${response.remark ?? ''}`,
+            address,
+          );
+        }
+      }
+    }
   }
 
   /** Whether the consumer shares out its subscriptions' queues itself (else it was assigned them). */
@@ -118,6 +175,11 @@ export abstract class ConsumerBase {
     this.running = true;
     this.instance.start();
     for (const topic of this.subscriptions.keys()) await this.instance.route(topic);
+    await this.checkSubscriptions().catch(async (error: unknown) => {
+      this.running = false;
+      await this.instance.shutdown();
+      throw error;
+    });
     await this.instance.sendHeartbeats();
     if (this.rebalances) this.every(this.options.rebalanceInterval ?? 20_000, () => this.rebalance());
     this.every(this.options.persistConsumerOffsetInterval ?? 5_000, () => this.persistOffsets());
@@ -305,7 +367,7 @@ export abstract class ConsumerBase {
           suspendTimeoutMillis: suspendMs,
           subscription: subString,
           subVersion: subscription?.data.subVersion ?? 0,
-          expressionType: 'TAG',
+          expressionType: subscription?.data.expressionType ?? 'TAG',
         }),
       }),
       { timeoutMs: suspendMs + 15_000 },

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ResponseCode } from '@rocketnest/protocol';
 import { queueKey } from './allocate.js';
-import { ConsumerBase, type ConsumerOptions } from './consumer-base.js';
+import { ConsumerBase, type ConsumerOptions, type MessageSelector } from './consumer-base.js';
 import { MQClientError } from './errors.js';
 import type { ReceivedMessage } from './received-message.js';
 import { routeQueues, type MessageQueue } from './topic-route.js';
@@ -54,7 +54,7 @@ export class LitePullConsumer extends ConsumerBase {
     return this;
   }
 
-  override subscribe(topic: string, expression = '*'): this {
+  override subscribe(topic: string, expression: string | MessageSelector = '*'): this {
     if (this.assigned) throw new MQClientError('assign() and subscribe() exclude each other');
     return super.subscribe(topic, expression);
   }

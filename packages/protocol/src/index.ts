@@ -11,3 +11,4 @@ export * from './request-code.js';
 export * from './response-code.js';
 export * from './message/index.js';
 export * from './body/index.js';
+export * from './filter/sql92.js';

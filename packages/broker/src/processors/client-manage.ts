@@ -5,6 +5,7 @@ import {
   GetConsumerListByGroupRequestHeader,
   ResponseCode,
   retryTopic,
+  SelectorParseError,
   UnregisterClientRequestHeader,
   type HeartbeatData,
   type RemotingCommand,
@@ -12,6 +13,7 @@ import {
 import type { RequestContext } from '@rocketnest/remoting';
 import type { BrokerContext } from '../broker-context.js';
 import type { ClientChannel } from '../consumer-manager.js';
+import { SQL92_DISABLED, sqlSelector } from '../message-filter.js';
 
 /** HEART_BEAT (34): register a client's producer and consumer groups and subscriptions. */
 export function heartBeat(broker: BrokerContext) {
@@ -65,17 +67,26 @@ export function getConsumerListByGroup(broker: BrokerContext) {
   };
 }
 
-/** CHECK_CLIENT_CONFIG (46): may this subscription be used here? Tags yes; SQL92 not on this broker. */
-export function checkClientConfig() {
+/** CHECK_CLIENT_CONFIG (46): may this subscription be used here? Tags yes; SQL92 when enabled and well formed. */
+export function checkClientConfig(broker: BrokerContext) {
   return (request: RemotingCommand): RemotingCommand => {
-    const body = decodeJsonBody<{ subscriptionData?: { expressionType?: string } }>(
+    const body = decodeJsonBody<{ subscriptionData?: { expressionType?: string; subString?: string } }>(
       request.body,
       'CheckClientRequestBody',
     );
     const type = body.subscriptionData?.expressionType ?? 'TAG';
     if (type === 'TAG') return createResponse(request);
-    return createResponse(request, ResponseCode.SYSTEM_ERROR, {
-      remark: 'The broker does not support consumer to filter message by SQL92',
-    });
+    if (type !== 'SQL92' || !broker.config.enablePropertyFilter) {
+      return createResponse(request, ResponseCode.SYSTEM_ERROR, { remark: SQL92_DISABLED });
+    }
+    try {
+      sqlSelector(body.subscriptionData?.subString ?? '');
+      return createResponse(request);
+    } catch (error) {
+      if (!(error instanceof SelectorParseError)) throw error;
+      return createResponse(request, ResponseCode.SUBSCRIPTION_PARSE_FAILED, {
+        remark: `the SQL92 selector is malformed: ${error.message}`,
+      });
+    }
   };
 }

@@ -5,15 +5,17 @@ import {
   PullMessageResponseHeader,
   PullSysFlag,
   ResponseCode,
+  SelectorParseError,
+  sqlSubscription,
   tagSubscription,
   type RemotingCommand,
   type SubscriptionData,
 } from '@rocketnest/protocol';
 import type { RequestContext } from '@rocketnest/remoting';
-import type { GetMessageResult } from '@rocketnest/store';
+import type { GetMessageResult, MessageFilter } from '@rocketnest/store';
 import type { BrokerContext } from '../broker-context.js';
 import type { PullRequestHoldService } from '../pull-request-hold-service.js';
-import { tagFilter } from '../tag-filter.js';
+import { messageFilter, SQL92_DISABLED } from '../message-filter.js';
 
 /** PULL_MESSAGE (11): read a queue from an offset; hold the request when there is nothing yet. */
 export function pullMessage(broker: BrokerContext, hold: PullRequestHoldService) {
@@ -46,10 +48,14 @@ export function pullMessage(broker: BrokerContext, hold: PullRequestHoldService)
     }
     let subscription: SubscriptionData | undefined;
     if (header.sysFlag & PullSysFlag.SUBSCRIPTION) {
-      if (header.expressionType && header.expressionType !== 'TAG') {
-        return refuse(ResponseCode.SYSTEM_ERROR, 'The broker does not support consumer to filter message by SQL92');
+      const type = header.expressionType ?? 'TAG';
+      if (type !== 'TAG' && type !== 'SQL92') {
+        return refuse(ResponseCode.SYSTEM_ERROR, `expression type ${type} is not supported: use TAG or SQL92`);
       }
-      subscription = tagSubscription(header.topic, header.subscription ?? '*', header.subVersion);
+      subscription =
+        type === 'SQL92'
+          ? sqlSubscription(header.topic, header.subscription ?? '', header.subVersion)
+          : tagSubscription(header.topic, header.subscription ?? '*', header.subVersion);
     } else {
       const consumerGroup = broker.consumers.get(header.consumerGroup);
       if (!consumerGroup) {
@@ -69,7 +75,16 @@ export function pullMessage(broker: BrokerContext, hold: PullRequestHoldService)
         );
       }
     }
-    const filter = tagFilter(subscription);
+    if (subscription.expressionType === 'SQL92' && !broker.config.enablePropertyFilter) {
+      return refuse(ResponseCode.SYSTEM_ERROR, SQL92_DISABLED);
+    }
+    let filter: MessageFilter;
+    try {
+      filter = messageFilter(subscription);
+    } catch (error) {
+      if (!(error instanceof SelectorParseError)) throw error;
+      return refuse(ResponseCode.SUBSCRIPTION_PARSE_FAILED, `the SQL92 selector is malformed: ${error.message}`);
+    }
     const result = broker.store.getMessage(header.topic, header.queueId, header.queueOffset, header.maxMsgNums, filter);
     const response = pullResponse(request, result, header.queueOffset);
     if (result.status === 'FOUND') broker.stats.getTotal += result.messageCount;

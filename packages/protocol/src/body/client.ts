@@ -98,3 +98,16 @@ export interface LockBatchRequestBody {
 export interface LockBatchResponseBody {
   lockOKMQSet: MessageQueueData[];
 }
+
+/** The SubscriptionData of an SQL92 selector (the broker evaluates it on each message's properties). */
+export function sqlSubscription(topic: string, expression: string, subVersion: number): SubscriptionData {
+  return {
+    topic,
+    subString: expression,
+    tagsSet: [],
+    codeSet: [],
+    subVersion,
+    expressionType: 'SQL92',
+    classFilterMode: false,
+  };
+}
