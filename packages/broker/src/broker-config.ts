@@ -39,6 +39,8 @@ export interface BrokerConfig {
   traceOn: boolean;
   enablePropertyFilter: boolean;
   rejectTransactionMessage: boolean;
+  /** Keep replies of request-reply in the reply topic as well as pushing them. */
+  storeReplyMessageEnable: boolean;
   /** How often unresolved half messages are looked at (ms). */
   transactionCheckInterval: number;
   /** A half message younger than this is not checked yet (ms). */
@@ -75,6 +77,7 @@ export function defaultBrokerConfig(overrides: Partial<BrokerConfig> = {}): Brok
     traceOn: true,
     enablePropertyFilter: false,
     rejectTransactionMessage: false,
+    storeReplyMessageEnable: true,
     transactionCheckInterval: 60_000,
     transactionTimeOut: 6000,
     transactionCheckMax: 15,

@@ -38,6 +38,7 @@ import { sendMessage } from './processors/send-message.js';
 import { consumerSendMsgBack } from './processors/consumer-send-msg-back.js';
 import { endTransaction } from './processors/end-transaction.js';
 import { ProducerManager } from './producer-manager.js';
+import { replyMessage } from './processors/reply-message.js';
 import { lockBatchMQ, unlockBatchMQ } from './processors/queue-locks.js';
 import { RebalanceLockManager } from './rebalance-lock-manager.js';
 import { PullRequestHoldService } from './pull-request-hold-service.js';
@@ -135,6 +136,8 @@ export class BrokerController implements BrokerContext {
       [RequestCode.SEND_MESSAGE, sendMessage(broker), { concurrency: 1024, queueCapacity: SEND_QUEUE_CAPACITY }],
       [RequestCode.SEND_MESSAGE_V2, sendMessage(broker), { concurrency: 1024, queueCapacity: SEND_QUEUE_CAPACITY }],
       [RequestCode.SEND_BATCH_MESSAGE, sendMessage(broker), { concurrency: 1024, queueCapacity: SEND_QUEUE_CAPACITY }],
+      [RequestCode.SEND_REPLY_MESSAGE, replyMessage(broker)],
+      [RequestCode.SEND_REPLY_MESSAGE_V2, replyMessage(broker)],
       [RequestCode.PULL_MESSAGE, pullMessage(broker, this.hold), { concurrency: 1024, queueCapacity: 100_000 }],
       [RequestCode.HEART_BEAT, clients.heartBeat(broker)],
       [RequestCode.UNREGISTER_CLIENT, clients.unregisterClient(broker)],

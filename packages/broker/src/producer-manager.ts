@@ -28,6 +28,14 @@ export class ProducerManager {
       .map((channel) => channel.connection);
   }
 
+  /** The connection of a client (by client id) that registered as a producer of any group. */
+  findChannel(clientId: string): ClientChannel | undefined {
+    for (const channels of this.groups.values()) {
+      for (const channel of channels.values()) if (channel.clientId === clientId) return channel;
+    }
+    return undefined;
+  }
+
   channels(groupName: string): ClientChannel[] {
     return [...(this.groups.get(groupName)?.values() ?? [])];
   }

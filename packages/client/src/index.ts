@@ -13,3 +13,4 @@ export * from './admin.js';
 export * from './consumer-base.js';
 export * from './lite-pull-consumer.js';
 export * from './transaction-producer.js';
+export * from './request-reply.js';

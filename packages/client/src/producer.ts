@@ -15,6 +15,8 @@ import { RemotingTimeoutError } from '@rocketnest/remoting';
 import { ClientInstance, type ClientOptions } from './client-instance.js';
 import { MQBrokerError, MQClientError } from './errors.js';
 import { messageBody, messageProperties, type Message } from './message.js';
+import type { ReceivedMessage } from './received-message.js';
+import { PendingReplies } from './request-reply.js';
 import { publishInfo, type MessageQueue, type PublishInfo } from './topic-route.js';
 import { createUniqueId } from './unique-id.js';
 
@@ -83,12 +85,14 @@ export class Producer {
   /** Broker name -> time until which it is avoided after a failure (latency fault tolerance). */
   private readonly unavailableUntil = new Map<string, number>();
   private started = false;
+  private readonly replies: PendingReplies;
 
   constructor(protected readonly options: ProducerOptions) {
     if (!options.producerGroup) throw new MQClientError('producerGroup is required');
     this.instance = new ClientInstance(options);
     this.instance.heartbeat = () => ({ producerDataSet: [{ groupName: options.producerGroup }], consumerDataSet: [] });
     this.instance.onRouteChanged = (topic) => this.publishInfos.delete(topic);
+    this.replies = new PendingReplies(this.instance);
   }
 
   /**
@@ -104,7 +108,22 @@ export class Producer {
 
   async shutdown(): Promise<void> {
     this.started = false;
+    this.replies.close();
     await this.instance.shutdown();
+  }
+
+  /**
+   * Request-reply (RPC over MQ): send a message that a consumer answers with reply(); resolves
+   * with the reply, or rejects once timeoutMs passed without one.
+   */
+  async request(message: Message, timeoutMs = 3000): Promise<ReceivedMessage> {
+    const pending = this.replies.open(this.instance.clientId, timeoutMs, message.topic);
+    try {
+      await this.send({ ...message, properties: { ...message.properties, ...pending.properties } }, { timeoutMs });
+    } catch (error) {
+      pending.cancel(error as Error);
+    }
+    return pending.reply;
   }
 
   /** Send and wait for the broker's answer; failures are retried on another broker. */

@@ -15,6 +15,7 @@ import { ConsumerBase, type ConsumerOptions } from './consumer-base.js';
 import { MQClientError } from './errors.js';
 import { ProcessQueue } from './process-queue.js';
 import type { ReceivedMessage } from './received-message.js';
+import { sendReply } from './request-reply.js';
 import type { MessageQueue } from './topic-route.js';
 
 /**
@@ -124,6 +125,20 @@ export class PushConsumer extends ConsumerBase {
     if (this.clustering) this.subscribe(retryTopic(this.options.consumerGroup), '*');
     await this.startConsuming();
     if (this.orderly && this.clustering) this.every(LOCK_RENEW_INTERVAL_MS, () => this.renewLocks());
+  }
+
+  /**
+   * Answer a request message (one a producer sent with request()): the reply goes back through
+   * the broker that holds the request to the requester waiting for it.
+   */
+  async reply(
+    request: ReceivedMessage,
+    body: Buffer | string,
+    properties?: Readonly<Record<string, string>>,
+  ): Promise<void> {
+    const address = await this.masterOf(request.brokerName);
+    if (!address) throw new MQClientError(`no master for broker ${request.brokerName}`);
+    await sendReply(this.instance, address, this.options.consumerGroup, request, body, properties);
   }
 
   /** Queues this consumer owns now. */
