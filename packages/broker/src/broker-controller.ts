@@ -39,6 +39,7 @@ import { consumerSendMsgBack } from './processors/consumer-send-msg-back.js';
 import { endTransaction } from './processors/end-transaction.js';
 import { ProducerManager } from './producer-manager.js';
 import { replyMessage } from './processors/reply-message.js';
+import { resetOffset } from './processors/reset-offset.js';
 import { lockBatchMQ, unlockBatchMQ } from './processors/queue-locks.js';
 import { RebalanceLockManager } from './rebalance-lock-manager.js';
 import { PullRequestHoldService } from './pull-request-hold-service.js';
@@ -165,6 +166,7 @@ export class BrokerController implements BrokerContext {
       [RequestCode.GET_CONSUME_STATS, admin.getConsumeStats(broker)],
       [RequestCode.GET_TOPIC_STATS_INFO, admin.getTopicStatsInfo(broker)],
       [RequestCode.QUERY_TOPIC_CONSUME_BY_WHO, admin.queryTopicConsumeByWho(broker)],
+      [RequestCode.INVOKE_BROKER_TO_RESET_OFFSET, resetOffset(broker)],
       [RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP, admin.updateSubscriptionGroup(broker)],
       [RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG, admin.getAllSubscriptionGroupConfig(broker)],
       [RequestCode.DELETE_SUBSCRIPTIONGROUP, admin.deleteSubscriptionGroup(broker)],

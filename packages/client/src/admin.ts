@@ -11,6 +11,7 @@ import {
   parseJavaJson,
   Perm,
   RequestCode,
+  ResetOffsetRequestHeader,
   ResponseCode,
   type ClusterInfo,
   type ConnectionData,
@@ -21,7 +22,7 @@ import {
 import { ClientInstance, type ClientOptions } from './client-instance.js';
 import { MQBrokerError, MQClientError } from './errors.js';
 import { receivedMessage, type ReceivedMessage } from './received-message.js';
-import { mastersOf, type MessageQueue } from './topic-route.js';
+import { mastersOf, queueMap, type MessageQueue } from './topic-route.js';
 
 /** The producer group admin sends are made as (MixAll.TOOLS_CONSUMER_GROUP's sibling). */
 const TOOLS_PRODUCER_GROUP = 'TOOLS_CONSUMER';
@@ -145,7 +146,7 @@ export class Admin {
     const stats: QueueStats[] = [];
     for (const address of [...mastersOf(await this.topicRoute(topic)).values()]) {
       const response = await this.call(address, RequestCode.GET_TOPIC_STATS_INFO, { topic });
-      for (const [queue, value] of queueMap<Omit<QueueStats, 'queue'>>(response)) stats.push({ queue, ...value });
+      for (const [queue, value] of queueMap<Omit<QueueStats, 'queue'>>(response.body)) stats.push({ queue, ...value });
     }
     return sortByQueue(stats);
   }
@@ -171,7 +172,7 @@ export class Admin {
     for (const address of [...mastersOf(await this.topicRoute(topic)).values()]) {
       const response = await this.call(address, RequestCode.GET_CONSUME_STATS, { consumerGroup: group, topic });
       type Offsets = { brokerOffset: number; consumerOffset: number; lastTimestamp: number };
-      for (const [queue, value] of queueMap<Offsets>(response, 'offsetTable')) {
+      for (const [queue, value] of queueMap<Offsets>(response.body, 'offsetTable')) {
         progress.push({ queue, ...value, lag: Math.max(0, value.brokerOffset - value.consumerOffset) });
       }
     }
@@ -222,6 +223,34 @@ export class Admin {
     return letters.length;
   }
 
+  /**
+   * Rewind (or skip) a group on a topic: its offsets move to the first message stored at or after
+   * timestamp (ms since the epoch), or to the end with 'latest'; running members are told and
+   * start over from there, a stopped group starts there. Without force an offset only moves back.
+   */
+  async resetOffsetByTimestamp(
+    group: string,
+    topic: string,
+    timestamp: number | 'latest',
+    force = true,
+  ): Promise<{ queue: MessageQueue; offset: number }[]> {
+    const reset: { queue: MessageQueue; offset: number }[] = [];
+    for (const address of mastersOf(await this.topicRoute(topic)).values()) {
+      const response = await this.call(
+        address,
+        RequestCode.INVOKE_BROKER_TO_RESET_OFFSET,
+        ResetOffsetRequestHeader.encode({
+          topic,
+          group,
+          timestamp: timestamp === 'latest' ? -1 : timestamp,
+          isForce: force,
+        }),
+      );
+      for (const [queue, offset] of queueMap<number>(response.body)) reset.push({ queue, offset });
+    }
+    return sortByQueue(reset);
+  }
+
   /** Messages of a topic with a key (or unique id), stored within [begin, end], from every broker of the topic. */
   async queryMessageByKey(
     topic: string,
@@ -254,12 +283,6 @@ export class Admin {
     }
     return found;
   }
-}
-
-/** A fastjson map keyed by MessageQueue objects (parsed keys are their JSON text). */
-function queueMap<T>(response: RemotingCommand, field = 'offsetTable'): [MessageQueue, T][] {
-  const body = parseJavaJson(response.body!.toString('utf8')) as Record<string, Record<string, T>>;
-  return Object.entries(body[field] ?? {}).map(([key, value]) => [JSON.parse(key) as MessageQueue, value]);
 }
 
 function sortByQueue<T extends { queue: MessageQueue }>(items: T[]): T[] {

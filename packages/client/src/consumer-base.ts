@@ -11,6 +11,7 @@ import {
   PullSysFlag,
   RequestCode,
   ResponseCode,
+  ResetOffsetRequestHeader,
   SearchOffsetRequestHeader,
   sqlSubscription,
   tagSubscription,
@@ -27,7 +28,7 @@ import { MQBrokerError, MQClientError } from './errors.js';
 import { LocalFileOffsetStore } from './local-offset-store.js';
 import { RemoteOffsetStore, type OffsetStore } from './offset-store.js';
 import { receivedMessage, type ReceivedMessage } from './received-message.js';
-import { mastersOf, routeQueues, type MessageQueue } from './topic-route.js';
+import { mastersOf, queueMap, routeQueues, type MessageQueue } from './topic-route.js';
 
 /** What a subscription selects: tags, or an SQL92 expression on properties the broker evaluates. */
 export class MessageSelector {
@@ -120,6 +121,11 @@ export abstract class ConsumerBase {
       void this.rebalance();
       return null;
     });
+    this.instance.remoting.registerProcessor(RequestCode.RESET_CONSUMER_CLIENT_OFFSET, (request) => {
+      const { group } = ResetOffsetRequestHeader.decode(request.extFields);
+      if (group === options.consumerGroup && this.running) void this.resetOffsets(queueMap<number>(request.body));
+      return null;
+    });
   }
 
   /**
@@ -202,6 +208,8 @@ export abstract class ConsumerBase {
   protected abstract removeQueue(key: string): Promise<void>;
   /** Keys of the queues of a topic read now. */
   protected abstract ownedKeys(topic: string): string[];
+  /** The broker moved the group's offsets (a rewind): read these queues from these offsets now. */
+  protected abstract resetOffsets(offsets: [MessageQueue, number][]): Promise<void>;
 
   private consumerData(): ConsumerData {
     return {

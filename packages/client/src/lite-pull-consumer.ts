@@ -120,6 +120,10 @@ export class LitePullConsumer extends ConsumerBase {
     this.discardReady(queueKey(queue));
   }
 
+  protected async resetOffsets(offsets: [MessageQueue, number][]): Promise<void> {
+    for (const [queue, offset] of offsets) if (this.pulled.has(queueKey(queue))) this.seek(queue, offset);
+  }
+
   async seekToBegin(queue: MessageQueue): Promise<void> {
     this.seek(queue, 0);
   }

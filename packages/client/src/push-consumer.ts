@@ -190,6 +190,21 @@ export class PushConsumer extends ConsumerBase {
     }
   }
 
+  /** Drop what is held of each owned queue and pull it again from its new offset. */
+  protected async resetOffsets(offsets: [MessageQueue, number][]): Promise<void> {
+    for (const [queue, offset] of offsets) {
+      const key = queueKey(queue);
+      const owned = this.owned.get(key);
+      if (!owned) continue;
+      owned.process.dropped = true;
+      this.owned.delete(key);
+      await owned.consuming;
+      this.offsets.update(queue, offset);
+      await this.offsets.persist([queue]);
+      if (this.running) this.addQueue(queue, offset);
+    }
+  }
+
   /** Long-poll one queue until it is dropped, holding back while too much is unconsumed. */
   private async pullLoop(owned: OwnedQueue): Promise<void> {
     const { queue, process } = owned;

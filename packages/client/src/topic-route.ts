@@ -1,4 +1,4 @@
-import { isReadable, isWritable, MASTER_ID, type TopicRouteData } from '@rocketnest/protocol';
+import { isReadable, isWritable, MASTER_ID, parseJavaJson, type TopicRouteData } from '@rocketnest/protocol';
 
 /** A queue of a topic on a broker (MessageQueue). */
 export interface MessageQueue {
@@ -56,4 +56,10 @@ export function routeQueues(
 export function publishInfo(topic: string, route: TopicRouteData, maxQueuesPerBroker = Infinity): PublishInfo {
   const masters = mastersOf(route);
   return { queues: routeQueues(topic, route, 'write', maxQueuesPerBroker, masters), masters };
+}
+
+/** A fastjson map keyed by MessageQueue objects in a response body (parsed keys are their JSON text). */
+export function queueMap<T>(body: Buffer | undefined, field = 'offsetTable'): [MessageQueue, T][] {
+  const parsed = parseJavaJson(body?.toString('utf8') ?? '{}') as Record<string, Record<string, T>>;
+  return Object.entries(parsed[field] ?? {}).map(([key, value]) => [JSON.parse(key) as MessageQueue, value]);
 }

@@ -29,7 +29,14 @@ import {
   type QueryMessageResult,
   type StoreLogger,
 } from './message-store.js';
-import { BLANK_ENTRY_SIZE, offsetByTime, readMessages, type QueueSource, type ReadLimits } from './queue-reader.js';
+import {
+  BLANK_ENTRY_SIZE,
+  offsetByTime,
+  readMessages,
+  type QueueSource,
+  type ReadLimits,
+  type TimeBoundary,
+} from './queue-reader.js';
 import { defaultStoreConfig, parseDelayLevels, validateStoreConfig, type MessageStoreConfig } from './store-config.js';
 
 const MAX_PROPERTIES_LENGTH = 32767;
@@ -712,11 +719,15 @@ export class DefaultMessageStore implements MessageStore {
     return this.getMessageStoreTimestamp(topic, queueId, this.getMinOffsetInQueue(topic, queueId));
   }
 
-  getOffsetInQueueByTime(topic: string, queueId: number, timestamp: number): number {
+  getOffsetInQueueByTime(topic: string, queueId: number, timestamp: number, boundary?: TimeBoundary): number {
     const queue = this.findConsumeQueue(topic, queueId);
     if (!queue) return 0;
-    return offsetByTime(queue.minOffset, queue.maxOffset, timestamp, (offset) =>
-      this.getMessageStoreTimestamp(topic, queueId, offset),
+    return offsetByTime(
+      queue.minOffset,
+      queue.maxOffset,
+      timestamp,
+      (offset) => this.getMessageStoreTimestamp(topic, queueId, offset),
+      boundary,
     );
   }
 

@@ -15,7 +15,7 @@ import type {
   PutMessageResult,
   QueryMessageResult,
 } from './message-store.js';
-import { offsetByTime, readMessages } from './queue-reader.js';
+import { offsetByTime, readMessages, type TimeBoundary } from './queue-reader.js';
 import { defaultStoreConfig, parseDelayLevels, type MessageStoreConfig } from './store-config.js';
 import { consumeQueueTagsCode, indexKeys } from './dispatch-keys.js';
 
@@ -238,12 +238,13 @@ export class MemoryMessageStore implements MessageStore {
     return this.getMessageStoreTimestamp(topic, queueId, this.getMinOffsetInQueue(topic, queueId));
   }
 
-  getOffsetInQueueByTime(topic: string, queueId: number, timestamp: number): number {
+  getOffsetInQueueByTime(topic: string, queueId: number, timestamp: number, boundary?: TimeBoundary): number {
     return offsetByTime(
       this.getMinOffsetInQueue(topic, queueId),
       this.getMaxOffsetInQueue(topic, queueId),
       timestamp,
       (offset) => this.getMessageStoreTimestamp(topic, queueId, offset),
+      boundary,
     );
   }
 

@@ -1,4 +1,5 @@
 import type { MessageToStore } from '@rocketnest/protocol';
+import type { TimeBoundary } from './queue-reader.js';
 
 /** How a put ended (PutMessageStatus). */
 export type PutMessageStatus =
@@ -93,8 +94,8 @@ export interface MessageStore {
   ): GetMessageResult;
   getMaxOffsetInQueue(topic: string, queueId: number): number;
   getMinOffsetInQueue(topic: string, queueId: number): number;
-  /** The logical offset of the message stored closest to timestamp (0 when the queue is missing). */
-  getOffsetInQueueByTime(topic: string, queueId: number, timestamp: number): number;
+  /** The logical offset of the message stored closest to timestamp, or first at or after it (0 when the queue is missing). */
+  getOffsetInQueueByTime(topic: string, queueId: number, timestamp: number, boundary?: TimeBoundary): number;
   /** Store time of the message at the queue's min offset, or -1. */
   getEarliestMessageTime(topic: string, queueId: number): number;
   /** Store time of the message at a logical offset, or -1. */

@@ -84,6 +84,13 @@ export function readMessages(
 }
 
 /**
+ * Which offset a time lookup answers: the message stored closest to the time (RocketMQ 4's
+ * SEARCH_OFFSET_BY_TIMESTAMP), or the first stored at or after it (RocketMQ 5's lower
+ * boundary; the queue's max offset when there is none), as a rewind to the millisecond needs.
+ */
+export type TimeBoundary = 'closest' | 'lower';
+
+/**
  * The logical offset of the message stored closest to timestamp: an exact match, else the
  * nearer neighbour in time (the earlier on a tie); the first when all are later, the last when
  * all are earlier.
@@ -93,6 +100,7 @@ export function offsetByTime(
   maxOffset: number,
   timestamp: number,
   timeAt: (offset: number) => number,
+  boundary: TimeBoundary = 'closest',
 ): number {
   if (maxOffset <= minOffset) return 0;
   let low = minOffset;
@@ -102,7 +110,7 @@ export function offsetByTime(
     if (timeAt(mid) < timestamp) low = mid + 1;
     else high = mid;
   }
-  if (low === minOffset || (low < maxOffset && timeAt(low) === timestamp)) return low;
+  if (boundary === 'lower' || low === minOffset || (low < maxOffset && timeAt(low) === timestamp)) return low;
   if (low === maxOffset) return low - 1;
   return timestamp - timeAt(low - 1) <= timeAt(low) - timestamp ? low - 1 : low;
 }

@@ -70,8 +70,9 @@ export function getMinOffset(broker: BrokerContext) {
 /** SEARCH_OFFSET_BY_TIMESTAMP (29). */
 export function searchOffsetByTimestamp(broker: BrokerContext) {
   return (request: RemotingCommand): RemotingCommand => {
-    const { topic, queueId, timestamp } = SearchOffsetRequestHeader.decode(request.extFields);
-    return offsetResponse(request, broker.store.getOffsetInQueueByTime(topic, queueId, timestamp));
+    const { topic, queueId, timestamp, boundaryType } = SearchOffsetRequestHeader.decode(request.extFields);
+    const boundary = boundaryType?.toLowerCase() === 'lower' ? 'lower' : 'closest';
+    return offsetResponse(request, broker.store.getOffsetInQueueByTime(topic, queueId, timestamp, boundary));
   };
 }
 
