@@ -1,33 +1,21 @@
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
-import { Producer, PushConsumer, type PushConsumerOptions, type ReceivedMessage } from '@rocketnest/client';
-import { silentLogger } from '@rocketnest/remoting';
+import { describe, it } from 'node:test';
+import { PushConsumer, type PushConsumerOptions, type ReceivedMessage } from '@rocketnest/client';
 import { eventually, startBroker, startNamesrv, temporaryDir } from './support/cluster.js';
-
-async function producer(namesrvAddr: string): Promise<Producer> {
-  const created = new Producer({ namesrvAddr, producerGroup: 'test-producer', logger: silentLogger });
-  await created.start();
-  after(() => created.shutdown());
-  return created;
-}
+import { startProducer, testConsumer } from './support/clients.js';
 
 function consumer(options: Omit<PushConsumerOptions, 'logger'>): PushConsumer {
-  const created = new PushConsumer({
-    rebalanceInterval: 300,
-    persistConsumerOffsetInterval: 100,
+  return testConsumer({
     brokerSuspendMaxTimeMillis: 2000,
-    logger: silentLogger,
     ...options,
   });
-  after(() => created.shutdown(1000));
-  return created;
 }
 
 describe('client: push consumer against our NameServer and broker', () => {
   it('consumes the tags it subscribed to and commits offsets to the end of every queue', async () => {
     const namesrv = await startNamesrv();
     const broker = await startBroker({ namesrvAddr: namesrv.address });
-    const sender = await producer(namesrv.address);
+    const sender = await startProducer(namesrv.address);
     for (let i = 0; i < 20; i++) await sender.send({ topic: 'Tagged', body: `m${i}`, tags: i % 2 ? 'TagB' : 'TagA' });
     const received: ReceivedMessage[] = [];
     const reader = consumer({
@@ -60,7 +48,7 @@ describe('client: push consumer against our NameServer and broker', () => {
   it('splits queues between two members, and the survivor takes over when one leaves', async () => {
     const namesrv = await startNamesrv();
     await startBroker({ namesrvAddr: namesrv.address, defaultTopicQueueNums: 8 });
-    const sender = await producer(namesrv.address);
+    const sender = await startProducer(namesrv.address);
     await sender.send({ topic: 'Shared', body: 'create' });
     const seen = new Map<string, string[]>();
     const member = (name: string) =>
@@ -95,7 +83,7 @@ describe('client: push consumer against our NameServer and broker', () => {
   it('delivers every message to every member when broadcasting, and keeps offsets in a local file', async () => {
     const namesrv = await startNamesrv();
     await startBroker({ namesrvAddr: namesrv.address });
-    const sender = await producer(namesrv.address);
+    const sender = await startProducer(namesrv.address);
     for (let i = 0; i < 12; i++) await sender.send({ topic: 'Everyone', body: `m${i}` });
     const offsetStoreDir = temporaryDir();
     const got = new Map<string, string[]>();
@@ -133,7 +121,7 @@ describe('client: push consumer against our NameServer and broker', () => {
       { namesrvAddr: namesrv.address },
       { messageDelayLevel: '10ms 20ms 50ms 60ms 70ms 80ms' },
     );
-    const sender = await producer(namesrv.address);
+    const sender = await startProducer(namesrv.address);
     const first = await sender.send({ topic: 'Flaky', body: 'fails twice' }, { selector: (queues) => queues[0]! });
     const attempts: number[] = [];
     const reader = consumer({

@@ -1,23 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { Producer } from '@rocketnest/client';
 import { decodeStoredMessages, propertyValue, ResponseCode, type StoredMessage } from '@rocketnest/protocol';
 import { RemotingClient, silentLogger } from '@rocketnest/remoting';
 import type { BrokerController } from '@rocketnest/broker';
 import { eventually, startBroker, startNamesrv, temporaryDir } from './support/cluster.js';
+import { startProducer } from './support/clients.js';
 import { Requests } from './support/requests.js';
 
 const LEVELS = '100ms 250ms 500ms 1s';
 const LEVEL_MS = [100, 250, 500, 1000];
 /** How late the broker may put a due message in its topic. */
 const LATE_MS = 100;
-
-async function producer(namesrvAddr: string): Promise<Producer> {
-  const created = new Producer({ namesrvAddr, producerGroup: 'delay-producer', logger: silentLogger });
-  await created.start();
-  after(() => created.shutdown());
-  return created;
-}
 
 function records(broker: BrokerController, topic: string, queueId: number): StoredMessage[] {
   const found: StoredMessage[] = [];
@@ -35,7 +28,7 @@ describe('delayed messages', () => {
   it('holds each delay level and delivery time, then puts the message in its topic never early and at most 100 ms late', async () => {
     const namesrv = await startNamesrv();
     const broker = await startBroker({ namesrvAddr: namesrv.address }, { messageDelayLevel: LEVELS });
-    const sender = await producer(namesrv.address);
+    const sender = await startProducer(namesrv.address);
     const queue = { topic: 'Reminders', brokerName: broker.config.brokerName, queueId: 0 };
     await sender.send({ topic: 'Reminders', body: 'create' }, { queue });
     const due = new Map<string, number>();
@@ -72,7 +65,7 @@ describe('delayed messages', () => {
     const storePathRootDir = temporaryDir();
     const settings = { messageDelayLevel: LEVELS, storePathRootDir };
     let broker = await startBroker({ namesrvAddr: namesrv.address }, settings);
-    const sender = await producer(namesrv.address);
+    const sender = await startProducer(namesrv.address);
     const queue = { topic: 'Later', brokerName: broker.config.brokerName, queueId: 0 };
     await sender.send({ topic: 'Later', body: 'create' }, { queue });
     const ids: string[] = [];
@@ -98,7 +91,7 @@ describe('delayed messages', () => {
   it('refuses a delay on a batch, and a delivery time that is not a whole number', async () => {
     const namesrv = await startNamesrv();
     const broker = await startBroker({ namesrvAddr: namesrv.address }, { messageDelayLevel: LEVELS });
-    const sender = await producer(namesrv.address);
+    const sender = await startProducer(namesrv.address);
     await assert.rejects(
       sender.sendBatch([{ topic: 'Bad', body: 'x', delayLevel: 2 }]),
       /batch cannot have a delay level/,

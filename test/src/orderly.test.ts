@@ -1,37 +1,24 @@
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
-import { Producer, PushConsumer, type PushConsumerOptions } from '@rocketnest/client';
-import { silentLogger } from '@rocketnest/remoting';
+import { describe, it } from 'node:test';
+import { PushConsumer, type PushConsumerOptions } from '@rocketnest/client';
 import { eventually, startBroker, startNamesrv } from './support/cluster.js';
-
-async function producer(namesrvAddr: string): Promise<Producer> {
-  const created = new Producer({ namesrvAddr, producerGroup: 'orderly-producer', logger: silentLogger });
-  await created.start();
-  after(() => created.shutdown());
-  return created;
-}
-
-function consumer(options: Omit<PushConsumerOptions, 'logger'>): PushConsumer {
-  const created = new PushConsumer({
-    rebalanceInterval: 300,
-    persistConsumerOffsetInterval: 100,
-    brokerSuspendMaxTimeMillis: 1000,
-    consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
-    orderly: true,
-    logger: silentLogger,
-    ...options,
-  });
-  after(() => created.shutdown(1000));
-  return created;
-}
+import { startProducer, testConsumer } from './support/clients.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function consumer(options: Omit<PushConsumerOptions, 'logger'>): PushConsumer {
+  return testConsumer({
+    consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
+    orderly: true,
+    ...options,
+  });
+}
 
 describe('orderly consumption', () => {
   it('keeps each queue in order, one batch at a time, while a second member joins and leaves', async () => {
     const namesrv = await startNamesrv();
     await startBroker({ namesrvAddr: namesrv.address });
-    const sender = await producer(namesrv.address);
+    const sender = await startProducer(namesrv.address);
     const KEYS = 16;
     const PER_KEY = 30;
     const seen = new Map<string, number[]>();
@@ -88,7 +75,7 @@ describe('orderly consumption', () => {
   it('suspends the queue and retries the same message in place, then dead-letters it so the queue moves on', async () => {
     const namesrv = await startNamesrv();
     const broker = await startBroker({ namesrvAddr: namesrv.address });
-    const sender = await producer(namesrv.address);
+    const sender = await startProducer(namesrv.address);
     const queue = { topic: 'Ledger', brokerName: broker.config.brokerName, queueId: 0 };
     for (const body of ['a', 'poison', 'b']) await sender.send({ topic: 'Ledger', body }, { queue });
     const calls: string[] = [];

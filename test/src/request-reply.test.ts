@@ -1,30 +1,19 @@
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
-import { MQClientError, Producer, PushConsumer } from '@rocketnest/client';
-import { silentLogger } from '@rocketnest/remoting';
+import { describe, it } from 'node:test';
+import { MQClientError, type PushConsumer } from '@rocketnest/client';
 import { eventually, startBroker, startNamesrv } from './support/cluster.js';
-
-async function producer(namesrvAddr: string): Promise<Producer> {
-  const created = new Producer({ namesrvAddr, producerGroup: 'rpc-client', logger: silentLogger });
-  await created.start();
-  after(() => created.shutdown());
-  return created;
-}
+import { startProducer, testConsumer } from './support/clients.js';
 
 function responder(namesrvAddr: string, handle: (body: string) => Promise<string> | string): PushConsumer {
-  const created: PushConsumer = new PushConsumer({
+  const created: PushConsumer = testConsumer({
     namesrvAddr,
     consumerGroup: 'rpc-server',
     consumeFromWhere: 'CONSUME_FROM_LAST_OFFSET',
-    rebalanceInterval: 300,
-    brokerSuspendMaxTimeMillis: 1000,
-    logger: silentLogger,
   })
     .subscribe('Rpc')
     .onMessage(async ([request]) => {
       await created.reply(request!, await handle(request!.body.toString()), { served: 'yes' });
     });
-  after(() => created.shutdown(1000));
   return created;
 }
 
@@ -32,7 +21,7 @@ describe('request-reply', () => {
   it('resolves request() with the reply the consumer sends', async () => {
     const namesrv = await startNamesrv();
     const broker = await startBroker({ namesrvAddr: namesrv.address });
-    const client = await producer(namesrv.address);
+    const client = await startProducer(namesrv.address);
     await client.send({ topic: 'Rpc', body: 'create the topic' });
     const server = responder(namesrv.address, (body) => `pong:${body}`);
     await server.start();
@@ -54,7 +43,7 @@ describe('request-reply', () => {
   it('rejects cleanly when no reply comes in time, and drops a reply that comes later', async () => {
     const namesrv = await startNamesrv();
     await startBroker({ namesrvAddr: namesrv.address });
-    const client = await producer(namesrv.address);
+    const client = await startProducer(namesrv.address);
     await client.send({ topic: 'Rpc', body: 'create the topic' });
     let answered = 0;
     const server = responder(namesrv.address, async (body) => {

@@ -1,44 +1,32 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { Admin, Producer, PushConsumer, type PushConsumerOptions, type ReceivedMessage } from '@rocketnest/client';
+import { Admin, PushConsumer, type PushConsumerOptions, type ReceivedMessage } from '@rocketnest/client';
 import { decodeProperties, decodeStoredMessages } from '@rocketnest/protocol';
 import { silentLogger } from '@rocketnest/remoting';
 import { eventually, startBroker, startNamesrv } from './support/cluster.js';
+import { startProducer, testConsumer } from './support/clients.js';
 
 /** Levels 3, 4, 5 ... are what retries 1, 2, 3 ... wait (3 + reconsumeTimes). */
 const LEVELS = '10ms 20ms 200ms 300ms 400ms 500ms 600ms';
 const LEVEL_MS = [10, 20, 200, 300, 400, 500, 600];
-
-async function producer(namesrvAddr: string): Promise<Producer> {
-  const created = new Producer({ namesrvAddr, producerGroup: 'retry-producer', logger: silentLogger });
-  await created.start();
-  after(() => created.shutdown());
-  return created;
-}
-
-function consumer(options: Omit<PushConsumerOptions, 'logger'>): PushConsumer {
-  const created = new PushConsumer({
-    rebalanceInterval: 300,
-    persistConsumerOffsetInterval: 100,
-    brokerSuspendMaxTimeMillis: 2000,
-    consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
-    logger: silentLogger,
-    ...options,
-  });
-  after(() => created.shutdown(1000));
-  return created;
-}
 
 function dlqMessages(broker: Awaited<ReturnType<typeof startBroker>>, group: string) {
   const result = broker.store.getMessage(`%DLQ%${group}`, 0, 0, 32);
   return result.status === 'FOUND' ? decodeStoredMessages(result.body) : [];
 }
 
+function consumer(options: Omit<PushConsumerOptions, 'logger'>): PushConsumer {
+  return testConsumer({
+    consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
+    ...options,
+  });
+}
+
 describe('retries and dead letters', () => {
   it('retries after 3 + reconsumeTimes levels and dead-letters after exactly maxReconsumeTimes', async () => {
     const namesrv = await startNamesrv();
     const broker = await startBroker({ namesrvAddr: namesrv.address }, { messageDelayLevel: LEVELS });
-    const sender = await producer(namesrv.address);
+    const sender = await startProducer(namesrv.address);
     const sent = await sender.send({
       topic: 'Orders',
       body: 'poison',
@@ -91,7 +79,7 @@ describe('retries and dead letters', () => {
   it('resends a dead letter to its group by an admin call, and only that group gets it', async () => {
     const namesrv = await startNamesrv();
     const broker = await startBroker({ namesrvAddr: namesrv.address }, { messageDelayLevel: LEVELS });
-    const sender = await producer(namesrv.address);
+    const sender = await startProducer(namesrv.address);
     const sent = await sender.send({ topic: 'Payments', body: 'refund-7' });
     let healthy = false;
     const received: ReceivedMessage[] = [];
@@ -126,7 +114,7 @@ describe('retries and dead letters', () => {
   it('retries locally when the broker cannot take the message back: nothing is dropped', async () => {
     const namesrv = await startNamesrv();
     const broker = await startBroker({ namesrvAddr: namesrv.address }, { messageDelayLevel: LEVELS });
-    const sender = await producer(namesrv.address);
+    const sender = await startProducer(namesrv.address);
     const sent = await sender.send({ topic: 'Stubborn', body: 'x' });
     const attempts: number[] = [];
     const reader = consumer({ namesrvAddr: namesrv.address, consumerGroup: 'stubborn', retryDelayMs: 50 })

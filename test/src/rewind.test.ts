@@ -1,21 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { Admin, Producer, PushConsumer } from '@rocketnest/client';
+import { Admin } from '@rocketnest/client';
 import { silentLogger } from '@rocketnest/remoting';
 import { eventually, startBroker, startNamesrv } from './support/cluster.js';
+import { startProducer, testConsumer } from './support/clients.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function setUp() {
   const namesrv = await startNamesrv();
   const broker = await startBroker({ namesrvAddr: namesrv.address });
-  const producer = new Producer({
-    namesrvAddr: namesrv.address,
-    producerGroup: 'rewind-producer',
-    logger: silentLogger,
-  });
-  await producer.start();
-  after(() => producer.shutdown());
+  const producer = await startProducer(namesrv.address);
   const admin = new Admin({ namesrvAddr: namesrv.address, logger: silentLogger });
   after(() => admin.shutdown());
   const queue = { topic: 'Events', brokerName: broker.config.brokerName, queueId: 0 };
@@ -24,21 +19,15 @@ async function setUp() {
   };
   const received: string[] = [];
   const consumer = () => {
-    const created = new PushConsumer({
+    return testConsumer({
       namesrvAddr: namesrv.address,
       consumerGroup: 'projector',
       consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
-      rebalanceInterval: 300,
-      persistConsumerOffsetInterval: 100,
-      brokerSuspendMaxTimeMillis: 1000,
-      logger: silentLogger,
     })
       .subscribe('Events')
       .onMessage(([message]) => {
         received.push(message!.body.toString());
       });
-    after(() => created.shutdown(1000));
-    return created;
   };
   return { broker, admin, send, received, consumer };
 }

@@ -1,35 +1,19 @@
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
-import { MessageSelector, Producer, PushConsumer, type ReceivedMessage } from '@rocketnest/client';
+import { describe, it } from 'node:test';
+import { MessageSelector, PushConsumer, type ReceivedMessage } from '@rocketnest/client';
 import { SelectorParseError } from '@rocketnest/protocol';
-import { silentLogger } from '@rocketnest/remoting';
 import { eventually, startBroker, startNamesrv } from './support/cluster.js';
+import { startProducer, testConsumer } from './support/clients.js';
 
-async function producer(namesrvAddr: string): Promise<Producer> {
-  const created = new Producer({ namesrvAddr, producerGroup: 'sql-producer', logger: silentLogger });
-  await created.start();
-  after(() => created.shutdown());
-  return created;
-}
-
-function consumer(namesrvAddr: string, group: string): PushConsumer {
-  const created = new PushConsumer({
-    namesrvAddr,
-    consumerGroup: group,
-    consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
-    rebalanceInterval: 300,
-    brokerSuspendMaxTimeMillis: 1000,
-    logger: silentLogger,
-  });
-  after(() => created.shutdown(1000));
-  return created;
+function consumer(namesrvAddr: string, consumerGroup: string): PushConsumer {
+  return testConsumer({ namesrvAddr, consumerGroup, consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET' });
 }
 
 describe('SQL92 property filters', () => {
   it('delivers only the messages whose properties match, filtered on the broker', async () => {
     const namesrv = await startNamesrv();
     const broker = await startBroker({ namesrvAddr: namesrv.address, enablePropertyFilter: true });
-    const sender = await producer(namesrv.address);
+    const sender = await startProducer(namesrv.address);
     const people: Record<string, string>[] = [
       { name: 'ann', sex: 'female', age: '30' },
       { name: 'bob', sex: 'male', age: '40' },
@@ -71,7 +55,7 @@ describe('SQL92 property filters', () => {
   it('refuses the subscription at start when the broker has property filters off', async () => {
     const namesrv = await startNamesrv();
     await startBroker({ namesrvAddr: namesrv.address });
-    const sender = await producer(namesrv.address);
+    const sender = await startProducer(namesrv.address);
     await sender.send({ topic: 'People', body: 'x' });
     const reader = consumer(namesrv.address, 'no-sql')
       .subscribe('People', MessageSelector.bySql('a = 1'))

@@ -1,0 +1,24 @@
+import { after } from 'node:test';
+import { Producer, PushConsumer, type PushConsumerOptions } from '@rocketnest/client';
+import { silentLogger } from '@rocketnest/remoting';
+
+/** A started producer, shut down after the test. */
+export async function startProducer(namesrvAddr: string, producerGroup = 'test-producer'): Promise<Producer> {
+  const producer = new Producer({ namesrvAddr, producerGroup, logger: silentLogger });
+  await producer.start();
+  after(() => producer.shutdown());
+  return producer;
+}
+
+/** A push consumer with test timings (rebalance 300 ms, commits every 100 ms, 1 s long polls), shut down after the test. */
+export function testConsumer(options: Omit<PushConsumerOptions, 'logger'>): PushConsumer {
+  const consumer = new PushConsumer({
+    rebalanceInterval: 300,
+    persistConsumerOffsetInterval: 100,
+    brokerSuspendMaxTimeMillis: 1000,
+    logger: silentLogger,
+    ...options,
+  });
+  after(() => consumer.shutdown(1000));
+  return consumer;
+}
