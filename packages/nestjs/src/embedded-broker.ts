@@ -1,0 +1,96 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BrokerController, topicConfig } from '@rocketnest/broker';
+import { NamesrvController } from '@rocketnest/namesrv';
+import { silentLogger } from '@rocketnest/remoting';
+import { defaultStoreConfig, MemoryMessageStore, silentStoreLogger } from '@rocketnest/store';
+import type { EmbeddedBrokerOptions } from './rocket-module-options.js';
+
+interface Log {
+  log(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+/** A NameServer and a broker in this process, on 127.0.0.1, for development and tests. */
+export class EmbeddedBroker {
+  private namesrv: NamesrvController | undefined;
+  private broker: BrokerController | undefined;
+  private temporary: string | undefined;
+
+  constructor(
+    private readonly options: EmbeddedBrokerOptions,
+    private readonly log: Log,
+  ) {}
+
+  /** Start both; resolves with the NameServer address. */
+  async start(): Promise<string> {
+    const inMemory = this.options.inMemory ?? true;
+    const dataDir = this.options.dataDir ?? (this.temporary = mkdtempSync(join(tmpdir(), 'rocketnest-embedded-')));
+    const logger = {
+      info: () => {},
+      warn: (message: string) => this.log.warn(message),
+      error: (message: string) => this.log.error(message),
+    };
+    this.namesrv = new NamesrvController(
+      { listenPort: this.options.namesrvPort ?? 0, bindAddress: '127.0.0.1' },
+      { logger, remotingLogger: silentLogger },
+    );
+    await this.namesrv.start();
+    const store = defaultStoreConfig({ ...this.options.store, storePathRootDir: dataDir });
+    this.broker = new BrokerController(
+      {
+        broker: {
+          ...this.options.broker,
+          listenPort: this.options.brokerPort ?? 0,
+          bindAddress: '127.0.0.1',
+          namesrvAddr: this.namesrv.address,
+        },
+        store,
+      },
+      {
+        logger,
+        remotingLogger: silentLogger,
+        storeLogger: silentStoreLogger,
+        store: inMemory ? new MemoryMessageStore(store) : undefined,
+      },
+    );
+    await this.broker.start();
+    this.log.log(
+      `embedded broker: NameServer ${this.namesrv.address}, broker ${this.broker.brokerAddr}, ` +
+        (inMemory ? 'messages in memory' : `data in ${dataDir}`) +
+        '; set namesrvAddr to use a real cluster',
+    );
+    return this.namesrv.address;
+  }
+
+  /**
+   * Create topics listeners read before their consumers start (4 queues, as a first send would),
+   * so that a new app's listeners find a route at once instead of at the next route refresh.
+   */
+  async ensureTopics(topics: Iterable<string>): Promise<void> {
+    const broker = this.broker;
+    if (!broker) return;
+    let created = false;
+    for (const topic of topics) {
+      if (broker.topics.get(topic)) continue;
+      broker.topics.update(topicConfig(topic, 4));
+      created = true;
+    }
+    if (created) await broker.registerToNamesrvs();
+  }
+
+  /** The running broker (for tests and health checks). */
+  get controller(): BrokerController | undefined {
+    return this.broker;
+  }
+
+  async stop(): Promise<void> {
+    await this.broker?.shutdown();
+    await this.namesrv?.shutdown();
+    this.broker = undefined;
+    this.namesrv = undefined;
+    if (this.temporary && (this.options.inMemory ?? true)) rmSync(this.temporary, { recursive: true, force: true });
+  }
+}

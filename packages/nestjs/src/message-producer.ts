@@ -1,0 +1,86 @@
+import type { Producer, ReceivedMessage, SendResult } from '@rocketnest/client';
+
+export interface RocketSendOptions {
+  tags?: string;
+  keys?: string | string[];
+  properties?: Record<string, string>;
+  /** Messages with one sharding key go to one queue, in order. */
+  shardingKey?: string;
+  timeoutMs?: number;
+}
+
+/** When a delayed message is delivered: a RocketMQ delay level, a delay in ms, or a time. */
+export type RocketDelay = { level: number } | number | Date;
+
+/** Bodies go as they are when Buffer or string; anything else as JSON. */
+export function serialize(payload: unknown): Buffer | string {
+  if (Buffer.isBuffer(payload) || typeof payload === 'string') return payload;
+  return JSON.stringify(payload);
+}
+
+/**
+ * The producer a `@MessageProducer()` parameter or property receives: promise-only sends of
+ * payloads (objects as JSON), in order by sharding key, delayed, batched, as requests.
+ */
+export class MessageProducer {
+  constructor(private readonly producer: () => Producer) {}
+
+  send(topic: string, payload: unknown, options: RocketSendOptions = {}): Promise<SendResult> {
+    const { shardingKey, timeoutMs, ...message } = options;
+    return this.producer().send({ topic, body: serialize(payload), ...message }, { shardingKey, timeoutMs });
+  }
+
+  sendOneway(topic: string, payload: unknown, options: Omit<RocketSendOptions, 'timeoutMs'> = {}): Promise<void> {
+    const { shardingKey, ...message } = options;
+    return this.producer().sendOneway({ topic, body: serialize(payload), ...message }, { shardingKey });
+  }
+
+  sendOrderly(
+    topic: string,
+    payload: unknown,
+    shardingKey: string,
+    options: RocketSendOptions = {},
+  ): Promise<SendResult> {
+    return this.send(topic, payload, { ...options, shardingKey });
+  }
+
+  sendDelayed(
+    topic: string,
+    payload: unknown,
+    when: RocketDelay,
+    options: RocketSendOptions = {},
+  ): Promise<SendResult> {
+    const { shardingKey, timeoutMs, ...message } = options;
+    const delay =
+      typeof when === 'number'
+        ? { deliverAt: Date.now() + when }
+        : when instanceof Date
+          ? { deliverAt: when }
+          : { delayLevel: when.level };
+    return this.producer().send({ topic, body: serialize(payload), ...message, ...delay }, { shardingKey, timeoutMs });
+  }
+
+  sendBatch(topic: string, payloads: readonly unknown[], options: RocketSendOptions = {}): Promise<SendResult> {
+    const { shardingKey, timeoutMs, ...message } = options;
+    return this.producer().sendBatch(
+      payloads.map((payload) => ({ topic, body: serialize(payload), ...message })),
+      { shardingKey, timeoutMs },
+    );
+  }
+
+  /** Send a request and wait for the listener's returned value (JSON-decoded when it is JSON). */
+  async request<T = unknown>(topic: string, payload: unknown, timeoutMs = 3000): Promise<T> {
+    const reply: ReceivedMessage = await this.producer().request({ topic, body: serialize(payload) }, timeoutMs);
+    return deserialize(reply.body) as T;
+  }
+}
+
+/** A body as a handler sees it: JSON when it parses as JSON, else the text. */
+export function deserialize(body: Buffer): unknown {
+  const text = body.toString('utf8');
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

@@ -1,0 +1,161 @@
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { MessageSelector, Producer, PushConsumer, type ReceivedMessage } from '@rocketnest/client';
+import { silentLogger } from '@rocketnest/remoting';
+import { EmbeddedBroker } from './embedded-broker.js';
+import { ROCKET_MODULE_OPTIONS } from './rocket.module-definition.js';
+import type { RocketModuleOptions } from './rocket-module-options.js';
+import { deserialize, MessageProducer, serialize } from './message-producer.js';
+
+/** A listener method found at boot, bound to its instance. */
+export interface ListenerRegistration {
+  /** Class.method, for logs. */
+  name: string;
+  topic: string;
+  tag: string;
+  group: string;
+  sql?: string | undefined;
+  orderly: boolean;
+  broadcasting: boolean;
+  consumeFrom: 'first' | 'last' | Date;
+  concurrency?: number | undefined;
+  maxReconsumeTimes?: number | undefined;
+  handle(payload: unknown, message: ReceivedMessage): unknown;
+}
+
+const DEFAULT_GROUP = 'rocketnest';
+
+/**
+ * The module's connection: the NameServer address (or the embedded broker started when there is
+ * none), the producer, and one push consumer per listener group. Shutdown goes in dependency
+ * order: consumers stop pulling and finish what they hold, then the producer closes, then the
+ * embedded broker stops.
+ */
+@Injectable()
+export class RocketConnection implements OnModuleInit, BeforeApplicationShutdown {
+  private readonly logger = new Logger('RocketModule');
+  private embedded: EmbeddedBroker | undefined;
+  private producerInstance: Producer | undefined;
+  private readonly consumers: PushConsumer[] = [];
+  readonly producer: MessageProducer;
+  namesrvAddr = '';
+
+  constructor(@Inject(ROCKET_MODULE_OPTIONS) readonly options: RocketModuleOptions) {
+    this.producer = new MessageProducer(() => {
+      if (!this.producerInstance)
+        throw new Error('RocketModule is not initialised yet: send from onModuleInit or later');
+      return this.producerInstance;
+    });
+  }
+
+  get group(): string {
+    return this.options.group ?? DEFAULT_GROUP;
+  }
+
+  /** The embedded broker, when this app runs one. */
+  get embeddedBroker(): EmbeddedBroker | undefined {
+    return this.embedded;
+  }
+
+  async onModuleInit(): Promise<void> {
+    if (this.options.namesrvAddr) this.namesrvAddr = this.options.namesrvAddr;
+    else {
+      this.embedded = new EmbeddedBroker(this.options.embedded ?? {}, this.logger);
+      this.namesrvAddr = await this.embedded.start();
+    }
+    this.producerInstance = new Producer({
+      namesrvAddr: this.namesrvAddr,
+      producerGroup: this.group,
+      logger: silentLogger,
+    });
+    await this.producerInstance.start();
+  }
+
+  /** Start a push consumer per group for the listeners found; listeners of one group and topic share a subscription. */
+  async startListeners(registrations: readonly ListenerRegistration[]): Promise<void> {
+    await this.embedded?.ensureTopics(registrations.map((registration) => registration.topic));
+    const byGroup = new Map<string, ListenerRegistration[]>();
+    for (const registration of registrations) {
+      byGroup.set(registration.group, [...(byGroup.get(registration.group) ?? []), registration]);
+    }
+    for (const [group, listeners] of byGroup) {
+      const consumer = this.consumer(group, listeners);
+      this.consumers.push(consumer);
+      await consumer.start();
+      for (const listener of listeners) {
+        this.logger.log(
+          `${listener.name} -> ${group}/${listener.topic}/${listener.sql ? `sql(${listener.sql})` : listener.tag}${listener.orderly ? ' orderly' : ''}${listener.broadcasting ? ' broadcasting' : ''}`,
+        );
+      }
+    }
+  }
+
+  private consumer(group: string, listeners: ListenerRegistration[]): PushConsumer {
+    const first = listeners[0]!;
+    for (const listener of listeners) {
+      for (const key of ['orderly', 'broadcasting', 'concurrency', 'maxReconsumeTimes'] as const) {
+        if (listener[key] !== first[key]) {
+          throw new Error(
+            `${listener.name} and ${first.name} are in consumer group "${group}" with different ${key}: give one of them its own group`,
+          );
+        }
+      }
+    }
+    const consumeFrom = first.consumeFrom;
+    const consumer = new PushConsumer({
+      namesrvAddr: this.namesrvAddr,
+      consumerGroup: group,
+      instanceName: `${process.pid}-${group}`,
+      messageModel: first.broadcasting ? 'BROADCASTING' : 'CLUSTERING',
+      orderly: first.orderly,
+      concurrency: first.concurrency,
+      maxReconsumeTimes: first.maxReconsumeTimes,
+      consumeFromWhere:
+        consumeFrom === 'first'
+          ? 'CONSUME_FROM_FIRST_OFFSET'
+          : consumeFrom === 'last'
+            ? 'CONSUME_FROM_LAST_OFFSET'
+            : 'CONSUME_FROM_TIMESTAMP',
+      consumeTimestamp: consumeFrom instanceof Date ? consumeFrom.getTime() : undefined,
+      logger: silentLogger,
+    });
+    const byTopic = new Map<string, ListenerRegistration[]>();
+    for (const listener of listeners) byTopic.set(listener.topic, [...(byTopic.get(listener.topic) ?? []), listener]);
+    for (const [topic, handlers] of byTopic) {
+      const sql = handlers.find((handler) => handler.sql);
+      if (sql && handlers.length > 1) {
+        throw new Error(
+          `${sql.name} has an SQL selector on ${topic} in group "${group}": it cannot share the topic with other listeners of the group`,
+        );
+      }
+      const tags = new Set(handlers.flatMap((handler) => handler.tag.split('||').map((tag) => tag.trim())));
+      const expression = tags.has('*') ? '*' : [...tags].join(' || ');
+      consumer.subscribe(topic, sql?.sql ? MessageSelector.bySql(sql.sql) : expression);
+    }
+    consumer.onMessage(async (messages) => {
+      for (const message of messages) {
+        const handlers = (byTopic.get(message.topic) ?? []).filter((handler) => tagMatches(handler.tag, message.tags));
+        for (const handler of handlers) {
+          const payload = deserialize(message.body);
+          const result = await handler.handle(payload, message);
+          if (result !== undefined && message.properties['CORRELATION_ID']) {
+            await consumer.reply(message, serialize(result));
+          }
+        }
+      }
+    });
+    return consumer;
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    const timeoutMs = this.options.shutdownTimeoutMs ?? 10_000;
+    await Promise.all(this.consumers.map((consumer) => consumer.shutdown(timeoutMs)));
+    this.consumers.length = 0;
+    await this.producerInstance?.shutdown();
+    await this.embedded?.stop();
+  }
+}
+
+function tagMatches(subscribed: string, tag: string | undefined): boolean {
+  const tags = subscribed.split('||').map((t) => t.trim());
+  return tags.includes('*') || (tag !== undefined && tags.includes(tag));
+}

@@ -1,0 +1,42 @@
+import 'reflect-metadata';
+
+export const ROCKET_LISTENER = Symbol('rocketnest:listener');
+
+export interface RocketListenerOptions {
+  /** Consumer group (default: the module's group). Listeners of one group share its subscriptions. */
+  group?: string;
+  /** One queue's messages in order, one at a time (messages sent with the same sharding key). */
+  orderly?: boolean;
+  /** An SQL92 selector on properties instead of a tag (the broker needs enablePropertyFilter). */
+  sql?: string;
+  /** Every member of the group gets every message. */
+  broadcasting?: boolean;
+  /** Where a new group starts (default: the end of each queue). */
+  consumeFrom?: 'first' | 'last' | Date;
+  /** Handler calls in flight at once (default 20; orderly: per queue, one). */
+  concurrency?: number;
+  /** Failures before the message goes to %DLQ%{group} (default 16). */
+  maxReconsumeTimes?: number;
+}
+
+/** What a decorated method registers: its topic, tag and options. */
+export interface RocketListenerMetadata {
+  topic: string;
+  tag: string;
+  options: RocketListenerOptions;
+}
+
+/**
+ * Call this method for each message of a topic (and tag: '*' for all, 'A || B' for several),
+ * with the payload (JSON-decoded) and the message. Returning acknowledges; throwing gives the
+ * message back to the broker, which redelivers it with back-off and after maxReconsumeTimes moves
+ * it to the dead-letter queue. Many per class and per method; no class decorator needed.
+ */
+export function RocketListener(topic: string, tag = '*', options: RocketListenerOptions = {}): MethodDecorator {
+  return (_target, _key, descriptor) => {
+    const method = descriptor.value as object;
+    const listeners: RocketListenerMetadata[] = Reflect.getMetadata(ROCKET_LISTENER, method) ?? [];
+    Reflect.defineMetadata(ROCKET_LISTENER, [...listeners, { topic, tag, options }], method);
+    return descriptor;
+  };
+}

@@ -1,0 +1,28 @@
+import type { BrokerConfig } from '@rocketnest/broker';
+import type { MessageStoreConfig } from '@rocketnest/store';
+
+/** Where the embedded NameServer and broker run when no NameServer address is configured. */
+export interface EmbeddedBrokerOptions {
+  /** Keep messages in memory only (default), or in RocketMQ's files under dataDir. */
+  inMemory?: boolean;
+  /** Where files go (default: a temporary directory, removed on shutdown when in memory). */
+  dataDir?: string;
+  /** 0 (default) picks free ports; the addresses are logged. */
+  namesrvPort?: number;
+  brokerPort?: number;
+  /** Broker settings by their broker.conf names (enablePropertyFilter, messageDelayLevel is a store setting). */
+  broker?: Partial<BrokerConfig>;
+  store?: Partial<MessageStoreConfig>;
+}
+
+export interface RocketModuleOptions {
+  /** NameServer addresses (host:port;host:port). Without one, an embedded broker starts in this process. */
+  namesrvAddr?: string | undefined;
+  /** The producer group, and the consumer group of listeners that name none (default "rocketnest"). */
+  group?: string | undefined;
+  embedded?: EmbeddedBrokerOptions | undefined;
+  /** false: do not start @RocketListener consumers in this process (API-only pods). */
+  registerListeners?: boolean | undefined;
+  /** How long shutdown waits for listener calls in flight (default 10 s). */
+  shutdownTimeoutMs?: number | undefined;
+}

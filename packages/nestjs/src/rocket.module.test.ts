@@ -1,0 +1,140 @@
+import 'reflect-metadata';
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Injectable, Module, Scope, type INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { decodeStoredMessages } from '@rocketnest/protocol';
+import type { ReceivedMessage } from '@rocketnest/client';
+import { MessageProducer } from './message-producer.js';
+import { RocketConnection } from './rocket-connection.js';
+import { RocketListener } from './rocket-listener.decorator.js';
+import { RocketProducer } from './rocket-producer.decorator.js';
+import { RocketModule } from './rocket.module.js';
+
+const embedded = { store: { messageDelayLevel: '20ms 40ms 60ms 80ms 100ms' } };
+
+async function eventually<T>(check: () => T, what: string, timeoutMs = 15_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+@Injectable()
+class OrderListeners {
+  readonly created: unknown[] = [];
+  readonly paid: string[] = [];
+  flakyAttempts = 0;
+
+  @RocketListener('Orders', 'created', { consumeFrom: 'first' })
+  onCreated(payload: unknown) {
+    this.created.push(payload);
+  }
+
+  @RocketListener('Orders', 'paid', { consumeFrom: 'first' })
+  onPaid(payload: { id: number }, message: ReceivedMessage) {
+    this.paid.push(`${payload.id}:${message.tags}`);
+  }
+
+  @RocketListener('Flaky', '*', { group: 'flaky', consumeFrom: 'first', maxReconsumeTimes: 1 })
+  onFlaky() {
+    this.flakyAttempts++;
+    throw new Error('always fails');
+  }
+}
+
+@Injectable()
+class PriceService {
+  @RocketListener('Prices', '*', { group: 'pricing', consumeFrom: 'first' })
+  quote(item: { name: string }) {
+    return { name: item.name, price: 42 };
+  }
+}
+
+@Injectable()
+class Checkout {
+  constructor(@RocketProducer() readonly producer: MessageProducer) {}
+}
+
+@Module({ providers: [PriceService] })
+class PricingModule {}
+
+@Module({
+  imports: [RocketModule.forRoot({ embedded, isGlobal: true }), PricingModule],
+  providers: [OrderListeners, Checkout],
+})
+class ShopModule {}
+
+async function boot(module: unknown): Promise<INestApplicationContext> {
+  return NestFactory.createApplicationContext(module as never, { logger: false });
+}
+
+describe('RocketModule', () => {
+  it('starts an embedded broker, finds listeners across modules, dispatches by tag, retries and dead-letters', async () => {
+    const app = await boot(ShopModule);
+    try {
+      const producer = app.get(Checkout).producer;
+      const listeners = app.get(OrderListeners);
+      await producer.send('Orders', { id: 1 }, { tags: 'created' });
+      await producer.send('Orders', { id: 1 }, { tags: 'paid' });
+      await producer.send('Orders', { id: 2 }, { tags: 'shipped' });
+      await producer.send('Flaky', 'boom');
+      await eventually(() => listeners.created.length === 1 && listeners.paid.length === 1, 'both tagged listeners');
+      assert.deepEqual(listeners.created, [{ id: 1 }]);
+      assert.deepEqual(listeners.paid, ['1:paid']);
+      const broker = app.get(RocketConnection).embeddedBroker!.controller!;
+      await eventually(() => broker.store.getMaxOffsetInQueue('%DLQ%flaky', 0) === 1, 'the dead letter');
+      assert.equal(listeners.flakyAttempts, 2);
+      const [letter] = decodeStoredMessages(broker.store.getMessage('%DLQ%flaky', 0, 0, 1).body);
+      assert.equal(letter!.body.toString(), 'boom');
+      assert.deepEqual(await producer.request('Prices', { name: 'book' }, 5000), { name: 'book', price: 42 });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('takes its options from forRootAsync, and registers no listeners when told so', async () => {
+    @Injectable()
+    class Listener {
+      calls = 0;
+      @RocketListener('Quiet', '*', { consumeFrom: 'first' })
+      handle() {
+        this.calls++;
+      }
+    }
+    @Module({
+      imports: [
+        RocketModule.forRootAsync({
+          useFactory: async () => ({ embedded, registerListeners: false, group: 'api-only' }),
+          isGlobal: true,
+        }),
+      ],
+      providers: [Listener],
+    })
+    class ApiModule {}
+    const app = await boot(ApiModule);
+    try {
+      const connection = app.get(RocketConnection);
+      assert.equal(connection.group, 'api-only');
+      await app.get(MessageProducer).send('Quiet', 'x');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(app.get(Listener).calls, 0);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('fails boot with a clear message when a listener is on a request-scoped provider', async () => {
+    @Injectable({ scope: Scope.REQUEST })
+    class PerRequest {
+      @RocketListener('Anything')
+      handle() {}
+    }
+    @Module({ imports: [RocketModule.forRoot({ embedded })], providers: [PerRequest] })
+    class BadModule {}
+    await assert.rejects(boot(BadModule), /PerRequest\.handle has @RocketListener but PerRequest is request-scoped/);
+  });
+});
