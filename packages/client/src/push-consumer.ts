@@ -4,9 +4,13 @@ import {
   createRequest,
   decodeJsonBody,
   encodeJsonBody,
+  encodeProperties,
+  MessageConst,
   RequestCode,
   ResponseCode,
   retryTopic,
+  SendMessageRequestHeaderV2,
+  SystemTopic,
   type LockBatchRequestBody,
   type LockBatchResponseBody,
 } from '@rocketnest/protocol';
@@ -31,6 +35,11 @@ export interface ConsumeContext {
   delayLevelWhenNextConsume: number;
   /** Orderly: how long the queue waits before the batch is given again. */
   suspendCurrentQueueTimeMillis: number;
+  /**
+   * Give the batch again after exactly this long instead (concurrent: back on the retry topic as a
+   * timer message, which needs a RocketNest broker; orderly: the queue waits this long).
+   */
+  retryAfterMs?: number | undefined;
 }
 
 export type MessageListener = (
@@ -296,7 +305,12 @@ export class PushConsumer extends ConsumerBase {
       if (await this.callListener(batch, context)) break;
       if (owned.process.dropped || !this.running) return;
       // Back to the broker, which redelivers after a back-off; what it cannot take is retried here.
-      batch = this.clustering ? await this.sendBack(batch, context.delayLevelWhenNextConsume) : batch;
+      if (this.clustering) {
+        batch =
+          context.retryAfterMs !== undefined && context.delayLevelWhenNextConsume >= 0
+            ? await this.retryAfter(batch, context.retryAfterMs)
+            : await this.sendBack(batch, context.delayLevelWhenNextConsume);
+      }
       if (batch.length === 0) break;
       for (const message of batch) message.reconsumeTimes++;
       await sleep(this.pushOptions.retryDelayMs ?? 1000);
@@ -336,7 +350,8 @@ export class PushConsumer extends ConsumerBase {
         if (batch.length === 0) break;
         const context = this.context(owned.queue);
         let done = await this.callListener(batch, context);
-        if (!done && max >= 0 && batch.some((message) => message.reconsumeTimes >= max)) {
+        const exhausted = max >= 0 && batch.some((message) => message.reconsumeTimes >= max);
+        if (!done && (exhausted || context.delayLevelWhenNextConsume < 0)) {
           done = (await this.sendBack(batch, -1)).length === 0;
         }
         if (done) {
@@ -345,7 +360,7 @@ export class PushConsumer extends ConsumerBase {
           continue;
         }
         for (const message of batch) message.reconsumeTimes++;
-        await sleep(context.suspendCurrentQueueTimeMillis, undefined, { ref: false });
+        await sleep(context.retryAfterMs ?? context.suspendCurrentQueueTimeMillis, undefined, { ref: false });
       }
     } while (owned.more && !owned.process.dropped && this.running);
   }
@@ -368,6 +383,59 @@ export class PushConsumer extends ConsumerBase {
               originTopic: message.topic,
               maxReconsumeTimes: this.pushOptions.maxReconsumeTimes ?? 16,
             }),
+          }),
+        );
+        if (response.code !== ResponseCode.SUCCESS) kept.push(message);
+      } catch {
+        kept.push(message);
+      }
+    }
+    return kept;
+  }
+
+  /**
+   * Send each message to the group's retry topic due in ms (a timer message: RETRY_TOPIC,
+   * ORIGIN_MESSAGE_ID and the count go with it, as the Java client's fallback does); returns those
+   * the broker did not take.
+   */
+  private async retryAfter(batch: ReceivedMessage[], ms: number): Promise<ReceivedMessage[]> {
+    const kept: ReceivedMessage[] = [];
+    const group = this.options.consumerGroup;
+    const max = this.pushOptions.maxReconsumeTimes ?? 16;
+    const exhausted = batch.filter((message) => message.reconsumeTimes >= max);
+    if (exhausted.length > 0) kept.push(...(await this.sendBack(exhausted, -1)));
+    for (const message of batch) {
+      if (message.reconsumeTimes >= max) continue;
+      try {
+        const address = await this.masterOf(message.brokerName);
+        if (!address) throw new MQClientError(`no master for broker ${message.brokerName}`);
+        const properties: Record<string, string> = {
+          ...message.properties,
+          [MessageConst.RETRY_TOPIC]: message.topic,
+          [MessageConst.ORIGIN_MESSAGE_ID]: message.properties[MessageConst.ORIGIN_MESSAGE_ID] ?? message.offsetMsgId,
+          [MessageConst.RECONSUME_TIME]: String(message.reconsumeTimes + 1),
+          [MessageConst.MAX_RECONSUME_TIMES]: String(max),
+          [MessageConst.TIMER_DELAY_MS]: String(Math.round(ms)),
+        };
+        delete properties[MessageConst.DELAY];
+        const response = await this.instance.remoting.invoke(
+          address,
+          createRequest(RequestCode.SEND_MESSAGE_V2, {
+            extFields: SendMessageRequestHeaderV2.encode({
+              producerGroup: group,
+              topic: retryTopic(group),
+              defaultTopic: SystemTopic.AUTO_CREATE,
+              defaultTopicQueueNums: 1,
+              queueId: -1,
+              sysFlag: 0,
+              bornTimestamp: message.bornTimestamp,
+              flag: 0,
+              properties: encodeProperties(properties),
+              reconsumeTimes: message.reconsumeTimes + 1,
+              // This count includes the retry being made; the broker dead-letters at >= max.
+              maxReconsumeTimes: max + 1,
+            }),
+            body: message.body,
           }),
         );
         if (response.code !== ResponseCode.SUCCESS) kept.push(message);

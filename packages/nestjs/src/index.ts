@@ -7,3 +7,5 @@ export * from './message-producer.js';
 export * from './rocket.explorer.js';
 export * from './rocket.module-definition.js';
 export * from './rocket.module.js';
+export * from './outcomes.js';
+export * from './rocket-params.decorator.js';

@@ -1,7 +1,16 @@
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { MessageSelector, Producer, PushConsumer, type ReceivedMessage } from '@rocketnest/client';
+import {
+  HttpException,
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { MessageSelector, Producer, PushConsumer, type ConsumeContext, type ReceivedMessage } from '@rocketnest/client';
+import { MessageConst } from '@rocketnest/protocol';
 import { silentLogger } from '@rocketnest/remoting';
 import { EmbeddedBroker } from './embedded-broker.js';
+import { DeadLetterOutcome, NonRetriableError, RetryOutcome } from './outcomes.js';
 import { ROCKET_MODULE_OPTIONS } from './rocket.module-definition.js';
 import type { RocketModuleOptions } from './rocket-module-options.js';
 import { deserialize, MessageProducer, serialize } from './message-producer.js';
@@ -19,7 +28,8 @@ export interface ListenerRegistration {
   consumeFrom: 'first' | 'last' | Date;
   concurrency?: number | undefined;
   maxReconsumeTimes?: number | undefined;
-  handle(payload: unknown, message: ReceivedMessage): unknown;
+  nonRetriable: (abstract new (...args: never[]) => Error)[];
+  handle(payload: unknown, message: ReceivedMessage, context: ConsumeContext): unknown;
 }
 
 const DEFAULT_GROUP = 'rocketnest';
@@ -35,7 +45,7 @@ export class RocketConnection implements OnModuleInit, BeforeApplicationShutdown
   private readonly logger = new Logger('RocketModule');
   private embedded: EmbeddedBroker | undefined;
   private producerInstance: Producer | undefined;
-  private readonly consumers: PushConsumer[] = [];
+  private readonly consumers = new Map<string, PushConsumer>();
   readonly producer: MessageProducer;
   namesrvAddr = '';
 
@@ -79,7 +89,7 @@ export class RocketConnection implements OnModuleInit, BeforeApplicationShutdown
     }
     for (const [group, listeners] of byGroup) {
       const consumer = this.consumer(group, listeners);
-      this.consumers.push(consumer);
+      this.consumers.set(group, consumer);
       await consumer.start();
       for (const listener of listeners) {
         this.logger.log(
@@ -131,28 +141,88 @@ export class RocketConnection implements OnModuleInit, BeforeApplicationShutdown
       const expression = tags.has('*') ? '*' : [...tags].join(' || ');
       consumer.subscribe(topic, sql?.sql ? MessageSelector.bySql(sql.sql) : expression);
     }
-    consumer.onMessage(async (messages) => {
+    consumer.onMessage(async (messages, context) => {
       for (const message of messages) {
         const handlers = (byTopic.get(message.topic) ?? []).filter((handler) => tagMatches(handler.tag, message.tags));
         for (const handler of handlers) {
-          const payload = deserialize(message.body);
-          const result = await handler.handle(payload, message);
-          if (result !== undefined && message.properties['CORRELATION_ID']) {
-            await consumer.reply(message, serialize(result));
-          }
+          const outcome = await this.run(handler, message, context);
+          if (outcome !== 'CONSUME_SUCCESS') return outcome;
         }
       }
+      return 'CONSUME_SUCCESS';
     });
     return consumer;
   }
 
+  /**
+   * Call one listener and read its outcome: a value acknowledges (and is the reply to a request);
+   * Retry.after(ms) retries after exactly that; DeadLetter(reason), a NonRetriableError, an error
+   * of the listener's nonRetriable classes or a payload that fails validation go to the DLQ with
+   * the reason logged; any other error retries with the broker's back-off.
+   */
+  private async run(
+    handler: ListenerRegistration,
+    message: ReceivedMessage,
+    context: ConsumeContext,
+  ): Promise<'CONSUME_SUCCESS' | 'RECONSUME_LATER'> {
+    const where = `${handler.name} on ${message.topic} message ${message.msgId}`;
+    let result: unknown;
+    try {
+      result = await handler.handle(deserialize(message.body), message, context);
+    } catch (error) {
+      if (isNonRetriable(error, handler.nonRetriable)) {
+        this.logger.warn(`${where}: ${describe(error)}: not retriable, moved to the dead-letter queue`);
+        context.delayLevelWhenNextConsume = -1;
+      } else {
+        this.logger.warn(`${where} failed (attempt ${message.reconsumeTimes + 1}): ${describe(error)}`);
+      }
+      return 'RECONSUME_LATER';
+    }
+    if (result instanceof RetryOutcome) {
+      context.retryAfterMs = result.delayMs;
+      return 'RECONSUME_LATER';
+    }
+    if (result instanceof DeadLetterOutcome) {
+      this.logger.warn(`${where}: ${result.reason}: moved to the dead-letter queue`);
+      context.delayLevelWhenNextConsume = -1;
+      return 'RECONSUME_LATER';
+    }
+    if (result !== undefined && message.properties[MessageConst.CORRELATION_ID]) {
+      await this.replyTo(handler.group, message, result);
+    }
+    return 'CONSUME_SUCCESS';
+  }
+
+  private async replyTo(group: string, request: ReceivedMessage, result: unknown): Promise<void> {
+    await this.consumers.get(group)?.reply(request, serialize(result));
+  }
+
   async beforeApplicationShutdown(): Promise<void> {
     const timeoutMs = this.options.shutdownTimeoutMs ?? 10_000;
-    await Promise.all(this.consumers.map((consumer) => consumer.shutdown(timeoutMs)));
-    this.consumers.length = 0;
+    await Promise.all([...this.consumers.values()].map((consumer) => consumer.shutdown(timeoutMs)));
+    this.consumers.clear();
     await this.producerInstance?.shutdown();
     await this.embedded?.stop();
   }
+}
+
+/** Validation failures (HTTP 400 from a pipe) and declared classes are not worth retrying. */
+function isNonRetriable(error: unknown, classes: (abstract new (...args: never[]) => Error)[]): boolean {
+  if (error instanceof NonRetriableError) return true;
+  if (error instanceof HttpException && error.getStatus() === 400) return true;
+  return classes.some((errorClass) => error instanceof errorClass);
+}
+
+function describe(error: unknown): string {
+  if (error instanceof HttpException) {
+    const response = error.getResponse();
+    const detail =
+      typeof response === 'object' && response && 'message' in response
+        ? (response as { message: unknown }).message
+        : response;
+    return Array.isArray(detail) ? detail.join('; ') : String(detail);
+  }
+  return error instanceof Error ? error.message : String(error);
 }
 
 function tagMatches(subscribed: string, tag: string | undefined): boolean {

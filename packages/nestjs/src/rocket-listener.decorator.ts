@@ -17,6 +17,10 @@ export interface RocketListenerOptions {
   concurrency?: number;
   /** Failures before the message goes to %DLQ%{group} (default 16). */
   maxReconsumeTimes?: number;
+  /** Validate a class-typed payload with class-validator (default true); a failure dead-letters the message. */
+  validate?: boolean;
+  /** Errors retrying cannot fix: the message goes straight to the DLQ (NonRetriableError and validation failures always do). */
+  nonRetriable?: (abstract new (...args: never[]) => Error)[];
 }
 
 /** What a decorated method registers: its topic, tag and options. */

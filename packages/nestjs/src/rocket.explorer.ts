@@ -1,8 +1,32 @@
-import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { DiscoveryService, MetadataScanner } from '@nestjs/core';
-import type { ReceivedMessage } from '@rocketnest/client';
+import { assignMetadata, Injectable, ValidationPipe, type OnApplicationBootstrap } from '@nestjs/common';
+import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
+import { DiscoveryService, ExternalContextCreator, MetadataScanner } from '@nestjs/core';
+import type { ConsumeContext, ReceivedMessage } from '@rocketnest/client';
 import { RocketConnection, type ListenerRegistration } from './rocket-connection.js';
 import { ROCKET_LISTENER, type RocketListenerMetadata } from './rocket-listener.decorator.js';
+import { RocketParamtype } from './rocket-params.decorator.js';
+
+/** What a listener's parameters are made from: (payload, message, context). */
+const paramsFactory = {
+  exchangeKeyForValue(type: number, data: unknown, [payload, message, context]: unknown[]): unknown {
+    switch (type) {
+      case RocketParamtype.PAYLOAD:
+        return typeof data === 'string' && payload && typeof payload === 'object'
+          ? (payload as Record<string, unknown>)[data]
+          : payload;
+      case RocketParamtype.MESSAGE:
+        return message;
+      case RocketParamtype.PROPERTIES: {
+        const properties = (message as ReceivedMessage).properties;
+        return typeof data === 'string' ? properties[data] : properties;
+      }
+      case RocketParamtype.CONTEXT:
+        return context;
+      default:
+        return undefined;
+    }
+  },
+};
 
 /**
  * Finds @RocketListener methods on every provider once all modules are initialised, and starts
@@ -14,6 +38,7 @@ export class RocketExplorer implements OnApplicationBootstrap {
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
     private readonly connection: RocketConnection,
+    private readonly contexts: ExternalContextCreator,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -44,6 +69,8 @@ export class RocketExplorer implements OnApplicationBootstrap {
             `${name} has @RocketListener but ${metatype.name} is request-scoped (or depends on a request-scoped provider): listeners need a singleton; make it one`,
           );
         }
+        const validate = listeners.every(({ options }) => options.validate !== false);
+        const handler = this.handler(instance as object, metatype, methodName, validate);
         for (const { topic, tag, options } of listeners) {
           registrations.push({
             name,
@@ -56,12 +83,55 @@ export class RocketExplorer implements OnApplicationBootstrap {
             consumeFrom: options.consumeFrom ?? 'last',
             concurrency: options.concurrency,
             maxReconsumeTimes: options.maxReconsumeTimes,
-            handle: (payload: unknown, message: ReceivedMessage) =>
-              (method as (payload: unknown, message: ReceivedMessage) => unknown).call(instance, payload, message),
+            nonRetriable: options.nonRetriable ?? [],
+            handle: handler,
           });
         }
       }
     }
     return registrations;
+  }
+
+  /**
+   * The method wrapped as Nest wraps a controller route (ExternalContextCreator): guards,
+   * interceptors, pipes and exception filters apply; parameters come from @Payload,
+   * @RocketMessage, @MessageProperties and @RocketContext, or are (payload, message, context) when
+   * none is used. The payload is validated (ValidationPipe, transform) unless validate is false.
+   */
+  private handler(
+    instance: object,
+    metatype: Function,
+    methodName: string,
+    validate: boolean,
+  ): (payload: unknown, message: ReceivedMessage, context: ConsumeContext) => Promise<unknown> {
+    let args: Record<string, { index: number; pipes: unknown[] }> | undefined = Reflect.getMetadata(
+      ROUTE_ARGS_METADATA,
+      metatype,
+      methodName,
+    );
+    if (!args) {
+      args = assignMetadata({}, RocketParamtype.PAYLOAD, 0);
+      args = assignMetadata(args, RocketParamtype.MESSAGE, 1);
+      args = assignMetadata(args, RocketParamtype.CONTEXT, 2);
+    }
+    if (validate) {
+      for (const [key, entry] of Object.entries(args)) {
+        if (key.startsWith(`${RocketParamtype.PAYLOAD}:`))
+          entry.pipes = [new ValidationPipe({ transform: true }), ...entry.pipes];
+      }
+    }
+    Reflect.defineMetadata(ROUTE_ARGS_METADATA, args, metatype, methodName);
+    const method = (metatype.prototype as Record<string, (...params: unknown[]) => unknown>)[methodName]!;
+    return this.contexts.create(
+      instance,
+      method,
+      methodName,
+      ROUTE_ARGS_METADATA,
+      paramsFactory,
+      undefined,
+      undefined,
+      undefined,
+      'rocketmq',
+    );
   }
 }
