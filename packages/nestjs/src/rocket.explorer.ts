@@ -1,4 +1,4 @@
-import { assignMetadata, Injectable, ValidationPipe, type OnApplicationBootstrap } from '@nestjs/common';
+import { assignMetadata, Injectable, ValidationPipe, type OnApplicationBootstrap, type Type } from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
 import { DiscoveryService, ExternalContextCreator, MetadataScanner } from '@nestjs/core';
 import type { ConsumeContext, ReceivedMessage } from '@rocketnest/client';
@@ -70,7 +70,7 @@ export class RocketExplorer implements OnApplicationBootstrap {
           );
         }
         const validate = listeners.every(({ options }) => options.validate !== false);
-        const handler = this.handler(instance as object, metatype, methodName, validate);
+        const handler = this.handler(instance as object, metatype as Type, methodName, validate);
         for (const { topic, tag, options } of listeners) {
           registrations.push({
             name,
@@ -100,7 +100,7 @@ export class RocketExplorer implements OnApplicationBootstrap {
    */
   private handler(
     instance: object,
-    metatype: Function,
+    metatype: Type,
     methodName: string,
     validate: boolean,
   ): (payload: unknown, message: ReceivedMessage, context: ConsumeContext) => Promise<unknown> {
