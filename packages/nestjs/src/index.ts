@@ -9,3 +9,4 @@ export * from './rocket.module-definition.js';
 export * from './rocket.module.js';
 export * from './outcomes.js';
 export * from './rocket-params.decorator.js';
+export * from './transactional-handler.decorator.js';

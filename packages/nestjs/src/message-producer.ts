@@ -1,4 +1,4 @@
-import type { Producer, ReceivedMessage, SendResult } from '@rocketnest/client';
+import type { Message, Producer, ReceivedMessage, SendResult, TransactionSendResult } from '@rocketnest/client';
 
 export interface RocketSendOptions {
   tags?: string;
@@ -23,7 +23,28 @@ export function serialize(payload: unknown): Buffer | string {
  * payloads (objects as JSON), in order by sharding key, delayed, batched, as requests.
  */
 export class MessageProducer {
-  constructor(private readonly producer: () => Producer) {}
+  constructor(
+    private readonly producer: () => Producer,
+    private readonly transactional: (
+      message: Message,
+      arg: unknown,
+      producerGroup?: string,
+    ) => Promise<TransactionSendResult>,
+  ) {}
+
+  /**
+   * Send a half message, run the @TransactionalHandler for its topic and tag (execute), and commit
+   * or roll back by its outcome; an unknown outcome is settled later by the handler's check.
+   */
+  sendInTransaction(
+    topic: string,
+    payload: unknown,
+    arg?: unknown,
+    options: Omit<RocketSendOptions, 'shardingKey' | 'timeoutMs'> & { producerGroup?: string } = {},
+  ): Promise<TransactionSendResult> {
+    const { producerGroup, ...message } = options;
+    return this.transactional({ topic, body: serialize(payload), ...message }, arg, producerGroup);
+  }
 
   send(topic: string, payload: unknown, options: RocketSendOptions = {}): Promise<SendResult> {
     const { shardingKey, timeoutMs, ...message } = options;

@@ -6,14 +6,36 @@ import {
   type BeforeApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
-import { MessageSelector, Producer, PushConsumer, type ConsumeContext, type ReceivedMessage } from '@rocketnest/client';
+import {
+  MessageSelector,
+  Producer,
+  PushConsumer,
+  TransactionProducer,
+  type ConsumeContext,
+  type LocalTransactionState,
+  type Message,
+  type ReceivedMessage,
+  type TransactionSendResult,
+} from '@rocketnest/client';
 import { MessageConst } from '@rocketnest/protocol';
 import { silentLogger } from '@rocketnest/remoting';
 import { EmbeddedBroker } from './embedded-broker.js';
 import { DeadLetterOutcome, NonRetriableError, RetryOutcome } from './outcomes.js';
 import { ROCKET_MODULE_OPTIONS } from './rocket.module-definition.js';
+import type {
+  RocketTransactionHandler,
+  TransactionalHandlerOptions,
+  TransactionOutcome,
+} from './transactional-handler.decorator.js';
 import type { RocketModuleOptions } from './rocket-module-options.js';
 import { deserialize, MessageProducer, serialize } from './message-producer.js';
+
+/** A @TransactionalHandler found at boot. */
+export interface TransactionHandlerRegistration {
+  name: string;
+  options: TransactionalHandlerOptions;
+  handler: RocketTransactionHandler;
+}
 
 /** A listener method found at boot, bound to its instance. */
 export interface ListenerRegistration {
@@ -46,15 +68,21 @@ export class RocketConnection implements OnModuleInit, BeforeApplicationShutdown
   private embedded: EmbeddedBroker | undefined;
   private producerInstance: Producer | undefined;
   private readonly consumers = new Map<string, PushConsumer>();
+  private readonly transactionProducers = new Map<string, TransactionProducer>();
+  private transactionHandlers: TransactionHandlerRegistration[] = [];
   readonly producer: MessageProducer;
   namesrvAddr = '';
 
   constructor(@Inject(ROCKET_MODULE_OPTIONS) readonly options: RocketModuleOptions) {
-    this.producer = new MessageProducer(() => {
-      if (!this.producerInstance)
-        throw new Error('RocketModule is not initialised yet: send from onModuleInit or later');
-      return this.producerInstance;
-    });
+    this.producer = new MessageProducer(
+      () => {
+        if (!this.producerInstance) {
+          throw new Error('RocketModule is not initialised yet: send from onModuleInit or later');
+        }
+        return this.producerInstance;
+      },
+      (message, arg, producerGroup) => this.sendInTransaction(message, arg, producerGroup),
+    );
   }
 
   get group(): string {
@@ -193,6 +221,99 @@ export class RocketConnection implements OnModuleInit, BeforeApplicationShutdown
     return 'CONSUME_SUCCESS';
   }
 
+  /** Start a transactional producer per producer group of the handlers found, answering the broker's checks. */
+  async startTransactionHandlers(handlers: TransactionHandlerRegistration[]): Promise<void> {
+    // Most specific first: topic and tag, then topic, then any.
+    const specificity = (h: TransactionHandlerRegistration) => (h.options.topic ? 2 : 0) + (h.options.tag ? 1 : 0);
+    this.transactionHandlers = [...handlers].sort((a, b) => specificity(b) - specificity(a));
+    for (const registration of this.transactionHandlers) {
+      const group = this.transactionGroup(registration);
+      if (this.transactionProducers.has(group)) continue;
+      const producer = new TransactionProducer({
+        namesrvAddr: this.namesrvAddr,
+        producerGroup: group,
+        logger: silentLogger,
+        transactionListener: {
+          executeLocalTransaction: (message, arg, sent) =>
+            this.decide(message.topic, message.tags, 'execute', (handler) =>
+              handler.execute(
+                {
+                  topic: message.topic,
+                  tags: message.tags,
+                  msgId: sent.msgId,
+                  payload: deserialize(Buffer.from(message.body)),
+                  properties: { ...message.properties },
+                },
+                arg,
+              ),
+            ),
+          checkLocalTransaction: (message) =>
+            this.decide(message.topic, message.tags, 'check', (handler) =>
+              handler.check({
+                topic: message.topic,
+                tags: message.tags,
+                msgId: message.msgId,
+                payload: deserialize(message.body),
+                properties: message.properties,
+              }),
+            ),
+        },
+      });
+      await producer.start();
+      this.transactionProducers.set(group, producer);
+      this.logger.log(
+        `${registration.name} -> transactions of ${registration.options.topic ?? 'any topic'}/${registration.options.tag ?? '*'} in ${group}`,
+      );
+    }
+  }
+
+  private transactionGroup(registration: TransactionHandlerRegistration): string {
+    return registration.options.producerGroup ?? `${this.group}-tx`;
+  }
+
+  private handlerFor(topic: string, tags: string | undefined): TransactionHandlerRegistration | undefined {
+    return this.transactionHandlers.find(
+      ({ options }) => (!options.topic || options.topic === topic) && (!options.tag || options.tag === tags),
+    );
+  }
+
+  /** Run execute or check and map its outcome; execute throwing rolls back, check throwing leaves it unknown. */
+  private async decide(
+    topic: string,
+    tags: string | undefined,
+    step: 'execute' | 'check',
+    run: (handler: RocketTransactionHandler) => Promise<TransactionOutcome> | TransactionOutcome,
+  ): Promise<LocalTransactionState> {
+    const registration = this.handlerFor(topic, tags);
+    if (!registration) {
+      this.logger.error(`no @TransactionalHandler for ${topic}/${tags ?? '*'}: the transaction stays unknown`);
+      return 'UNKNOW';
+    }
+    try {
+      return TRANSACTION_STATE[await run(registration.handler)];
+    } catch (error) {
+      this.logger.warn(`${registration.name}.${step} on ${topic} failed: ${describe(error)}`);
+      return step === 'execute' ? 'ROLLBACK_MESSAGE' : 'UNKNOW';
+    }
+  }
+
+  private async sendInTransaction(
+    message: Message,
+    arg: unknown,
+    producerGroup?: string,
+  ): Promise<TransactionSendResult> {
+    const registration = this.handlerFor(message.topic, message.tags);
+    if (!registration) {
+      throw new Error(
+        `no @TransactionalHandler handles ${message.topic}/${message.tags ?? '*'}: add one before sending transactional messages there`,
+      );
+    }
+    const group = producerGroup ?? this.transactionGroup(registration);
+    const producer = this.transactionProducers.get(group);
+    if (!producer) throw new Error(`no @TransactionalHandler is registered in producer group ${group}`);
+    return producer.sendMessageInTransaction(message, arg);
+  }
+
   private async replyTo(group: string, request: ReceivedMessage, result: unknown): Promise<void> {
     await this.consumers.get(group)?.reply(request, serialize(result));
   }
@@ -201,6 +322,8 @@ export class RocketConnection implements OnModuleInit, BeforeApplicationShutdown
     const timeoutMs = this.options.shutdownTimeoutMs ?? 10_000;
     await Promise.all([...this.consumers.values()].map((consumer) => consumer.shutdown(timeoutMs)));
     this.consumers.clear();
+    await Promise.all([...this.transactionProducers.values()].map((producer) => producer.shutdown()));
+    this.transactionProducers.clear();
     await this.producerInstance?.shutdown();
     await this.embedded?.stop();
   }
@@ -224,6 +347,12 @@ function describe(error: unknown): string {
   }
   return error instanceof Error ? error.message : String(error);
 }
+
+const TRANSACTION_STATE: Record<TransactionOutcome, LocalTransactionState> = {
+  commit: 'COMMIT_MESSAGE',
+  rollback: 'ROLLBACK_MESSAGE',
+  unknown: 'UNKNOW',
+};
 
 function tagMatches(subscribed: string, tag: string | undefined): boolean {
   const tags = subscribed.split('||').map((t) => t.trim());

@@ -2,7 +2,16 @@ import { assignMetadata, Injectable, ValidationPipe, type OnApplicationBootstrap
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
 import { DiscoveryService, ExternalContextCreator, MetadataScanner } from '@nestjs/core';
 import type { ConsumeContext, ReceivedMessage } from '@rocketnest/client';
-import { RocketConnection, type ListenerRegistration } from './rocket-connection.js';
+import {
+  RocketConnection,
+  type ListenerRegistration,
+  type TransactionHandlerRegistration,
+} from './rocket-connection.js';
+import {
+  ROCKET_TRANSACTIONAL_HANDLER,
+  type RocketTransactionHandler,
+  type TransactionalHandlerOptions,
+} from './transactional-handler.decorator.js';
 import { ROCKET_LISTENER, type RocketListenerMetadata } from './rocket-listener.decorator.js';
 import { RocketParamtype } from './rocket-params.decorator.js';
 
@@ -42,14 +51,42 @@ export class RocketExplorer implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    if (this.connection.options.registerListeners === false) return;
     try {
+      // Transaction handlers answer the broker's checks, so API-only pods run them too.
+      await this.connection.startTransactionHandlers(this.exploreTransactionHandlers());
+      if (this.connection.options.registerListeners === false) return;
       await this.connection.startListeners(this.explore());
     } catch (error) {
       // Boot fails: leave no consumer, producer or embedded broker running behind it.
       await this.connection.beforeApplicationShutdown();
       throw error;
     }
+  }
+
+  exploreTransactionHandlers(): TransactionHandlerRegistration[] {
+    const found: TransactionHandlerRegistration[] = [];
+    for (const wrapper of this.discovery.getProviders()) {
+      const { instance, metatype } = wrapper;
+      if (!metatype || typeof metatype !== 'function') continue;
+      const options: TransactionalHandlerOptions | undefined = Reflect.getMetadata(
+        ROCKET_TRANSACTIONAL_HANDLER,
+        metatype,
+      );
+      if (!options) continue;
+      if (!wrapper.isDependencyTreeStatic()) {
+        throw new Error(
+          `@TransactionalHandler ${metatype.name} is request-scoped: transaction handlers need a singleton; make it one`,
+        );
+      }
+      const handler = instance as RocketTransactionHandler;
+      if (typeof handler.execute !== 'function' || typeof handler.check !== 'function') {
+        throw new Error(
+          `@TransactionalHandler ${metatype.name} must have execute(message, arg) and check(message) methods`,
+        );
+      }
+      found.push({ name: metatype.name, options, handler });
+    }
+    return found;
   }
 
   explore(): ListenerRegistration[] {
