@@ -13,7 +13,7 @@ import {
 import type { RemotingConnection } from '@rocketnest/remoting';
 import { MQClientError } from './errors.js';
 import type { Message } from './message.js';
-import { Producer, type ProducerOptions, type SendResult } from './producer.js';
+import { Producer, type ProducerOptions, type SendOptions, type SendResult } from './producer.js';
 import { receivedMessage, type ReceivedMessage } from './received-message.js';
 
 /** A local transaction's outcome: the message becomes visible, never does, or the broker asks again later. */
@@ -62,7 +62,11 @@ export class TransactionProducer<Arg = unknown> extends Producer {
     });
   }
 
-  async sendMessageInTransaction(message: Message, arg?: Arg): Promise<TransactionSendResult> {
+  async sendMessageInTransaction(
+    message: Message,
+    arg?: Arg,
+    options: Pick<SendOptions, 'shardingKey' | 'timeoutMs'> = {},
+  ): Promise<TransactionSendResult> {
     if (message.delayLevel || message.deliverAt !== undefined) {
       throw new MQClientError('a transactional message cannot be delayed: send the delayed message once committed');
     }
@@ -76,6 +80,7 @@ export class TransactionProducer<Arg = unknown> extends Producer {
         },
       },
       MessageSysFlag.TRANSACTION_PREPARED_TYPE,
+      options,
     );
     let state: LocalTransactionState;
     if (sent.status !== 'SEND_OK') state = 'ROLLBACK_MESSAGE';

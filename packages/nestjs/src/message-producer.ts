@@ -28,7 +28,7 @@ export class MessageProducer {
     private readonly transactional: (
       message: Message,
       arg: unknown,
-      producerGroup?: string,
+      options: { producerGroup?: string | undefined; shardingKey?: string | undefined },
     ) => Promise<TransactionSendResult>,
   ) {}
 
@@ -40,10 +40,10 @@ export class MessageProducer {
     topic: string,
     payload: unknown,
     arg?: unknown,
-    options: Omit<RocketSendOptions, 'shardingKey' | 'timeoutMs'> & { producerGroup?: string } = {},
+    options: Omit<RocketSendOptions, 'timeoutMs'> & { producerGroup?: string } = {},
   ): Promise<TransactionSendResult> {
-    const { producerGroup, ...message } = options;
-    return this.transactional({ topic, body: serialize(payload), ...message }, arg, producerGroup);
+    const { producerGroup, shardingKey, ...message } = options;
+    return this.transactional({ topic, body: serialize(payload), ...message }, arg, { producerGroup, shardingKey });
   }
 
   send(topic: string, payload: unknown, options: RocketSendOptions = {}): Promise<SendResult> {

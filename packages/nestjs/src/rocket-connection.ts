@@ -7,6 +7,7 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import {
+  Admin,
   MessageSelector,
   Producer,
   PushConsumer,
@@ -68,6 +69,8 @@ export class RocketConnection implements OnModuleInit, BeforeApplicationShutdown
   private embedded: EmbeddedBroker | undefined;
   private producerInstance: Producer | undefined;
   private readonly consumers = new Map<string, PushConsumer>();
+  /** Topics each listener group reads. */
+  private readonly subscribedTopics = new Map<string, Set<string>>();
   private readonly transactionProducers = new Map<string, TransactionProducer>();
   private transactionHandlers: TransactionHandlerRegistration[] = [];
   readonly producer: MessageProducer;
@@ -81,7 +84,7 @@ export class RocketConnection implements OnModuleInit, BeforeApplicationShutdown
         }
         return this.producerInstance;
       },
-      (message, arg, producerGroup) => this.sendInTransaction(message, arg, producerGroup),
+      (message, arg, options) => this.sendInTransaction(message, arg, options),
     );
   }
 
@@ -118,6 +121,7 @@ export class RocketConnection implements OnModuleInit, BeforeApplicationShutdown
     for (const [group, listeners] of byGroup) {
       const consumer = this.consumer(group, listeners);
       this.consumers.set(group, consumer);
+      this.subscribedTopics.set(group, new Set(listeners.map((listener) => listener.topic)));
       await consumer.start();
       for (const listener of listeners) {
         this.logger.log(
@@ -300,7 +304,7 @@ export class RocketConnection implements OnModuleInit, BeforeApplicationShutdown
   private async sendInTransaction(
     message: Message,
     arg: unknown,
-    producerGroup?: string,
+    options: { producerGroup?: string | undefined; shardingKey?: string | undefined },
   ): Promise<TransactionSendResult> {
     const registration = this.handlerFor(message.topic, message.tags);
     if (!registration) {
@@ -308,10 +312,51 @@ export class RocketConnection implements OnModuleInit, BeforeApplicationShutdown
         `no @TransactionalHandler handles ${message.topic}/${message.tags ?? '*'}: add one before sending transactional messages there`,
       );
     }
-    const group = producerGroup ?? this.transactionGroup(registration);
+    const group = options.producerGroup ?? this.transactionGroup(registration);
     const producer = this.transactionProducers.get(group);
     if (!producer) throw new Error(`no @TransactionalHandler is registered in producer group ${group}`);
-    return producer.sendMessageInTransaction(message, arg);
+    return producer.sendMessageInTransaction(message, arg, { shardingKey: options.shardingKey });
+  }
+
+  /**
+   * Ask the NameServer for the cluster and every broker master for its runtime info; resolves with
+   * what answered, throws naming what did not.
+   */
+  async ping(timeoutMs: number): Promise<{ namesrv: string; brokers: string[] }> {
+    const admin = new Admin({ namesrvAddr: this.namesrvAddr, requestTimeoutMs: timeoutMs, logger: silentLogger });
+    try {
+      const masters = await admin.masters().catch((error: unknown) => {
+        throw new Error(`NameServer ${this.namesrvAddr} did not answer: ${(error as Error).message}`);
+      });
+      if (masters.length === 0) throw new Error(`NameServer ${this.namesrvAddr} knows no broker`);
+      await Promise.all(
+        masters.map((address) =>
+          admin.brokerRuntimeInfo(address).catch((error: unknown) => {
+            throw new Error(`broker ${address} did not answer: ${(error as Error).message}`);
+          }),
+        ),
+      );
+      return { namesrv: this.namesrvAddr, brokers: masters };
+    } finally {
+      await admin.shutdown();
+    }
+  }
+
+  /** Messages each listener group has yet to consume, over its topics. */
+  async consumerLag(): Promise<Record<string, number>> {
+    const admin = new Admin({ namesrvAddr: this.namesrvAddr, logger: silentLogger });
+    try {
+      const lag: Record<string, number> = {};
+      for (const [group, topics] of this.subscribedTopics) {
+        lag[group] = 0;
+        for (const topic of topics) {
+          for (const queue of await admin.consumerProgress(group, topic)) lag[group] += queue.lag;
+        }
+      }
+      return lag;
+    } finally {
+      await admin.shutdown();
+    }
   }
 
   private async replyTo(group: string, request: ReceivedMessage, result: unknown): Promise<void> {
