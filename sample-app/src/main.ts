@@ -1,53 +1,53 @@
 /**
- * The sample service. Until the client and the NestJS module land, it runs what they will run
- * on: a NameServer and a broker in this process, on 127.0.0.1, that any RocketMQ 4.x client can
- * produce to and consume from. The NestJS application replaces this file when the module lands.
+ * The sample order service: `npm start` at the repository root runs it on the embedded broker.
+ * Settings from the environment: PORT (3000), ROCKET_NAMESRV_ADDR (unset: embedded broker),
+ * ROCKET_NAMESRV_PORT (9876) and ROCKET_BROKER_PORT (10911) for the embedded broker,
+ * ROCKET_DATA_DIR (the system temp dir's rocketnest-sample), PAYMENT_TIMEOUT_MS (60000).
  */
-import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { BrokerController } from '@rocketnest/broker';
-import { NamesrvController } from '@rocketnest/namesrv';
+import { join } from 'node:path';
+import { createApp } from './app.js';
 
-const NAMESRV_PORT = Number(process.env['ROCKET_NAMESRV_PORT'] ?? 9876);
-const BROKER_PORT = Number(process.env['ROCKET_BROKER_PORT'] ?? 10911);
-const dataDir = process.env['ROCKET_DATA_DIR'] ?? join(tmpdir(), 'rocketnest-sample');
-
-async function main(): Promise<void> {
-  const namesrv = new NamesrvController({ listenPort: NAMESRV_PORT, bindAddress: '127.0.0.1' });
-  await namesrv.start();
-  const broker = new BrokerController({
-    broker: { listenPort: BROKER_PORT, bindAddress: '127.0.0.1', namesrvAddr: namesrv.address },
-    store: { storePathRootDir: dataDir },
-  });
-  await broker.start();
-  console.log(
-    [
-      'RocketNest sample app',
-      `  NameServer ${namesrv.address}, broker ${broker.brokerAddr}, data in ${dataDir}`,
-      '  Point any RocketMQ 4.x client at the NameServer; topics are created on first send.',
-      '  Ctrl-C stops both cleanly. (The NestJS service with @RocketProducer and @RocketListener',
-      '  comes with the client and the NestJS module.)',
-    ].join('\n'),
-  );
-  let stopping = false;
-  const stop = () => {
-    if (stopping) return;
-    stopping = true;
-    void broker
-      .shutdown()
-      .then(() => namesrv.shutdown())
-      .then(() => process.exit(0));
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+function numberSetting(name: string, fallback: number): number {
+  const text = process.env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0) {
+    console.error(`sample app: ${name} must be a whole number, got "${text}"`);
+    process.exit(1);
+  }
+  return value;
 }
 
-main().catch((error: unknown) => {
+const port = numberSetting('PORT', 3000);
+const dataDir = process.env['ROCKET_DATA_DIR'] || join(tmpdir(), 'rocketnest-sample');
+try {
+  const app = await createApp(
+    {
+      namesrvAddr: process.env['ROCKET_NAMESRV_ADDR'] || undefined,
+      dataDir,
+      namesrvPort: numberSetting('ROCKET_NAMESRV_PORT', 9876),
+      brokerPort: numberSetting('ROCKET_BROKER_PORT', 10911),
+      paymentTimeoutMs: numberSetting('PAYMENT_TIMEOUT_MS', 60_000),
+    },
+    port,
+  );
+  const url = await app.getUrl();
+  console.log(
+    [
+      `RocketNest sample order service on ${url} (data in ${dataDir})`,
+      `  curl -s -X POST ${url}/orders -H 'content-type: application/json' -d '{"item":"book","quantity":1}'`,
+      `  curl -s ${url}/orders/<id>            curl -s -X POST ${url}/orders/<id>/pay`,
+      `  curl -s ${url}/health`,
+      '  Ctrl-C stops it cleanly.',
+    ].join('\n'),
+  );
+} catch (error) {
   const code = (error as NodeJS.ErrnoException).code;
-  const why =
+  console.error(
     code === 'EADDRINUSE'
-      ? `a port is taken (${(error as Error).message}); set ROCKET_NAMESRV_PORT and ROCKET_BROKER_PORT to free ones`
-      : (error as Error).message;
-  console.error(`sample app: ${why}`);
+      ? `sample app: a port is taken (${(error as Error).message}); set PORT, ROCKET_NAMESRV_PORT and ROCKET_BROKER_PORT to free ones`
+      : `sample app: ${(error as Error).message}`,
+  );
   process.exit(1);
-});
+}

@@ -146,10 +146,18 @@ export class RocketExplorer implements OnApplicationBootstrap {
       metatype,
       methodName,
     );
+    const method = (metatype.prototype as Record<string, (...params: unknown[]) => unknown>)[methodName]!;
     if (!args) {
       args = assignMetadata({}, RocketParamtype.PAYLOAD, 0);
       args = assignMetadata(args, RocketParamtype.MESSAGE, 1);
       args = assignMetadata(args, RocketParamtype.CONTEXT, 2);
+    } else if (!Object.keys(args).some((key) => key.startsWith(`${RocketParamtype.PAYLOAD}:`))) {
+      // Some parameters are decorated, the payload is not: it is the first one left.
+      const taken = new Set(Object.values(args).map((entry) => entry.index));
+      const free = Array.from({ length: Math.max(method.length, taken.size + 1) }, (_, i) => i).find(
+        (i) => !taken.has(i),
+      );
+      if (free !== undefined) args = assignMetadata(args, RocketParamtype.PAYLOAD, free);
     }
     if (validate) {
       for (const [key, entry] of Object.entries(args)) {
@@ -158,7 +166,6 @@ export class RocketExplorer implements OnApplicationBootstrap {
       }
     }
     Reflect.defineMetadata(ROUTE_ARGS_METADATA, args, metatype, methodName);
-    const method = (metatype.prototype as Record<string, (...params: unknown[]) => unknown>)[methodName]!;
     return this.contexts.create(
       instance,
       method,
