@@ -4,18 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { INestApplication } from '@nestjs/common';
-import { RocketConnection } from '@rocketnest/nestjs';
+import { RocketConnection, waitFor } from '@rocketnest/nestjs';
 import { createApp } from './app.js';
-
-async function eventually<T>(check: () => Promise<T>, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('the sample order service over HTTP', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'rocketnest-sample-test-'));
@@ -48,12 +38,12 @@ describe('the sample order service over HTTP', () => {
     assert.equal((await post(`/orders/${paid.id}/pay`)).status, 200);
     assert.equal((await post(`/orders/${paid.id}/pay`)).status, 409, 'an order is paid once');
 
-    await eventually(async () => (await order(paid.id)).events.length === 2, 'the paid order history');
+    await waitFor(async () => (await order(paid.id)).events.length === 2, 'the paid order history');
     const history = await order(paid.id);
     assert.equal(history.status, 'paid');
     assert.deepEqual(history.events, ['created', 'paid']);
-    await eventually(async () => (await order(unpaid.id)).status === 'cancelled', 'the unpaid order cancelled');
-    await eventually(async () => (await order(unpaid.id)).events.length === 2, 'the cancellation in its history');
+    await waitFor(async () => (await order(unpaid.id)).status === 'cancelled', 'the unpaid order cancelled');
+    await waitFor(async () => (await order(unpaid.id)).events.length === 2, 'the cancellation in its history');
     assert.deepEqual((await order(unpaid.id)).events, ['created', 'cancelled']);
 
     const invalid = await post('/orders', { item: 'pen', quantity: 0 });
@@ -66,11 +56,11 @@ describe('the sample order service over HTTP', () => {
     const report = await health();
     assert.equal(report['status'], 'ok');
     const broker = app.get(RocketConnection).embeddedBroker!.controller!;
-    await eventually(
+    await waitFor(
       async () => broker.store.getMaxOffsetInQueue('%DLQ%order-history', 0) === 1,
       'the bad event in the DLQ',
     );
-    await eventually(async () => {
+    await waitFor(async () => {
       const response = await fetch(`${url}/health`);
       const details = ((await response.json()) as { details: { lag: { groups: Record<string, number> } } }).details;
       return details.lag.groups['order-history'] === 0;

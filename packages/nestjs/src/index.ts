@@ -10,3 +10,4 @@ export * from './rocket.module.js';
 export * from './outcomes.js';
 export * from './rocket-params.decorator.js';
 export * from './transactional-handler.decorator.js';
+export * from './testing/wait-for.js';

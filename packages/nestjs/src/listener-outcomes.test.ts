@@ -21,16 +21,7 @@ import { RocketConnection } from './rocket-connection.js';
 import { RocketListener } from './rocket-listener.decorator.js';
 import { MessageProperties, Payload, RocketMessage } from './rocket-params.decorator.js';
 import { RocketModule } from './rocket.module.js';
-
-async function eventually<T>(check: () => T, what: string, timeoutMs = 15_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+import { waitFor } from './testing/wait-for.js';
 
 class CreateOrder {
   @IsString()
@@ -109,7 +100,7 @@ describe('listener outcomes, validation and enhancers', () => {
       await producer.send('NewOrders', { item: 'book', quantity: 2 }, { properties: { tenant: 'acme' } });
       await producer.send('NewOrders', { item: 'book', quantity: 0 }, { properties: { tenant: 'acme' } });
       await producer.send('NewOrders', 'not json at all', { properties: { tenant: 'acme' } });
-      await eventually(() => dlq(broker, 'orders') === 2, 'two invalid orders in the DLQ');
+      await waitFor(() => dlq(broker, 'orders') === 2, 'two invalid orders in the DLQ');
       assert.deepEqual(
         orders.valid.map((o) => ({ ...o })),
         [{ item: 'book', quantity: 2 }],
@@ -120,10 +111,10 @@ describe('listener outcomes, validation and enhancers', () => {
       await producer.send('Later', { step: 'r' }, { properties: { kind: 'retry' } });
       await producer.send('Later', { step: 'd' }, { properties: { kind: 'dead' } });
       await producer.send('Later', { step: 'f' }, { properties: { kind: 'fatal' } });
-      await eventually(() => orders.attempts.get('retry')?.length === 3, 'two timed retries');
+      await waitFor(() => orders.attempts.get('retry')?.length === 3, 'two timed retries');
       const retries = orders.attempts.get('retry')!;
       assert.ok(retries[1]! - retries[0]! >= 150 && retries[2]! - retries[1]! >= 150, 'Retry.after waits its delay');
-      await eventually(() => dlq(broker, 'later') === 2, 'the dead letter and the fatal one');
+      await waitFor(() => dlq(broker, 'later') === 2, 'the dead letter and the fatal one');
       assert.equal(orders.attempts.get('dead')?.length, 1, 'DeadLetter is not retried');
       assert.equal(orders.attempts.get('fatal')?.length, 1, 'a NonRetriableError is not retried');
       assert.ok(orders.ids.includes('r') && orders.ids.includes('d'), '@Payload(property) reads one field');

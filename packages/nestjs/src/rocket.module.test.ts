@@ -10,18 +10,9 @@ import { RocketConnection } from './rocket-connection.js';
 import { RocketListener } from './rocket-listener.decorator.js';
 import { RocketProducer } from './rocket-producer.decorator.js';
 import { RocketModule } from './rocket.module.js';
+import { waitFor } from './testing/wait-for.js';
 
 const embedded = { store: { messageDelayLevel: '20ms 40ms 60ms 80ms 100ms' } };
-
-async function eventually<T>(check: () => T, what: string, timeoutMs = 15_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 @Injectable()
 class OrderListeners {
@@ -82,11 +73,11 @@ describe('RocketModule', () => {
       await producer.send('Orders', { id: 1 }, { tags: 'paid' });
       await producer.send('Orders', { id: 2 }, { tags: 'shipped' });
       await producer.send('Flaky', 'boom');
-      await eventually(() => listeners.created.length === 1 && listeners.paid.length === 1, 'both tagged listeners');
+      await waitFor(() => listeners.created.length === 1 && listeners.paid.length === 1, 'both tagged listeners');
       assert.deepEqual(listeners.created, [{ id: 1 }]);
       assert.deepEqual(listeners.paid, ['1:paid']);
       const broker = app.get(RocketConnection).embeddedBroker!.controller!;
-      await eventually(() => broker.store.getMaxOffsetInQueue('%DLQ%flaky', 0) === 1, 'the dead letter');
+      await waitFor(() => broker.store.getMaxOffsetInQueue('%DLQ%flaky', 0) === 1, 'the dead letter');
       assert.equal(listeners.flakyAttempts, 2);
       const [letter] = decodeStoredMessages(broker.store.getMessage('%DLQ%flaky', 0, 0, 1).body);
       assert.equal(letter!.body.toString(), 'boom');

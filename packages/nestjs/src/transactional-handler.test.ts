@@ -8,22 +8,13 @@ import type { BrokerController } from '@rocketnest/broker';
 import { MessageProducer } from './message-producer.js';
 import { RocketConnection } from './rocket-connection.js';
 import { RocketModule } from './rocket.module.js';
+import { waitFor } from './testing/wait-for.js';
 import {
   TransactionalHandler,
   type RocketTransactionHandler,
   type TransactionMessage,
   type TransactionOutcome,
 } from './transactional-handler.decorator.js';
-
-async function eventually<T>(check: () => T, what: string, timeoutMs = 15_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 /** An order table standing in for the database the local transaction writes. */
 const orders = new Map<number, 'paid' | 'pending'>();
@@ -100,10 +91,10 @@ describe('@TransactionalHandler', () => {
       const unsure = await producer.sendInTransaction('Orders', { id: 4 }, 'unknown');
       assert.equal(unsure.localTransactionState, 'UNKNOW');
       await producer.sendInTransaction('Refunds', { id: 9 }, undefined, { tags: 'full' });
-      await eventually(() => bodies(broker, 'Orders').length === 2, 'the committed and the checked orders', 10_000);
+      await waitFor(() => bodies(broker, 'Orders').length === 2, 'the committed and the checked orders', 10_000);
       assert.deepEqual(bodies(broker, 'Orders'), ['{"id":1}', '{"id":4}']);
       assert.deepEqual(app.get(OrderTransactions).checks, [unsure.msgId]);
-      await eventually(() => bodies(broker, 'Refunds').length === 1, 'the refund');
+      await waitFor(() => bodies(broker, 'Refunds').length === 1, 'the refund');
       assert.equal(app.get(RefundTransactions).executed, 1);
       await assert.rejects(
         producer.sendInTransaction('Refunds', { id: 10 }, undefined, { tags: 'partial' }),
