@@ -11,3 +11,4 @@ export * from './outcomes.js';
 export * from './rocket-params.decorator.js';
 export * from './transactional-handler.decorator.js';
 export * from './testing/wait-for.js';
+export * from './rocket-config.js';

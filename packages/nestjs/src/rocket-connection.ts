@@ -21,6 +21,7 @@ import {
 import { MessageConst } from '@rocketnest/protocol';
 import { silentLogger } from '@rocketnest/remoting';
 import { EmbeddedBroker } from './embedded-broker.js';
+import { validateRocketOptions } from './rocket-config.js';
 import { DeadLetterOutcome, NonRetriableError, RetryOutcome } from './outcomes.js';
 import { ROCKET_MODULE_OPTIONS } from './rocket.module-definition.js';
 import type {
@@ -77,6 +78,7 @@ export class RocketConnection implements OnModuleInit, BeforeApplicationShutdown
   namesrvAddr = '';
 
   constructor(@Inject(ROCKET_MODULE_OPTIONS) readonly options: RocketModuleOptions) {
+    validateRocketOptions(options);
     this.producer = new MessageProducer(
       () => {
         if (!this.producerInstance) {

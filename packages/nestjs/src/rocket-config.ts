@@ -1,0 +1,152 @@
+import { plainToInstance, Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  ValidateNested,
+  validateSync,
+  type ValidationError,
+} from 'class-validator';
+import type { RocketModuleOptions } from './rocket-module-options.js';
+
+const ADDRESSES = /^\s*[^:;\s]+:\d{1,5}\s*(;\s*[^:;\s]+:\d{1,5}\s*)*;?\s*$/;
+
+class EmbeddedBrokerSettings {
+  @IsOptional()
+  @IsBoolean({ message: 'embedded.inMemory must be true or false' })
+  inMemory?: boolean;
+
+  @IsOptional()
+  @IsString({ message: 'embedded.dataDir must be a directory path' })
+  @MinLength(1, { message: 'embedded.dataDir must be a directory path' })
+  dataDir?: string;
+
+  @IsOptional()
+  @IsInt({ message: 'embedded.namesrvPort must be a port number (0-65535, 0 = a free one)' })
+  @Min(0, { message: 'embedded.namesrvPort must be a port number (0-65535, 0 = a free one)' })
+  @Max(65535, { message: 'embedded.namesrvPort must be a port number (0-65535, 0 = a free one)' })
+  namesrvPort?: number;
+
+  @IsOptional()
+  @IsInt({ message: 'embedded.brokerPort must be a port number (0-65535, 0 = a free one)' })
+  @Min(0, { message: 'embedded.brokerPort must be a port number (0-65535, 0 = a free one)' })
+  @Max(65535, { message: 'embedded.brokerPort must be a port number (0-65535, 0 = a free one)' })
+  brokerPort?: number;
+}
+
+/** The module's options as class-validator checks them at boot. */
+class RocketModuleSettings {
+  @IsOptional()
+  @IsString()
+  @Matches(ADDRESSES, {
+    message: "namesrvAddr must be host:port entries separated by ';' (e.g. 10.0.0.1:9876;10.0.0.2:9876)",
+  })
+  namesrvAddr?: string;
+
+  @IsOptional()
+  @Matches(/^[%|a-zA-Z0-9_-]{1,255}$/, { message: 'group must be 1-255 letters, digits, %, |, - or _' })
+  group?: string;
+
+  @IsOptional()
+  @IsBoolean({ message: 'registerListeners must be true or false' })
+  registerListeners?: boolean;
+
+  @IsOptional()
+  @IsInt({ message: 'shutdownTimeoutMs must be a whole number of ms' })
+  @Min(0, { message: 'shutdownTimeoutMs must be a whole number of ms' })
+  shutdownTimeoutMs?: number;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => EmbeddedBrokerSettings)
+  embedded?: EmbeddedBrokerSettings;
+}
+
+/** Thrown at boot: names every setting that is wrong and what it must be. */
+export class RocketConfigError extends Error {}
+
+function messages(errors: ValidationError[], source: Record<string, string>, prefix = ''): string[] {
+  return errors.flatMap((error) => {
+    const path = `${prefix}${error.property}`;
+    const own = Object.values(error.constraints ?? {})
+      .slice(0, 1)
+      .map((text) => {
+        const from = source[path] ? ` (from ${source[path]})` : '';
+        return `${text}${from}, got ${JSON.stringify(error.value)}`;
+      });
+    return [...own, ...messages(error.children ?? [], source, `${path}.`)];
+  });
+}
+
+/**
+ * Check module options at boot; a bad value throws one RocketConfigError naming the setting (and
+ * the environment variable it came from) and what is expected.
+ */
+export function validateRocketOptions(
+  options: RocketModuleOptions,
+  source: Record<string, string> = {},
+): RocketModuleOptions {
+  const errors = validateSync(plainToInstance(RocketModuleSettings, options), { forbidUnknownValues: false });
+  if (errors.length > 0) {
+    throw new RocketConfigError(`RocketModule configuration: ${messages(errors, source).join('; ')}`);
+  }
+  return options;
+}
+
+/** Where each option is read from by rocketOptionsFromEnv. */
+const ENVIRONMENT: Record<string, string> = {
+  namesrvAddr: 'ROCKET_NAMESRV_ADDR',
+  group: 'ROCKET_GROUP',
+  registerListeners: 'ROCKET_REGISTER_LISTENERS',
+  shutdownTimeoutMs: 'ROCKET_SHUTDOWN_TIMEOUT_MS',
+  'embedded.inMemory': 'ROCKET_EMBEDDED_IN_MEMORY',
+  'embedded.dataDir': 'ROCKET_DATA_DIR',
+  'embedded.namesrvPort': 'ROCKET_NAMESRV_PORT',
+  'embedded.brokerPort': 'ROCKET_BROKER_PORT',
+};
+
+/**
+ * Module options from environment variables (or @nestjs/config's ConfigService: anything with
+ * get(name)), validated: ROCKET_NAMESRV_ADDR, ROCKET_GROUP, ROCKET_REGISTER_LISTENERS,
+ * ROCKET_SHUTDOWN_TIMEOUT_MS, and for the embedded broker ROCKET_EMBEDDED_IN_MEMORY,
+ * ROCKET_DATA_DIR, ROCKET_NAMESRV_PORT, ROCKET_BROKER_PORT. Unset or empty variables are left out.
+ */
+export function rocketOptionsFromEnv(
+  env: Record<string, string | undefined> | { get(name: string): unknown } = process.env,
+  defaults: RocketModuleOptions = {},
+): RocketModuleOptions {
+  const read = (name: string): string | undefined => {
+    const value =
+      typeof env.get === 'function'
+        ? (env as { get(name: string): unknown }).get(name)
+        : (env as Record<string, unknown>)[name];
+    return value === undefined || value === null || value === '' ? undefined : String(value);
+  };
+  const typed = (text: string | undefined, kind: 'string' | 'number' | 'boolean'): unknown => {
+    if (text === undefined || kind === 'string') return text;
+    if (kind === 'boolean') return text === 'true' ? true : text === 'false' ? false : text;
+    return /^-?\d+$/.test(text) ? Number(text) : text;
+  };
+  const options: RocketModuleOptions = { ...defaults, embedded: { ...defaults.embedded } };
+  const set = (path: string, kind: 'string' | 'number' | 'boolean') => {
+    const value = typed(read(ENVIRONMENT[path]!), kind);
+    if (value === undefined) return;
+    const [head, tail] = path.split('.');
+    if (tail) (options.embedded as Record<string, unknown>)[tail] = value;
+    else (options as Record<string, unknown>)[head!] = value;
+  };
+  set('namesrvAddr', 'string');
+  set('group', 'string');
+  set('registerListeners', 'boolean');
+  set('shutdownTimeoutMs', 'number');
+  set('embedded.inMemory', 'boolean');
+  set('embedded.dataDir', 'string');
+  set('embedded.namesrvPort', 'number');
+  set('embedded.brokerPort', 'number');
+  return validateRocketOptions(options, ENVIRONMENT);
+}
