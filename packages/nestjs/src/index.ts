@@ -12,3 +12,4 @@ export * from './rocket-params.decorator.js';
 export * from './transactional-handler.decorator.js';
 export * from './testing/wait-for.js';
 export * from './rocket-config.js';
+export * from './testing/rocket-testing.module.js';

@@ -32,6 +32,17 @@ import type {
 import type { RocketModuleOptions } from './rocket-module-options.js';
 import { deserialize, MessageProducer, serialize } from './message-producer.js';
 
+/** What became of one delivery of a message to one listener. */
+export interface ListenerOutcome {
+  listener: string;
+  group: string;
+  msgId: string;
+  reconsumeTimes: number;
+  /** acknowledged; retried (it will come again); dead-lettered (it went to the group's DLQ). */
+  outcome: 'acknowledged' | 'retried' | 'dead-lettered';
+  reason?: string | undefined;
+}
+
 /** A @TransactionalHandler found at boot. */
 export interface TransactionHandlerRegistration {
   name: string;
@@ -74,6 +85,7 @@ export class RocketConnection implements OnModuleInit, BeforeApplicationShutdown
   private readonly subscribedTopics = new Map<string, Set<string>>();
   private readonly transactionProducers = new Map<string, TransactionProducer>();
   private transactionHandlers: TransactionHandlerRegistration[] = [];
+  private readonly outcomeListeners: ((outcome: ListenerOutcome) => void)[] = [];
   readonly producer: MessageProducer;
   namesrvAddr = '';
 
@@ -200,31 +212,54 @@ export class RocketConnection implements OnModuleInit, BeforeApplicationShutdown
     context: ConsumeContext,
   ): Promise<'CONSUME_SUCCESS' | 'RECONSUME_LATER'> {
     const where = `${handler.name} on ${message.topic} message ${message.msgId}`;
+    const report = (outcome: ListenerOutcome['outcome'], reason?: string) => {
+      const event = {
+        listener: handler.name,
+        group: handler.group,
+        msgId: message.msgId,
+        reconsumeTimes: message.reconsumeTimes,
+        outcome,
+        reason,
+      };
+      for (const listener of this.outcomeListeners) listener(event);
+    };
+    // A failure at the last allowed attempt sends the message to the DLQ (concurrent listeners).
+    const lastAttempt = !handler.orderly && message.reconsumeTimes >= (handler.maxReconsumeTimes ?? 16);
+    const failed = (reason: string, deadLetter: boolean): 'RECONSUME_LATER' => {
+      if (deadLetter) context.delayLevelWhenNextConsume = -1;
+      report(deadLetter || lastAttempt ? 'dead-lettered' : 'retried', reason);
+      return 'RECONSUME_LATER';
+    };
     let result: unknown;
     try {
       result = await handler.handle(deserialize(message.body), message, context);
     } catch (error) {
+      const reason = describe(error);
       if (isNonRetriable(error, handler.nonRetriable)) {
-        this.logger.warn(`${where}: ${describe(error)}: not retriable, moved to the dead-letter queue`);
-        context.delayLevelWhenNextConsume = -1;
-      } else {
-        this.logger.warn(`${where} failed (attempt ${message.reconsumeTimes + 1}): ${describe(error)}`);
+        this.logger.warn(`${where}: ${reason}: not retriable, moved to the dead-letter queue`);
+        return failed(reason, true);
       }
-      return 'RECONSUME_LATER';
+      this.logger.warn(`${where} failed (attempt ${message.reconsumeTimes + 1}): ${reason}`);
+      return failed(reason, false);
     }
     if (result instanceof RetryOutcome) {
       context.retryAfterMs = result.delayMs;
-      return 'RECONSUME_LATER';
+      return failed(`retry after ${result.delayMs} ms`, false);
     }
     if (result instanceof DeadLetterOutcome) {
       this.logger.warn(`${where}: ${result.reason}: moved to the dead-letter queue`);
-      context.delayLevelWhenNextConsume = -1;
-      return 'RECONSUME_LATER';
+      return failed(result.reason, true);
     }
     if (result !== undefined && message.properties[MessageConst.CORRELATION_ID]) {
       await this.replyTo(handler.group, message, result);
     }
+    report('acknowledged');
     return 'CONSUME_SUCCESS';
+  }
+
+  /** Be told what became of every delivery to a listener (RocketTestHarness uses this). */
+  onOutcome(listener: (outcome: ListenerOutcome) => void): void {
+    this.outcomeListeners.push(listener);
   }
 
   /** Start a transactional producer per producer group of the handlers found, answering the broker's checks. */

@@ -1,0 +1,59 @@
+import 'reflect-metadata';
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Injectable } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { IsEmail } from 'class-validator';
+import { Retry } from '../outcomes.js';
+import { RocketListener } from '../rocket-listener.decorator.js';
+import { RocketTestHarness, RocketTestingModule } from './rocket-testing.module.js';
+
+class SignUp {
+  @IsEmail()
+  email!: string;
+}
+
+@Injectable()
+class Welcomer {
+  private readonly failed = new Set<string>();
+
+  @RocketListener('SignUps', '*', { consumeFrom: 'first', maxReconsumeTimes: 2 })
+  welcome(signUp: SignUp) {
+    if (signUp.email.startsWith('flaky') && !this.failed.has(signUp.email)) {
+      this.failed.add(signUp.email);
+      throw new Error('mail server hiccup');
+    }
+    if (signUp.email.startsWith('down')) return Retry.after(5);
+    return undefined;
+  }
+}
+
+describe('RocketTestingModule', () => {
+  it('publishes to a listener and awaits its outcome: acknowledged, retried, dead-lettered', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [RocketTestingModule.forRoot()],
+      providers: [Welcomer],
+    }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    await app.init();
+    try {
+      const harness = app.get(RocketTestHarness);
+      const fine = await harness.publish('SignUps', { email: 'ann@example.com' });
+      assert.equal(await fine.outcome(), 'acknowledged');
+      const flaky = await harness.publish('SignUps', { email: 'flaky@example.com' });
+      assert.equal(await flaky.outcome(), 'retried');
+      assert.equal(await flaky.settled(), 'acknowledged');
+      const invalid = await harness.publish('SignUps', { email: 'not an email' });
+      assert.equal(await invalid.settled(), 'dead-lettered');
+      assert.equal(invalid.attempts.length, 1);
+      const down = await harness.publish('SignUps', { email: 'down@example.com' });
+      assert.equal(await down.settled(), 'dead-lettered');
+      assert.deepEqual(
+        down.attempts.map((a) => `${a.reconsumeTimes}:${a.outcome}`),
+        ['0:retried', '1:retried', '2:dead-lettered'],
+      );
+    } finally {
+      await app.close();
+    }
+  });
+});
