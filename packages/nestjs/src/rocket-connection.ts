@@ -62,9 +62,11 @@ export interface ListenerRegistration {
   broadcasting: boolean;
   consumeFrom: 'first' | 'last' | Date;
   concurrency?: number | undefined;
+  /** The handler receives arrays of up to this many payloads and messages. */
+  batchSize?: number | undefined;
   maxReconsumeTimes?: number | undefined;
   nonRetriable: (abstract new (...args: never[]) => Error)[];
-  handle(payload: unknown, message: ReceivedMessage, context: ConsumeContext): unknown;
+  handle(payload: unknown, message: ReceivedMessage | ReceivedMessage[], context: ConsumeContext): unknown;
 }
 
 const DEFAULT_GROUP = 'rocketnest';
@@ -148,7 +150,7 @@ export class RocketConnection implements OnModuleInit, BeforeApplicationShutdown
   private consumer(group: string, listeners: ListenerRegistration[]): PushConsumer {
     const first = listeners[0]!;
     for (const listener of listeners) {
-      for (const key of ['orderly', 'broadcasting', 'concurrency', 'maxReconsumeTimes'] as const) {
+      for (const key of ['orderly', 'broadcasting', 'concurrency', 'batchSize', 'maxReconsumeTimes'] as const) {
         if (listener[key] !== first[key]) {
           throw new Error(
             `${listener.name} and ${first.name} are in consumer group "${group}" with different ${key}: give one of them its own group`,
@@ -164,6 +166,7 @@ export class RocketConnection implements OnModuleInit, BeforeApplicationShutdown
       messageModel: first.broadcasting ? 'BROADCASTING' : 'CLUSTERING',
       orderly: first.orderly,
       concurrency: first.concurrency,
+      consumeMessageBatchMaxSize: first.batchSize,
       maxReconsumeTimes: first.maxReconsumeTimes,
       consumeFromWhere:
         consumeFrom === 'first'
@@ -188,12 +191,12 @@ export class RocketConnection implements OnModuleInit, BeforeApplicationShutdown
       consumer.subscribe(topic, sql?.sql ? MessageSelector.bySql(sql.sql) : expression);
     }
     consumer.onMessage(async (messages, context) => {
-      for (const message of messages) {
-        const handlers = (byTopic.get(message.topic) ?? []).filter((handler) => tagMatches(handler.tag, message.tags));
-        for (const handler of handlers) {
-          const outcome = await this.run(handler, message, context);
-          if (outcome !== 'CONSUME_SUCCESS') return outcome;
-        }
+      // A batch holds messages of one queue, so of one topic.
+      for (const handler of byTopic.get(messages[0]!.topic) ?? []) {
+        const mine = messages.filter((message) => tagMatches(handler.tag, message.tags));
+        if (mine.length === 0) continue;
+        const outcome = await this.run(handler, mine, context);
+        if (outcome !== 'CONSUME_SUCCESS') return outcome;
       }
       return 'CONSUME_SUCCESS';
     });
@@ -208,20 +211,23 @@ export class RocketConnection implements OnModuleInit, BeforeApplicationShutdown
    */
   private async run(
     handler: ListenerRegistration,
-    message: ReceivedMessage,
+    messages: ReceivedMessage[],
     context: ConsumeContext,
   ): Promise<'CONSUME_SUCCESS' | 'RECONSUME_LATER'> {
-    const where = `${handler.name} on ${message.topic} message ${message.msgId}`;
+    const message = messages[0]!;
+    const where = `${handler.name} on ${message.topic} message ${messages.map((m) => m.msgId).join(', ')}`;
     const report = (outcome: ListenerOutcome['outcome'], reason?: string) => {
-      const event = {
-        listener: handler.name,
-        group: handler.group,
-        msgId: message.msgId,
-        reconsumeTimes: message.reconsumeTimes,
-        outcome,
-        reason,
-      };
-      for (const listener of this.outcomeListeners) listener(event);
+      for (const each of messages) {
+        const event = {
+          listener: handler.name,
+          group: handler.group,
+          msgId: each.msgId,
+          reconsumeTimes: each.reconsumeTimes,
+          outcome,
+          reason,
+        };
+        for (const listener of this.outcomeListeners) listener(event);
+      }
     };
     // A failure at the last allowed attempt sends the message to the DLQ (concurrent listeners).
     const lastAttempt = !handler.orderly && message.reconsumeTimes >= (handler.maxReconsumeTimes ?? 16);
@@ -232,7 +238,13 @@ export class RocketConnection implements OnModuleInit, BeforeApplicationShutdown
     };
     let result: unknown;
     try {
-      result = await handler.handle(deserialize(message.body), message, context);
+      result = handler.batchSize
+        ? await handler.handle(
+            messages.map((each) => deserialize(each.body)),
+            messages,
+            context,
+          )
+        : await handler.handle(deserialize(message.body), message, context);
     } catch (error) {
       const reason = describe(error);
       if (isNonRetriable(error, handler.nonRetriable)) {

@@ -15,6 +15,8 @@ export interface RocketListenerOptions {
   consumeFrom?: 'first' | 'last' | Date;
   /** Handler calls in flight at once (default 20; orderly: per queue, one). */
   concurrency?: number;
+  /** Call the handler with arrays of up to this many payloads (and messages); one outcome for all. */
+  batchSize?: number;
   /** Failures before the message goes to %DLQ%{group} (default 16). */
   maxReconsumeTimes?: number;
   /** Validate a class-typed payload with class-validator (default true); a failure dead-letters the message. */

@@ -119,6 +119,7 @@ export class RocketExplorer implements OnApplicationBootstrap {
             broadcasting: options.broadcasting ?? false,
             consumeFrom: options.consumeFrom ?? 'last',
             concurrency: options.concurrency,
+            batchSize: options.batchSize,
             maxReconsumeTimes: options.maxReconsumeTimes,
             nonRetriable: options.nonRetriable ?? [],
             handle: handler,
@@ -140,7 +141,7 @@ export class RocketExplorer implements OnApplicationBootstrap {
     metatype: Type,
     methodName: string,
     validate: boolean,
-  ): (payload: unknown, message: ReceivedMessage, context: ConsumeContext) => Promise<unknown> {
+  ): (payload: unknown, message: ReceivedMessage | ReceivedMessage[], context: ConsumeContext) => Promise<unknown> {
     let args: Record<string, { index: number; pipes: unknown[] }> | undefined = Reflect.getMetadata(
       ROUTE_ARGS_METADATA,
       metatype,

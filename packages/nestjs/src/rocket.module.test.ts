@@ -38,6 +38,17 @@ class OrderListeners {
 }
 
 @Injectable()
+class BulkImporter {
+  readonly batches: number[][] = [];
+
+  @RocketListener('Bulk', '*', { group: 'bulk', consumeFrom: 'first', batchSize: 10 })
+  import(rows: { n: number }[], messages: ReceivedMessage[]) {
+    assert.equal(rows.length, messages.length);
+    this.batches.push(rows.map((row) => row.n));
+  }
+}
+
+@Injectable()
 class PriceService {
   @RocketListener('Prices', '*', { group: 'pricing', consumeFrom: 'first' })
   quote(item: { name: string }) {
@@ -55,7 +66,7 @@ class PricingModule {}
 
 @Module({
   imports: [RocketModule.forRoot({ embedded, isGlobal: true }), PricingModule],
-  providers: [OrderListeners, Checkout],
+  providers: [OrderListeners, Checkout, BulkImporter],
 })
 class ShopModule {}
 
@@ -82,6 +93,19 @@ describe('RocketModule', () => {
       const [letter] = decodeStoredMessages(broker.store.getMessage('%DLQ%flaky', 0, 0, 1).body);
       assert.equal(letter!.body.toString(), 'boom');
       assert.deepEqual(await producer.request('Prices', { name: 'book' }, 5000), { name: 'book', price: 42 });
+      await producer.sendBatch(
+        'Bulk',
+        Array.from({ length: 25 }, (_, n) => ({ n })),
+      );
+      const importer = app.get(BulkImporter);
+      await waitFor(() => importer.batches.flat().length === 25, 'all 25 rows');
+      // Batches hold what one pull brought, up to batchSize.
+      assert.ok(importer.batches.every((batch) => batch.length <= 10));
+      assert.ok(importer.batches.some((batch) => batch.length > 1));
+      assert.deepEqual(
+        importer.batches.flat().sort((a, b) => a - b),
+        Array.from({ length: 25 }, (_, n) => n),
+      );
     } finally {
       await app.close();
     }
