@@ -13,3 +13,4 @@ export * from './transactional-handler.decorator.js';
 export * from './testing/wait-for.js';
 export * from './rocket-config.js';
 export * from './testing/rocket-testing.module.js';
+export * from './serializer.js';

@@ -1,3 +1,4 @@
+import { jsonSerializer, type RocketSerializer } from './serializer.js';
 import type { Message, Producer, ReceivedMessage, SendResult, TransactionSendResult } from '@rocketnest/client';
 
 export interface RocketSendOptions {
@@ -12,12 +13,6 @@ export interface RocketSendOptions {
 /** When a delayed message is delivered: a RocketMQ delay level, a delay in ms, or a time. */
 export type RocketDelay = { level: number } | number | Date;
 
-/** Bodies go as they are when Buffer or string; anything else as JSON. */
-export function serialize(payload: unknown): Buffer | string {
-  if (Buffer.isBuffer(payload) || typeof payload === 'string') return payload;
-  return JSON.stringify(payload);
-}
-
 /**
  * The producer a `@MessageProducer()` parameter or property receives: promise-only sends of
  * payloads (objects as JSON), in order by sharding key, delayed, batched, as requests.
@@ -30,6 +25,7 @@ export class MessageProducer {
       arg: unknown,
       options: { producerGroup?: string | undefined; shardingKey?: string | undefined },
     ) => Promise<TransactionSendResult>,
+    private readonly serializer: RocketSerializer = jsonSerializer,
   ) {}
 
   /**
@@ -43,17 +39,23 @@ export class MessageProducer {
     options: Omit<RocketSendOptions, 'timeoutMs'> & { producerGroup?: string } = {},
   ): Promise<TransactionSendResult> {
     const { producerGroup, shardingKey, ...message } = options;
-    return this.transactional({ topic, body: serialize(payload), ...message }, arg, { producerGroup, shardingKey });
+    return this.transactional({ topic, body: this.serializer.serialize(payload), ...message }, arg, {
+      producerGroup,
+      shardingKey,
+    });
   }
 
   send(topic: string, payload: unknown, options: RocketSendOptions = {}): Promise<SendResult> {
     const { shardingKey, timeoutMs, ...message } = options;
-    return this.producer().send({ topic, body: serialize(payload), ...message }, { shardingKey, timeoutMs });
+    return this.producer().send(
+      { topic, body: this.serializer.serialize(payload), ...message },
+      { shardingKey, timeoutMs },
+    );
   }
 
   sendOneway(topic: string, payload: unknown, options: Omit<RocketSendOptions, 'timeoutMs'> = {}): Promise<void> {
     const { shardingKey, ...message } = options;
-    return this.producer().sendOneway({ topic, body: serialize(payload), ...message }, { shardingKey });
+    return this.producer().sendOneway({ topic, body: this.serializer.serialize(payload), ...message }, { shardingKey });
   }
 
   sendOrderly(
@@ -78,30 +80,26 @@ export class MessageProducer {
         : when instanceof Date
           ? { deliverAt: when }
           : { delayLevel: when.level };
-    return this.producer().send({ topic, body: serialize(payload), ...message, ...delay }, { shardingKey, timeoutMs });
+    return this.producer().send(
+      { topic, body: this.serializer.serialize(payload), ...message, ...delay },
+      { shardingKey, timeoutMs },
+    );
   }
 
   sendBatch(topic: string, payloads: readonly unknown[], options: RocketSendOptions = {}): Promise<SendResult> {
     const { shardingKey, timeoutMs, ...message } = options;
     return this.producer().sendBatch(
-      payloads.map((payload) => ({ topic, body: serialize(payload), ...message })),
+      payloads.map((payload) => ({ topic, body: this.serializer.serialize(payload), ...message })),
       { shardingKey, timeoutMs },
     );
   }
 
   /** Send a request and wait for the listener's returned value (JSON-decoded when it is JSON). */
   async request<T = unknown>(topic: string, payload: unknown, timeoutMs = 3000): Promise<T> {
-    const reply: ReceivedMessage = await this.producer().request({ topic, body: serialize(payload) }, timeoutMs);
-    return deserialize(reply.body) as T;
-  }
-}
-
-/** A body as a handler sees it: JSON when it parses as JSON, else the text. */
-export function deserialize(body: Buffer): unknown {
-  const text = body.toString('utf8');
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
+    const reply: ReceivedMessage = await this.producer().request(
+      { topic, body: this.serializer.serialize(payload) },
+      timeoutMs,
+    );
+    return this.serializer.deserialize(reply.body) as T;
   }
 }

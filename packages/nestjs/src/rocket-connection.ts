@@ -30,7 +30,8 @@ import type {
   TransactionOutcome,
 } from './transactional-handler.decorator.js';
 import type { RocketModuleOptions } from './rocket-module-options.js';
-import { deserialize, MessageProducer, serialize } from './message-producer.js';
+import { MessageProducer } from './message-producer.js';
+import { jsonSerializer, type RocketSerializer } from './serializer.js';
 
 /** What became of one delivery of a message to one listener. */
 export interface ListenerOutcome {
@@ -66,6 +67,7 @@ export interface ListenerRegistration {
   batchSize?: number | undefined;
   maxReconsumeTimes?: number | undefined;
   nonRetriable: (abstract new (...args: never[]) => Error)[];
+  serializer: RocketSerializer;
   handle(payload: unknown, message: ReceivedMessage | ReceivedMessage[], context: ConsumeContext): unknown;
 }
 
@@ -101,7 +103,13 @@ export class RocketConnection implements OnModuleInit, BeforeApplicationShutdown
         return this.producerInstance;
       },
       (message, arg, options) => this.sendInTransaction(message, arg, options),
+      options.serializer ?? jsonSerializer,
     );
+  }
+
+  /** The serializer of this client (module option serializer, JSON by default). */
+  get serializer(): RocketSerializer {
+    return this.options.serializer ?? jsonSerializer;
   }
 
   get group(): string {
@@ -240,11 +248,11 @@ export class RocketConnection implements OnModuleInit, BeforeApplicationShutdown
     try {
       result = handler.batchSize
         ? await handler.handle(
-            messages.map((each) => deserialize(each.body)),
+            messages.map((each) => handler.serializer.deserialize(each.body)),
             messages,
             context,
           )
-        : await handler.handle(deserialize(message.body), message, context);
+        : await handler.handle(handler.serializer.deserialize(message.body), message, context);
     } catch (error) {
       const reason = describe(error);
       if (isNonRetriable(error, handler.nonRetriable)) {
@@ -263,7 +271,7 @@ export class RocketConnection implements OnModuleInit, BeforeApplicationShutdown
       return failed(result.reason, true);
     }
     if (result !== undefined && message.properties[MessageConst.CORRELATION_ID]) {
-      await this.replyTo(handler.group, message, result);
+      await this.consumers.get(handler.group)?.reply(message, handler.serializer.serialize(result));
     }
     report('acknowledged');
     return 'CONSUME_SUCCESS';
@@ -294,7 +302,7 @@ export class RocketConnection implements OnModuleInit, BeforeApplicationShutdown
                   topic: message.topic,
                   tags: message.tags,
                   msgId: sent.msgId,
-                  payload: deserialize(Buffer.from(message.body)),
+                  payload: this.serializer.deserialize(Buffer.from(message.body)),
                   properties: { ...message.properties },
                 },
                 arg,
@@ -306,7 +314,7 @@ export class RocketConnection implements OnModuleInit, BeforeApplicationShutdown
                 topic: message.topic,
                 tags: message.tags,
                 msgId: message.msgId,
-                payload: deserialize(message.body),
+                payload: this.serializer.deserialize(message.body),
                 properties: message.properties,
               }),
             ),
@@ -406,10 +414,6 @@ export class RocketConnection implements OnModuleInit, BeforeApplicationShutdown
     } finally {
       await admin.shutdown();
     }
-  }
-
-  private async replyTo(group: string, request: ReceivedMessage, result: unknown): Promise<void> {
-    await this.consumers.get(group)?.reply(request, serialize(result));
   }
 
   async beforeApplicationShutdown(): Promise<void> {

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { RocketSerializer } from './serializer.js';
 
 export const ROCKET_LISTENER = Symbol('rocketnest:listener');
 
@@ -19,6 +20,8 @@ export interface RocketListenerOptions {
   batchSize?: number;
   /** Failures before the message goes to %DLQ%{group} (default 16). */
   maxReconsumeTimes?: number;
+  /** How this listener's bodies are read (default: the module's serializer). */
+  serializer?: RocketSerializer;
   /** Validate a class-typed payload with class-validator (default true); a failure dead-letters the message. */
   validate?: boolean;
   /** Errors retrying cannot fix: the message goes straight to the DLQ (NonRetriableError and validation failures always do). */

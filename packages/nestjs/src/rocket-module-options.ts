@@ -1,3 +1,4 @@
+import type { RocketSerializer } from './serializer.js';
 import type { BrokerConfig } from '@rocketnest/broker';
 import type { MessageStoreConfig } from '@rocketnest/store';
 
@@ -23,6 +24,8 @@ export interface RocketModuleOptions {
   embedded?: EmbeddedBrokerOptions | undefined;
   /** false: do not start @RocketListener consumers in this process (API-only pods). */
   registerListeners?: boolean | undefined;
+  /** How payloads become bodies and back, for the producer and listeners (default: JSON; see stringSerializer, bufferSerializer). */
+  serializer?: RocketSerializer | undefined;
   /** How long shutdown waits for listener calls in flight (default 10 s). */
   shutdownTimeoutMs?: number | undefined;
 }

@@ -120,6 +120,7 @@ export class RocketExplorer implements OnApplicationBootstrap {
             consumeFrom: options.consumeFrom ?? 'last',
             concurrency: options.concurrency,
             batchSize: options.batchSize,
+            serializer: options.serializer ?? this.connection.serializer,
             maxReconsumeTimes: options.maxReconsumeTimes,
             nonRetriable: options.nonRetriable ?? [],
             handle: handler,
