@@ -14,3 +14,5 @@ export * from './testing/wait-for.js';
 export * from './rocket-config.js';
 export * from './testing/rocket-testing.module.js';
 export * from './serializer.js';
+export * from './rocket.tokens.js';
+export * from './rocket.constants.js';

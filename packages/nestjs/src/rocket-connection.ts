@@ -24,6 +24,7 @@ import { EmbeddedBroker } from './embedded-broker.js';
 import { validateRocketOptions } from './rocket-config.js';
 import { DeadLetterOutcome, NonRetriableError, RetryOutcome } from './outcomes.js';
 import { ROCKET_MODULE_OPTIONS } from './rocket.module-definition.js';
+import { ROCKET_CLIENT_NAME } from './rocket.constants.js';
 import type {
   RocketTransactionHandler,
   TransactionalHandlerOptions,
@@ -93,7 +94,11 @@ export class RocketConnection implements OnModuleInit, BeforeApplicationShutdown
   readonly producer: MessageProducer;
   namesrvAddr = '';
 
-  constructor(@Inject(ROCKET_MODULE_OPTIONS) readonly options: RocketModuleOptions) {
+  constructor(
+    @Inject(ROCKET_MODULE_OPTIONS) readonly options: RocketModuleOptions,
+    /** Which client this is (RocketModule.forRoot's name). */
+    @Inject(ROCKET_CLIENT_NAME) readonly name: string,
+  ) {
     validateRocketOptions(options);
     this.producer = new MessageProducer(
       () => {
@@ -149,7 +154,7 @@ export class RocketConnection implements OnModuleInit, BeforeApplicationShutdown
       await consumer.start();
       for (const listener of listeners) {
         this.logger.log(
-          `${listener.name} -> ${group}/${listener.topic}/${listener.sql ? `sql(${listener.sql})` : listener.tag}${listener.orderly ? ' orderly' : ''}${listener.broadcasting ? ' broadcasting' : ''}`,
+          `${listener.name} -> ${this.name === 'default' ? '' : `${this.name}:`}${group}/${listener.topic}/${listener.sql ? `sql(${listener.sql})` : listener.tag}${listener.orderly ? ' orderly' : ''}${listener.broadcasting ? ' broadcasting' : ''}`,
         );
       }
     }

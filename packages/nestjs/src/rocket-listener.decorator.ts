@@ -4,6 +4,8 @@ import type { RocketSerializer } from './serializer.js';
 export const ROCKET_LISTENER = Symbol('rocketnest:listener');
 
 export interface RocketListenerOptions {
+  /** The client (RocketModule.forRoot's name) whose cluster this listener reads (default: the unnamed one). */
+  client?: string;
   /** Consumer group (default: the module's group). Listeners of one group share its subscriptions. */
   group?: string;
   /** One queue's messages in order, one at a time (messages sent with the same sharding key). */

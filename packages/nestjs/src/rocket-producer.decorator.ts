@@ -1,7 +1,10 @@
 import { Inject } from '@nestjs/common';
-import { MessageProducer } from './message-producer.js';
+import { getProducerToken } from './rocket.tokens.js';
 
-/** Inject the module's MessageProducer: `@RocketProducer() private readonly producer: MessageProducer`. */
-export function RocketProducer(): PropertyDecorator & ParameterDecorator {
-  return Inject(MessageProducer);
+/**
+ * Inject a client's MessageProducer: `@RocketProducer() private readonly producer: MessageProducer`,
+ * or `@RocketProducer('audit')` for the client of RocketModule.forRoot({ name: 'audit', ... }).
+ */
+export function RocketProducer(name?: string): PropertyDecorator & ParameterDecorator {
+  return Inject(getProducerToken(name));
 }

@@ -14,6 +14,7 @@ import {
 } from './transactional-handler.decorator.js';
 import { ROCKET_LISTENER, type RocketListenerMetadata } from './rocket-listener.decorator.js';
 import { RocketParamtype } from './rocket-params.decorator.js';
+import { DEFAULT_CLIENT } from './rocket.constants.js';
 
 /** What a listener's parameters are made from: (payload, message, context). */
 const paramsFactory = {
@@ -106,9 +107,12 @@ export class RocketExplorer implements OnApplicationBootstrap {
             `${name} has @RocketListener but ${metatype.name} is request-scoped (or depends on a request-scoped provider): listeners need a singleton; make it one`,
           );
         }
+        if (!listeners.some(({ options }) => (options.client ?? DEFAULT_CLIENT) === this.connection.name)) continue;
         const validate = listeners.every(({ options }) => options.validate !== false);
         const handler = this.handler(instance as object, metatype as Type, methodName, validate);
         for (const { topic, tag, options } of listeners) {
+          // Each client's explorer takes its own listeners.
+          if ((options.client ?? DEFAULT_CLIENT) !== this.connection.name) continue;
           registrations.push({
             name,
             topic,
