@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { INestApplication } from '@nestjs/common';
-import { RocketConnection, waitFor } from '@rocketnest/nestjs';
+import { MessageProducer, RocketConnection, waitFor } from '@rocketnest/nestjs';
 import { createApp } from './app.js';
 
 describe('the sample order service over HTTP', () => {
@@ -45,6 +45,20 @@ describe('the sample order service over HTTP', () => {
     await waitFor(async () => (await order(unpaid.id)).status === 'cancelled', 'the unpaid order cancelled');
     await waitFor(async () => (await order(unpaid.id)).events.length === 2, 'the cancellation in its history');
     assert.deepEqual((await order(unpaid.id)).events, ['created', 'cancelled']);
+
+    // A local transaction that fails (the row exists already) rolls its event back: no second "created".
+    const duplicate = await app
+      .get(MessageProducer)
+      .sendInTransaction(
+        'OrderEvents',
+        { orderId: paid.id, type: 'created' },
+        { id: paid.id, item: 'x', quantity: 1, status: 'pending', createdAt: 0 },
+        { tags: 'created', shardingKey: paid.id },
+      );
+    assert.equal(duplicate.localTransactionState, 'ROLLBACK_MESSAGE');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.deepEqual((await order(paid.id)).events, ['created', 'paid']);
+    assert.equal((await order(paid.id)).status, 'paid');
 
     const invalid = await post('/orders', { item: 'pen', quantity: 0 });
     assert.equal(invalid.status, 400);

@@ -40,6 +40,8 @@ export interface ListenerOutcome {
   group: string;
   msgId: string;
   reconsumeTimes: number;
+  /** When the listener finished with it (ms since the epoch). */
+  at: number;
   /** acknowledged; retried (it will come again); dead-lettered (it went to the group's DLQ). */
   outcome: 'acknowledged' | 'retried' | 'dead-lettered';
   reason?: string | undefined;
@@ -66,6 +68,7 @@ export interface ListenerRegistration {
   concurrency?: number | undefined;
   /** The handler receives arrays of up to this many payloads and messages. */
   batchSize?: number | undefined;
+  retryDelayMs?: number | undefined;
   maxReconsumeTimes?: number | undefined;
   nonRetriable: (abstract new (...args: never[]) => Error)[];
   serializer: RocketSerializer;
@@ -236,6 +239,7 @@ export class RocketConnection implements OnModuleInit, BeforeApplicationShutdown
           group: handler.group,
           msgId: each.msgId,
           reconsumeTimes: each.reconsumeTimes,
+          at: Date.now(),
           outcome,
           reason,
         };
@@ -265,6 +269,7 @@ export class RocketConnection implements OnModuleInit, BeforeApplicationShutdown
         return failed(reason, true);
       }
       this.logger.warn(`${where} failed (attempt ${message.reconsumeTimes + 1}): ${reason}`);
+      if (handler.retryDelayMs !== undefined) context.retryAfterMs = handler.retryDelayMs;
       return failed(reason, false);
     }
     if (result instanceof RetryOutcome) {

@@ -20,6 +20,8 @@ export interface RocketListenerOptions {
   concurrency?: number;
   /** Call the handler with arrays of up to this many payloads (and messages); one outcome for all. */
   batchSize?: number;
+  /** A thrown error retries after exactly this long instead of the broker's back-off (10 s, 30 s, 1 min ...). */
+  retryDelayMs?: number;
   /** Failures before the message goes to %DLQ%{group} (default 16). */
   maxReconsumeTimes?: number;
   /** How this listener's bodies are read (default: the module's serializer). */

@@ -124,6 +124,7 @@ export class RocketExplorer implements OnApplicationBootstrap {
             consumeFrom: options.consumeFrom ?? 'last',
             concurrency: options.concurrency,
             batchSize: options.batchSize,
+            retryDelayMs: options.retryDelayMs,
             serializer: options.serializer ?? this.connection.serializer,
             maxReconsumeTimes: options.maxReconsumeTimes,
             nonRetriable: options.nonRetriable ?? [],

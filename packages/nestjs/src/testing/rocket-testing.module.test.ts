@@ -28,11 +28,21 @@ class Welcomer {
   }
 }
 
+@Injectable()
+class SlowRetry {
+  private tries = 0;
+
+  @RocketListener('Slow', '*', { group: 'slow', consumeFrom: 'first', retryDelayMs: 300 })
+  handle() {
+    if (this.tries++ === 0) throw new Error('first try fails');
+  }
+}
+
 describe('RocketTestingModule', () => {
   it('publishes to a listener and awaits its outcome: acknowledged, retried, dead-lettered', async () => {
     const moduleRef = await Test.createTestingModule({
       imports: [RocketTestingModule.forRoot()],
-      providers: [Welcomer],
+      providers: [Welcomer, SlowRetry],
     }).compile();
     const app = moduleRef.createNestApplication({ logger: false });
     await app.init();
@@ -46,6 +56,11 @@ describe('RocketTestingModule', () => {
       const invalid = await harness.publish('SignUps', { email: 'not an email' });
       assert.equal(await invalid.settled(), 'dead-lettered');
       assert.equal(invalid.attempts.length, 1);
+      const slow = await harness.publish('Slow', 'x');
+      assert.equal(await slow.settled(), 'acknowledged');
+      const [first, second] = slow.attempts;
+      assert.equal(first!.outcome, 'retried');
+      assert.ok(second!.at - first!.at >= 300, 'retryDelayMs spaces the retry');
       const down = await harness.publish('SignUps', { email: 'down@example.com' });
       assert.equal(await down.settled(), 'dead-lettered');
       assert.deepEqual(
