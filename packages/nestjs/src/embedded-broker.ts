@@ -18,6 +18,8 @@ export class EmbeddedBroker {
   private namesrv: NamesrvController | undefined;
   private broker: BrokerController | undefined;
   private temporary: string | undefined;
+  /** Where the broker's files (and this app's broadcasting offsets) go. */
+  dataDir = '';
 
   constructor(
     private readonly options: EmbeddedBrokerOptions,
@@ -28,6 +30,7 @@ export class EmbeddedBroker {
   async start(): Promise<string> {
     const inMemory = this.options.inMemory ?? true;
     const dataDir = this.options.dataDir ?? (this.temporary = mkdtempSync(join(tmpdir(), 'rocketnest-embedded-')));
+    this.dataDir = dataDir;
     const logger = {
       info: () => {},
       warn: (message: string) => this.log.warn(message),

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import {
   HttpException,
   Inject,
@@ -180,6 +181,8 @@ export class RocketConnection implements OnModuleInit, BeforeApplicationShutdown
       consumerGroup: group,
       instanceName: `${process.pid}-${group}`,
       messageModel: first.broadcasting ? 'BROADCASTING' : 'CLUSTERING',
+      // Broadcasting members keep offsets in a local file: beside the embedded broker's data when there is one.
+      offsetStoreDir: this.embedded ? join(this.embedded.dataDir, 'consumer-offsets') : undefined,
       orderly: first.orderly,
       concurrency: first.concurrency,
       consumeMessageBatchMaxSize: first.batchSize,

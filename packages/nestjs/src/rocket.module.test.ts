@@ -12,7 +12,7 @@ import { RocketProducer } from './rocket-producer.decorator.js';
 import { RocketModule } from './rocket.module.js';
 import { waitFor } from './testing/wait-for.js';
 
-const embedded = { store: { messageDelayLevel: '20ms 40ms 60ms 80ms 100ms' } };
+const embedded = { store: { messageDelayLevel: '20ms 40ms 60ms 80ms 100ms' }, broker: { enablePropertyFilter: true } };
 
 @Injectable()
 class OrderListeners {
@@ -49,6 +49,22 @@ class BulkImporter {
 }
 
 @Injectable()
+class Filtered {
+  readonly bigOrders: unknown[] = [];
+  readonly everyone: unknown[] = [];
+
+  @RocketListener('Sales', '*', { group: 'big-sales', consumeFrom: 'first', sql: 'amount > 100' })
+  big(sale: unknown) {
+    this.bigOrders.push(sale);
+  }
+
+  @RocketListener('Sales', '*', { group: 'all-sales', consumeFrom: 'first', broadcasting: true })
+  all(sale: unknown) {
+    this.everyone.push(sale);
+  }
+}
+
+@Injectable()
 class PriceService {
   @RocketListener('Prices', '*', { group: 'pricing', consumeFrom: 'first' })
   quote(item: { name: string }) {
@@ -66,7 +82,7 @@ class PricingModule {}
 
 @Module({
   imports: [RocketModule.forRoot({ embedded, isGlobal: true }), PricingModule],
-  providers: [OrderListeners, Checkout, BulkImporter],
+  providers: [OrderListeners, Checkout, BulkImporter, Filtered],
 })
 class ShopModule {}
 
