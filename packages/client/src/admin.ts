@@ -3,11 +3,6 @@ import {
   decodeOffsetMessageId,
   decodeStoredMessages,
   dlqTopic,
-  encodeProperties,
-  MessageConst,
-  retryTopic,
-  SendMessageRequestHeaderV2,
-  SystemTopic,
   parseJavaJson,
   Perm,
   RequestCode,
@@ -22,6 +17,7 @@ import {
 import { ClientInstance, type ClientOptions } from './client-instance.js';
 import { MQBrokerError, MQClientError } from './errors.js';
 import { receivedMessage, type ReceivedMessage } from './received-message.js';
+import { retryTopicRequest } from './retry-topic.js';
 import { mastersOf, queueMap, type MessageQueue } from './topic-route.js';
 
 /** The producer group admin sends are made as (MixAll.TOOLS_CONSUMER_GROUP's sibling). */
@@ -195,30 +191,13 @@ export class Admin {
    */
   async resendDeadLetter(group: string, msgId: string): Promise<number> {
     const letters = await this.queryMessageByKey(dlqTopic(group), msgId);
+    const masters = letters.length > 0 ? mastersOf(await this.topicRoute(dlqTopic(group))) : new Map<string, string>();
     for (const letter of letters) {
-      const route = await this.topicRoute(dlqTopic(group));
-      const address = mastersOf(route).get(letter.brokerName);
+      const address = masters.get(letter.brokerName);
       if (!address) throw new MQClientError(`no master of broker ${letter.brokerName} for ${dlqTopic(group)}`);
-      const properties = { ...letter.properties };
-      delete properties[MessageConst.DELAY];
-      properties[MessageConst.RETRY_TOPIC] ??= letter.topic;
-      await this.call(
-        address,
-        RequestCode.SEND_MESSAGE_V2,
-        SendMessageRequestHeaderV2.encode({
-          producerGroup: TOOLS_PRODUCER_GROUP,
-          topic: retryTopic(group),
-          defaultTopic: SystemTopic.AUTO_CREATE,
-          defaultTopicQueueNums: 1,
-          queueId: -1,
-          sysFlag: 0,
-          bornTimestamp: letter.bornTimestamp,
-          flag: 0,
-          properties: encodeProperties(properties),
-          reconsumeTimes: 0,
-        }),
-        letter.body,
-      );
+      const request = retryTopicRequest(group, letter, { producerGroup: TOOLS_PRODUCER_GROUP, reconsumeTimes: 0 });
+      const response = await this.instance.remoting.invoke(address, request);
+      if (response.code !== ResponseCode.SUCCESS) throw new MQBrokerError(response.code, response.remark, address);
     }
     return letters.length;
   }

@@ -4,15 +4,13 @@ import {
   createRequest,
   decodeJsonBody,
   encodeJsonBody,
-  encodeProperties,
   MessageConst,
   RequestCode,
   ResponseCode,
   retryTopic,
-  SendMessageRequestHeaderV2,
-  SystemTopic,
   type LockBatchRequestBody,
   type LockBatchResponseBody,
+  type RemotingCommand,
 } from '@rocketnest/protocol';
 import { queueKey } from './allocate.js';
 import { ConsumerBase, type ConsumerOptions } from './consumer-base.js';
@@ -20,6 +18,7 @@ import { MQClientError } from './errors.js';
 import { ProcessQueue } from './process-queue.js';
 import type { ReceivedMessage } from './received-message.js';
 import { sendReply } from './request-reply.js';
+import { retryTopicRequest } from './retry-topic.js';
 import type { MessageQueue } from './topic-route.js';
 
 /**
@@ -366,78 +365,61 @@ export class PushConsumer extends ConsumerBase {
   }
 
   /** CONSUMER_SEND_MSG_BACK each message; returns those the broker did not take. */
-  private async sendBack(batch: ReceivedMessage[], delayLevel: number): Promise<ReceivedMessage[]> {
-    const kept: ReceivedMessage[] = [];
-    for (const message of batch) {
-      try {
-        const address = await this.masterOf(message.brokerName);
-        if (!address) throw new MQClientError(`no master for broker ${message.brokerName}`);
-        const response = await this.instance.remoting.invoke(
-          address,
-          createRequest(RequestCode.CONSUMER_SEND_MSG_BACK, {
-            extFields: ConsumerSendMsgBackRequestHeader.encode({
-              offset: message.commitLogOffset,
-              group: this.options.consumerGroup,
-              delayLevel,
-              originMsgId: message.msgId,
-              originTopic: message.topic,
-              maxReconsumeTimes: this.pushOptions.maxReconsumeTimes ?? 16,
-            }),
-          }),
-        );
-        if (response.code !== ResponseCode.SUCCESS) kept.push(message);
-      } catch {
-        kept.push(message);
-      }
-    }
-    return kept;
+  private sendBack(batch: ReceivedMessage[], delayLevel: number): Promise<ReceivedMessage[]> {
+    return this.eachToItsBroker(batch, (message) =>
+      createRequest(RequestCode.CONSUMER_SEND_MSG_BACK, {
+        extFields: ConsumerSendMsgBackRequestHeader.encode({
+          offset: message.commitLogOffset,
+          group: this.options.consumerGroup,
+          delayLevel,
+          originMsgId: message.msgId,
+          originTopic: message.topic,
+          maxReconsumeTimes: this.pushOptions.maxReconsumeTimes ?? 16,
+        }),
+      }),
+    );
   }
 
   /**
    * Send each message to the group's retry topic due in ms (a timer message: RETRY_TOPIC,
-   * ORIGIN_MESSAGE_ID and the count go with it, as the Java client's fallback does); returns those
-   * the broker did not take.
+   * ORIGIN_MESSAGE_ID and the count go with it, as the Java client's fallback does); one that has
+   * used its retries goes to the DLQ. Returns those the broker did not take.
    */
   private async retryAfter(batch: ReceivedMessage[], ms: number): Promise<ReceivedMessage[]> {
-    const kept: ReceivedMessage[] = [];
     const group = this.options.consumerGroup;
     const max = this.pushOptions.maxReconsumeTimes ?? 16;
     const exhausted = batch.filter((message) => message.reconsumeTimes >= max);
-    if (exhausted.length > 0) kept.push(...(await this.sendBack(exhausted, -1)));
+    const kept = exhausted.length > 0 ? await this.sendBack(exhausted, -1) : [];
+    const retried = await this.eachToItsBroker(
+      batch.filter((message) => message.reconsumeTimes < max),
+      (message) =>
+        retryTopicRequest(group, message, {
+          producerGroup: group,
+          reconsumeTimes: message.reconsumeTimes + 1,
+          // This count includes the retry being made; the broker dead-letters at >= max.
+          maxReconsumeTimes: max + 1,
+          properties: {
+            [MessageConst.ORIGIN_MESSAGE_ID]: message.properties[MessageConst.ORIGIN_MESSAGE_ID] ?? message.offsetMsgId,
+            [MessageConst.RECONSUME_TIME]: String(message.reconsumeTimes + 1),
+            [MessageConst.MAX_RECONSUME_TIMES]: String(max),
+            [MessageConst.TIMER_DELAY_MS]: String(Math.round(ms)),
+          },
+        }),
+    );
+    return [...kept, ...retried];
+  }
+
+  /** Send each message's request to the master of its broker; returns the messages not answered SUCCESS. */
+  private async eachToItsBroker(
+    batch: ReceivedMessage[],
+    request: (message: ReceivedMessage) => RemotingCommand,
+  ): Promise<ReceivedMessage[]> {
+    const kept: ReceivedMessage[] = [];
     for (const message of batch) {
-      if (message.reconsumeTimes >= max) continue;
       try {
         const address = await this.masterOf(message.brokerName);
         if (!address) throw new MQClientError(`no master for broker ${message.brokerName}`);
-        const properties: Record<string, string> = {
-          ...message.properties,
-          [MessageConst.RETRY_TOPIC]: message.topic,
-          [MessageConst.ORIGIN_MESSAGE_ID]: message.properties[MessageConst.ORIGIN_MESSAGE_ID] ?? message.offsetMsgId,
-          [MessageConst.RECONSUME_TIME]: String(message.reconsumeTimes + 1),
-          [MessageConst.MAX_RECONSUME_TIMES]: String(max),
-          [MessageConst.TIMER_DELAY_MS]: String(Math.round(ms)),
-        };
-        delete properties[MessageConst.DELAY];
-        const response = await this.instance.remoting.invoke(
-          address,
-          createRequest(RequestCode.SEND_MESSAGE_V2, {
-            extFields: SendMessageRequestHeaderV2.encode({
-              producerGroup: group,
-              topic: retryTopic(group),
-              defaultTopic: SystemTopic.AUTO_CREATE,
-              defaultTopicQueueNums: 1,
-              queueId: -1,
-              sysFlag: 0,
-              bornTimestamp: message.bornTimestamp,
-              flag: 0,
-              properties: encodeProperties(properties),
-              reconsumeTimes: message.reconsumeTimes + 1,
-              // This count includes the retry being made; the broker dead-letters at >= max.
-              maxReconsumeTimes: max + 1,
-            }),
-            body: message.body,
-          }),
-        );
+        const response = await this.instance.remoting.invoke(address, request(message));
         if (response.code !== ResponseCode.SUCCESS) kept.push(message);
       } catch {
         kept.push(message);
