@@ -132,7 +132,9 @@ export class TransactionalMessageService {
       offsets.query(TRANS_CHECK_GROUP, SystemTopic.TRANS_HALF, 0),
       store.getMinOffsetInQueue(SystemTopic.TRANS_HALF, 0),
     );
-    const decided = this.decidedHalfOffsets(halfOffset);
+    // The op queue is read once a round: which halves are decided, and how far it can be let go.
+    const ops = this.readOps();
+    const decided = new Set(ops.map((op) => op.halfOffset).filter((offset) => offset >= halfOffset));
     while (halfOffset < halfMax) {
       const result = store.getMessage(SystemTopic.TRANS_HALF, 0, halfOffset, 32);
       if (result.status !== 'FOUND') {
@@ -168,40 +170,31 @@ export class TransactionalMessageService {
       if (stop) break;
     }
     offsets.commit(TRANS_CHECK_GROUP, SystemTopic.TRANS_HALF, 0, halfOffset);
-    this.advanceOpOffset(halfOffset);
-  }
-
-  /** Half offsets at or above from that op messages decided. */
-  private decidedHalfOffsets(from: number): Set<number> {
-    const decided = new Set<number>();
-    let opOffset = Math.max(this.broker.offsets.query(TRANS_CHECK_GROUP, SystemTopic.TRANS_OP_HALF, 0), 0);
-    for (;;) {
-      const result = this.broker.store.getMessage(SystemTopic.TRANS_OP_HALF, 0, opOffset, 256);
-      if (result.status !== 'FOUND') return decided;
-      for (const op of decodeStoredMessages(result.body)) {
-        const halfOffset = Number(op.body.toString());
-        if (halfOffset >= from) decided.add(halfOffset);
-      }
-      opOffset = result.nextBeginOffset;
-    }
-  }
-
-  /** Move the op queue's offset past op messages for halves below halfOffset: they are no longer read. */
-  private advanceOpOffset(halfOffset: number): void {
-    const { store, offsets } = this.broker;
-    let opOffset = Math.max(offsets.query(TRANS_CHECK_GROUP, SystemTopic.TRANS_OP_HALF, 0), 0);
-    for (;;) {
-      const result = store.getMessage(SystemTopic.TRANS_OP_HALF, 0, opOffset, 256);
-      if (result.status !== 'FOUND') break;
-      const ops = decodeStoredMessages(result.body);
-      const below = ops.findIndex((op) => Number(op.body.toString()) >= halfOffset);
-      if (below >= 0) {
-        opOffset = ops[below]!.queueOffset;
-        break;
-      }
-      opOffset = result.nextBeginOffset;
-    }
+    // Op messages for halves below halfOffset are never read again.
+    const firstNeeded = ops.find((op) => op.halfOffset >= halfOffset);
+    const opOffset = firstNeeded
+      ? firstNeeded.queueOffset
+      : ops.length > 0
+        ? ops.at(-1)!.queueOffset + 1
+        : this.opOffset();
     offsets.commit(TRANS_CHECK_GROUP, SystemTopic.TRANS_OP_HALF, 0, opOffset);
+  }
+
+  private opOffset(): number {
+    return Math.max(this.broker.offsets.query(TRANS_CHECK_GROUP, SystemTopic.TRANS_OP_HALF, 0), 0);
+  }
+
+  /** The op messages from the check group's op offset on: where each is, and the half offset it decides. */
+  private readOps(): { queueOffset: number; halfOffset: number }[] {
+    const ops: { queueOffset: number; halfOffset: number }[] = [];
+    for (let offset = this.opOffset(); ;) {
+      const result = this.broker.store.getMessage(SystemTopic.TRANS_OP_HALF, 0, offset, 256);
+      if (result.status !== 'FOUND') return ops;
+      for (const op of decodeStoredMessages(result.body)) {
+        ops.push({ queueOffset: op.queueOffset, halfOffset: Number(op.body.toString()) });
+      }
+      offset = result.nextBeginOffset;
+    }
   }
 
   /** Re-append the half with its check count raised, then ask one live producer of its group about it. */
