@@ -1,7 +1,7 @@
 import {
   compileSql92,
-  decodeProperties,
   decodeStoredMessage,
+  propertyValue,
   SUB_ALL,
   type Sql92Selector,
   type SubscriptionData,
@@ -38,7 +38,11 @@ export function messageFilter(subscription: SubscriptionData): MessageFilter {
     const selector = sqlSelector(subscription.subString);
     return {
       isMatchedByConsumeQueue: () => true,
-      isMatchedByCommitLog: (record) => selector.matches(decodeProperties(decodeStoredMessage(record).properties)),
+      // Looked up by name as the expression asks: most selectors read one or two properties.
+      isMatchedByCommitLog: (record) => {
+        const { properties } = decodeStoredMessage(record);
+        return selector.matches((name) => propertyValue(properties, name));
+      },
     };
   }
   const codes = new Set(subscription.codeSet ?? []);

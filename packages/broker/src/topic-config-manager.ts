@@ -107,7 +107,13 @@ export class TopicConfigManager {
 
   /** Create or replace a topic (UPDATE_AND_CREATE_TOPIC). */
   update(config: TopicConfig): void {
-    this.topics.set(config.topicName, config);
+    this.updateAll([config]);
+  }
+
+  /** Create or replace several topics with one write of topics.json and one change. */
+  updateAll(configs: readonly TopicConfig[]): void {
+    if (configs.length === 0) return;
+    for (const config of configs) this.topics.set(config.topicName, config);
     this.changed();
   }
 

@@ -75,13 +75,11 @@ export class EmbeddedBroker {
   async ensureTopics(topics: Iterable<string>): Promise<void> {
     const broker = this.broker;
     if (!broker) return;
-    let created = false;
-    for (const topic of topics) {
-      if (broker.topics.get(topic)) continue;
-      broker.topics.update(topicConfig(topic, 4));
-      created = true;
-    }
-    if (created) await broker.registerToNamesrvs();
+    const missing = [...new Set(topics)].filter((topic) => !broker.topics.get(topic));
+    if (missing.length === 0) return;
+    broker.topics.updateAll(missing.map((topic) => topicConfig(topic, 4)));
+    // Registered now, not at the next period, so the consumers starting next find the routes.
+    await broker.registerToNamesrvs();
   }
 
   /** The running broker (for tests and health checks). */

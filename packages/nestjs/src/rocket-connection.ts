@@ -19,7 +19,7 @@ import {
   type ReceivedMessage,
   type TransactionSendResult,
 } from '@rocketnest/client';
-import { MessageConst } from '@rocketnest/protocol';
+import { MessageConst, parseTags } from '@rocketnest/protocol';
 import { silentLogger } from '@rocketnest/remoting';
 import { EmbeddedBroker } from './embedded-broker.js';
 import { validateRocketOptions } from './rocket-config.js';
@@ -198,6 +198,13 @@ export class RocketConnection implements OnModuleInit, BeforeApplicationShutdown
     });
     const byTopic = new Map<string, ListenerRegistration[]>();
     for (const listener of listeners) byTopic.set(listener.topic, [...(byTopic.get(listener.topic) ?? []), listener]);
+    // Each listener's tags, parsed once: undefined takes every tag.
+    const tagsOf = new Map(
+      listeners.map((listener) => {
+        const tags = parseTags(listener.tag);
+        return [listener, tags.length === 0 ? undefined : new Set(tags)] as const;
+      }),
+    );
     for (const [topic, handlers] of byTopic) {
       const sql = handlers.find((handler) => handler.sql);
       if (sql && handlers.length > 1) {
@@ -205,14 +212,19 @@ export class RocketConnection implements OnModuleInit, BeforeApplicationShutdown
           `${sql.name} has an SQL selector on ${topic} in group "${group}": it cannot share the topic with other listeners of the group`,
         );
       }
-      const tags = new Set(handlers.flatMap((handler) => handler.tag.split('||').map((tag) => tag.trim())));
-      const expression = tags.has('*') ? '*' : [...tags].join(' || ');
+      const tagSets = handlers.map((handler) => tagsOf.get(handler));
+      const expression = tagSets.some((tags) => !tags)
+        ? '*'
+        : [...new Set(tagSets.flatMap((tags) => [...tags!]))].join(' || ');
       consumer.subscribe(topic, sql?.sql ? MessageSelector.bySql(sql.sql) : expression);
     }
     consumer.onMessage(async (messages, context) => {
       // A batch holds messages of one queue, so of one topic.
       for (const handler of byTopic.get(messages[0]!.topic) ?? []) {
-        const mine = messages.filter((message) => tagMatches(handler.tag, message.tags));
+        const tags = tagsOf.get(handler);
+        const mine = tags
+          ? messages.filter((message) => message.tags !== undefined && tags.has(message.tags))
+          : messages;
         if (mine.length === 0) continue;
         const outcome = await this.run(handler, mine, context);
         if (outcome !== 'CONSUME_SUCCESS') return outcome;
@@ -464,8 +476,3 @@ const TRANSACTION_STATE: Record<TransactionOutcome, LocalTransactionState> = {
   rollback: 'ROLLBACK_MESSAGE',
   unknown: 'UNKNOW',
 };
-
-function tagMatches(subscribed: string, tag: string | undefined): boolean {
-  const tags = subscribed.split('||').map((t) => t.trim());
-  return tags.includes('*') || (tag !== undefined && tags.includes(tag));
-}

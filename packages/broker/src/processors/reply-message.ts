@@ -6,8 +6,7 @@ import {
   ReplyMessageRequestHeader,
   RequestCode,
   ResponseCode,
-  SendMessageRequestHeader,
-  SendMessageRequestHeaderV2,
+  decodeSendMessageHeader,
   withDefaultProperty,
   withProperties,
   type RemotingCommand,
@@ -26,10 +25,7 @@ const PUSH_REPLY_TIMEOUT_MS = 10_000;
  */
 export function replyMessage(broker: BrokerContext) {
   return async (request: RemotingCommand, { connection }: RequestContext): Promise<RemotingCommand> => {
-    const header =
-      request.code === RequestCode.SEND_REPLY_MESSAGE
-        ? SendMessageRequestHeader.decode(request.extFields)
-        : SendMessageRequestHeaderV2.decode(request.extFields);
+    const header = decodeSendMessageHeader(request.code, request.extFields);
     const topic = broker.topics.get(header.topic);
     if (!topic) {
       return createResponse(request, ResponseCode.TOPIC_NOT_EXIST, {

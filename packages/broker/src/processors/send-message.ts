@@ -10,8 +10,7 @@ import {
   RETRY_GROUP_TOPIC_PREFIX,
   transactionType,
   ResponseCode,
-  SendMessageRequestHeader,
-  SendMessageRequestHeaderV2,
+  decodeSendMessageHeader,
   SendMessageResponseHeader,
   type MessageToStore,
   type RemotingCommand,
@@ -31,10 +30,7 @@ import { halfMessage } from '../transaction/half-message.js';
  */
 export function sendMessage(broker: BrokerContext) {
   return async (request: RemotingCommand, { connection }: RequestContext): Promise<RemotingCommand> => {
-    const header =
-      request.code === RequestCode.SEND_MESSAGE
-        ? SendMessageRequestHeader.decode(request.extFields)
-        : SendMessageRequestHeaderV2.decode(request.extFields);
+    const header = decodeSendMessageHeader(request.code, request.extFields);
     const refuse = (code: number, remark: string) => createResponse(request, code, { remark });
     if ((broker.config.brokerPermission & Perm.WRITE) === 0) {
       return refuse(ResponseCode.NO_PERMISSION, `the broker[${broker.config.brokerName}] sending message is forbidden`);

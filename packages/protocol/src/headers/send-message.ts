@@ -1,4 +1,5 @@
 import { defineHeader, f, renameHeader, type HeaderOf } from '../header-schema.js';
+import { RequestCode } from '../request-code.js';
 
 /** The fields of SendMessageRequestHeader, shared with the headers that repeat them. */
 export const sendMessageFields = {
@@ -48,6 +49,19 @@ export const SendMessageRequestHeaderV2 = renameHeader('SendMessageRequestHeader
   batch: 'm',
   brokerName: 'n',
 });
+
+/**
+ * The send header of any send code: full key names for SEND_MESSAGE (10) and SEND_REPLY_MESSAGE
+ * (324), one-letter keys for the V2, batch and reply V2 codes.
+ */
+export function decodeSendMessageHeader(
+  code: number,
+  extFields: Readonly<Record<string, string>>,
+): SendMessageRequestHeader {
+  return code === RequestCode.SEND_MESSAGE || code === RequestCode.SEND_REPLY_MESSAGE
+    ? SendMessageRequestHeader.decode(extFields)
+    : SendMessageRequestHeaderV2.decode(extFields);
+}
 
 /** The response to every send code. */
 export const SendMessageResponseHeader = defineHeader('SendMessageResponseHeader', {
