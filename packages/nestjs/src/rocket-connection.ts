@@ -25,7 +25,7 @@ import { EmbeddedBroker } from './embedded-broker.js';
 import { validateRocketOptions } from './rocket-config.js';
 import { DeadLetterOutcome, NonRetriableError, RetryOutcome } from './outcomes.js';
 import { ROCKET_MODULE_OPTIONS } from './rocket.module-definition.js';
-import { ROCKET_CLIENT_NAME } from './rocket.constants.js';
+import { DEFAULT_CLIENT, ROCKET_CLIENT_NAME } from './rocket.constants.js';
 import type {
   RocketTransactionHandler,
   TransactionalHandlerOptions,
@@ -112,7 +112,7 @@ export class RocketConnection implements OnModuleInit, BeforeApplicationShutdown
         return this.producerInstance;
       },
       (message, arg, options) => this.sendInTransaction(message, arg, options),
-      options.serializer ?? jsonSerializer,
+      this.serializer,
     );
   }
 
@@ -147,18 +147,14 @@ export class RocketConnection implements OnModuleInit, BeforeApplicationShutdown
   /** Start a push consumer per group for the listeners found; listeners of one group and topic share a subscription. */
   async startListeners(registrations: readonly ListenerRegistration[]): Promise<void> {
     await this.embedded?.ensureTopics(registrations.map((registration) => registration.topic));
-    const byGroup = new Map<string, ListenerRegistration[]>();
-    for (const registration of registrations) {
-      byGroup.set(registration.group, [...(byGroup.get(registration.group) ?? []), registration]);
-    }
-    for (const [group, listeners] of byGroup) {
+    for (const [group, listeners] of groupBy(registrations, (registration) => registration.group)) {
       const consumer = this.consumer(group, listeners);
       this.consumers.set(group, consumer);
       this.subscribedTopics.set(group, new Set(listeners.map((listener) => listener.topic)));
       await consumer.start();
       for (const listener of listeners) {
         this.logger.log(
-          `${listener.name} -> ${this.name === 'default' ? '' : `${this.name}:`}${group}/${listener.topic}/${listener.sql ? `sql(${listener.sql})` : listener.tag}${listener.orderly ? ' orderly' : ''}${listener.broadcasting ? ' broadcasting' : ''}`,
+          `${listener.name} -> ${this.name === DEFAULT_CLIENT ? '' : `${this.name}:`}${group}/${listener.topic}/${listener.sql ? `sql(${listener.sql})` : listener.tag}${listener.orderly ? ' orderly' : ''}${listener.broadcasting ? ' broadcasting' : ''}`,
         );
       }
     }
@@ -196,8 +192,7 @@ export class RocketConnection implements OnModuleInit, BeforeApplicationShutdown
       consumeTimestamp: consumeFrom instanceof Date ? consumeFrom.getTime() : undefined,
       logger: silentLogger,
     });
-    const byTopic = new Map<string, ListenerRegistration[]>();
-    for (const listener of listeners) byTopic.set(listener.topic, [...(byTopic.get(listener.topic) ?? []), listener]);
+    const byTopic = groupBy(listeners, (listener) => listener.topic);
     // Each listener's tags, parsed once: undefined takes every tag.
     const tagsOf = new Map(
       listeners.map((listener) => {
@@ -476,3 +471,13 @@ const TRANSACTION_STATE: Record<TransactionOutcome, LocalTransactionState> = {
   rollback: 'ROLLBACK_MESSAGE',
   unknown: 'UNKNOW',
 };
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const group = groups.get(key(item));
+    if (group) group.push(item);
+    else groups.set(key(item), [item]);
+  }
+  return groups;
+}
