@@ -62,59 +62,136 @@ export const f = {
   },
 } as const;
 
-const INTEGER = /^[+-]?\d{1,20}$/;
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
 const LONG_MIN = -(2n ** 63n);
 const LONG_MAX = 2n ** 63n - 1n;
 
-function parseField(header: string, name: string, kind: FieldKind, raw: string): unknown {
-  const invalid = (expected: string) =>
-    new ProtocolError(
-      'HEADER_FIELD_INVALID',
-      `${header}.${name} must be ${expected}, got ${JSON.stringify(raw)}`,
-      name,
-    );
-  switch (kind) {
-    case 'string':
-      return raw;
-    case 'int': {
-      const value = INTEGER.test(raw) ? Number(raw) : NaN;
-      if (!(value >= INT32_MIN && value <= INT32_MAX)) throw invalid('a 32-bit integer');
-      return value;
-    }
-    case 'long': {
-      if (!INTEGER.test(raw)) throw invalid('a 64-bit integer');
-      const value = Number(raw);
-      // Java sends Long.MAX_VALUE as "no upper bound" (QUERY_MESSAGE endTimestamp): keep such
-      // values as the nearest double, but refuse what no Java long can hold.
-      if (!Number.isSafeInteger(value)) {
-        const exact = BigInt(raw);
-        if (exact < LONG_MIN || exact > LONG_MAX) throw invalid('a 64-bit integer');
-      }
-      return value;
-    }
-    case 'boolean': {
-      const lower = raw.toLowerCase();
-      if (lower === 'true') return true;
-      if (lower === 'false') return false;
-      throw invalid('true or false');
-    }
-    case 'double': {
-      const value = raw.trim() === '' ? NaN : Number(raw);
-      if (!Number.isFinite(value)) throw invalid('a number');
-      return value;
-    }
+/**
+ * The value of an optionally signed string of 1 to 20 decimal digits, else NaN. A loop over the
+ * characters rather than a regular expression and Number(): headers are decoded for every
+ * message, and most of their fields are integers.
+ */
+function parseDecimal(raw: string): number {
+  const length = raw.length;
+  let i = 0;
+  const sign = raw.charCodeAt(0);
+  if (sign === 43 || sign === 45) i = 1;
+  if (length - i < 1 || length - i > 20) return NaN;
+  let value = 0;
+  for (; i < length; i++) {
+    const digit = raw.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return NaN;
+    value = value * 10 + digit;
   }
+  // Past 2^53 the running sum rounds at each step; Number() rounds once, correctly.
+  if (value > Number.MAX_SAFE_INTEGER) value = Math.abs(Number(raw));
+  return sign === 45 ? -value : value;
 }
 
-function formatField(kind: FieldKind, value: unknown): string {
-  if (kind === 'long' && typeof value === 'number' && !Number.isSafeInteger(value)) {
-    // Print the integer a Java long would hold, clamped at the ends of its range.
-    const exact = BigInt(Math.trunc(value));
-    return String(exact > LONG_MAX ? LONG_MAX : exact < LONG_MIN ? LONG_MIN : exact);
-  }
-  return String(value);
+function invalid(header: string, name: string, expected: string, raw: string): ProtocolError {
+  return new ProtocolError(
+    'HEADER_FIELD_INVALID',
+    `${header}.${name} must be ${expected}, got ${JSON.stringify(raw)}`,
+    name,
+  );
+}
+
+const parsers: Record<FieldKind, (raw: string, header: string, name: string) => unknown> = {
+  string: (raw) => raw,
+  int(raw, header, name) {
+    const value = parseDecimal(raw);
+    if (!(value >= INT32_MIN && value <= INT32_MAX)) throw invalid(header, name, 'a 32-bit integer', raw);
+    return value;
+  },
+  long(raw, header, name) {
+    const value = parseDecimal(raw);
+    if (Number.isNaN(value)) throw invalid(header, name, 'a 64-bit integer', raw);
+    // Java sends Long.MAX_VALUE as "no upper bound" (QUERY_MESSAGE endTimestamp): keep such
+    // values as the nearest double, but refuse what no Java long can hold.
+    if (!Number.isSafeInteger(value)) {
+      const exact = BigInt(raw);
+      if (exact < LONG_MIN || exact > LONG_MAX) throw invalid(header, name, 'a 64-bit integer', raw);
+    }
+    return value;
+  },
+  boolean(raw, header, name) {
+    if (raw === 'true') return true;
+    if (raw === 'false') return false;
+    const lower = raw.toLowerCase();
+    if (lower === 'true') return true;
+    if (lower === 'false') return false;
+    throw invalid(header, name, 'true or false', raw);
+  },
+  double(raw, header, name) {
+    const value = raw.trim() === '' ? NaN : Number(raw);
+    if (!Number.isFinite(value)) throw invalid(header, name, 'a number', raw);
+    return value;
+  },
+};
+
+const formatters: Record<FieldKind, (value: unknown) => string> = {
+  string: String,
+  int: String,
+  boolean: String,
+  double: String,
+  long(value) {
+    if (typeof value === 'number' && !Number.isSafeInteger(value)) {
+      // Print the integer a Java long would hold, clamped at the ends of its range.
+      const exact = BigInt(Math.trunc(value));
+      return String(exact > LONG_MAX ? LONG_MAX : exact < LONG_MIN ? LONG_MIN : exact);
+    }
+    return String(value);
+  },
+};
+
+interface CompiledField {
+  field: string;
+  key: string;
+  spec: FieldSpec;
+}
+
+/**
+ * A decoder compiled for one schema: every key is a constant in its code, so that its loads and
+ * stores stay monomorphic. A loop over the schema's keys, with a load and a store whose key changes
+ * at each step, cost a tenth of the broker's time at a hundred thousand sends a second.
+ * Only own string values count: a key such as "constructor" does not find Object.prototype's.
+ */
+function compileDecode(name: string, fields: readonly CompiledField[]): (extFields: ExtFields) => unknown {
+  const lines = fields.map(({ field, key, spec }, i) => {
+    const k = JSON.stringify(key);
+    const absent = spec.required ? `throw missing(${i});` : '';
+    return (
+      `let v${i}; { const raw = ext[${k}]; if (typeof raw !== 'string' || !hasOwn(ext, ${k})) { ${absent} } ` +
+      `else v${i} = parse.${spec.kind}(raw, name, ${JSON.stringify(field)}); }`
+    );
+  });
+  const required = fields.flatMap(({ field, spec }, i) => (spec.required ? [`${JSON.stringify(field)}: v${i}`] : []));
+  const optional = fields.flatMap(({ field, spec }, i) =>
+    spec.required ? [] : [`if (v${i} !== undefined) value[${JSON.stringify(field)}] = v${i};`],
+  );
+  const missing = (i: number) => {
+    const { field, key } = fields[i]!;
+    return new ProtocolError(
+      'HEADER_FIELD_MISSING',
+      `${name}.${field} is required but missing (ext field "${key}")`,
+      field,
+    );
+  };
+  const code = `return function decode(ext) { ${lines.join('\n')}\nconst value = { ${required.join(', ')} };\n${optional.join('\n')}\nreturn value; };`;
+  return new Function('parse', 'name', 'missing', 'hasOwn', code)(parsers, name, missing, Object.hasOwn) as (
+    extFields: ExtFields,
+  ) => unknown;
+}
+
+/** An encoder compiled for one schema, for the same reason as its decoder; fields in schema order. */
+function compileEncode(fields: readonly CompiledField[]): (value: unknown) => ExtFields {
+  const lines = fields.map(({ field, key, spec }) => {
+    const at = `value[${JSON.stringify(field)}]`;
+    return `x = ${at}; if (x !== undefined && x !== null) ext[${JSON.stringify(key)}] = format.${spec.kind}(x);`;
+  });
+  const code = `return function encode(value) { const ext = {}; let x;\n${lines.join('\n')}\nreturn ext; };`;
+  return new Function('format', code)(formatters) as (value: unknown) => ExtFields;
 }
 
 /** A header codec from a schema. */
@@ -123,33 +200,8 @@ export function defineHeader<S extends HeaderSchema>(name: string, schema: S): H
   return {
     name,
     schema,
-    decode(extFields) {
-      const value: Record<string, unknown> = {};
-      for (const { field, key, spec } of fields) {
-        const raw = Object.hasOwn(extFields, key) ? extFields[key] : undefined;
-        if (raw === undefined) {
-          if (spec.required) {
-            throw new ProtocolError(
-              'HEADER_FIELD_MISSING',
-              `${name}.${field} is required but missing (ext field "${key}")`,
-              field,
-            );
-          }
-          continue;
-        }
-        value[field] = parseField(name, field, spec.kind, raw);
-      }
-      return value as HeaderValues<S>;
-    },
-    encode(value) {
-      const extFields: ExtFields = {};
-      const source = value as Record<string, unknown>;
-      for (const { field, key, spec } of fields) {
-        const fieldValue = source[field];
-        if (fieldValue !== undefined && fieldValue !== null) extFields[key] = formatField(spec.kind, fieldValue);
-      }
-      return extFields;
-    },
+    decode: compileDecode(name, fields) as (extFields: ExtFields) => HeaderValues<S>,
+    encode: compileEncode(fields),
   };
 }
 

@@ -96,7 +96,8 @@ export class DefaultMessageStore implements MessageStore {
   private readonly delayLevels: number[];
   private readonly commitLog: CommitLog;
   private readonly consumeQueues = new Map<string, Map<number, ConsumeQueue>>();
-  private readonly queueOffsets = new Map<string, number>();
+  /** The queue offset the next message of each topic queue gets: topic -> by queue id. */
+  private readonly queueOffsets = new Map<string, number[]>();
   private readonly index: IndexService | undefined;
   private checkpoint: StoreCheckpoint | undefined;
   private readonly listeners: ((arrival: MessageArrival) => void)[] = [];
@@ -190,7 +191,7 @@ export class DefaultMessageStore implements MessageStore {
     this.announceDispatched();
     for (const queue of this.allConsumeQueues()) {
       queue.correctMinOffset(this.commitLog.minOffset);
-      this.queueOffsets.set(queueKey(queue.topic, queue.queueId), queue.maxOffset);
+      this.setQueueOffset(queue.topic, queue.queueId, queue.maxOffset);
     }
     this.dispatchedOffset = end;
     if (!abnormal) this.lastFlushedOffset = end;
@@ -394,8 +395,10 @@ export class DefaultMessageStore implements MessageStore {
   putMessages(messages: readonly MessageToStore[]): Promise<PutMessageResult> {
     const refused = this.checkWritable(messages);
     if (refused) return Promise.resolve(refused);
-    const lengths = messages.map((message) => storedMessageLength(message));
-    const total = lengths.reduce((sum, length) => sum + length, 0);
+    const count = messages.length;
+    const lengths: number[] = new Array(count);
+    let total = 0;
+    for (let i = 0; i < count; i++) total += lengths[i] = storedMessageLength(messages[i]!);
     if (total + 8 > this.config.mappedFileSizeCommitLog) {
       return Promise.resolve(
         illegal(
@@ -406,57 +409,59 @@ export class DefaultMessageStore implements MessageStore {
     if (total > this.config.maxMessageSize + 64 * 1024) {
       return Promise.resolve(
         illegal(
-          `${messages.length} messages take ${total} bytes, over maxMessageSize ${this.config.maxMessageSize} (+64 KiB of headers)`,
+          `${count} messages take ${total} bytes, over maxMessageSize ${this.config.maxMessageSize} (+64 KiB of headers)`,
         ),
       );
     }
     const reserved = this.commitLog.reserve(total);
     const storeTimestamp = this.now();
-    const first = messages[0]!;
-    const key = queueKey(first.topic, first.queueId);
-    let nextQueueOffset = this.queueOffsets.get(key) ?? 0;
-    const records: DispatchRecord[] = [];
-    const ids: string[] = [];
+    const { topic, queueId } = messages[0]!;
+    let nextQueueOffset = this.queueOffsets.get(topic)?.[queueId] ?? 0;
+    const records: DispatchRecord[] = new Array(count);
+    let msgId = '';
     let physicalOffset = reserved.physicalOffset;
     let at = reserved.at;
     try {
-      messages.forEach((message, i) => {
+      for (let i = 0; i < count; i++) {
+        const message = messages[i]!;
+        const length = lengths[i]!;
         const type = transactionType(message.sysFlag);
         const advances =
           type === MessageSysFlag.TRANSACTION_NOT_TYPE || type === MessageSysFlag.TRANSACTION_COMMIT_TYPE;
         const queueOffset = advances ? nextQueueOffset++ : 0;
-        writeStoredMessage(message, { queueOffset, physicalOffset, storeTimestamp }, reserved.buffer, at, lengths[i]);
-        records.push({
-          topic: message.topic,
-          queueId: message.queueId,
+        writeStoredMessage(message, { queueOffset, physicalOffset, storeTimestamp }, reserved.buffer, at, length);
+        records[i] = {
+          topic,
+          queueId,
           queueOffset,
           physicalOffset,
-          size: lengths[i]!,
+          size: length,
           sysFlag: reserved.buffer.readInt32BE(at + 36),
           storeTimestamp,
           properties: message.properties,
-        });
-        ids.push(createOffsetMessageId(message.storeHost, physicalOffset));
-        physicalOffset += lengths[i]!;
-        at += lengths[i]!;
-      });
+        };
+        const id = createOffsetMessageId(message.storeHost, physicalOffset);
+        msgId = i === 0 ? id : `${msgId},${id}`;
+        physicalOffset += length;
+        at += length;
+      }
     } catch (error) {
       this.commitLog.unreserve(total);
       return Promise.resolve(illegal(`message cannot be encoded: ${(error as Error).message}`));
     }
-    this.queueOffsets.set(key, nextQueueOffset);
+    this.setQueueOffset(topic, queueId, nextQueueOffset);
     const result: PutMessageResult = {
       status: 'PUT_OK',
       appendResult: {
         wroteOffset: reserved.physicalOffset,
         wroteBytes: total,
-        msgId: ids.join(','),
+        msgId,
         queueOffset: records[0]!.queueOffset,
         storeTimestamp,
-        msgNum: messages.length,
+        msgNum: count,
       },
     };
-    const wait = propertyValue(first.properties, MessageConst.WAIT) !== 'false';
+    const wait = propertyValue(messages[0]!.properties, MessageConst.WAIT) !== 'false';
     // A large round starts writing before it ends, so that the pool writes while this thread encodes.
     if (this.commitLog.unwrittenBytes >= EARLY_WRITE_BYTES) this.commitLog.write();
     return new Promise((resolve) => {
@@ -466,6 +471,12 @@ export class DefaultMessageStore implements MessageStore {
       }
       this.unwritten.push({ records, resolve, wait, result });
     });
+  }
+
+  private setQueueOffset(topic: string, queueId: number, offset: number): void {
+    let byId = this.queueOffsets.get(topic);
+    if (!byId) this.queueOffsets.set(topic, (byId = []));
+    byId[queueId] = offset;
   }
 
   private checkWritable(messages: readonly MessageToStore[]): PutMessageResult | undefined {
@@ -493,10 +504,12 @@ export class DefaultMessageStore implements MessageStore {
           `message body of ${message.body.length} bytes is over maxMessageSize ${this.config.maxMessageSize}; send smaller messages or raise maxMessageSize`,
         );
       }
-      if (Buffer.byteLength(message.properties) > MAX_PROPERTIES_LENGTH) {
+      // A string of n UTF-16 units takes at most 3n bytes: most need no count.
+      const { properties } = message;
+      if (properties.length * 3 > MAX_PROPERTIES_LENGTH && Buffer.byteLength(properties) > MAX_PROPERTIES_LENGTH) {
         return { status: 'PROPERTIES_SIZE_EXCEEDED', error: `properties take over ${MAX_PROPERTIES_LENGTH} bytes` };
       }
-      if (Buffer.byteLength(message.topic) > 32767 || message.topic.length === 0)
+      if (message.topic.length === 0 || (message.topic.length * 3 > 32767 && Buffer.byteLength(message.topic) > 32767))
         return illegal('topic must be 1 to 32767 bytes');
     }
     return undefined;
@@ -528,7 +541,7 @@ export class DefaultMessageStore implements MessageStore {
       const first = failed[i]!.records[0]!;
       const type = transactionType(first.sysFlag);
       if (type === MessageSysFlag.TRANSACTION_NOT_TYPE || type === MessageSysFlag.TRANSACTION_COMMIT_TYPE) {
-        this.queueOffsets.set(queueKey(first.topic, first.queueId), first.queueOffset);
+        this.setQueueOffset(first.topic, first.queueId, first.queueOffset);
       }
     }
     const result = this.writeFailed(error);
@@ -760,10 +773,8 @@ export class DefaultMessageStore implements MessageStore {
     for (const topic of topics) {
       const byId = this.consumeQueues.get(topic);
       if (!byId) continue;
-      for (const queue of byId.values()) {
-        queue.destroy();
-        this.queueOffsets.delete(queueKey(topic, queue.queueId));
-      }
+      for (const queue of byId.values()) queue.destroy();
+      this.queueOffsets.delete(topic);
       this.consumeQueues.delete(topic);
       rmSync(join(this.config.storePathRootDir, 'consumequeue', topic), { recursive: true, force: true });
     }
@@ -818,10 +829,6 @@ export class DefaultMessageStore implements MessageStore {
 function endOf(put: PendingPut): number {
   const last = put.records.at(-1)!;
   return last.physicalOffset + last.size;
-}
-
-function queueKey(topic: string, queueId: number): string {
-  return `${topic}-${queueId}`;
 }
 
 function illegal(error: string): PutMessageResult {

@@ -13,6 +13,9 @@ import type { BrokerContext } from '../broker-context.js';
 /** How long delivery waits before trying again after the store failed to take a message. */
 export const RETRY_AFTER_FAILURE_MS = 100;
 
+/** What the names of the delivery-time properties start with. */
+const TIMER_PREFIX = 'TIMER_';
+
 /** A message the broker refuses as sent: the send answers MESSAGE_ILLEGAL with this text. */
 export class IllegalMessageError extends Error {}
 
@@ -27,8 +30,11 @@ export function holdUntilDue(message: MessageToStore, delayLevelCount: number, n
   const type = transactionType(message.sysFlag);
   if (type !== MessageSysFlag.TRANSACTION_NOT_TYPE && type !== MessageSysFlag.TRANSACTION_COMMIT_TYPE) return message;
   const { properties } = message;
+  const delay = propertyValue(properties, MessageConst.DELAY);
+  // Most messages are neither: spare them the lookups of the three timer properties.
+  if (delay === undefined && !properties.includes(TIMER_PREFIX)) return message;
+  const level = Number(delay ?? 0);
   const real = { [MessageConst.REAL_TOPIC]: message.topic, [MessageConst.REAL_QID]: String(message.queueId) };
-  const level = Number(propertyValue(properties, MessageConst.DELAY) ?? 0);
   const timers = {
     [MessageConst.TIMER_DELIVER_MS]: undefined,
     [MessageConst.TIMER_DELAY_MS]: undefined,

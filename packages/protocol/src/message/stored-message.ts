@@ -67,9 +67,15 @@ export function storeTimestampPosition(sysFlag: number): number {
   return StoredMessagePosition.BORN_HOST + (sysFlag & MessageSysFlag.BORNHOST_V6_FLAG ? 20 : 8);
 }
 
+/** UTF-8 bytes of a topic name: its length when ASCII, as topic names almost always are. */
+function topicByteLength(topic: string): number {
+  for (let i = 0; i < topic.length; i++) if (topic.charCodeAt(i) > 0x7f) return Buffer.byteLength(topic);
+  return topic.length;
+}
+
 /** The bytes a message takes as a record. */
 export function storedMessageLength(message: MessageToStore): number {
-  const topicLength = Buffer.byteLength(message.topic);
+  const topicLength = topicByteLength(message.topic);
   return (
     FIXED_LENGTH -
     16 +
@@ -95,7 +101,7 @@ export function writeStoredMessage(
   offset: number,
   totalSize = storedMessageLength(message),
 ): number {
-  const topicLength = Buffer.byteLength(message.topic);
+  const topicLength = topicByteLength(message.topic);
   const v2 = topicLength > 127;
   let sysFlag = message.sysFlag & ~(MessageSysFlag.BORNHOST_V6_FLAG | MessageSysFlag.STOREHOSTADDRESS_V6_FLAG);
   if (isIPv6Host(message.bornHost)) sysFlag |= MessageSysFlag.BORNHOST_V6_FLAG;
