@@ -2,6 +2,7 @@ import type { CommandHeader } from './json-header.js';
 import { languageByte, languageName } from './language-code.js';
 import { ProtocolError } from './protocol-error.js';
 import type { ExtFields } from './remoting-command.js';
+import { readShortUtf8, utf8Length, writeUtf8 } from './utf8.js';
 
 /** code int16, language int8, version int16, opaque int32, flag int32, remark length int32, ext length int32. */
 const FIXED_LENGTH = 21;
@@ -9,10 +10,9 @@ const FIXED_LENGTH = 21;
 /** Bytes the ROCKETMQ binary header of a command takes. */
 export function binaryHeaderLength(command: CommandHeader): number {
   let length = FIXED_LENGTH;
-  if (command.remark) length += Buffer.byteLength(command.remark);
-  for (const key in command.extFields) {
-    length += 6 + Buffer.byteLength(key) + Buffer.byteLength(command.extFields[key]!);
-  }
+  if (command.remark) length += utf8Length(command.remark);
+  const { extFields } = command;
+  for (const key in extFields) length += 6 + utf8Length(key) + utf8Length(extFields[key]!);
   return length;
 }
 
@@ -38,11 +38,12 @@ export function writeBinaryHeader(command: CommandHeader, target: Buffer, offset
   }
   const extStart = at;
   at += 4;
-  for (const key in command.extFields) {
-    const keyLength = target.write(key, at + 2, 'utf8');
+  const { extFields } = command;
+  for (const key in extFields) {
+    const keyLength = writeUtf8(target, key, at + 2);
     target.writeInt16BE(keyLength, at);
     at += 2 + keyLength;
-    const valueLength = target.write(command.extFields[key]!, at + 4, 'utf8');
+    const valueLength = writeUtf8(target, extFields[key]!, at + 4);
     target.writeInt32BE(valueLength, at);
     at += 4 + valueLength;
   }
@@ -81,14 +82,14 @@ export function decodeBinaryHeader(buffer: Buffer, start: number, end: number): 
     const keyLength = buffer.readInt16BE(at);
     at += 2;
     if (keyLength < 0 || keyLength > end - at - 4) throw malformed(`ext field key length ${keyLength} out of bounds`);
-    const key = buffer.toString('utf8', at, at + keyLength);
+    const key = readShortUtf8(buffer, at, at + keyLength);
     at += keyLength;
     const valueLength = buffer.readInt32BE(at);
     at += 4;
     if (valueLength < 0 || valueLength > end - at) {
       throw malformed(`ext field "${key}" value length ${valueLength} out of bounds`);
     }
-    const value = buffer.toString('utf8', at, at + valueLength);
+    const value = readShortUtf8(buffer, at, at + valueLength);
     // An own "__proto__" key, as JSON.parse would make, rather than a prototype change.
     if (key === '__proto__')
       Object.defineProperty(extFields, key, { value, enumerable: true, writable: true, configurable: true });

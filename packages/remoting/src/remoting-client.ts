@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import type { RemotingCommand } from '@rocketnest/protocol';
+import type { RemotingCommand, SerializeType } from '@rocketnest/protocol';
 import { parseAddress } from './address.js';
 import { RemotingClosedError, RemotingConnectError } from './errors.js';
 import { consoleLogger, type RemotingLogger } from './logger.js';
@@ -16,6 +16,13 @@ export interface RemotingClientOptions extends ConnectionOptions {
   /** Connect with TLS: true for the defaults, or options (ca, servername, ...). */
   tls?: boolean | tls.ConnectionOptions | undefined;
   logger?: RemotingLogger | undefined;
+  /**
+   * How the headers of the requests this client sends are encoded, whatever their commands say:
+   * SerializeType.JSON or SerializeType.ROCKETMQ (binary, cheaper to write and to read). Every
+   * RocketMQ 4.x and 5.x server reads both and answers in the request's encoding. Unset: as
+   * each command says.
+   */
+  serializeType?: SerializeType | undefined;
 }
 
 export interface InvokeOptions {
@@ -54,6 +61,7 @@ export class RemotingClient extends EventEmitter<ClientEvents> {
   /** Send a request to address ("host:port") and resolve with the response, whatever its code. */
   invoke(address: string, request: RemotingCommand, options: InvokeOptions = {}): Promise<RemotingCommand> {
     const timeoutMs = options.timeoutMs ?? this.options.requestTimeoutMs ?? 3_000;
+    if (this.options.serializeType !== undefined) request.serializeType = this.options.serializeType;
     // The common case, an open connection, goes straight to it without an extra await.
     const open = this.open.get(address);
     if (open && !open.closed) return open.invoke(request, timeoutMs, options.signal);
@@ -64,6 +72,7 @@ export class RemotingClient extends EventEmitter<ClientEvents> {
 
   /** Send a one-way request; resolves once it is written. */
   async invokeOneway(address: string, request: RemotingCommand): Promise<void> {
+    if (this.options.serializeType !== undefined) request.serializeType = this.options.serializeType;
     const connection = await this.connection(address);
     return connection.invokeOneway(request);
   }

@@ -2,6 +2,7 @@ import { crc32 } from 'node:zlib';
 import { MessageSysFlag } from './message-sys-flag.js';
 import { hostLength, isIPv6Host, readHost, writeHost } from './socket-address.js';
 import { readLong, writeLong } from './long.js';
+import { readShortUtf8, utf8Length, writeUtf8 } from '../utf8.js';
 
 /** Magic of a V1 record (one-byte topic length), the only kind 4.x writes. */
 export const MESSAGE_MAGIC_CODE = 0xdaa320a7 | 0;
@@ -67,15 +68,9 @@ export function storeTimestampPosition(sysFlag: number): number {
   return StoredMessagePosition.BORN_HOST + (sysFlag & MessageSysFlag.BORNHOST_V6_FLAG ? 20 : 8);
 }
 
-/** UTF-8 bytes of a topic name: its length when ASCII, as topic names almost always are. */
-function topicByteLength(topic: string): number {
-  for (let i = 0; i < topic.length; i++) if (topic.charCodeAt(i) > 0x7f) return Buffer.byteLength(topic);
-  return topic.length;
-}
-
 /** The bytes a message takes as a record. */
 export function storedMessageLength(message: MessageToStore): number {
-  const topicLength = topicByteLength(message.topic);
+  const topicLength = utf8Length(message.topic);
   return (
     FIXED_LENGTH -
     16 +
@@ -101,7 +96,7 @@ export function writeStoredMessage(
   offset: number,
   totalSize = storedMessageLength(message),
 ): number {
-  const topicLength = topicByteLength(message.topic);
+  const topicLength = utf8Length(message.topic);
   const v2 = topicLength > 127;
   let sysFlag = message.sysFlag & ~(MessageSysFlag.BORNHOST_V6_FLAG | MessageSysFlag.STOREHOSTADDRESS_V6_FLAG);
   if (isIPv6Host(message.bornHost)) sysFlag |= MessageSysFlag.BORNHOST_V6_FLAG;
@@ -129,7 +124,7 @@ export function writeStoredMessage(
     target.writeInt8(topicLength, at);
     at += 1;
   }
-  at += target.write(message.topic, at, 'utf8');
+  at += writeUtf8(target, message.topic, at);
   const propertiesLength = target.write(message.properties, at + 2, 'utf8');
   target.writeInt16BE(propertiesLength, at);
   return at + 2 + propertiesLength;
@@ -210,7 +205,7 @@ export function decodeStoredMessage(source: Buffer, offset = 0): StoredMessage {
   const v2 = magic === MESSAGE_MAGIC_CODE_V2;
   const topicLength = v2 ? source.readInt16BE(at) : source.readInt8(at);
   at += v2 ? 2 : 1;
-  const topic = source.toString('utf8', at, at + topicLength);
+  const topic = readShortUtf8(source, at, at + topicLength);
   at += topicLength;
   const propertiesLength = source.readInt16BE(at);
   const properties = source.toString('utf8', at + 2, at + 2 + propertiesLength);
