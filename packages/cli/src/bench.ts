@@ -40,6 +40,12 @@ interface Counts {
 
 const counts = (): Counts => ({ messages: 0, bytes: 0, errors: 0, latencies: new LatencyHistogram() });
 
+function add(c: Counts, messages: number, bytes: number, latencyMs: number): void {
+  c.messages += messages;
+  c.bytes += bytes;
+  c.latencies.record(latencyMs);
+}
+
 /** Counts messages, bytes and latencies; prints a line each second and a summary at the end. */
 class BenchMeter {
   private readonly total = counts();
@@ -57,11 +63,8 @@ class BenchMeter {
   }
 
   record(messages: number, bytes: number, latencyMs: number): void {
-    for (const c of [this.total, this.window]) {
-      c.messages += messages;
-      c.bytes += bytes;
-      c.latencies.record(latencyMs);
-    }
+    add(this.total, messages, bytes, latencyMs);
+    add(this.window, messages, bytes, latencyMs);
   }
 
   error(message: string): void {

@@ -85,6 +85,8 @@ export class Producer {
   /** Broker name -> time until which it is avoided after a failure (latency fault tolerance). */
   private readonly unavailableUntil = new Map<string, number>();
   private started = false;
+  /** Topic names already checked, so that a send does not test its topic's name again. */
+  private readonly validTopics = new Set<string>();
   private readonly replies: PendingReplies;
 
   constructor(protected readonly options: ProducerOptions) {
@@ -171,12 +173,13 @@ export class Producer {
     let lastError: unknown;
     let lastBroker: string | undefined;
     for (let attempt = 0; attempt < attempts; attempt++) {
-      const info = await this.publishInfo(topic);
+      // A known route is taken without an await: this runs for every message sent.
+      const info = this.publishInfos.get(topic) ?? (await this.publishInfo(topic));
       const queue =
         options.queue ?? options.selector?.(info.queues) ?? this.selectQueue(info, options.shardingKey, lastBroker);
       const address = info.masters.get(queue.brokerName);
       if (!address) throw new MQClientError(`no master of broker ${queue.brokerName} serves topic ${topic}`);
-      const left = deadline - Date.now();
+      const left = attempt === 0 ? timeoutMs : deadline - Date.now();
       if (left <= 0) break;
       try {
         const response = await this.instance.remoting.invoke(address, withQueue(request(), queue.queueId), {
@@ -230,10 +233,14 @@ export class Producer {
   /** A message's body (deflated when large), properties and unique id, after checks. */
   private encode(message: Message): { body: Buffer; properties: string; uniqueId: string; sysFlag: number } {
     if (!this.started) throw new MQClientError('the producer is not started: call start() first');
-    if (!message.topic || message.topic.length > 127 || !/^[%|a-zA-Z0-9_-]+$/.test(message.topic)) {
-      throw new MQClientError(
-        `topic "${message.topic}" is not a valid topic name (1-127 of letters, digits, %, |, -, _)`,
-      );
+    if (!this.validTopics.has(message.topic)) {
+      if (!message.topic || message.topic.length > 127 || !/^[%|a-zA-Z0-9_-]+$/.test(message.topic)) {
+        throw new MQClientError(
+          `topic "${message.topic}" is not a valid topic name (1-127 of letters, digits, %, |, -, _)`,
+        );
+      }
+      if (this.validTopics.size >= 1024) this.validTopics.clear();
+      this.validTopics.add(message.topic);
     }
     let body = messageBody(message);
     if (body.length === 0) throw new MQClientError('the message body is empty');
@@ -315,11 +322,18 @@ export class Producer {
     if (shardingKey !== undefined) {
       return info.queues[Math.abs(javaStringHashCode(shardingKey) % info.queues.length)]!;
     }
+    if (this.unavailableUntil.size === 0 && avoid === undefined)
+      return info.queues[this.sendIndex++ % info.queues.length]!;
     const now = Date.now();
     for (let i = 0; i < info.queues.length; i++) {
       const queue = info.queues[this.sendIndex++ % info.queues.length]!;
       if (queue.brokerName === avoid) continue;
-      if ((this.unavailableUntil.get(queue.brokerName) ?? 0) <= now) return queue;
+      const until = this.unavailableUntil.get(queue.brokerName);
+      if (until === undefined) return queue;
+      if (until <= now) {
+        this.unavailableUntil.delete(queue.brokerName);
+        return queue;
+      }
     }
     return info.queues[this.sendIndex++ % info.queues.length]!;
   }

@@ -25,14 +25,23 @@ let counter = 0;
 let monthStart = 0;
 let nextMonthStart = 0;
 
+/** Uppercase hex of every byte value: ids are built for every message sent. */
+const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).toUpperCase().padStart(2, '0'));
+let timeOf = -1;
+let timeHex = '';
+
 /** A new UNIQ_KEY: the process prefix, ms since the start of this month, and a counter (MessageClientIDSetter). */
 export function createUniqueId(now = Date.now()): string {
-  if (now >= nextMonthStart || now < monthStart) {
-    const date = new Date(now);
-    monthStart = new Date(date.getFullYear(), date.getMonth(), 1).getTime();
-    nextMonthStart = new Date(date.getFullYear(), date.getMonth() + 1, 1).getTime();
+  if (now !== timeOf) {
+    if (now >= nextMonthStart || now < monthStart) {
+      const date = new Date(now);
+      monthStart = new Date(date.getFullYear(), date.getMonth(), 1).getTime();
+      nextMonthStart = new Date(date.getFullYear(), date.getMonth() + 1, 1).getTime();
+    }
+    const time = (now - monthStart) >>> 0;
+    timeOf = now;
+    timeHex = prefix + HEX[time >>> 24]! + HEX[(time >>> 16) & 0xff]! + HEX[(time >>> 8) & 0xff]! + HEX[time & 0xff]!;
   }
-  const time = ((now - monthStart) >>> 0).toString(16).padStart(8, '0');
-  const count = (counter++ & 0xffff).toString(16).padStart(4, '0');
-  return (prefix + time + count).toUpperCase();
+  const count = counter++ & 0xffff;
+  return timeHex + HEX[count >>> 8]! + HEX[count & 0xff]!;
 }
