@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
+import { upperHex16, upperHex32 } from '@rocketnest/protocol';
 
 /** This host's first non-internal IPv4 address, or undefined. */
 export function localIPv4(): string | undefined {
@@ -25,8 +26,6 @@ let counter = 0;
 let monthStart = 0;
 let nextMonthStart = 0;
 
-/** Uppercase hex of every byte value: ids are built for every message sent. */
-const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).toUpperCase().padStart(2, '0'));
 let timeOf = -1;
 let timeHex = '';
 
@@ -40,8 +39,8 @@ export function createUniqueId(now = Date.now()): string {
     }
     const time = (now - monthStart) >>> 0;
     timeOf = now;
-    timeHex = prefix + HEX[time >>> 24]! + HEX[(time >>> 16) & 0xff]! + HEX[(time >>> 8) & 0xff]! + HEX[time & 0xff]!;
+    timeHex = prefix + upperHex32(time);
   }
   const count = counter++ & 0xffff;
-  return timeHex + HEX[count >>> 8]! + HEX[count & 0xff]!;
+  return timeHex + upperHex16(count);
 }

@@ -35,7 +35,8 @@ export function sendMessage(broker: BrokerContext) {
     if ((broker.config.brokerPermission & Perm.WRITE) === 0) {
       return refuse(ResponseCode.NO_PERMISSION, `the broker[${broker.config.brokerName}] sending message is forbidden`);
     }
-    const badName = invalidTopicName(header.topic);
+    // Names of topics the broker has were checked when they were made.
+    const badName = broker.topics.get(header.topic) ? undefined : invalidTopicName(header.topic);
     if (badName) return refuse(ResponseCode.SYSTEM_ERROR, `${badName}; choose another topic name`);
     if (NOT_ALLOWED_SEND_TOPICS.has(header.topic)) {
       return refuse(

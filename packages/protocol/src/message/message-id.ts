@@ -15,7 +15,20 @@ export function createOffsetMessageId(storeHost: string, physicalOffset: number)
     hostHex.set(storeHost, host);
   }
   // Offsets are below 2^53: 16 hex digits of a non-negative number.
-  return host + physicalOffset.toString(16).toUpperCase().padStart(16, '0');
+  return host + upperHex32(Math.floor(physicalOffset / 0x1_0000_0000)) + upperHex32(physicalOffset >>> 0);
+}
+
+/** Uppercase hex of each byte value: ids are made for every message, and a table beats toString(16). */
+const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).toUpperCase().padStart(2, '0'));
+
+/** 8 uppercase hex digits of an unsigned 32-bit value. */
+export function upperHex32(value: number): string {
+  return HEX[value >>> 24]! + HEX[(value >>> 16) & 0xff]! + HEX[(value >>> 8) & 0xff]! + HEX[value & 0xff]!;
+}
+
+/** 4 uppercase hex digits of an unsigned 16-bit value. */
+export function upperHex16(value: number): string {
+  return HEX[(value >>> 8) & 0xff]! + HEX[value & 0xff]!;
 }
 
 /** Store hosts in hex by their text: a store names the same host in every id. */
