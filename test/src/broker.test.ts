@@ -147,7 +147,8 @@ describe('NameServer and broker over real sockets', () => {
     let stall: (() => void) | undefined;
     const storePathRootDir = temporaryDir();
     const store = new DefaultMessageStore(
-      { storePathRootDir, osPageCacheBusyTimeOutMills: 50 },
+      // Writes on the pool, so that the stalled write leaves the broker free to answer.
+      { storePathRootDir, osPageCacheBusyTimeOutMills: 50, transientStorePoolEnable: true },
       {
         logger: silentStoreLogger,
         writeCommitLog: {

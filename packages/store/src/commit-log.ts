@@ -16,8 +16,12 @@ export interface ScannedRecord {
 }
 
 const SLAB_SIZE = 1024 * 1024;
-/** Writes up to this size stay on the event loop's thread. */
+/** Writes up to this size stay on the event loop's thread whatever the mode. */
 const WRITE_HERE_BYTES = 16 * 1024;
+/** A write to the page cache that takes longer shows a throttled disk: later ones go to the pool. */
+const SLOW_WRITE_MS = 20;
+/** For this long after a slow write. */
+const POOL_AFTER_SLOW_WRITE_MS = 10_000;
 
 /** Bytes cut from the slab, waiting for their turn to be written. */
 interface Chunk {
@@ -36,10 +40,10 @@ export interface WriteListener {
 /**
  * The CommitLog: one append-only log of every record, in segments of mappedFileSizeCommitLog
  * bytes. A record never spans segments; when the next one does not fit (with 8 bytes to
- * spare) an END_FILE blank fills the tail. Appends are encoded into a slab; write() hands
- * what accumulated to a thread of the pool (one write at a time, so that a failed write has
- * nothing after it on disk) while the event loop encodes the next records. The store's flush
- * policy then takes the bytes to disk.
+ * spare) an END_FILE blank fills the tail. Appends are encoded into a slab; write() takes
+ * what accumulated to the page cache in one write (one at a time, so that a failed write has
+ * nothing after it on disk), on this thread or on a thread of the pool while the event loop
+ * encodes the next records. The store's flush policy then takes the bytes to disk.
  */
 export class CommitLog {
   readonly file: SegmentedFile;
@@ -55,12 +59,16 @@ export class CommitLog {
   /** When the write under way began (performance.now()). */
   private writeStartedAt = 0;
   private idle: (() => void)[] = [];
+  /** Until when (performance.now()) large rounds go to the pool after a slow write here. */
+  private poolUntil = 0;
 
+  /** writeOnPool: rounds over 16 KiB always go to the pool (transientStorePoolEnable). */
   constructor(
     dir: string,
     readonly segmentSize: number,
     private readonly listener: WriteListener,
     writer?: FileWriter,
+    private readonly writeOnPool = false,
   ) {
     this.file = new SegmentedFile(dir, segmentSize, writer);
   }
@@ -170,12 +178,19 @@ export class CommitLog {
       end += chunk.data.length;
     }
     // A few KiB are written on this thread, sooner than a hand-over to the pool and back (a
-    // lone appender waits for each round); more go to the pool, and this thread encodes meanwhile.
-    const here = end - start <= WRITE_HERE_BYTES;
+    // lone appender waits for each round). Larger rounds too, unless the pool is asked for or
+    // the disk was slow of late: a hand-over costs two thread switches, which a busy machine
+    // pays for in throughput, while a stall on the pool leaves this thread free to refuse puts.
+    const startedAt = performance.now();
+    const here = end - start <= WRITE_HERE_BYTES || (!this.writeOnPool && startedAt >= this.poolUntil);
     this.writing = true;
-    this.writeStartedAt = performance.now();
+    this.writeStartedAt = startedAt;
     this.file.writeBuffers(start, buffers, here).then(
-      () => this.wrote(end),
+      () => {
+        if (here && performance.now() - startedAt > SLOW_WRITE_MS)
+          this.poolUntil = performance.now() + POOL_AFTER_SLOW_WRITE_MS;
+        this.wrote(end);
+      },
       (error: Error) => this.failed(start, error),
     );
   }

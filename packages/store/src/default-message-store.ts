@@ -133,6 +133,7 @@ export class DefaultMessageStore implements MessageStore {
       this.config.mappedFileSizeCommitLog,
       { written: (offset) => this.written(offset), failed: (_from, error) => this.writeFailedFrom(error) },
       options.writeCommitLog,
+      this.config.transientStorePoolEnable,
     );
     this.index = this.config.messageIndexEnable
       ? new IndexService(

@@ -19,6 +19,15 @@ export interface MessageStoreConfig {
   syncFlushTimeout: number;
   /** A write to the page cache taking longer than this makes new puts answer OS_PAGECACHE_BUSY. */
   osPageCacheBusyTimeOutMills: number;
+  /**
+   * Where appended records are written to the page cache. false (RocketMQ's default): on the
+   * event loop's thread, which costs least when the broker's cores are busy (with clients on the
+   * same machine, say); after a write that took over 20 ms (a throttled disk) large rounds go to the pool for
+   * a while, so that a stalled write is answered with OS_PAGECACHE_BUSY. true: rounds over 16 KiB
+   * are always written by a thread of the pool while the event loop encodes the next ones, as
+   * RocketMQ's commit thread does: faster when a core is free.
+   */
+  transientStorePoolEnable: boolean;
   /** Hours a CommitLog segment is kept. */
   fileReservedTime: number;
   /** Hours of the day (";"-separated) when expired segments are deleted. */
@@ -54,6 +63,7 @@ export function defaultStoreConfig(overrides: Partial<MessageStoreConfig> = {}):
     flushIntervalConsumeQueue: 1000,
     syncFlushTimeout: 5000,
     osPageCacheBusyTimeOutMills: 1000,
+    transientStorePoolEnable: false,
     fileReservedTime: 72,
     deleteWhen: '04',
     diskMaxUsedSpaceRatio: 75,

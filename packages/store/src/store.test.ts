@@ -397,36 +397,74 @@ describe('file store', () => {
     assert.equal(store.queryMessage('Other', 'k7', 10, 0, Date.now()).messages.length, 1);
   });
 
-  it('answers OS_PAGECACHE_BUSY instead of queueing while a CommitLog write stalls, and recovers', async () => {
-    let stall: (() => void) | undefined;
+  /** A store whose first CommitLog write on the event loop is slow and whose first write on the pool hangs until released. */
+  function throttledDiskStore(transientStorePoolEnable: boolean) {
+    const disk = { release: undefined as (() => void) | undefined, slowWrites: 0, poolWrites: 0 };
+    let slowOnce = true;
     const store = new DefaultMessageStore(
-      { ...small, storePathRootDir: tempDir(), osPageCacheBusyTimeOutMills: 50 },
+      { ...small, storePathRootDir: tempDir(), osPageCacheBusyTimeOutMills: 50, transientStorePoolEnable },
       {
         logger: silentStoreLogger,
         writeCommitLog: {
-          writeSync: (fd, buffers, position) => writevSync(fd, buffers as Uint8Array[], position),
-          // The disk hangs on the first write until released.
+          writeSync: (fd, buffers, position) => {
+            if (slowOnce) {
+              // A throttled page cache: this copy takes 30 ms.
+              slowOnce = false;
+              disk.slowWrites++;
+              const until = performance.now() + 30;
+              while (performance.now() < until);
+            }
+            return writevSync(fd, buffers as Uint8Array[], position);
+          },
           write: async (fd, buffers, position) => {
-            if (stall === undefined) await new Promise<void>((resolve) => (stall = resolve));
+            disk.poolWrites++;
+            if (disk.release === undefined) await new Promise<void>((resolve) => (disk.release = resolve));
             return writevSync(fd, buffers as Uint8Array[], position);
           },
         },
       },
     );
-    await store.start();
-    after(() => store.shutdown());
+    return { store, disk };
+  }
+
+  async function assertBusyWhileStalled(store: DefaultMessageStore, disk: { release: (() => void) | undefined }) {
     // A round above 16 KiB goes to the (stalled) pool.
     const first = store.putMessage(message('Busy', 0, Buffer.alloc(20_000, 1)));
     await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.ok(disk.release, 'the large round went to the pool');
     const refused = await store.putMessage(message('Busy', 0, 'while stalled'));
     assert.equal(refused.status, 'OS_PAGECACHE_BUSY');
     assert.match(
       refused.error!,
       /\[PC_SYNCHRONIZED\]broker busy.*a CommitLog write has taken \d+ ms \(osPageCacheBusyTimeOutMills 50\)/,
     );
-    stall!();
+    disk.release!();
     assert.equal((await first).status, 'PUT_OK');
     assert.equal((await store.putMessage(message('Busy', 0, 'after'))).status, 'PUT_OK');
+  }
+
+  it('writes rounds on the event loop until one is slow, then on the pool, where a stall is answered with OS_PAGECACHE_BUSY', async () => {
+    const { store, disk } = throttledDiskStore(false);
+    await store.start();
+    after(() => store.shutdown());
+    // A large round is written here while the disk keeps up; this one is slow.
+    assert.equal((await store.putMessage(message('Busy', 0, Buffer.alloc(20_000, 2)))).status, 'PUT_OK');
+    assert.deepEqual([disk.slowWrites, disk.poolWrites], [1, 0]);
+    // From the slow write on, large rounds go to the pool, which stalls.
+    await assertBusyWhileStalled(store, disk);
+    assert.equal(disk.poolWrites > 0, true);
+    assert.deepEqual(
+      readAll(store, 'Busy', 0).map((m) => m.body.length),
+      [20_000, 20_000, 5],
+    );
+  });
+
+  it('with transientStorePoolEnable writes large rounds on the pool from the start', async () => {
+    const { store, disk } = throttledDiskStore(true);
+    await store.start();
+    after(() => store.shutdown());
+    // No slow write came first: the first large round went to the pool.
+    await assertBusyWhileStalled(store, disk);
     assert.deepEqual(
       readAll(store, 'Busy', 0).map((m) => m.body.length),
       [20_000, 5],

@@ -3,7 +3,8 @@
  *
  * 1. Raw sequential write speed of the disk under --dir: 1 MiB writes, then fsync.
  * 2. Appends per second and MB/s (message bodies) for 128 B, 1 KiB and 16 KiB messages under
- *    ASYNC_FLUSH and SYNC_FLUSH with 1, 16 and 256 concurrent appenders, each for --duration s.
+ *    ASYNC_FLUSH (writes on the event loop, then on the pool: transientStorePoolEnable) and
+ *    SYNC_FLUSH with 1, 16 and 256 concurrent appenders, each for --duration s.
  * 3. Recovery after a crash of a store holding --recovery-gib GiB of 1 KiB messages.
  * 4. Memory (RSS after GC) of a process that stored --memory-messages 128-byte messages.
  * --part recovery or --part memory runs one part alone.
@@ -56,12 +57,16 @@ function rawSequentialWrite(dir: string, totalBytes: number): number {
 async function appendRun(
   dir: string,
   flushDiskType: FlushDiskType,
+  transientStorePoolEnable: boolean,
   size: number,
   concurrency: number,
   seconds: number,
 ) {
   const root = mkdtempSync(join(dir, 'rocketnest-bench-'));
-  const store = new DefaultMessageStore({ storePathRootDir: root, flushDiskType }, { logger: silentStoreLogger });
+  const store = new DefaultMessageStore(
+    { storePathRootDir: root, flushDiskType, transientStorePoolEnable },
+    { logger: silentStoreLogger },
+  );
   await store.start();
   const body = Buffer.alloc(size, 7);
   const deadline = performance.now() + seconds * 1000;
@@ -82,6 +87,7 @@ async function appendRun(
   rmSync(root, { recursive: true, force: true });
   return {
     flushDiskType,
+    transientStorePoolEnable,
     size,
     concurrency,
     appendsPerSec: appended / elapsed,
@@ -157,13 +163,19 @@ async function main(): Promise<void> {
   console.log(`\nraw sequential write (1 MiB writes, 512 MiB, then fsync): ${rawMBps.toFixed(0)} MB/s`);
   console.log('\nappends (message body bytes):');
   const runs = [];
-  for (const flushDiskType of ['ASYNC_FLUSH', 'SYNC_FLUSH'] as const) {
+  // ASYNC_FLUSH also with its writes on the pool (transientStorePoolEnable), faster when a core is free.
+  const modes = [
+    { flushDiskType: 'ASYNC_FLUSH', pool: false },
+    { flushDiskType: 'ASYNC_FLUSH', pool: true },
+    { flushDiskType: 'SYNC_FLUSH', pool: false },
+  ] as const;
+  for (const { flushDiskType, pool } of modes) {
     for (const size of [128, 1024, 16384]) {
       for (const concurrency of [1, 16, 256]) {
-        const run = await appendRun(dir, flushDiskType, size, concurrency, seconds);
+        const run = await appendRun(dir, flushDiskType, pool, size, concurrency, seconds);
         runs.push(run);
         console.log(
-          `  ${flushDiskType.padEnd(11)} ${String(size).padStart(5)} B x ${String(concurrency).padStart(3)} appenders: ` +
+          `  ${(flushDiskType + (pool ? '+pool' : '')).padEnd(16)} ${String(size).padStart(5)} B x ${String(concurrency).padStart(3)} appenders: ` +
             `${Math.round(run.appendsPerSec).toLocaleString('en-US').padStart(9)} appends/s ${run.mbPerSec.toFixed(1).padStart(7)} MB/s ` +
             `(${((run.mbPerSec / rawMBps) * 100).toFixed(0)}% of raw; ${run.fsyncs} fsyncs)`,
         );
