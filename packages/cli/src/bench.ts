@@ -154,30 +154,50 @@ export async function benchProducer(args: string[]): Promise<void> {
   const meter = new BenchMeter(values.json, 'send');
   const deadline = performance.now() + duration * 1000;
   const rate = values.rate === undefined ? undefined : positive('rate', values.rate);
-  // Sends at a fixed rate take the next free slot; each waits for its own.
-  let nextSlot = performance.now();
-  const paced = async () => {
-    if (rate === undefined) return;
-    const slot = nextSlot;
-    nextSlot += (1000 * batch) / rate;
-    const wait = slot - performance.now();
-    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+  const sendOne = async () => {
+    const sentAt = performance.now();
+    try {
+      await (batch === 1 ? producer.send(message) : producer.sendBatch(messages));
+      meter.record(batch, batch * size, performance.now() - sentAt);
+    } catch (error) {
+      meter.error((error as Error).message);
+    }
   };
-  await Promise.all(
-    Array.from({ length: inflight }, async () => {
-      while (performance.now() < deadline) {
-        await paced();
-        if (performance.now() >= deadline) break;
-        const sentAt = performance.now();
-        try {
-          await (batch === 1 ? producer.send(message) : producer.sendBatch(messages));
-          meter.record(batch, batch * size, performance.now() - sentAt);
-        } catch (error) {
-          meter.error((error as Error).message);
+  if (rate === undefined) {
+    // As fast as the in-flight limit allows: each slot sends again as soon as its send is answered.
+    await Promise.all(
+      Array.from({ length: inflight }, async () => {
+        while (performance.now() < deadline) await sendOne();
+      }),
+    );
+  } else {
+    // At a fixed rate: every millisecond, the sends due by now (one timer for all, so that the
+    // pacing itself adds no timers or garbage per message), never more than --inflight at once.
+    const started = performance.now();
+    let due = 0;
+    let inFlight = 0;
+    const sending = new Set<Promise<void>>();
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        const now = performance.now();
+        if (now >= deadline) {
+          clearInterval(timer);
+          resolve();
+          return;
         }
-      }
-    }),
-  );
+        const target = Math.floor(((now - started) * rate) / 1000 / batch);
+        for (; due < target && inFlight < inflight; due++) {
+          inFlight++;
+          const send = sendOne().finally(() => {
+            inFlight--;
+            sending.delete(send);
+          });
+          sending.add(send);
+        }
+      }, 1);
+    });
+    await Promise.all(sending);
+  }
   meter.finish('producer', {
     size,
     inflight,
