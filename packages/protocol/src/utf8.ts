@@ -40,6 +40,8 @@ export function readShortUtf8(buffer: Buffer, start: number, end: number): strin
   const length = end - start;
   if (length > SHORT) return buffer.toString('utf8', start, end);
   if (length === 0) return '';
+  // One-letter keys (SEND_MESSAGE_V2's a..n) and one-digit values: V8 keeps these strings already.
+  if (length === 1 && buffer[start]! <= 0x7f) return String.fromCharCode(buffer[start]!);
   let hash = length;
   for (let i = start; i < end; i++) {
     const byte = buffer[i]!;
