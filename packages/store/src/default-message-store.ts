@@ -352,11 +352,12 @@ export class DefaultMessageStore implements MessageStore {
   }
 
   /**
-   * Flush the ConsumeQueues, persist the index file being written, and write the checkpoint
+   * Flush the ConsumeQueues, persist the index file being written (its slots only when
+   * shutting down: after a crash they are rebuilt from its entries), and write the checkpoint
    * with the safe offset: what was dispatched before these flushes and is fsynced in the
    * CommitLog, so that recovery rescans only what came after.
    */
-  private async flushConsumeQueues(): Promise<void> {
+  private async flushConsumeQueues(shuttingDown = false): Promise<void> {
     const timestamp = this.lastDispatchedTimestamp;
     const safeOffset = Math.min(this.dispatchedOffset, this.lastFlushedOffset);
     // One fsync at a time: each holds a thread of the pool, which CommitLog writes need too.
@@ -365,7 +366,9 @@ export class DefaultMessageStore implements MessageStore {
     checkpoint.logicsMsgTimestamp = Math.max(checkpoint.logicsMsgTimestamp, timestamp);
     if (this.index) {
       await Promise.all(this.indexFilesPersisting);
-      if (timestamp > checkpoint.indexMsgTimestamp) checkpoint.indexMsgTimestamp = await this.index.persist();
+      if (timestamp > checkpoint.indexMsgTimestamp || shuttingDown) {
+        checkpoint.indexMsgTimestamp = Math.max(checkpoint.indexMsgTimestamp, await this.index.persist(shuttingDown));
+      }
     }
     checkpoint.safeOffset = Math.max(checkpoint.safeOffset ?? 0, safeOffset);
     await checkpoint.flush();
@@ -380,7 +383,7 @@ export class DefaultMessageStore implements MessageStore {
     await this.commitLog.flush();
     this.checkpoint!.physicMsgTimestamp = Math.max(this.checkpoint!.physicMsgTimestamp, this.writtenTimestamp);
     this.settleSyncWaiters(this.commitLog.readableOffset);
-    await this.flushConsumeQueues();
+    await this.flushConsumeQueues(true);
     this.checkpoint!.close();
     this.index?.close();
     for (const queue of this.allConsumeQueues()) queue.close();

@@ -159,16 +159,20 @@ export class IndexFile {
 
   /**
    * Write entries, then slots, then the header as it was when this began, and fsync: after this
-   * the file is whole on disk up to that header. Returns it.
+   * the file is whole on disk up to that header. Returns it. Without slots (the periodic persist
+   * of the file being written), only entries and header: after a crash the slots are rebuilt
+   * from the entries anyway, and writing the whole slot table (maxHashSlotNum x 4 bytes, 20 MB
+   * by default) every second took a core for milliseconds each time. A clean shutdown and a
+   * full file write them.
    */
-  async persist(): Promise<IndexHeader> {
+  async persist(withSlots = true): Promise<IndexHeader> {
     // A full file is written whole at once: the next file's header, written when it is made, counts
     // on this one's entries. The file being written goes on taking entries while its slots are written.
     const whole = this.isFull;
     this.writeEntries();
     // What is written now: the header must not claim entries that come while the slots are written.
     const header = { ...this.header };
-    if (this.slots) {
+    if (this.slots && (withSlots || whole)) {
       // Written from a thread of the pool while puts go on: a slot changed meanwhile is written
       // old or new, and after a crash the slots are rebuilt from the entries anyway.
       const slots = this.slots;

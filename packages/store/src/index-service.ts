@@ -104,11 +104,11 @@ export class IndexService {
     return file;
   }
 
-  /** Persist the file being written (entries, slots, header) and return its end time. */
-  async persist(): Promise<number> {
+  /** Persist the file being written (entries, header, and slots when asked) and return its end time. */
+  async persist(withSlots: boolean): Promise<number> {
     const last = this.files.at(-1);
     if (!last) return 0;
-    return (await last.persist()).endTimestamp;
+    return (await last.persist(withSlots)).endTimestamp;
   }
 
   /** CommitLog offsets for topic#key within [begin, end], newest files first, at most maxNum. */
