@@ -86,6 +86,11 @@ export class CommitLog {
     return this.writeOffset;
   }
 
+  /** Do large rounds go to a thread of the pool now (else they are written on this thread)? */
+  get writesOnPool(): boolean {
+    return this.writeOnPool || performance.now() < this.poolUntil;
+  }
+
   /** Bytes appended and not yet handed to a write. */
   get unwrittenBytes(): number {
     return this.writeOffset - this.writtenOffset;
@@ -182,7 +187,7 @@ export class CommitLog {
     // the disk was slow of late: a hand-over costs two thread switches, which a busy machine
     // pays for in throughput, while a stall on the pool leaves this thread free to refuse puts.
     const startedAt = performance.now();
-    const here = end - start <= WRITE_HERE_BYTES || (!this.writeOnPool && startedAt >= this.poolUntil);
+    const here = end - start <= WRITE_HERE_BYTES || !this.writesOnPool;
     this.writing = true;
     this.writeStartedAt = startedAt;
     this.file.writeBuffers(start, buffers, here).then(

@@ -466,8 +466,11 @@ export class DefaultMessageStore implements MessageStore {
       },
     };
     const wait = propertyValue(messages[0]!.properties, MessageConst.WAIT) !== 'false';
-    // A large round starts writing before it ends, so that the pool writes while this thread encodes.
-    if (this.commitLog.unwrittenBytes >= EARLY_WRITE_BYTES) this.commitLog.write();
+    // A large round starts writing before it ends, so that the pool writes while this thread
+    // encodes. Written on this thread, a round waits for its end: a write here answers puts at
+    // once, and puts made in answer would write again, never letting the event loop turn (and
+    // the flush and checkpoint timers run).
+    if (this.commitLog.unwrittenBytes >= EARLY_WRITE_BYTES && this.commitLog.writesOnPool) this.commitLog.write();
     return new Promise((resolve) => {
       if (!this.roundEnding) {
         this.roundEnding = true;

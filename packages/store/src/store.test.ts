@@ -459,6 +459,21 @@ describe('file store', () => {
     );
   });
 
+  it('lets the event loop turn while answered puts make more puts at once', async () => {
+    const store = new DefaultMessageStore({ ...small, storePathRootDir: tempDir() }, { logger: silentStoreLogger });
+    await store.start();
+    after(() => store.shutdown());
+    let timerFired = false;
+    setTimeout(() => (timerFired = true), 1);
+    const body = Buffer.alloc(1024, 1);
+    // Each batch holds more than the 64 KiB at which a round on the pool starts writing early;
+    // a round written on this thread waits for its end, so timers (flushes, checkpoints) run.
+    for (let round = 0; round < 50 && !timerFired; round++) {
+      await Promise.all(Array.from({ length: 100 }, () => store.putMessage(message('Loop', 0, body))));
+    }
+    assert.ok(timerFired, 'a 1 ms timer fired while batches of puts followed one another');
+  });
+
   it('with transientStorePoolEnable writes large rounds on the pool from the start', async () => {
     const { store, disk } = throttledDiskStore(true);
     await store.start();
