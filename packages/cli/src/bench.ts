@@ -175,7 +175,6 @@ export async function benchProducer(args: string[]): Promise<void> {
     // pacing itself adds no timers or garbage per message), never more than --inflight at once.
     const started = performance.now();
     let due = 0;
-    let inFlight = 0;
     const sending = new Set<Promise<void>>();
     await new Promise<void>((resolve) => {
       const timer = setInterval(() => {
@@ -186,12 +185,8 @@ export async function benchProducer(args: string[]): Promise<void> {
           return;
         }
         const target = Math.floor(((now - started) * rate) / 1000 / batch);
-        for (; due < target && inFlight < inflight; due++) {
-          inFlight++;
-          const send = sendOne().finally(() => {
-            inFlight--;
-            sending.delete(send);
-          });
+        for (; due < target && sending.size < inflight; due++) {
+          const send = sendOne().finally(() => sending.delete(send));
           sending.add(send);
         }
       }, 1);

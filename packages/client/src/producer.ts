@@ -322,15 +322,13 @@ export class Producer {
     if (shardingKey !== undefined) {
       return info.queues[Math.abs(javaStringHashCode(shardingKey) % info.queues.length)]!;
     }
-    if (this.unavailableUntil.size === 0 && avoid === undefined)
-      return info.queues[this.sendIndex++ % info.queues.length]!;
-    const now = Date.now();
     for (let i = 0; i < info.queues.length; i++) {
       const queue = info.queues[this.sendIndex++ % info.queues.length]!;
       if (queue.brokerName === avoid) continue;
+      // The clock is read only for a broker being avoided: this runs for every message sent.
       const until = this.unavailableUntil.get(queue.brokerName);
       if (until === undefined) return queue;
-      if (until <= now) {
+      if (until <= Date.now()) {
         this.unavailableUntil.delete(queue.brokerName);
         return queue;
       }

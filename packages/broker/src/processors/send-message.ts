@@ -35,8 +35,9 @@ export function sendMessage(broker: BrokerContext) {
     if ((broker.config.brokerPermission & Perm.WRITE) === 0) {
       return refuse(ResponseCode.NO_PERMISSION, `the broker[${broker.config.brokerName}] sending message is forbidden`);
     }
+    const known = broker.topics.get(header.topic);
     // Names of topics the broker has were checked when they were made.
-    const badName = broker.topics.get(header.topic) ? undefined : invalidTopicName(header.topic);
+    const badName = known ? undefined : invalidTopicName(header.topic);
     if (badName) return refuse(ResponseCode.SYSTEM_ERROR, `${badName}; choose another topic name`);
     if (NOT_ALLOWED_SEND_TOPICS.has(header.topic)) {
       return refuse(
@@ -44,7 +45,7 @@ export function sendMessage(broker: BrokerContext) {
         `sending message to topic[${header.topic}] is forbidden: it is a system topic`,
       );
     }
-    const topic = topicFor(broker, header.topic, header.defaultTopic, header.defaultTopicQueueNums);
+    const topic = known ?? createTopic(broker, header.topic, header.defaultTopic, header.defaultTopicQueueNums);
     if (!topic) {
       return refuse(
         ResponseCode.TOPIC_NOT_EXIST,
@@ -123,9 +124,14 @@ export function sendMessage(broker: BrokerContext) {
   };
 }
 
-/** The topic's config, created from the producer's template topic or as a retry topic when allowed. */
-function topicFor(broker: BrokerContext, topic: string, template: string, queueNums: number): TopicConfig | undefined {
-  const created = broker.topics.get(topic) ?? broker.topics.createFromTemplate(topic, template, queueNums);
+/** A new topic's config, created from the producer's template topic or as a retry topic when allowed. */
+function createTopic(
+  broker: BrokerContext,
+  topic: string,
+  template: string,
+  queueNums: number,
+): TopicConfig | undefined {
+  const created = broker.topics.createFromTemplate(topic, template, queueNums);
   if (created) return created;
   if (topic.startsWith(RETRY_GROUP_TOPIC_PREFIX)) return broker.topics.createSystemTopic(topic, 1);
   return undefined;
