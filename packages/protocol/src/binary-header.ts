@@ -1,3 +1,4 @@
+import { getInt16, getInt32, putInt16, putInt32, putInt8 } from './bytes.js';
 import type { CommandHeader } from './json-header.js';
 import { languageByte, languageName } from './language-code.js';
 import { ProtocolError } from './protocol-error.js';
@@ -22,18 +23,18 @@ export function binaryHeaderLength(command: CommandHeader): number {
  */
 export function writeBinaryHeader(command: CommandHeader, target: Buffer, offset: number): number {
   let at = offset;
-  target.writeInt16BE((command.code << 16) >> 16, at);
-  target.writeUInt8(languageByte(command.language), at + 2);
-  target.writeInt16BE((command.version << 16) >> 16, at + 3);
-  target.writeInt32BE(command.opaque | 0, at + 5);
-  target.writeInt32BE(command.flag | 0, at + 9);
+  putInt16(target, (command.code << 16) >> 16, at);
+  putInt8(target, languageByte(command.language), at + 2);
+  putInt16(target, (command.version << 16) >> 16, at + 3);
+  putInt32(target, command.opaque | 0, at + 5);
+  putInt32(target, command.flag | 0, at + 9);
   at += 13;
   if (command.remark) {
     const written = target.write(command.remark, at + 4, 'utf8');
-    target.writeInt32BE(written, at);
+    putInt32(target, written, at);
     at += 4 + written;
   } else {
-    target.writeInt32BE(0, at);
+    putInt32(target, 0, at);
     at += 4;
   }
   const extStart = at;
@@ -41,13 +42,13 @@ export function writeBinaryHeader(command: CommandHeader, target: Buffer, offset
   const { extFields } = command;
   for (const key in extFields) {
     const keyLength = writeUtf8(target, key, at + 2);
-    target.writeInt16BE(keyLength, at);
+    putInt16(target, keyLength, at);
     at += 2 + keyLength;
     const valueLength = writeUtf8(target, extFields[key]!, at + 4);
-    target.writeInt32BE(valueLength, at);
+    putInt32(target, valueLength, at);
     at += 4 + valueLength;
   }
-  target.writeInt32BE(at - extStart - 4, extStart);
+  putInt32(target, at - extStart - 4, extStart);
   return at;
 }
 
@@ -58,20 +59,20 @@ export function writeBinaryHeader(command: CommandHeader, target: Buffer, offset
 export function decodeBinaryHeader(buffer: Buffer, start: number, end: number): CommandHeader {
   const malformed = (what: string) => new ProtocolError('HEADER_MALFORMED', `binary header: ${what}`);
   if (end - start < FIXED_LENGTH) throw malformed(`${end - start} bytes, fewer than the fixed ${FIXED_LENGTH}`);
-  const code = buffer.readInt16BE(start);
-  const language = languageName(buffer.readUInt8(start + 2));
-  const version = buffer.readInt16BE(start + 3);
-  const opaque = buffer.readInt32BE(start + 5);
-  const flag = buffer.readInt32BE(start + 9);
+  const code = getInt16(buffer, start);
+  const language = languageName(buffer[start + 2]!);
+  const version = getInt16(buffer, start + 3);
+  const opaque = getInt32(buffer, start + 5);
+  const flag = getInt32(buffer, start + 9);
   let at = start + 13;
-  const remarkLength = buffer.readInt32BE(at);
+  const remarkLength = getInt32(buffer, at);
   at += 4;
   if (remarkLength < 0 || remarkLength > end - at - 4) {
     throw malformed(`remark length ${remarkLength} does not fit the ${end - at - 4} bytes left`);
   }
   const remark = remarkLength > 0 ? buffer.toString('utf8', at, at + remarkLength) : undefined;
   at += remarkLength;
-  const extLength = buffer.readInt32BE(at);
+  const extLength = getInt32(buffer, at);
   at += 4;
   if (extLength < 0 || extLength !== end - at) {
     throw malformed(`ext fields length ${extLength} does not match the ${end - at} bytes left`);
@@ -79,12 +80,12 @@ export function decodeBinaryHeader(buffer: Buffer, start: number, end: number): 
   const extFields: ExtFields = {};
   while (at < end) {
     if (end - at < 2) throw malformed('ext field key length cut short');
-    const keyLength = buffer.readInt16BE(at);
+    const keyLength = getInt16(buffer, at);
     at += 2;
     if (keyLength < 0 || keyLength > end - at - 4) throw malformed(`ext field key length ${keyLength} out of bounds`);
     const key = readShortUtf8(buffer, at, at + keyLength);
     at += keyLength;
-    const valueLength = buffer.readInt32BE(at);
+    const valueLength = getInt32(buffer, at);
     at += 4;
     if (valueLength < 0 || valueLength > end - at) {
       throw malformed(`ext field "${key}" value length ${valueLength} out of bounds`);

@@ -1,3 +1,4 @@
+import { getInt32, getUint32, putInt32 } from './bytes.js';
 import { binaryHeaderLength, decodeBinaryHeader, writeBinaryHeader } from './binary-header.js';
 import { decodeJsonHeader, encodeJsonHeader } from './json-header.js';
 import { ProtocolError } from './protocol-error.js';
@@ -34,8 +35,8 @@ export function measureFrame(command: RemotingCommand): MeasuredFrame {
 /** Write a measured frame's length prefix, header word and header at offset; the body is the caller's. */
 export function writeFrameHead(frame: MeasuredFrame, target: Buffer, offset: number): void {
   const { command, headerLength } = frame;
-  target.writeInt32BE(4 + headerLength + frame.bodyLength, offset);
-  target.writeInt32BE((command.serializeType << 24) | headerLength, offset + 4);
+  putInt32(target, 4 + headerLength + frame.bodyLength, offset);
+  putInt32(target, (command.serializeType << 24) | headerLength, offset + 4);
   if (frame.headerText === undefined) writeBinaryHeader(command, target, offset + 8);
   else target.write(frame.headerText, offset + 8, headerLength, 'utf8');
 }
@@ -71,7 +72,7 @@ export function decodeFramePayload(buffer: Buffer, start: number, end: number): 
   if (end - start < 4) {
     throw new ProtocolError('FRAME_LENGTH_INVALID', `frame of ${end - start} bytes has no room for its header word`);
   }
-  const headerWord = buffer.readUInt32BE(start);
+  const headerWord = getUint32(buffer, start);
   const serializeType = headerWord >>> 24;
   const headerLength = headerWord & 0xffffff;
   const headerStart = start + 4;
@@ -100,7 +101,7 @@ export function decodeFramePayload(buffer: Buffer, start: number, end: number): 
 /** Decode a whole frame, length prefix included; its declared length must match the buffer. */
 export function decodeFrame(frame: Buffer, maxFrameLength = DEFAULT_MAX_FRAME_LENGTH): RemotingCommand {
   if (frame.length < 4) throw new ProtocolError('FRAME_LENGTH_INVALID', `${frame.length} bytes hold no length prefix`);
-  const declared = frame.readInt32BE(0);
+  const declared = getInt32(frame, 0);
   checkDeclaredLength(declared, maxFrameLength);
   if (declared !== frame.length - 4) {
     throw new ProtocolError(

@@ -1,3 +1,4 @@
+import { getInt32 } from './bytes.js';
 import { checkDeclaredLength, decodeFramePayload, DEFAULT_MAX_FRAME_LENGTH } from './frame-codec.js';
 import { ProtocolError } from './protocol-error.js';
 import type { RemotingCommand } from './remoting-command.js';
@@ -73,7 +74,7 @@ export class FrameDecoder {
   private readInt32(): number {
     const first = this.chunks[0]!;
     if (first.length - this.head >= 4) {
-      const value = first.readInt32BE(this.head);
+      const value = getInt32(first, this.head);
       this.consume(4);
       return value;
     }

@@ -1,4 +1,5 @@
 export * from './binary-header.js';
+export * from './bytes.js';
 export * from './frame-codec.js';
 export * from './frame-decoder.js';
 export * from './header-schema.js';

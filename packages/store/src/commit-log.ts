@@ -1,7 +1,9 @@
 import {
   BLANK_MAGIC_CODE,
   checkStoredMessage,
+  getInt32,
   MESSAGE_MAGIC_CODE,
+  putInt32,
   readLong,
   storeTimestampPosition,
 } from '@rocketnest/protocol';
@@ -117,8 +119,8 @@ export class CommitLog {
     if (position + length + 8 > this.segmentSize) {
       const remaining = this.segmentSize - position;
       const blank = this.room(8);
-      blank.buffer.writeInt32BE(remaining, blank.at);
-      blank.buffer.writeInt32BE(BLANK_MAGIC_CODE, blank.at + 4);
+      putInt32(blank.buffer, remaining, blank.at);
+      putInt32(blank.buffer, BLANK_MAGIC_CODE, blank.at + 4);
       this.slabLength += 8;
       // The rest of the segment stays as it is (zeros); the next record starts a new segment.
       this.writeOffset += remaining;
@@ -244,7 +246,7 @@ export class CommitLog {
   readRecord(offset: number): Buffer | undefined {
     const head = this.read(offset, 4);
     if (head.length < 4) return undefined;
-    const size = head.readInt32BE(0);
+    const size = getInt32(head, 0);
     if (size <= 0 || offset + size > this.writtenOffset) return undefined;
     const record = this.read(offset, size);
     return checkStoredMessage(record, 0, record.length, false).kind === 'message' ? record : undefined;
@@ -254,7 +256,7 @@ export class CommitLog {
   storeTimestampAt(offset: number): number {
     const head = this.read(offset, 80);
     if (head.length < 80) return -1;
-    return readLong(head, storeTimestampPosition(head.readInt32BE(36)));
+    return readLong(head, storeTimestampPosition(getInt32(head, 36)));
   }
 
   /**
@@ -281,7 +283,7 @@ export class CommitLog {
           break;
         }
         if (check.kind === 'invalid') {
-          const size = chunk.readInt32BE(at);
+          const size = getInt32(chunk, at);
           if (moreFollows && at > 0 && at + size > length && size <= maxRecordSize) break;
           return offset + at;
         }
@@ -298,8 +300,8 @@ export class CommitLog {
   firstStoreTimestamp(segmentStart: number): number {
     const head = Buffer.alloc(4096);
     const read = this.file.read(segmentStart, head.length, head);
-    if (read < 88 || head.readInt32BE(4) !== MESSAGE_MAGIC_CODE) return 0;
-    return readLong(head, storeTimestampPosition(head.readInt32BE(36)));
+    if (read < 88 || getInt32(head, 4) !== MESSAGE_MAGIC_CODE) return 0;
+    return readLong(head, storeTimestampPosition(getInt32(head, 36)));
   }
 
   /** fsyncs done so far. */

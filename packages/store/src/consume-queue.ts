@@ -1,4 +1,4 @@
-import { readLong, writeLong } from '@rocketnest/protocol';
+import { getInt32, putInt32, readLong, writeLong } from '@rocketnest/protocol';
 import { SegmentedFile } from './segmented-file.js';
 
 /** Bytes of one ConsumeQueue entry: commit log offset int64, size int32, tags code int64. */
@@ -71,7 +71,7 @@ export class ConsumeQueue {
       let position = 0;
       for (; position + CQ_ENTRY_SIZE <= read; position += CQ_ENTRY_SIZE) {
         const offset = readLong(buffer, position);
-        const size = buffer.readInt32BE(position + 8);
+        const size = getInt32(buffer, position + 8);
         if (offset < 0 || size <= 0) break;
         if (size !== 0x7fffffff) this.maxPhysicOffset = offset + size;
       }
@@ -96,7 +96,7 @@ export class ConsumeQueue {
     if (expected > this.endByte) this.fillBlank(expected);
     this.appendBytes((buffer, at) => {
       writeLong(buffer, entry.commitLogOffset, at);
-      buffer.writeInt32BE(entry.size, at + 8);
+      putInt32(buffer, entry.size, at + 8);
       writeLong(buffer, entry.tagsCode, at + 12);
     });
     this.maxPhysicOffset = entry.commitLogOffset + entry.size;
@@ -111,7 +111,7 @@ export class ConsumeQueue {
     for (let at = this.endByte; at < untilByte; at += CQ_ENTRY_SIZE) {
       this.appendBytes((buffer, position) => {
         writeLong(buffer, 0, position);
-        buffer.writeInt32BE(0x7fffffff, position + 8);
+        putInt32(buffer, 0x7fffffff, position + 8);
         writeLong(buffer, 0, position + 12);
       });
     }
@@ -231,7 +231,7 @@ export class ConsumeQueue {
 export function entryAt(buffer: Buffer, at: number): ConsumeQueueEntry {
   return {
     commitLogOffset: readLong(buffer, at),
-    size: buffer.readInt32BE(at + 8),
+    size: getInt32(buffer, at + 8),
     tagsCode: readLong(buffer, at + 12),
   };
 }

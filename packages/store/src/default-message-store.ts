@@ -2,16 +2,18 @@ import { existsSync, mkdirSync, readdirSync, rmSync, statfsSync, statSync, write
 import { join } from 'node:path';
 import {
   createOffsetMessageId,
+  getInt16,
+  getInt32,
   MESSAGE_MAGIC_CODE_V2,
   MessageConst,
   MessageSysFlag,
+  type MessageToStore,
   propertyValue,
   readLong,
   storedMessageLength,
   storeTimestampPosition,
   transactionType,
   writeStoredMessage,
-  type MessageToStore,
 } from '@rocketnest/protocol';
 import { StoreCheckpoint } from './checkpoint.js';
 import { CommitLog, type ScannedRecord } from './commit-log.js';
@@ -290,15 +292,15 @@ export class DefaultMessageStore implements MessageStore {
    */
   private redispatch(record: ScannedRecord): void {
     const { buffer, at, physicalOffset, size } = record;
-    const sysFlag = buffer.readInt32BE(at + 36);
+    const sysFlag = getInt32(buffer, at + 36);
     const storeTimestampAt = at + storeTimestampPosition(sysFlag);
     const bodyLengthAt = storeTimestampAt + 8 + (sysFlag & MessageSysFlag.STOREHOSTADDRESS_V6_FLAG ? 20 : 8) + 12;
-    const topicLengthAt = bodyLengthAt + 4 + buffer.readInt32BE(bodyLengthAt);
-    const v2 = buffer.readInt32BE(at + 4) === MESSAGE_MAGIC_CODE_V2;
-    const topicLength = v2 ? buffer.readInt16BE(topicLengthAt) : buffer.readInt8(topicLengthAt);
+    const topicLengthAt = bodyLengthAt + 4 + getInt32(buffer, bodyLengthAt);
+    const v2 = getInt32(buffer, at + 4) === MESSAGE_MAGIC_CODE_V2;
+    const topicLength = v2 ? getInt16(buffer, topicLengthAt) : buffer.readInt8(topicLengthAt);
     const topicAt = topicLengthAt + (v2 ? 2 : 1);
     const topic = buffer.toString('utf8', topicAt, topicAt + topicLength);
-    const queueId = buffer.readInt32BE(at + 12);
+    const queueId = getInt32(buffer, at + 12);
     const queue = this.findConsumeQueue(topic, queueId);
     const queued = queue !== undefined && physicalOffset + size <= queue.maxPhysicOffset;
     const indexed = !this.index || this.index.covers(physicalOffset);
@@ -315,7 +317,7 @@ export class DefaultMessageStore implements MessageStore {
       size,
       sysFlag,
       storeTimestamp: readLong(buffer, storeTimestampAt),
-      properties: buffer.toString('utf8', propertiesAt + 2, propertiesAt + 2 + buffer.readInt16BE(propertiesAt)),
+      properties: buffer.toString('utf8', propertiesAt + 2, propertiesAt + 2 + getInt16(buffer, propertiesAt)),
     });
   }
 
@@ -440,7 +442,7 @@ export class DefaultMessageStore implements MessageStore {
           queueOffset,
           physicalOffset,
           size: length,
-          sysFlag: reserved.buffer.readInt32BE(at + 36),
+          sysFlag: getInt32(reserved.buffer, at + 36),
           storeTimestamp,
           properties: message.properties,
         };

@@ -1,5 +1,5 @@
 import { closeSync, fdatasync, ftruncateSync, openSync, readSync, renameSync, write, writeSync } from 'node:fs';
-import { javaStringHashCode, readLong, writeLong } from '@rocketnest/protocol';
+import { getInt32, javaStringHashCode, putInt32, readLong, writeLong } from '@rocketnest/protocol';
 
 const HEADER_SIZE = 40;
 const ENTRY_SIZE = 20;
@@ -79,8 +79,8 @@ export class IndexFile {
       endTimestamp: readLong(bytes, 8),
       beginPhyOffset: readLong(bytes, 16),
       endPhyOffset: readLong(bytes, 24),
-      hashSlotCount: bytes.readInt32BE(32),
-      indexCount: Math.max(1, bytes.readInt32BE(36)),
+      hashSlotCount: getInt32(bytes, 32),
+      indexCount: Math.max(1, getInt32(bytes, 36)),
     };
     return new IndexFile(path, fd, maxHashSlotNum, maxIndexNum, header);
   }
@@ -102,7 +102,7 @@ export class IndexFile {
         const n = Math.min(64 * 1024, count - first);
         readSync(this.fd, chunk, 0, n * ENTRY_SIZE, this.entryPosition(first));
         for (let i = 0; i < n; i++)
-          slots.writeInt32BE(first + i, (chunk.readInt32BE(i * ENTRY_SIZE) % this.maxHashSlotNum) * 4);
+          putInt32(slots, first + i, (chunk.readInt32BE(i * ENTRY_SIZE) % this.maxHashSlotNum) * 4);
       }
     } else {
       readSync(this.fd, slots, 0, slots.length, HEADER_SIZE);
@@ -117,7 +117,7 @@ export class IndexFile {
     const header = this.header;
     if (header.indexCount >= this.maxIndexNum) return false;
     const slot = keyHash % this.maxHashSlotNum;
-    let previous = slots.readInt32BE(slot * 4);
+    let previous = getInt32(slots, slot * 4);
     if (previous <= 0 || previous > header.indexCount) previous = 0;
     let timeDiff = 0;
     if (header.beginTimestamp > 0) {
@@ -131,12 +131,12 @@ export class IndexFile {
       this.pendingCount = 0;
     }
     const at = this.pendingCount * ENTRY_SIZE;
-    this.pending.writeInt32BE(keyHash, at);
+    putInt32(this.pending, keyHash, at);
     writeLong(this.pending, phyOffset, at + 4);
-    this.pending.writeInt32BE(timeDiff, at + 12);
-    this.pending.writeInt32BE(previous, at + 16);
+    putInt32(this.pending, timeDiff, at + 12);
+    putInt32(this.pending, previous, at + 16);
     this.pendingCount++;
-    slots.writeInt32BE(index, slot * 4);
+    putInt32(slots, index, slot * 4);
     if (index <= 1) {
       header.beginPhyOffset = phyOffset;
       header.beginTimestamp = storeTimestamp;
@@ -196,8 +196,8 @@ export class IndexFile {
     writeLong(bytes, header.endTimestamp, 8);
     writeLong(bytes, header.beginPhyOffset, 16);
     writeLong(bytes, header.endPhyOffset, 24);
-    bytes.writeInt32BE(header.hashSlotCount, 32);
-    bytes.writeInt32BE(header.indexCount, 36);
+    putInt32(bytes, header.hashSlotCount, 32);
+    putInt32(bytes, header.indexCount, 36);
     writeSync(this.fd, bytes, 0, HEADER_SIZE, 0);
   }
 
@@ -213,16 +213,16 @@ export class IndexFile {
   query(keyHash: number, maxNum: number, begin: number, end: number, out: number[]): void {
     this.writeEntries();
     const slot = keyHash % this.maxHashSlotNum;
-    let index = this.slots ? this.slots.readInt32BE(slot * 4) : this.readSlot(slot);
+    let index = this.slots ? getInt32(this.slots, slot * 4) : this.readSlot(slot);
     const count = this.header.indexCount;
     const entry = Buffer.allocUnsafe(ENTRY_SIZE);
     while (out.length < maxNum && index > 0 && index < count) {
       readSync(this.fd, entry, 0, ENTRY_SIZE, this.entryPosition(index));
-      const entryHash = entry.readInt32BE(0);
-      const time = this.header.beginTimestamp + entry.readInt32BE(12) * 1000;
+      const entryHash = getInt32(entry, 0);
+      const time = this.header.beginTimestamp + getInt32(entry, 12) * 1000;
       if (time < begin) break;
       if (entryHash === keyHash && time <= end) out.push(readLong(entry, 4));
-      const previous = entry.readInt32BE(16);
+      const previous = getInt32(entry, 16);
       if (previous <= 0 || previous >= count || previous === index) break;
       index = previous;
     }
@@ -231,7 +231,7 @@ export class IndexFile {
   private readSlot(slot: number): number {
     const bytes = Buffer.allocUnsafe(4);
     readSync(this.fd, bytes, 0, 4, HEADER_SIZE + slot * 4);
-    return bytes.readInt32BE(0);
+    return getInt32(bytes, 0);
   }
 
   private entryPosition(index: number): number {

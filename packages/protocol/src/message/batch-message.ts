@@ -1,3 +1,4 @@
+import { getInt16, getInt32, putInt16, putInt32 } from '../bytes.js';
 /** One message of a SEND_BATCH_MESSAGE body. */
 export interface BatchEntry {
   flag: number;
@@ -14,17 +15,17 @@ export function decodeBatchBody(body: Buffer): BatchEntry[] {
   let at = 0;
   while (at < body.length) {
     if (body.length - at < 22) throw new RangeError(`batch entry at ${at} is cut short`);
-    const totalSize = body.readInt32BE(at);
-    const bodyLength = body.readInt32BE(at + 16);
+    const totalSize = getInt32(body, at);
+    const bodyLength = getInt32(body, at + 16);
     if (bodyLength < 0 || at + 22 + bodyLength > body.length)
       throw new RangeError(`batch entry at ${at} overruns the body`);
-    const propertiesLength = body.readInt16BE(at + 20 + bodyLength);
+    const propertiesLength = getInt16(body, at + 20 + bodyLength);
     const end = at + 22 + bodyLength + propertiesLength;
     if (propertiesLength < 0 || end > body.length || totalSize !== end - at) {
       throw new RangeError(`batch entry at ${at} declares ${totalSize} bytes but holds ${end - at}`);
     }
     entries.push({
-      flag: body.readInt32BE(at + 12),
+      flag: getInt32(body, at + 12),
       body: body.subarray(at + 20, at + 20 + bodyLength),
       properties: body.toString('utf8', at + 22 + bodyLength, end),
     });
@@ -38,11 +39,11 @@ export function encodeBatchBody(entries: readonly BatchEntry[]): Buffer {
   const parts = entries.map((entry) => {
     const properties = Buffer.from(entry.properties, 'utf8');
     const part = Buffer.alloc(22 + entry.body.length + properties.length);
-    part.writeInt32BE(part.length, 0);
-    part.writeInt32BE(entry.flag, 12);
-    part.writeInt32BE(entry.body.length, 16);
+    putInt32(part, part.length, 0);
+    putInt32(part, entry.flag, 12);
+    putInt32(part, entry.body.length, 16);
     entry.body.copy(part, 20);
-    part.writeInt16BE(properties.length, 20 + entry.body.length);
+    putInt16(part, properties.length, 20 + entry.body.length);
     properties.copy(part, 22 + entry.body.length);
     return part;
   });

@@ -1,3 +1,4 @@
+import { getInt32, putInt32 } from '../bytes.js';
 /** An address as RocketMQ stores it in a record: IPv4 (4 bytes) or IPv6 (16 bytes), then an int32 port. */
 
 /** Bytes a host takes in a record: 8 for IPv4, 20 for IPv6. */
@@ -21,7 +22,8 @@ export function writeHost(host: string, target: Buffer, offset: number): number 
     if (encodedHosts.size >= 4096) encodedHosts.clear();
     encodedHosts.set(host, encoded);
   }
-  return offset + encoded.copy(target, offset);
+  target.set(encoded, offset);
+  return offset + encoded.length;
 }
 
 function encodeHost(host: string, target: Buffer): void {
@@ -33,7 +35,7 @@ function encodeHost(host: string, target: Buffer): void {
   if (address.startsWith('[')) {
     const bytes = ipv6Bytes(address.slice(1, -1));
     bytes.copy(target, offset);
-    target.writeInt32BE(port, offset + 16);
+    putInt32(target, port, offset + 16);
     return;
   }
   const parts = address.split('.');
@@ -43,7 +45,7 @@ function encodeHost(host: string, target: Buffer): void {
     if (!Number.isInteger(part) || part < 0 || part > 255) throw new TypeError(`"${host}" is not an IPv4 address`);
     target[offset + i] = part;
   }
-  target.writeInt32BE(port, offset + 4);
+  putInt32(target, port, offset + 4);
 }
 
 /** Read a host written by writeHost. */
@@ -51,9 +53,9 @@ export function readHost(source: Buffer, offset: number, ipv6: boolean): string 
   if (ipv6) {
     const groups: string[] = [];
     for (let i = 0; i < 16; i += 2) groups.push(source.readUInt16BE(offset + i).toString(16));
-    return `[${groups.join(':')}]:${source.readInt32BE(offset + 16)}`;
+    return `[${groups.join(':')}]:${getInt32(source, offset + 16)}`;
   }
-  return `${source[offset]}.${source[offset + 1]}.${source[offset + 2]}.${source[offset + 3]}:${source.readInt32BE(offset + 4)}`;
+  return `${source[offset]}.${source[offset + 1]}.${source[offset + 2]}.${source[offset + 3]}:${getInt32(source, offset + 4)}`;
 }
 
 function ipv6Bytes(address: string): Buffer {

@@ -2,6 +2,7 @@ import { crc32 } from 'node:zlib';
 import { MessageSysFlag } from './message-sys-flag.js';
 import { hostLength, isIPv6Host, readHost, writeHost } from './socket-address.js';
 import { readLong, writeLong } from './long.js';
+import { getInt16, getInt32, putInt16, putInt32, putInt8 } from '../bytes.js';
 import { readShortUtf8, utf8Length, writeUtf8 } from '../utf8.js';
 
 /** Magic of a V1 record (one-byte topic length), the only kind 4.x writes. */
@@ -101,32 +102,33 @@ export function writeStoredMessage(
   let sysFlag = message.sysFlag & ~(MessageSysFlag.BORNHOST_V6_FLAG | MessageSysFlag.STOREHOSTADDRESS_V6_FLAG);
   if (isIPv6Host(message.bornHost)) sysFlag |= MessageSysFlag.BORNHOST_V6_FLAG;
   if (isIPv6Host(message.storeHost)) sysFlag |= MessageSysFlag.STOREHOSTADDRESS_V6_FLAG;
-  target.writeInt32BE(totalSize, offset);
-  target.writeInt32BE(v2 ? MESSAGE_MAGIC_CODE_V2 : MESSAGE_MAGIC_CODE, offset + 4);
-  target.writeInt32BE(bodyCrc(message.body), offset + 8);
-  target.writeInt32BE(message.queueId, offset + 12);
-  target.writeInt32BE(message.flag, offset + 16);
+  putInt32(target, totalSize, offset);
+  putInt32(target, v2 ? MESSAGE_MAGIC_CODE_V2 : MESSAGE_MAGIC_CODE, offset + 4);
+  putInt32(target, bodyCrc(message.body), offset + 8);
+  putInt32(target, message.queueId, offset + 12);
+  putInt32(target, message.flag, offset + 16);
   writeLong(target, place.queueOffset, offset + 20);
   writeLong(target, place.physicalOffset, offset + 28);
-  target.writeInt32BE(sysFlag, offset + 36);
+  putInt32(target, sysFlag, offset + 36);
   writeLong(target, message.bornTimestamp, offset + 40);
   let at = writeHost(message.bornHost, target, offset + 48);
   writeLong(target, place.storeTimestamp, at);
   at = writeHost(message.storeHost, target, at + 8);
-  target.writeInt32BE(message.reconsumeTimes, at);
+  putInt32(target, message.reconsumeTimes, at);
   writeLong(target, message.preparedTransactionOffset, at + 4);
-  target.writeInt32BE(message.body.length, at + 12);
-  at += 16 + message.body.copy(target, at + 16);
+  putInt32(target, message.body.length, at + 12);
+  target.set(message.body, at + 16);
+  at += 16 + message.body.length;
   if (v2) {
-    target.writeInt16BE(topicLength, at);
+    putInt16(target, topicLength, at);
     at += 2;
   } else {
-    target.writeInt8(topicLength, at);
+    putInt8(target, topicLength, at);
     at += 1;
   }
   at += writeUtf8(target, message.topic, at);
   const propertiesLength = target.write(message.properties, at + 2, 'utf8');
-  target.writeInt16BE(propertiesLength, at);
+  putInt16(target, propertiesLength, at);
   return at + 2 + propertiesLength;
 }
 
@@ -140,8 +142,8 @@ export type RecordCheck =
  */
 export function checkStoredMessage(source: Buffer, offset: number, end: number, checkCrc: boolean): RecordCheck {
   if (end - offset < 8) return { kind: 'invalid', reason: 'no room for a record header' };
-  const totalSize = source.readInt32BE(offset);
-  const magic = source.readInt32BE(offset + 4);
+  const totalSize = getInt32(source, offset);
+  const magic = getInt32(source, offset + 4);
   if (magic === BLANK_MAGIC_CODE) return { kind: 'blank', size: totalSize };
   if (magic !== MESSAGE_MAGIC_CODE && magic !== MESSAGE_MAGIC_CODE_V2) {
     return { kind: 'invalid', reason: totalSize === 0 && magic === 0 ? 'end of data' : `unknown magic ${magic}` };
@@ -149,22 +151,22 @@ export function checkStoredMessage(source: Buffer, offset: number, end: number, 
   if (totalSize < FIXED_LENGTH || totalSize > end - offset) {
     return { kind: 'invalid', reason: `record size ${totalSize} does not fit the ${end - offset} bytes left` };
   }
-  const sysFlag = source.readInt32BE(offset + 36);
+  const sysFlag = getInt32(source, offset + 36);
   const bornLength = sysFlag & MessageSysFlag.BORNHOST_V6_FLAG ? 20 : 8;
   const storeLength = sysFlag & MessageSysFlag.STOREHOSTADDRESS_V6_FLAG ? 20 : 8;
   const bodyLengthAt = offset + 48 + bornLength + 8 + storeLength + 12;
-  const bodyLength = source.readInt32BE(bodyLengthAt);
+  const bodyLength = getInt32(source, bodyLengthAt);
   const topicLengthAt = bodyLengthAt + 4 + bodyLength;
   if (bodyLength < 0 || topicLengthAt + 2 > offset + totalSize) {
     return { kind: 'invalid', reason: `body length ${bodyLength} overruns the record` };
   }
   const v2 = magic === MESSAGE_MAGIC_CODE_V2;
-  const topicLength = v2 ? source.readInt16BE(topicLengthAt) : source.readInt8(topicLengthAt);
+  const topicLength = v2 ? getInt16(source, topicLengthAt) : source.readInt8(topicLengthAt);
   const propertiesLengthAt = topicLengthAt + (v2 ? 2 : 1) + topicLength;
   if (topicLength < 0 || propertiesLengthAt + 2 > offset + totalSize) {
     return { kind: 'invalid', reason: `topic length ${topicLength} overruns the record` };
   }
-  const propertiesLength = source.readInt16BE(propertiesLengthAt);
+  const propertiesLength = getInt16(source, propertiesLengthAt);
   if (propertiesLengthAt + 2 + propertiesLength !== offset + totalSize) {
     return {
       kind: 'invalid',
@@ -172,7 +174,7 @@ export function checkStoredMessage(source: Buffer, offset: number, end: number, 
     };
   }
   if (checkCrc) {
-    const crc = source.readInt32BE(offset + 8);
+    const crc = getInt32(source, offset + 8);
     const actual = bodyCrc(source.subarray(bodyLengthAt + 4, topicLengthAt));
     if (crc !== actual) return { kind: 'invalid', reason: `body CRC ${actual} does not match the stored ${crc}` };
   }
@@ -186,35 +188,35 @@ export function decodeStoredMessage(source: Buffer, offset = 0): StoredMessage {
     throw new RangeError(
       `no message record at ${offset}: ${check.kind === 'invalid' ? check.reason : 'END_FILE blank'}`,
     );
-  const sysFlag = source.readInt32BE(offset + 36);
+  const sysFlag = getInt32(source, offset + 36);
   const bornV6 = (sysFlag & MessageSysFlag.BORNHOST_V6_FLAG) !== 0;
   const storeV6 = (sysFlag & MessageSysFlag.STOREHOSTADDRESS_V6_FLAG) !== 0;
-  const magic = source.readInt32BE(offset + 4);
+  const magic = getInt32(source, offset + 4);
   let at = offset + 48;
   const bornHost = readHost(source, at, bornV6);
   at += bornV6 ? 20 : 8;
   const storeTimestamp = readLong(source, at);
   const storeHost = readHost(source, at + 8, storeV6);
   at += 8 + (storeV6 ? 20 : 8);
-  const reconsumeTimes = source.readInt32BE(at);
+  const reconsumeTimes = getInt32(source, at);
   const preparedTransactionOffset = readLong(source, at + 4);
-  const bodyLength = source.readInt32BE(at + 12);
+  const bodyLength = getInt32(source, at + 12);
   at += 16;
   const body = source.subarray(at, at + bodyLength);
   at += bodyLength;
   const v2 = magic === MESSAGE_MAGIC_CODE_V2;
-  const topicLength = v2 ? source.readInt16BE(at) : source.readInt8(at);
+  const topicLength = v2 ? getInt16(source, at) : source.readInt8(at);
   at += v2 ? 2 : 1;
   const topic = readShortUtf8(source, at, at + topicLength);
   at += topicLength;
-  const propertiesLength = source.readInt16BE(at);
+  const propertiesLength = getInt16(source, at);
   const properties = source.toString('utf8', at + 2, at + 2 + propertiesLength);
   return {
     totalSize: check.size,
     magic,
-    bodyCRC: source.readInt32BE(offset + 8),
-    queueId: source.readInt32BE(offset + 12),
-    flag: source.readInt32BE(offset + 16),
+    bodyCRC: getInt32(source, offset + 8),
+    queueId: getInt32(source, offset + 12),
+    flag: getInt32(source, offset + 16),
     queueOffset: readLong(source, offset + 20),
     physicalOffset: readLong(source, offset + 28),
     sysFlag,
