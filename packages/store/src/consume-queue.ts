@@ -87,19 +87,15 @@ export class ConsumeQueue {
    * queue already indexed, as after a restart) is ignored. A queue whose first entry is not at
    * 0 is filled up to it with blank entries, as ConsumeQueue.fillPreBlank does.
    */
-  put(queueOffset: number, entry: ConsumeQueueEntry): void {
-    if (entry.commitLogOffset + entry.size <= this.maxPhysicOffset) return;
+  put(queueOffset: number, commitLogOffset: number, size: number, tagsCode: number): void {
+    if (commitLogOffset + size <= this.maxPhysicOffset) return;
     const expected = queueOffset * CQ_ENTRY_SIZE;
     if (expected < this.endByte) return;
     // A gap (a queue recreated after its old files went, or entries lost with a crash) is
     // filled with blank entries, which readers skip, so that the file stays contiguous.
     if (expected > this.endByte) this.fillBlank(expected);
-    this.appendBytes((buffer, at) => {
-      writeLong(buffer, entry.commitLogOffset, at);
-      putInt32(buffer, entry.size, at + 8);
-      writeLong(buffer, entry.tagsCode, at + 12);
-    });
-    this.maxPhysicOffset = entry.commitLogOffset + entry.size;
+    this.append(commitLogOffset, size, tagsCode);
+    this.maxPhysicOffset = commitLogOffset + size;
   }
 
   private fillBlank(untilByte: number): void {
@@ -108,22 +104,19 @@ export class ConsumeQueue {
       this.minLogicByte = untilByte;
       this.endByte = untilByte - (untilByte % this.file.segmentSize);
     }
-    for (let at = this.endByte; at < untilByte; at += CQ_ENTRY_SIZE) {
-      this.appendBytes((buffer, position) => {
-        writeLong(buffer, 0, position);
-        putInt32(buffer, 0x7fffffff, position + 8);
-        writeLong(buffer, 0, position + 12);
-      });
-    }
+    while (this.endByte < untilByte) this.append(0, 0x7fffffff, 0);
   }
 
-  private appendBytes(write: (buffer: Buffer, at: number) => void): void {
+  private append(commitLogOffset: number, size: number, tagsCode: number): void {
     if (!this.pending) {
       this.pending = Buffer.allocUnsafe(1024 * CQ_ENTRY_SIZE);
       this.pendingStart = this.endByte;
       this.pendingLength = 0;
     }
-    write(this.pending, this.pendingLength);
+    const at = this.pendingLength;
+    writeLong(this.pending, commitLogOffset, at);
+    putInt32(this.pending, size, at + 8);
+    writeLong(this.pending, tagsCode, at + 12);
     this.pendingLength += CQ_ENTRY_SIZE;
     this.endByte += CQ_ENTRY_SIZE;
     // A write never crosses a file end, and the buffer never overflows.

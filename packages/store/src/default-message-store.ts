@@ -19,6 +19,7 @@ import { StoreCheckpoint } from './checkpoint.js';
 import { CommitLog, type ScannedRecord } from './commit-log.js';
 import { ConsumeQueue, CQ_ENTRY_SIZE, entryAt } from './consume-queue.js';
 import { consumeQueueTagsCode, indexKeys } from './dispatch-keys.js';
+import type { IndexFile } from './index-file.js';
 import { IndexService } from './index-service.js';
 import type { FileWriter } from './segmented-file.js';
 import {
@@ -69,6 +70,7 @@ interface DispatchRecord {
 interface PendingPut {
   records: DispatchRecord[];
   resolve(result: PutMessageResult): void;
+  /** Answered only after its fsync (SYNC_FLUSH and not WAIT=false). */
   wait: boolean;
   result: PutMessageResult;
 }
@@ -467,7 +469,10 @@ export class DefaultMessageStore implements MessageStore {
         msgNum: count,
       },
     };
-    const wait = propertyValue(messages[0]!.properties, MessageConst.WAIT) !== 'false';
+    // Only SYNC_FLUSH answers a put after its fsync, unless the message says not to wait.
+    const wait =
+      this.config.flushDiskType === 'SYNC_FLUSH' &&
+      propertyValue(messages[0]!.properties, MessageConst.WAIT) !== 'false';
     // A large round starts writing before it ends, so that the pool writes while this thread
     // encodes. Written on this thread, a round waits for its end: a write here answers puts at
     // once, and puts made in answer would write again, never letting the event loop turn (and
@@ -568,7 +573,7 @@ export class DefaultMessageStore implements MessageStore {
   }
 
   private answer(put: PendingPut): void {
-    if (this.config.flushDiskType === 'ASYNC_FLUSH' || !put.wait) {
+    if (!put.wait) {
       put.resolve(put.result);
       return;
     }
@@ -628,7 +633,7 @@ export class DefaultMessageStore implements MessageStore {
     if (type === MessageSysFlag.TRANSACTION_NOT_TYPE || type === MessageSysFlag.TRANSACTION_COMMIT_TYPE) {
       const code = consumeQueueTagsCode(record.topic, record.properties, record.storeTimestamp, this.delayLevels);
       const queue = this.consumeQueue(record.topic, record.queueId);
-      queue.put(record.queueOffset, { commitLogOffset: record.physicalOffset, size: record.size, tagsCode: code });
+      queue.put(record.queueOffset, record.physicalOffset, record.size, code);
       if (this.listeners.length > 0) {
         this.arrivals.push({
           topic: record.topic,
@@ -640,25 +645,30 @@ export class DefaultMessageStore implements MessageStore {
       }
     }
     if (this.index && type !== MessageSysFlag.TRANSACTION_ROLLBACK_TYPE) {
-      const closed = this.index.put({
-        topic: record.topic,
-        physicalOffset: record.physicalOffset,
-        storeTimestamp: record.storeTimestamp,
-        keys: indexKeys(record.properties),
-      });
-      for (const file of closed) {
-        const persisting = file.persist().then(
-          () => {
-            if (this.checkpoint)
-              this.checkpoint.indexMsgTimestamp = Math.max(this.checkpoint.indexMsgTimestamp, file.header.endTimestamp);
-          },
-          (error: Error) => this.logger.error(`persisting full index file ${file.path} failed: ${error.message}`),
-        );
-        this.indexFilesPersisting.add(persisting);
-        void persisting.finally(() => this.indexFilesPersisting.delete(persisting));
-      }
+      const closed = this.index.put(
+        record.topic,
+        record.physicalOffset,
+        record.storeTimestamp,
+        indexKeys(record.properties),
+      );
+      if (closed) this.persistFull(closed);
     }
     this.lastDispatchedTimestamp = Math.max(this.lastDispatchedTimestamp, record.storeTimestamp);
+  }
+
+  /** Persist index files that filled up; the checkpoint's index time follows each. */
+  private persistFull(closed: IndexFile[]): void {
+    for (const file of closed) {
+      const persisting = file.persist().then(
+        () => {
+          if (this.checkpoint)
+            this.checkpoint.indexMsgTimestamp = Math.max(this.checkpoint.indexMsgTimestamp, file.header.endTimestamp);
+        },
+        (error: Error) => this.logger.error(`persisting full index file ${file.path} failed: ${error.message}`),
+      );
+      this.indexFilesPersisting.add(persisting);
+      void persisting.finally(() => this.indexFilesPersisting.delete(persisting));
+    }
   }
 
   /**

@@ -27,6 +27,8 @@ export function indexKeys(properties: string): string[] {
   const uniqKey = propertyValue(properties, MessageConst.UNIQ_KEY);
   if (uniqKey) keys.push(uniqKey);
   const businessKeys = propertyValue(properties, MessageConst.KEYS);
-  if (businessKeys) for (const key of businessKeys.split(KEY_SEPARATOR)) if (key) keys.push(key);
+  if (!businessKeys) return keys;
+  if (!businessKeys.includes(KEY_SEPARATOR)) keys.push(businessKeys);
+  else for (const key of businessKeys.split(KEY_SEPARATOR)) if (key) keys.push(key);
   return keys;
 }

@@ -17,7 +17,17 @@ export interface IndexHeader {
 
 /** The hash RocketMQ indexes a key by: |String.hashCode(topic#key)|, and 0 for Integer.MIN_VALUE. */
 export function indexKeyHash(topic: string, key: string): number {
-  const hash = Math.abs(javaStringHashCode(key, javaStringHashCode('#', javaStringHashCode(topic))));
+  return indexKeyHashFrom(topicKeyPrefixHash(topic), key);
+}
+
+/** The hash of "topic#", from which each key's hash goes on. */
+export function topicKeyPrefixHash(topic: string): number {
+  return javaStringHashCode('#', javaStringHashCode(topic));
+}
+
+/** indexKeyHash from the hash of "topic#". */
+export function indexKeyHashFrom(topicKeyPrefix: number, key: string): number {
+  const hash = Math.abs(javaStringHashCode(key, topicKeyPrefix));
   return hash > 0x7fffffff ? 0 : hash;
 }
 

@@ -1,15 +1,6 @@
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { IndexFile, indexFileName, indexKeyHash } from './index-file.js';
-
-/** What the index needs of a dispatched message. */
-export interface IndexRequest {
-  topic: string;
-  physicalOffset: number;
-  storeTimestamp: number;
-  /** UNIQ_KEY and KEYS, each indexed as topic#key. */
-  keys: readonly string[];
-}
+import { IndexFile, indexFileName, indexKeyHash, indexKeyHashFrom, topicKeyPrefixHash } from './index-file.js';
 
 /**
  * The IndexFiles of a store (IndexService): keys and unique ids of every message, looked up by
@@ -19,6 +10,8 @@ export class IndexService {
   private files: IndexFile[] = [];
   /** After load(): the CommitLog offset from which dispatch must rebuild deleted files, if any. */
   rebuildFrom: number | undefined;
+  private lastTopic: string | undefined;
+  private lastTopicHash = 0;
 
   constructor(
     private readonly dir: string,
@@ -67,20 +60,32 @@ export class IndexService {
     return this.files.at(-1)?.header.endTimestamp ?? 0;
   }
 
-  /** Index a message's UNIQ_KEY and each of its KEYS. Returns the full files it closed. */
-  put(request: IndexRequest): IndexFile[] {
-    const closed: IndexFile[] = [];
+  /**
+   * Index a message's keys (UNIQ_KEY and each of KEYS), each as topic#key. Returns the full
+   * files it closed, if any.
+   */
+  put(topic: string, physicalOffset: number, storeTimestamp: number, keys: readonly string[]): IndexFile[] | undefined {
+    if (keys.length === 0 || this.covers(physicalOffset)) return undefined;
+    let closed: IndexFile[] | undefined;
     let file = this.writable();
-    if (this.covers(request.physicalOffset)) return closed;
-    const index = (key: string) => {
-      const keyHash = indexKeyHash(request.topic, key);
-      while (!file.put(keyHash, request.physicalOffset, request.storeTimestamp)) {
-        closed.push(file);
+    const topicHash = this.topicHash(topic);
+    for (const key of keys) {
+      const keyHash = indexKeyHashFrom(topicHash, key);
+      while (!file.put(keyHash, physicalOffset, storeTimestamp)) {
+        (closed ??= []).push(file);
         file = this.roll(file);
       }
-    };
-    for (const key of request.keys) index(key);
+    }
     return closed;
+  }
+
+  /** The hash of "topic#", for the last topic indexed: runs of messages share one. */
+  private topicHash(topic: string): number {
+    if (topic !== this.lastTopic) {
+      this.lastTopic = topic;
+      this.lastTopicHash = topicKeyPrefixHash(topic);
+    }
+    return this.lastTopicHash;
   }
 
   private writable(): IndexFile {
