@@ -1,4 +1,4 @@
-import { getInt32, putInt32 } from '../bytes.js';
+import { getInt32, getUint32, putInt32 } from '../bytes.js';
 /** An address as RocketMQ stores it in a record: IPv4 (4 bytes) or IPv6 (16 bytes), then an int32 port. */
 
 /** Bytes a host takes in a record: 8 for IPv4, 20 for IPv6. */
@@ -55,8 +55,23 @@ export function readHost(source: Buffer, offset: number, ipv6: boolean): string 
     for (let i = 0; i < 16; i += 2) groups.push(source.readUInt16BE(offset + i).toString(16));
     return `[${groups.join(':')}]:${getInt32(source, offset + 16)}`;
   }
-  return `${source[offset]}.${source[offset + 1]}.${source[offset + 2]}.${source[offset + 3]}:${getInt32(source, offset + 4)}`;
+  const address = getUint32(source, offset);
+  const port = getInt32(source, offset + 4);
+  // A consumer decodes the same few hosts in every record: one string each, not one per record.
+  const key = address * 0x1_0000 + (port & 0xffff);
+  let host = port >>> 16 === 0 ? decodedIPv4Hosts.get(key) : undefined;
+  if (host === undefined) {
+    host = `${address >>> 24}.${(address >>> 16) & 0xff}.${(address >>> 8) & 0xff}.${address & 0xff}:${port}`;
+    if (port >>> 16 === 0) {
+      if (decodedIPv4Hosts.size >= 4096) decodedIPv4Hosts.clear();
+      decodedIPv4Hosts.set(key, host);
+    }
+  }
+  return host;
 }
+
+/** IPv4 hosts read by readHost, by address * 65536 + port. */
+const decodedIPv4Hosts = new Map<number, string>();
 
 function ipv6Bytes(address: string): Buffer {
   const bytes = Buffer.alloc(16);
