@@ -34,18 +34,25 @@ export function decodeBatchBody(body: Buffer): BatchEntry[] {
   return entries;
 }
 
-/** Encode messages as a batch body. */
+/** Encode messages as a batch body: measured first, then written into one buffer. */
 export function encodeBatchBody(entries: readonly BatchEntry[]): Buffer {
-  const parts = entries.map((entry) => {
-    const properties = Buffer.from(entry.properties, 'utf8');
-    const part = Buffer.alloc(22 + entry.body.length + properties.length);
-    putInt32(part, part.length, 0);
-    putInt32(part, entry.flag, 12);
-    putInt32(part, entry.body.length, 16);
-    entry.body.copy(part, 20);
-    putInt16(part, properties.length, 20 + entry.body.length);
-    properties.copy(part, 22 + entry.body.length);
-    return part;
-  });
-  return Buffer.concat(parts);
+  const propertiesLengths = entries.map((entry) => Buffer.byteLength(entry.properties));
+  let total = 0;
+  for (let i = 0; i < entries.length; i++) total += 22 + entries[i]!.body.length + propertiesLengths[i]!;
+  const target = Buffer.allocUnsafe(total);
+  let at = 0;
+  for (let i = 0; i < entries.length; i++) {
+    const { flag, body, properties } = entries[i]!;
+    const size = 22 + body.length + propertiesLengths[i]!;
+    putInt32(target, size, at);
+    putInt32(target, 0, at + 4); // magic
+    putInt32(target, 0, at + 8); // body CRC
+    putInt32(target, flag, at + 12);
+    putInt32(target, body.length, at + 16);
+    target.set(body, at + 20);
+    putInt16(target, propertiesLengths[i]!, at + 20 + body.length);
+    target.write(properties, at + 22 + body.length, 'utf8');
+    at += size;
+  }
+  return target;
 }
