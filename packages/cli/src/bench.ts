@@ -1,35 +1,7 @@
 import { parseArgs } from 'node:util';
 import { Producer, PushConsumer, type Message } from '@rocketnest/client';
 import { silentLogger } from '@rocketnest/remoting';
-
-/** Latencies in 10 µs buckets up to 60 s: percentiles without keeping (and collecting) every sample. */
-class LatencyHistogram {
-  private readonly buckets = new Uint32Array(6_000_000);
-  count = 0;
-  max = 0;
-
-  record(ms: number): void {
-    this.buckets[Math.min(this.buckets.length - 1, Math.max(0, Math.floor(ms * 100)))]!++;
-    this.count++;
-    if (ms > this.max) this.max = ms;
-  }
-
-  percentile(p: number): number {
-    const rank = Math.ceil((this.count * p) / 100);
-    let seen = 0;
-    for (let i = 0; i < this.buckets.length && seen < rank; i++) {
-      seen += this.buckets[i]!;
-      if (seen >= rank) return i / 100;
-    }
-    return 0;
-  }
-
-  reset(): void {
-    this.buckets.fill(0);
-    this.count = 0;
-    this.max = 0;
-  }
-}
+import { LatencyHistogram } from './latency-histogram.js';
 
 interface Counts {
   messages: number;
@@ -94,7 +66,8 @@ class BenchMeter {
   private tick(): void {
     this.second++;
     const line = { second: this.second, ...this.figures(this.window, 1) };
-    Object.assign(this.window, counts());
+    this.window.messages = this.window.bytes = this.window.errors = 0;
+    this.window.latencies.reset();
     console.log(this.json ? JSON.stringify(line) : `[${String(this.second).padStart(3)}s] ${this.describe(line)}`);
   }
 
