@@ -78,7 +78,7 @@ export class FrameDecoder {
       this.consume(4);
       return value;
     }
-    return this.take(4).readInt32BE(0);
+    return getInt32(this.take(4), 0);
   }
 
   /** Copy the next n bytes (all buffered) out of several chunks. */

@@ -112,7 +112,7 @@ export class IndexFile {
         const n = Math.min(64 * 1024, count - first);
         readSync(this.fd, chunk, 0, n * ENTRY_SIZE, this.entryPosition(first));
         for (let i = 0; i < n; i++)
-          putInt32(slots, first + i, (chunk.readInt32BE(i * ENTRY_SIZE) % this.maxHashSlotNum) * 4);
+          putInt32(slots, first + i, (getInt32(chunk, i * ENTRY_SIZE) % this.maxHashSlotNum) * 4);
       }
     } else {
       readSync(this.fd, slots, 0, slots.length, HEADER_SIZE);
