@@ -7,13 +7,13 @@ import {
   MESSAGE_MAGIC_CODE_V2,
   MessageConst,
   MessageSysFlag,
-  type MessageToStore,
   propertyValue,
   readLong,
   storedMessageLength,
   storeTimestampPosition,
   transactionType,
   writeStoredMessage,
+  type MessageToStore,
 } from '@rocketnest/protocol';
 import { StoreCheckpoint } from './checkpoint.js';
 import { CommitLog, type ScannedRecord } from './commit-log.js';

@@ -13,6 +13,9 @@ export function isIPv6Host(host: string): boolean {
 /** Encoded hosts by their text: a store sees the same few hosts over and over. */
 const encodedHosts = new Map<string, Buffer>();
 
+/** IPv4 hosts read by readHost, by address * 65536 + port. */
+const decodedIPv4Hosts = new Map<number, string>();
+
 /** Write "a.b.c.d:port" or "[v6]:port" at offset; returns the offset after it. */
 export function writeHost(host: string, target: Buffer, offset: number): number {
   let encoded = encodedHosts.get(host);
@@ -57,21 +60,21 @@ export function readHost(source: Buffer, offset: number, ipv6: boolean): string 
   }
   const address = getUint32(source, offset);
   const port = getInt32(source, offset + 4);
+  if (port >>> 16 !== 0) return ipv4Text(address, port);
   // A consumer decodes the same few hosts in every record: one string each, not one per record.
-  const key = address * 0x1_0000 + (port & 0xffff);
-  let host = port >>> 16 === 0 ? decodedIPv4Hosts.get(key) : undefined;
+  const key = address * 0x1_0000 + port;
+  let host = decodedIPv4Hosts.get(key);
   if (host === undefined) {
-    host = `${address >>> 24}.${(address >>> 16) & 0xff}.${(address >>> 8) & 0xff}.${address & 0xff}:${port}`;
-    if (port >>> 16 === 0) {
-      if (decodedIPv4Hosts.size >= 4096) decodedIPv4Hosts.clear();
-      decodedIPv4Hosts.set(key, host);
-    }
+    host = ipv4Text(address, port);
+    if (decodedIPv4Hosts.size >= 4096) decodedIPv4Hosts.clear();
+    decodedIPv4Hosts.set(key, host);
   }
   return host;
 }
 
-/** IPv4 hosts read by readHost, by address * 65536 + port. */
-const decodedIPv4Hosts = new Map<number, string>();
+function ipv4Text(address: number, port: number): string {
+  return `${address >>> 24}.${(address >>> 16) & 0xff}.${(address >>> 8) & 0xff}.${address & 0xff}:${port}`;
+}
 
 function ipv6Bytes(address: string): Buffer {
   const bytes = Buffer.alloc(16);
