@@ -13,6 +13,7 @@ import {
 } from '@rocketnest/protocol';
 import { formatAddress } from './address.js';
 import { RemotingClosedError, RemotingTimeoutError, RemotingTooManyRequestsError } from './errors.js';
+import { InFlightTable } from './in-flight-table.js';
 import type { RemotingLogger } from './logger.js';
 import type { ProcessorTable } from './processor-table.js';
 
@@ -66,7 +67,7 @@ export class RemotingConnection extends EventEmitter<ConnectionEvents> {
   readonly remoteAddress: string;
   readonly localAddress: string;
   private readonly decoder: FrameDecoder;
-  private readonly pending = new Map<number, PendingRequest>();
+  private readonly pending = new InFlightTable<PendingRequest>();
   private readonly maxPendingRequests: number;
   /**
    * Frames are encoded straight into a slab, one after another, so that pipelined frames cost
@@ -195,7 +196,7 @@ export class RemotingConnection extends EventEmitter<ConnectionEvents> {
     this.timeoutDue = Number.POSITIVE_INFINITY;
     const now = performance.now();
     let next = Number.POSITIVE_INFINITY;
-    for (const [opaque, pending] of this.pending) {
+    for (const [opaque, pending] of this.pending.entries()) {
       if (pending.deadline <= now + 1) {
         this.settle(opaque);
         pending.reject(
@@ -283,9 +284,8 @@ export class RemotingConnection extends EventEmitter<ConnectionEvents> {
   }
 
   private settle(opaque: number): PendingRequest | undefined {
-    const pending = this.pending.get(opaque);
+    const pending = this.pending.take(opaque);
     if (!pending) return undefined;
-    this.pending.delete(opaque);
     if (this.pending.size === 0 && this.timeoutTimer) {
       clearTimeout(this.timeoutTimer);
       this.timeoutTimer = undefined;
@@ -296,7 +296,7 @@ export class RemotingConnection extends EventEmitter<ConnectionEvents> {
   }
 
   private failPending(errorFor: (request: { code: number; opaque: number }) => Error): void {
-    for (const [opaque, pending] of [...this.pending]) {
+    for (const [opaque, pending] of this.pending.entries()) {
       this.settle(opaque);
       pending.reject(errorFor({ code: pending.code, opaque }));
     }
