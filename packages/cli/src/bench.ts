@@ -146,9 +146,16 @@ export async function benchProducer(args: string[]): Promise<void> {
   } else {
     // At a fixed rate: every millisecond, the sends due by now (one timer for all, so that the
     // pacing itself adds no timers or garbage per message), never more than --inflight at once.
+    // Sends in flight are counted, not kept in a Set: see InFlightTable for what a collection
+    // churned thousands of times a second does to the young generation.
     const started = performance.now();
     let due = 0;
-    const sending = new Set<Promise<void>>();
+    let sending = 0;
+    /** Set once pacing ends, to wait for the last answers. */
+    let lastAnswered: (() => void) | undefined;
+    const answered = () => {
+      if (--sending === 0) lastAnswered?.();
+    };
     await new Promise<void>((resolve) => {
       const timer = setInterval(() => {
         const now = performance.now();
@@ -158,13 +165,13 @@ export async function benchProducer(args: string[]): Promise<void> {
           return;
         }
         const target = Math.floor(((now - started) * rate) / 1000 / batch);
-        for (; due < target && sending.size < inflight; due++) {
-          const send = sendOne().finally(() => sending.delete(send));
-          sending.add(send);
+        for (; due < target && sending < inflight; due++) {
+          sending++;
+          void sendOne().then(answered);
         }
       }, 1);
     });
-    await Promise.all(sending);
+    if (sending > 0) await new Promise<void>((resolve) => (lastAnswered = resolve));
   }
   meter.finish('producer', {
     size,
