@@ -117,6 +117,21 @@ describe('rocketnest namesrv and broker', () => {
       lines.some((line) => typeof line['p99Ms'] === 'number' && (line['msgPerSec'] as number) > 0),
       'a per-second line',
     );
+    // Paced: the sends due each millisecond, about --rate a second.
+    const paced = run([
+      ...['bench', 'producer', '-n', namesrv.address, '--topic', 'CliBench', '--duration', '2'],
+      ...['--rate', '300', '--json'],
+    ]);
+    assert.equal(await paced.exited, 0, paced.output());
+    const { summary: pacedSummary } = JSON.parse(paced.output().trim().split('\n').at(-1)!) as {
+      summary: { msgPerSec: number; errors: number; rate: number };
+    };
+    assert.equal(pacedSummary.rate, 300);
+    assert.equal(pacedSummary.errors, 0);
+    assert.ok(
+      pacedSummary.msgPerSec > 150 && pacedSummary.msgPerSec < 450,
+      `about 300 msg/s at --rate 300, got ${pacedSummary.msgPerSec}`,
+    );
     const drain = run(['bench', 'consumer', '-n', namesrv.address, '--topic', 'CliBench', '--duration', '2', '--json']);
     assert.equal(await drain.exited, 0, drain.output());
     const drained = JSON.parse(drain.output().trim().split('\n').at(-1)!) as { summary: { msgPerSec: number } };
