@@ -1,8 +1,9 @@
-/** Units of 10 µs below this count exactly, one bucket each. */
-const LINEAR_UNITS = 1024;
-/** Above them, each power of two splits into this many buckets: 0.2% precision. */
-const SUB_BUCKETS = 512;
+/** Units of 10 µs below 2^LINEAR_BITS count exactly, one bucket each. */
+const LINEAR_BITS = 10;
+const LINEAR_UNITS = 2 ** LINEAR_BITS;
+/** Above them, each power of two splits into 2^SUB_BITS buckets: 0.2% precision. */
 const SUB_BITS = 9;
+const SUB_BUCKETS = 2 ** SUB_BITS;
 /** 2^31 units of 10 µs, about six hours: longer latencies count in the last bucket. */
 const MAX_UNITS = 2 ** 31 - 1;
 
@@ -10,13 +11,13 @@ const MAX_UNITS = 2 ** 31 - 1;
 function bucketOf(units: number): number {
   if (units < LINEAR_UNITS) return units;
   const exponent = 31 - Math.clz32(units);
-  return LINEAR_UNITS + (exponent - 10) * SUB_BUCKETS + ((units >>> (exponent - SUB_BITS)) - SUB_BUCKETS);
+  return LINEAR_UNITS + (exponent - LINEAR_BITS) * SUB_BUCKETS + ((units >>> (exponent - SUB_BITS)) - SUB_BUCKETS);
 }
 
 /** The lowest latency, in ms, that falls in bucket. */
 function lowestOf(bucket: number): number {
   if (bucket < LINEAR_UNITS) return bucket / 100;
-  const exponent = 10 + Math.floor((bucket - LINEAR_UNITS) / SUB_BUCKETS);
+  const exponent = LINEAR_BITS + Math.floor((bucket - LINEAR_UNITS) / SUB_BUCKETS);
   const sub = (bucket - LINEAR_UNITS) % SUB_BUCKETS;
   return ((SUB_BUCKETS + sub) * 2 ** (exponent - SUB_BITS)) / 100;
 }

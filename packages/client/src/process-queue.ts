@@ -30,7 +30,7 @@ export class ProcessQueue {
   add(messages: readonly ReceivedMessage[]): void {
     for (const message of messages) {
       const offset = message.queueOffset;
-      const last = this.offsets.length > this.head ? this.offsets[this.offsets.length - 1]! : -1;
+      const last = this.offsets[this.offsets.length - 1] ?? -1;
       if (offset > last) {
         this.slots.push(message);
         this.offsets.push(offset);
