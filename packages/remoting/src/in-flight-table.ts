@@ -1,6 +1,11 @@
 /**
- * Requests in flight by opaque: a hash table on int32 keys with open addressing (linear probing,
- * deletion by backward shift) in arrays that grow and never shrink.
+ * Requests in flight by opaque: a hash table on int32 keys with open addressing (Robin Hood
+ * linear probing, deletion by backward shift) in arrays that grow and never shrink.
+ *
+ * Robin Hood keeps each run of occupied slots ordered by home slot, so that a deletion shifts
+ * back only the displaced entries after it and stops at the first entry in its home slot. With
+ * plain linear probing a deletion must walk its whole run: consecutive opaques fill one run as
+ * long as the requests in flight, and at 1,000 in flight each response cost 1.8 us instead of 0.1.
  *
  * Why not a Map: a Map whose entries come and go thousands of times a second replaces its
  * backing table every few hundred operations, and V8 links each discarded table to its successor
@@ -20,40 +25,63 @@ export class InFlightTable<V> {
   }
 
   get(key: number): V | undefined {
-    return this.values[this.slotOf(key)];
+    const slot = this.slotOf(key);
+    return slot < 0 ? undefined : this.values[slot];
   }
 
   has(key: number): boolean {
-    return this.values[this.slotOf(key)] !== undefined;
+    return this.slotOf(key) >= 0;
   }
 
   set(key: number, value: V): void {
+    const found = this.slotOf(key);
+    if (found >= 0) {
+      this.values[found] = value;
+      return;
+    }
     // At most half full, so that probe runs stay short.
     if (2 * (this.count + 1) > this.values.length) this.grow();
-    const slot = this.slotOf(key);
-    if (this.values[slot] === undefined) this.count++;
-    this.keys[slot] = key;
-    this.values[slot] = value;
+    this.count++;
+    // An entry further from its home than the resident of a slot takes that slot, and the
+    // resident moves on: each run stays ordered by home slot.
+    let slot = this.home(key);
+    let distance = 0;
+    for (;;) {
+      const resident = this.values[slot];
+      if (resident === undefined) {
+        this.keys[slot] = key;
+        this.values[slot] = value;
+        return;
+      }
+      const residentDistance = this.distance(slot);
+      if (residentDistance < distance) {
+        const residentKey = this.keys[slot]!;
+        this.keys[slot] = key;
+        this.values[slot] = value;
+        key = residentKey;
+        value = resident;
+        distance = residentDistance;
+      }
+      slot = (slot + 1) & this.mask;
+      distance++;
+    }
   }
 
   /** Remove the entry of key and return its value (undefined when there is none). */
   take(key: number): V | undefined {
     let hole = this.slotOf(key);
+    if (hole < 0) return undefined;
     const value = this.values[hole];
-    if (value === undefined) return undefined;
-    this.values[hole] = undefined;
     this.count--;
-    // Move back every entry of the run after the hole that its home slot lets move, so that
-    // lookups never meet a hole before the entry they look for.
-    for (let slot = (hole + 1) & this.mask; this.values[slot] !== undefined; slot = (slot + 1) & this.mask) {
-      const home = this.home(this.keys[slot]!);
-      const between = hole <= slot ? hole < home && home <= slot : hole < home || home <= slot;
-      if (between) continue;
+    // Move each displaced entry after the hole one slot back, so that lookups never meet a hole
+    // before the entry they look for; the run's order ends the shift at an entry in its home.
+    for (let slot = (hole + 1) & this.mask; this.values[slot] !== undefined && this.distance(slot) > 0;) {
       this.keys[hole] = this.keys[slot]!;
       this.values[hole] = this.values[slot];
-      this.values[slot] = undefined;
       hole = slot;
+      slot = (slot + 1) & this.mask;
     }
+    this.values[hole] = undefined;
     return value;
   }
 
@@ -72,11 +100,19 @@ export class InFlightTable<V> {
     return key & this.mask;
   }
 
-  /** The slot holding key, or the empty slot where it would go. */
+  /** How far the entry in slot sits past its home slot. */
+  private distance(slot: number): number {
+    return (slot - this.home(this.keys[slot]!)) & this.mask;
+  }
+
+  /** The slot holding key, or -1. The search ends at a resident nearer its home than key would be. */
   private slotOf(key: number): number {
     let slot = this.home(key);
-    while (this.values[slot] !== undefined && this.keys[slot] !== key) slot = (slot + 1) & this.mask;
-    return slot;
+    for (let distance = 0; this.values[slot] !== undefined && this.distance(slot) >= distance; distance++) {
+      if (this.keys[slot] === key) return slot;
+      slot = (slot + 1) & this.mask;
+    }
+    return -1;
   }
 
   private grow(): void {
