@@ -28,8 +28,8 @@ import { halfMessage } from '../transaction/half-message.js';
  * SEND_MESSAGE (10), SEND_MESSAGE_V2 (310) and SEND_BATCH_MESSAGE (320): check the topic
  * (creating it from its template when allowed), pick the queue, and append to the store.
  *
- * Not an async function: one that awaits keeps every local in a frame it allocates per call,
- * about 1 KB here, which at 100,000 sends a second was the broker's largest allocation.
+ * Not an async function: one that awaits keeps its locals in a frame allocated per call, which
+ * here came to about 400 of the 4,300 bytes the broker allocated per send.
  */
 export function sendMessage(broker: BrokerContext) {
   return (request: RemotingCommand, { connection }: RequestContext): RemotingCommand | Promise<RemotingCommand> => {
