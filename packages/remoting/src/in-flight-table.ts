@@ -42,8 +42,14 @@ export class InFlightTable<V> {
     // At most half full, so that probe runs stay short.
     if (2 * (this.count + 1) > this.values.length) this.grow();
     this.count++;
-    // An entry further from its home than the resident of a slot takes that slot, and the
-    // resident moves on: each run stays ordered by home slot.
+    this.insert(key, value);
+  }
+
+  /**
+   * Place a key the table does not hold. An entry further from its home than the resident of a
+   * slot takes that slot, and the resident moves on: each run stays ordered by home slot.
+   */
+  private insert(key: number, value: V): void {
     let slot = this.home(key);
     let distance = 0;
     for (;;) {
@@ -122,10 +128,9 @@ export class InFlightTable<V> {
     this.keys = new Int32Array(capacity);
     this.values = new Array<V | undefined>(capacity).fill(undefined);
     this.mask = capacity - 1;
-    this.count = 0;
     for (let slot = 0; slot < values.length; slot++) {
       const value = values[slot];
-      if (value !== undefined) this.set(keys[slot]!, value);
+      if (value !== undefined) this.insert(keys[slot]!, value);
     }
   }
 }
