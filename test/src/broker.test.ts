@@ -168,7 +168,7 @@ describe('NameServer and broker over real sockets', () => {
     after(() => broker.shutdown());
     const requests = client();
     await requests.createTopic(broker.brokerAddr, 'Stalled', 1);
-    const first = requests.send(broker.brokerAddr, 'Stalled', Buffer.alloc(20_000, 1));
+    const first = requests.send(broker.brokerAddr, 'Stalled', Buffer.alloc(70_000, 1)); // over 64 KiB: on the pool
     await eventually(() => stall, 'the stalled write');
     await new Promise((resolve) => setTimeout(resolve, 100));
     const busy = await requests.send(broker.brokerAddr, 'Stalled', 'while stalled');

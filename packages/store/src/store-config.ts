@@ -23,7 +23,7 @@ export interface MessageStoreConfig {
    * Where appended records are written to the page cache. false (RocketMQ's default): on the
    * event loop's thread, which costs least when the broker's cores are busy (with clients on the
    * same machine, say); after a write that took over 20 ms (a throttled disk) large rounds go to the pool for
-   * a while, so that a stalled write is answered with OS_PAGECACHE_BUSY. true: rounds over 16 KiB
+   * a while, so that a stalled write is answered with OS_PAGECACHE_BUSY. true: rounds over 64 KiB
    * are always written by a thread of the pool while the event loop encodes the next ones, as
    * RocketMQ's commit thread does: faster when a core is free.
    */

@@ -402,7 +402,15 @@ describe('file store', () => {
     const disk = { release: undefined as (() => void) | undefined, slowWrites: 0, poolWrites: 0 };
     let slowOnce = true;
     const store = new DefaultMessageStore(
-      { ...small, storePathRootDir: tempDir(), osPageCacheBusyTimeOutMills: 50, transientStorePoolEnable },
+      {
+        ...small,
+        // Room for records over the 64 KiB that are always written on the event loop.
+        mappedFileSizeCommitLog: 512 * 1024,
+        maxMessageSize: 96 * 1024,
+        storePathRootDir: tempDir(),
+        osPageCacheBusyTimeOutMills: 50,
+        transientStorePoolEnable,
+      },
       {
         logger: silentStoreLogger,
         writeCommitLog: {
@@ -428,8 +436,8 @@ describe('file store', () => {
   }
 
   async function assertBusyWhileStalled(store: DefaultMessageStore, disk: { release: (() => void) | undefined }) {
-    // A round above 16 KiB goes to the (stalled) pool.
-    const first = store.putMessage(message('Busy', 0, Buffer.alloc(20_000, 1)));
+    // A round above 64 KiB goes to the (stalled) pool.
+    const first = store.putMessage(message('Busy', 0, Buffer.alloc(70_000, 1)));
     await new Promise((resolve) => setTimeout(resolve, 100));
     assert.ok(disk.release, 'the large round went to the pool');
     const refused = await store.putMessage(message('Busy', 0, 'while stalled'));
@@ -448,14 +456,14 @@ describe('file store', () => {
     await store.start();
     after(() => store.shutdown());
     // A large round is written here while the disk keeps up; this one is slow.
-    assert.equal((await store.putMessage(message('Busy', 0, Buffer.alloc(20_000, 2)))).status, 'PUT_OK');
+    assert.equal((await store.putMessage(message('Busy', 0, Buffer.alloc(70_000, 2)))).status, 'PUT_OK');
     assert.deepEqual([disk.slowWrites, disk.poolWrites], [1, 0]);
     // From the slow write on, large rounds go to the pool, which stalls.
     await assertBusyWhileStalled(store, disk);
     assert.equal(disk.poolWrites > 0, true);
     assert.deepEqual(
       readAll(store, 'Busy', 0).map((m) => m.body.length),
-      [20_000, 20_000, 5],
+      [70_000, 70_000, 5],
     );
   });
 
@@ -482,8 +490,22 @@ describe('file store', () => {
     await assertBusyWhileStalled(store, disk);
     assert.deepEqual(
       readAll(store, 'Busy', 0).map((m) => m.body.length),
-      [20_000, 5],
+      [70_000, 5],
     );
+  });
+
+  it('with transientStorePoolEnable writes rounds up to 64 KiB on the event loop, without a hand-over to the pool', async () => {
+    const { store, disk } = throttledDiskStore(true);
+    await store.start();
+    after(() => store.shutdown());
+    // Two records of 30,000 bytes in one round: 60 KiB, written here although the pool stalls.
+    const puts = [0, 1].map(() => store.putMessage(message('Mid', 0, Buffer.alloc(30_000, 3))));
+    assert.deepEqual(
+      (await Promise.all(puts)).map((r) => r.status),
+      ['PUT_OK', 'PUT_OK'],
+    );
+    assert.equal(disk.poolWrites, 0);
+    assert.equal(disk.release, undefined);
   });
 
   it('answers SYNC_FLUSH puts once fsynced, many puts sharing one fsync', async () => {
