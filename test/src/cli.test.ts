@@ -86,7 +86,7 @@ describe('rocketnest namesrv and broker', () => {
 
   it('bench producer and consumer print a line a second and a summary, as JSON when asked', async () => {
     const namesrv = await startNamesrv();
-    await startBroker({ namesrvAddr: namesrv.address });
+    const broker = await startBroker({ namesrvAddr: namesrv.address });
     const bench = run([
       'bench',
       'producer',
@@ -117,9 +117,19 @@ describe('rocketnest namesrv and broker', () => {
       lines.some((line) => typeof line['p99Ms'] === 'number' && (line['msgPerSec'] as number) > 0),
       'a per-second line',
     );
+    // A consumer of an empty topic, to time the paced sends end to end (a new group reads a topic
+    // from its start while the start is in memory, so CliBench's unpaced messages would count).
+    const remoting = new RemotingClient({ logger: silentLogger });
+    after(() => remoting.close());
+    await new Requests(remoting).createTopic(broker.brokerAddr, 'CliPaced', 1);
+    const live = run([
+      ...['bench', 'consumer', '-n', namesrv.address, '--topic', 'CliPaced', '--from', 'last'],
+      ...['--duration', '5', '--json'],
+    ]);
+    await eventually(() => live.output().includes('"second":1'), "the live consumer's first line");
     // Paced: the sends due each millisecond, about --rate a second.
     const paced = run([
-      ...['bench', 'producer', '-n', namesrv.address, '--topic', 'CliBench', '--duration', '2'],
+      ...['bench', 'producer', '-n', namesrv.address, '--topic', 'CliPaced', '--duration', '2'],
       ...['--rate', '300', '--json'],
     ]);
     assert.equal(await paced.exited, 0, paced.output());
@@ -132,6 +142,13 @@ describe('rocketnest namesrv and broker', () => {
       pacedSummary.msgPerSec > 150 && pacedSummary.msgPerSec < 450,
       `about 300 msg/s at --rate 300, got ${pacedSummary.msgPerSec}`,
     );
+    assert.equal(await live.exited, 0, live.output());
+    const { summary: liveSummary } = JSON.parse(live.output().trim().split('\n').at(-1)!) as {
+      summary: { msgPerSec: number; maxMs: number };
+    };
+    assert.ok(liveSummary.msgPerSec > 0, 'the live consumer received the paced sends');
+    // Paced sends carry their send time to the microsecond; born timestamps would give whole milliseconds.
+    assert.ok(!Number.isInteger(liveSummary.maxMs), `end-to-end latency below the millisecond: ${liveSummary.maxMs}`);
     const drain = run(['bench', 'consumer', '-n', namesrv.address, '--topic', 'CliBench', '--duration', '2', '--json']);
     assert.equal(await drain.exited, 0, drain.output());
     const drained = JSON.parse(drain.output().trim().split('\n').at(-1)!) as { summary: { msgPerSec: number } };

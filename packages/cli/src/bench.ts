@@ -89,6 +89,18 @@ class BenchMeter {
   }
 }
 
+/**
+ * The property a paced producer stamps each message with: its send time in epoch milliseconds to
+ * the microsecond. The born timestamp has millisecond resolution, too coarse for an end-to-end
+ * latency of a millisecond or two.
+ */
+const SENT_AT = 'BENCH_SENT_AT';
+
+/** Epoch milliseconds with a fractional part, comparable across processes as Date.now() is. */
+function preciseNow(): number {
+  return performance.timeOrigin + performance.now();
+}
+
 const common = {
   namesrvAddr: { type: 'string', short: 'n', default: '127.0.0.1:9876' },
   topic: { type: 'string', short: 't', default: 'BenchmarkTest' },
@@ -122,15 +134,18 @@ export async function benchProducer(args: string[]): Promise<void> {
   await producer.start();
   const message: Message = { topic: values.topic, body: Buffer.alloc(size, 'a') };
   const messages = Array.from({ length: batch }, () => message);
+  /** A paced run's message, stamped with its send time for the consumer (see SENT_AT). */
+  const stamped = (): Message => ({ ...message, properties: { [SENT_AT]: preciseNow().toFixed(3) } });
+  const rate = values.rate === undefined ? undefined : positive('rate', values.rate);
   // One send first: creates the topic (from TBW102) and learns its route.
-  await producer.send(message);
+  await producer.send(rate === undefined ? message : stamped());
   const meter = new BenchMeter(values.json, 'send');
   const deadline = performance.now() + duration * 1000;
-  const rate = values.rate === undefined ? undefined : positive('rate', values.rate);
-  const sendOne = async () => {
+  const sendOne = async (stamp: boolean) => {
     const sentAt = performance.now();
     try {
-      await (batch === 1 ? producer.send(message) : producer.sendBatch(messages));
+      if (batch === 1) await producer.send(stamp ? stamped() : message);
+      else await producer.sendBatch(stamp ? Array.from({ length: batch }, stamped) : messages);
       meter.record(batch, batch * size, performance.now() - sentAt);
     } catch (error) {
       meter.error((error as Error).message);
@@ -140,7 +155,7 @@ export async function benchProducer(args: string[]): Promise<void> {
     // As fast as the in-flight limit allows: each slot sends again as soon as its send is answered.
     await Promise.all(
       Array.from({ length: inflight }, async () => {
-        while (performance.now() < deadline) await sendOne();
+        while (performance.now() < deadline) await sendOne(false);
       }),
     );
   } else {
@@ -167,7 +182,7 @@ export async function benchProducer(args: string[]): Promise<void> {
         const target = Math.floor(((now - started) * rate) / 1000 / batch);
         for (; due < target && sending < inflight; due++) {
           sending++;
-          void sendOne().then(answered);
+          void sendOne(true).then(answered);
         }
       }, 1);
     });
@@ -186,7 +201,8 @@ export async function benchProducer(args: string[]): Promise<void> {
 
 /**
  * `rocketnest bench consumer`: drains a topic with a new group; latency is end to end, from the
- * producer's born timestamp to the listener (meaningful when producer and consumer share a clock).
+ * send time a paced `bench producer --rate` stamps (else the born timestamp, to the millisecond)
+ * to the listener (meaningful when producer and consumer share a clock).
  * --from last reads only what arrives after it starts (for latency); first drains the backlog.
  */
 export async function benchConsumer(args: string[]): Promise<void> {
@@ -215,8 +231,17 @@ export async function benchConsumer(args: string[]): Promise<void> {
   });
   const meter = new BenchMeter(values.json, 'end-to-end');
   consumer.subscribe(values.topic).onMessage((messages) => {
+    // Whole milliseconds from the born time, both ends to the millisecond (no bias), unless stamped.
     const now = Date.now();
-    for (const message of messages) meter.record(1, message.body.length, now - message.bornTimestamp);
+    const preciseAt = preciseNow();
+    // Properties are decoded only in batches that begin with a stamped message, so that a drain
+    // of unstamped messages does not pay for it; any unstamped one counts from its born time.
+    const stamped = messages[0]?.properties[SENT_AT] !== undefined;
+    for (const message of messages) {
+      const stamp = stamped ? message.properties[SENT_AT] : undefined;
+      const latency = stamp === undefined ? now - message.bornTimestamp : preciseAt - Number(stamp);
+      meter.record(1, message.body.length, latency);
+    }
   });
   await consumer.start();
   await new Promise((resolve) => setTimeout(resolve, duration * 1000));
