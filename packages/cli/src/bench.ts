@@ -137,15 +137,16 @@ export async function benchProducer(args: string[]): Promise<void> {
   /** A paced run's message, stamped with its send time for the consumer (see SENT_AT). */
   const stamped = (): Message => ({ ...message, properties: { [SENT_AT]: preciseNow().toFixed(3) } });
   const rate = values.rate === undefined ? undefined : positive('rate', values.rate);
+  const paced = rate !== undefined;
   // One send first: creates the topic (from TBW102) and learns its route.
-  await producer.send(rate === undefined ? message : stamped());
+  await producer.send(paced ? stamped() : message);
   const meter = new BenchMeter(values.json, 'send');
   const deadline = performance.now() + duration * 1000;
-  const sendOne = async (stamp: boolean) => {
+  const sendOne = async () => {
     const sentAt = performance.now();
     try {
-      if (batch === 1) await producer.send(stamp ? stamped() : message);
-      else await producer.sendBatch(stamp ? Array.from({ length: batch }, stamped) : messages);
+      if (batch === 1) await producer.send(paced ? stamped() : message);
+      else await producer.sendBatch(paced ? Array.from({ length: batch }, stamped) : messages);
       meter.record(batch, batch * size, performance.now() - sentAt);
     } catch (error) {
       meter.error((error as Error).message);
@@ -155,7 +156,7 @@ export async function benchProducer(args: string[]): Promise<void> {
     // As fast as the in-flight limit allows: each slot sends again as soon as its send is answered.
     await Promise.all(
       Array.from({ length: inflight }, async () => {
-        while (performance.now() < deadline) await sendOne(false);
+        while (performance.now() < deadline) await sendOne();
       }),
     );
   } else {
@@ -182,7 +183,7 @@ export async function benchProducer(args: string[]): Promise<void> {
         const target = Math.floor(((now - started) * rate) / 1000 / batch);
         for (; due < target && sending < inflight; due++) {
           sending++;
-          void sendOne(true).then(answered);
+          void sendOne().then(answered);
         }
       }, 1);
     });
