@@ -559,6 +559,42 @@ describe('file store', () => {
     assert.ok(statSync(join(root, 'commitlog', segments.at(-1)!)).size > 0);
   });
 
+  it('reads the newest 8 MiB of records from memory and older ones from the files', async () => {
+    const root = tempDir();
+    const segmentSize = 4 * 1024 * 1024;
+    const store = new DefaultMessageStore(
+      { ...small, storePathRootDir: root, mappedFileSizeCommitLog: segmentSize, maxMessageSize: 64 * 1024 },
+      { logger: silentStoreLogger },
+    );
+    await store.start();
+    after(() => store.shutdown());
+    const offsets: number[] = [];
+    for (let i = 0; i < 640; i++) {
+      const put = await store.putMessage(message('Recent', 0, `${i}:`.padEnd(16 * 1024, 'r')));
+      offsets.push(put.appendResult!.wroteOffset);
+    }
+    // Zero the first 100 bytes of a record in its segment file, behind the store's back.
+    const zeroOnDisk = (physicalOffset: number) => {
+      const segment = join(root, 'commitlog', String(physicalOffset - (physicalOffset % segmentSize)).padStart(20, '0'));
+      const bytes = readFileSync(segment);
+      bytes.fill(0, physicalOffset % segmentSize, (physicalOffset % segmentSize) + 100);
+      writeFileSync(segment, bytes);
+    };
+    const bodyAt = (queueOffset: number) => {
+      const result = store.getMessage('Recent', 0, queueOffset, 1);
+      assert.equal(result.status, 'FOUND');
+      return result.body;
+    };
+    // The last record, and one 8 MiB back in an older segment, come from memory.
+    for (const queueOffset of [639, 639 - 500]) {
+      zeroOnDisk(offsets[queueOffset]!);
+      assert.equal(decodeStoredMessages(bodyAt(queueOffset))[0]!.body.toString().split(':')[0], String(queueOffset));
+    }
+    // The first record is over 10 MiB back: read from the file, it shows what the file holds.
+    zeroOnDisk(offsets[0]!);
+    assert.equal(bodyAt(0).readInt32BE(0), 0);
+  });
+
   it('refuses writes cleanly when the disk is full, loses nothing written, and takes writes again after', async () => {
     const root = tempDir();
     let full = false;
