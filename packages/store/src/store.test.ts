@@ -575,7 +575,11 @@ describe('file store', () => {
     }
     // Zero the first 100 bytes of a record in its segment file, behind the store's back.
     const zeroOnDisk = (physicalOffset: number) => {
-      const segment = join(root, 'commitlog', String(physicalOffset - (physicalOffset % segmentSize)).padStart(20, '0'));
+      const segment = join(
+        root,
+        'commitlog',
+        String(physicalOffset - (physicalOffset % segmentSize)).padStart(20, '0'),
+      );
       const bytes = readFileSync(segment);
       bytes.fill(0, physicalOffset % segmentSize, (physicalOffset % segmentSize) + 100);
       writeFileSync(segment, bytes);
