@@ -10,7 +10,6 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -27,6 +26,7 @@ import {
   stopServer,
   type Server,
 } from '../support/real-rocketmq.js';
+import { rocketnestArgs } from '../support/cli.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -36,7 +36,6 @@ const { values: args } = parseArgs({
   },
 });
 const NAMESRV = '127.0.0.1:9876';
-const cli = join(createRequire(import.meta.url).resolve('@rocketnest/cli/package.json'), '..', 'bin', 'rocketnest.js');
 
 /** The pid of the broker process itself (ip netns exec execs it, so it is the child's pid). */
 function rssMB(pid: number): number {
@@ -170,11 +169,16 @@ async function main(): Promise<void> {
         (
           await startInNetns(
             process.execPath,
-            [cli, 'namesrv', '-c', join(work, 'namesrv-rn.properties')],
+            rocketnestArgs('namesrv', '-c', join(work, 'namesrv-rn.properties')),
             /boot success/,
           )
         ).server,
-      () => startInNetns(process.execPath, [cli, 'broker', '-c', join(work, 'rocketnest-broker.conf')], /boot success/),
+      () =>
+        startInNetns(
+          process.execPath,
+          rocketnestArgs('broker', '-c', join(work, 'rocketnest-broker.conf')),
+          /boot success/,
+        ),
     ),
   );
   rmSync(work, { recursive: true, force: true });

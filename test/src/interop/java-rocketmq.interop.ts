@@ -7,14 +7,12 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createOffsetMessageId, createRequest, decodeStoredMessages, RequestCode } from '@rocketnest/protocol';
 import { RemotingClient, silentLogger } from '@rocketnest/remoting';
+import { rocketnestArgs } from '../support/cli.js';
 import { CLASSPATH, requireDistribution, RMQ, RMQ_HOME } from '../support/real-rocketmq.js';
-
-const bin = join(createRequire(import.meta.url).resolve('@rocketnest/cli/package.json'), '..', 'bin', 'rocketnest.js');
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -54,7 +52,7 @@ async function startServer(
   args: string[],
   ready: RegExp,
 ): Promise<{ output: () => string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, rocketnestArgs(...args), { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
