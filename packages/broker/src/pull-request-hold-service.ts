@@ -15,37 +15,43 @@ export interface HeldPull {
  * answered as soon as a matching message arrives for that queue, or at their suspend timeout.
  */
 export class PullRequestHoldService {
-  private readonly held = new Map<string, Set<HeldPull>>();
+  /**
+   * Held pulls by topic and queue id. A queue's set stays when it empties (there are only so many
+   * queues): a consumer that keeps up is held and woken hundreds of times a second, and making
+   * and dropping a set (and a key string) each time left garbage that lived long enough to need
+   * full collections.
+   */
+  private readonly held = new Map<string, Set<HeldPull>[]>();
 
   hold(topic: string, queueId: number, pull: HeldPull, timeoutMs: number): void {
-    const key = `${topic}@${queueId}`;
-    let pulls = this.held.get(key);
-    if (!pulls) this.held.set(key, (pulls = new Set()));
+    let queues = this.held.get(topic);
+    if (!queues) this.held.set(topic, (queues = []));
+    const pulls = (queues[queueId] ??= new Set());
     pulls.add(pull);
-    pull.timer = setTimeout(() => this.release(key, pull), timeoutMs);
+    pull.timer = setTimeout(() => this.release(pulls, pull), timeoutMs);
   }
 
   /** A message arrived: wake the held pulls of its queue that it is news to and that match it. */
   messageArrived(topic: string, queueId: number, maxOffset: number, tagsCode: number): void {
-    const pulls = this.held.get(`${topic}@${queueId}`);
-    if (!pulls) return;
+    const pulls = this.held.get(topic)?.[queueId];
+    if (!pulls || pulls.size === 0) return;
     for (const pull of [...pulls]) {
       if (maxOffset > pull.pullFromThisOffset && pull.filter.isMatchedByConsumeQueue(tagsCode)) {
-        this.release(`${topic}@${queueId}`, pull);
+        this.release(pulls, pull);
       }
     }
   }
 
-  private release(key: string, pull: HeldPull): void {
-    const pulls = this.held.get(key);
-    if (!pulls?.delete(pull)) return;
-    if (pulls.size === 0) this.held.delete(key);
+  private release(pulls: Set<HeldPull>, pull: HeldPull): void {
+    if (!pulls.delete(pull)) return;
     clearTimeout(pull.timer);
     pull.resume();
   }
 
   /** Answer every held pull now (shutdown): each finds what there is, or nothing. */
   releaseAll(): void {
-    for (const [key, pulls] of [...this.held]) for (const pull of [...pulls]) this.release(key, pull);
+    for (const queues of this.held.values()) {
+      for (const pulls of queues) if (pulls) for (const pull of [...pulls]) this.release(pulls, pull);
+    }
   }
 }
