@@ -134,8 +134,18 @@ export async function benchProducer(args: string[]): Promise<void> {
   await producer.start();
   const message: Message = { topic: values.topic, body: Buffer.alloc(size, 'a') };
   const messages = Array.from({ length: batch }, () => message);
-  /** A paced run's message, stamped with its send time for the consumer (see SENT_AT). */
-  const stamped = (): Message => ({ ...message, properties: { [SENT_AT]: preciseNow().toFixed(3) } });
+  /**
+   * A paced run's message, stamped with its send time for the consumer (see SENT_AT). Written out:
+   * in this Node's V8, `{ ...message, properties }` (a spread plus a property the source lacks)
+   * makes a new hidden class for every object, in the old generation: 1 MB a second at 10,000
+   * sends, which set off the promotion cascade InFlightTable describes (the producer's old
+   * generation grew 3.6 MB a second, with a full collection every 2 s).
+   */
+  const stamped = (): Message => ({
+    topic: message.topic,
+    body: message.body,
+    properties: { [SENT_AT]: preciseNow().toFixed(3) },
+  });
   const rate = values.rate === undefined ? undefined : positive('rate', values.rate);
   const paced = rate !== undefined;
   // One send first: creates the topic (from TBW102) and learns its route.
