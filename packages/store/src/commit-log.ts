@@ -302,17 +302,22 @@ export class CommitLog {
     });
   }
 
-  /** Read length bytes at offset into a new buffer (or into target); fewer if the data ends. */
-  read(offset: number, length: number, target?: Buffer, targetOffset = 0): Buffer {
+  /** Read length bytes at offset into a new buffer; fewer if the data ends. */
+  read(offset: number, length: number): Buffer {
     const end = Math.min(offset + length, this.writtenOffset);
     if (offset < this.minOffset || end <= offset) return Buffer.alloc(0);
-    const buffer = target ?? Buffer.allocUnsafe(end - offset);
-    const at = target ? targetOffset : 0;
+    const buffer = Buffer.allocUnsafe(end - offset);
+    return buffer.subarray(0, this.readInto(offset, end - offset, buffer, 0));
+  }
+
+  /** Read length bytes at offset into target at position; returns the bytes read (fewer if the data ends). */
+  readInto(offset: number, length: number, target: Buffer, position: number): number {
+    const end = Math.min(offset + length, this.writtenOffset);
+    if (offset < this.minOffset || end <= offset) return 0;
     const run = this.recentRun(offset, end);
-    const read = run
-      ? run.data.copy(buffer, at, offset - run.start, end - run.start)
-      : this.file.read(offset, end - offset, buffer, at);
-    return target ? buffer.subarray(targetOffset, targetOffset + read) : buffer.subarray(0, read);
+    return run
+      ? run.data.copy(target, position, offset - run.start, end - run.start)
+      : this.file.read(offset, end - offset, target, position);
   }
 
   /** The whole record at a physical offset, or undefined when there is none. */

@@ -720,7 +720,7 @@ export class DefaultMessageStore implements MessageStore {
         return entries;
       },
       readRecord: (physicalOffset, size, target, position) =>
-        commitLog.read(physicalOffset, size, target, position).length === size,
+        commitLog.readInto(physicalOffset, size, target, position) === size,
     };
     return readMessages(source, offset, this.readLimits(maxMsgNums), filter);
   }
