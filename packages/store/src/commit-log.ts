@@ -32,8 +32,8 @@ const POOL_AFTER_SLOW_WRITE_MS = 10_000;
 /**
  * Bytes of the newest written records kept in memory for reads. Consumers that keep up read what
  * was written a moment ago: from here a pull costs a copy per record and no system call, where a
- * read of the file costs one pread per record, and a pread on this VM now and then stalls for
- * milliseconds (seen up to 5 ms with perf trace) while the page it reads is being written back.
+ * read of the file costs one pread per record, and on this VM a pread now and then held the event
+ * loop for milliseconds (up to 5 ms under perf trace, at 10,000 msg/s end to end).
  */
 const RECENT_BYTES = 8 * 1024 * 1024;
 
