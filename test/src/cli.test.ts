@@ -93,6 +93,8 @@ describe('rocketnest namesrv and broker', () => {
       '--topic',
       'CliBench',
       '--duration',
+      '3',
+      '--warmup',
       '2',
       '--inflight',
       '16',
@@ -106,8 +108,20 @@ describe('rocketnest namesrv and broker', () => {
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line) as Record<string, unknown>);
-    const summary = lines.at(-1)!['summary'] as { msgPerSec: number; errors: number; size: number; inflight: number };
+    const summary = lines.at(-1)!['summary'] as {
+      msgPerSec: number;
+      errors: number;
+      size: number;
+      inflight: number;
+      warmup: number;
+      seconds: number;
+    };
     assert.ok(summary.msgPerSec > 0);
+    // The two seconds of warm-up print their lines but stay out of the summary.
+    assert.equal(summary.warmup, 2);
+    assert.ok(summary.seconds > 0.5 && summary.seconds < 1.8, `the summary covers the last second: ${summary.seconds}`);
+    const printed = lines.reduce((sum, line) => sum + ((line['msgPerSec'] as number | undefined) ?? 0), 0);
+    assert.ok(summary.msgPerSec * summary.seconds < printed, 'the warm-up sends are not in the summary');
     assert.equal(summary.errors, 0);
     assert.equal(summary.size, 256);
     assert.equal(summary.inflight, 16);
@@ -166,5 +180,11 @@ describe('rocketnest namesrv and broker', () => {
     const missing = run(['namesrv', '-c', join(dir, 'nope.properties')]);
     assert.equal(await missing.exited, 1);
     assert.match(missing.output(), /cannot read .*nope\.properties/);
+    const warmupTooLong = run(['bench', 'producer', '--duration', '2', '--warmup', '2']);
+    assert.equal(await warmupTooLong.exited, 1);
+    assert.match(
+      warmupTooLong.output(),
+      /--warmup must be a whole number of seconds from 0 to under --duration \(2\), got "2"/,
+    );
   });
 });

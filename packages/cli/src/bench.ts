@@ -18,11 +18,17 @@ function add(c: Counts, messages: number, bytes: number, latencyMs: number): voi
   c.latencies.record(latencyMs);
 }
 
-/** Counts messages, bytes and latencies; prints a line each second and a summary at the end. */
+/**
+ * Counts messages, bytes and latencies; prints a line each second and a summary at the end. The
+ * first warmupSeconds have their lines but stay out of the summary: while the processes compile
+ * their hot paths and the consumer takes its queues, latencies run to hundreds of milliseconds,
+ * and those seconds set a whole run's p99.
+ */
 class BenchMeter {
   private readonly total = counts();
   private readonly window = counts();
-  private readonly started = performance.now();
+  /** When the summary's time starts: at the end of the warm-up. */
+  private totalStarted = performance.now();
   private second = 0;
   private lastError: string | undefined;
   private readonly timer: NodeJS.Timeout;
@@ -30,17 +36,22 @@ class BenchMeter {
   constructor(
     private readonly json: boolean,
     private readonly latencyName: string,
+    private readonly warmupSeconds: number,
   ) {
     this.timer = setInterval(() => this.tick(), 1000);
   }
 
+  private get warmingUp(): boolean {
+    return this.second < this.warmupSeconds;
+  }
+
   record(messages: number, bytes: number, latencyMs: number): void {
-    add(this.total, messages, bytes, latencyMs);
+    if (!this.warmingUp) add(this.total, messages, bytes, latencyMs);
     add(this.window, messages, bytes, latencyMs);
   }
 
   error(message: string): void {
-    this.total.errors++;
+    if (!this.warmingUp) this.total.errors++;
     this.window.errors++;
     this.lastError = message;
   }
@@ -68,13 +79,14 @@ class BenchMeter {
     const line = { second: this.second, ...this.figures(this.window, 1) };
     this.window.messages = this.window.bytes = this.window.errors = 0;
     this.window.latencies.reset();
+    if (this.second === this.warmupSeconds) this.totalStarted = performance.now();
     console.log(this.json ? JSON.stringify(line) : `[${String(this.second).padStart(3)}s] ${this.describe(line)}`);
   }
 
   finish(name: string, settings: Record<string, unknown>): void {
     clearInterval(this.timer);
-    const seconds = (performance.now() - this.started) / 1000;
-    const summary = { ...settings, seconds, ...this.figures(this.total, seconds) };
+    const seconds = (performance.now() - this.totalStarted) / 1000;
+    const summary = { ...settings, warmup: this.warmupSeconds, seconds, ...this.figures(this.total, seconds) };
     if (this.json) {
       console.log(JSON.stringify({ summary }));
       return;
@@ -82,8 +94,9 @@ class BenchMeter {
     const described = Object.entries(settings)
       .map(([key, value]) => `${key} ${String(value)}`)
       .join(', ');
+    const warmup = this.warmupSeconds > 0 ? ` after ${this.warmupSeconds} s of warm-up` : '';
     console.log(
-      `${name}: ${this.describe(summary).replace(/\s+/g, ' ').trim()} (${described}, ${seconds.toFixed(0)} s)`,
+      `${name}: ${this.describe(summary).replace(/\s+/g, ' ').trim()} (${described}, ${seconds.toFixed(0)} s${warmup})`,
     );
     if (this.lastError) console.log(`last error: ${this.lastError}`);
   }
@@ -105,6 +118,8 @@ const common = {
   namesrvAddr: { type: 'string', short: 'n', default: '127.0.0.1:9876' },
   topic: { type: 'string', short: 't', default: 'BenchmarkTest' },
   duration: { type: 'string', default: '30' },
+  /** Seconds at the start that print their lines but stay out of the summary. */
+  warmup: { type: 'string', default: '0' },
   json: { type: 'boolean', default: false },
 } as const;
 
@@ -126,6 +141,7 @@ export async function benchProducer(args: string[]): Promise<void> {
   const inflight = positive('inflight', values.inflight);
   const batch = positive('batch', values.batch);
   const duration = positive('duration', values.duration);
+  const warmup = warmupSeconds(values.warmup, duration);
   const producer = new Producer({
     namesrvAddr: values.namesrvAddr,
     producerGroup: 'rocketnest_bench_producer',
@@ -150,7 +166,7 @@ export async function benchProducer(args: string[]): Promise<void> {
   const paced = rate !== undefined;
   // One send first: creates the topic (from TBW102) and learns its route.
   await producer.send(paced ? stamped() : message);
-  const meter = new BenchMeter(values.json, 'send');
+  const meter = new BenchMeter(values.json, 'send', warmup);
   const deadline = performance.now() + duration * 1000;
   const sendOne = async () => {
     const sentAt = performance.now();
@@ -229,6 +245,7 @@ export async function benchConsumer(args: string[]): Promise<void> {
     strict: true,
   });
   const duration = positive('duration', values.duration);
+  const warmup = warmupSeconds(values.warmup, duration);
   const concurrency = positive('concurrency', values.concurrency);
   const batch = positive('batch', values.batch);
   const group = values.group ?? `rocketnest_bench_consumer_${Date.now()}`;
@@ -240,7 +257,7 @@ export async function benchConsumer(args: string[]): Promise<void> {
     consumeMessageBatchMaxSize: batch,
     logger: silentLogger,
   });
-  const meter = new BenchMeter(values.json, 'end-to-end');
+  const meter = new BenchMeter(values.json, 'end-to-end', warmup);
   consumer.subscribe(values.topic).onMessage((messages) => {
     // Whole milliseconds from the born time, both ends to the millisecond (no bias), unless stamped.
     const now = Date.now();
@@ -258,6 +275,16 @@ export async function benchConsumer(args: string[]): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, duration * 1000));
   meter.finish('consumer', { group, concurrency, batch, topic: values.topic, namesrv: values.namesrvAddr });
   await consumer.shutdown();
+}
+
+function warmupSeconds(text: string, duration: number): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0 || value >= duration) {
+    throw new Error(
+      `--warmup must be a whole number of seconds from 0 to under --duration (${duration}), got "${text}"`,
+    );
+  }
+  return value;
 }
 
 function positive(name: string, text: string | undefined): number {

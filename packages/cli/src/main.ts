@@ -6,9 +6,9 @@ const USAGE = `usage:
   rocketnest namesrv [-c namesrv.properties]
   rocketnest broker [-n host:port[;host:port...]] [-c broker.conf]
   rocketnest bench producer [-n host:port] [--topic T] [--size 1024] [--inflight 1000] [--batch 1]
-                            [--rate msg/s] [--duration 30] [--json]
+                            [--rate msg/s] [--duration 30] [--warmup 0] [--json]
   rocketnest bench consumer [-n host:port] [--topic T] [--group G] [--concurrency 64] [--batch 32]
-                            [--from first|last] [--duration 30] [--json]
+                            [--from first|last] [--duration 30] [--warmup 0] [--json]
 
 Settings use RocketMQ's names (listenPort, brokerName, namesrvAddr, storePathRootDir,
 flushDiskType, brokerRole, autoCreateTopicEnable, maxMessageSize, ...). Stop with SIGTERM or Ctrl-C.`;
