@@ -304,10 +304,8 @@ export class CommitLog {
 
   /** Read length bytes at offset into a new buffer; fewer if the data ends. */
   read(offset: number, length: number): Buffer {
-    const end = Math.min(offset + length, this.writtenOffset);
-    if (offset < this.minOffset || end <= offset) return Buffer.alloc(0);
-    const buffer = Buffer.allocUnsafe(end - offset);
-    return buffer.subarray(0, this.readInto(offset, end - offset, buffer, 0));
+    const buffer = Buffer.allocUnsafe(Math.max(0, Math.min(length, this.writtenOffset - offset)));
+    return buffer.subarray(0, this.readInto(offset, buffer.length, buffer, 0));
   }
 
   /** Read length bytes at offset into target at position; returns the bytes read (fewer if the data ends). */
