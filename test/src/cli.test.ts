@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { RequestCode, ResponseCode, type ClusterInfo } from '@rocketnest/protocol';
 import { RemotingClient, silentLogger } from '@rocketnest/remoting';
 import { eventually, startBroker, startNamesrv, temporaryDir } from './support/cluster.js';
-import { rocketnestBin } from './support/cli.js';
+import { rocketnestBin, rocketnestNodeFlags } from './support/cli.js';
 import { Requests } from './support/requests.js';
 
 interface Server {
@@ -15,8 +15,9 @@ interface Server {
   exited: Promise<number | null>;
 }
 
+/** Run the command as `npx rocketnest` does: the script itself, so that its #! line picks node and its flags. */
 function run(args: string[]): Server {
-  const child = spawn(process.execPath, [rocketnestBin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(rocketnestBin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -62,6 +63,11 @@ describe('rocketnest namesrv and broker', () => {
       'the broker boot line',
     );
     assert.match(broker.output(), /"sendMessageThreadPoolNums" is not a setting RocketNest knows/);
+    // The broker's V8 heap settings come from the script's #! line.
+    const commandLine = readFileSync(`/proc/${broker.child.pid}/cmdline`, 'utf8').split('\0');
+    assert.deepEqual(rocketnestNodeFlags, ['--single-threaded-gc', '--max-semi-space-size=8']);
+    for (const flag of rocketnestNodeFlags)
+      assert.ok(commandLine.includes(flag), `${flag} in ${commandLine.join(' ')}`);
     const remoting = new RemotingClient({ logger: silentLogger });
     after(() => remoting.close());
     const requests = new Requests(remoting);

@@ -26,7 +26,7 @@ import {
   stopServer,
   type Server,
 } from '../support/real-rocketmq.js';
-import { rocketnestBin } from '../support/cli.js';
+import { rocketnestArgs } from '../support/cli.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -169,14 +169,14 @@ async function main(): Promise<void> {
         (
           await startInNetns(
             process.execPath,
-            [rocketnestBin, 'namesrv', '-c', join(work, 'namesrv-rn.properties')],
+            rocketnestArgs('namesrv', '-c', join(work, 'namesrv-rn.properties')),
             /boot success/,
           )
         ).server,
       () =>
         startInNetns(
           process.execPath,
-          [rocketnestBin, 'broker', '-c', join(work, 'rocketnest-broker.conf')],
+          rocketnestArgs('broker', '-c', join(work, 'rocketnest-broker.conf')),
           /boot success/,
         ),
     ),

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createOffsetMessageId, createRequest, decodeStoredMessages, RequestCode } from '@rocketnest/protocol';
 import { RemotingClient, silentLogger } from '@rocketnest/remoting';
-import { rocketnestBin } from '../support/cli.js';
+import { rocketnestArgs } from '../support/cli.js';
 import { CLASSPATH, requireDistribution, RMQ, RMQ_HOME } from '../support/real-rocketmq.js';
 
 function freePort(): Promise<number> {
@@ -52,7 +52,7 @@ async function startServer(
   args: string[],
   ready: RegExp,
 ): Promise<{ output: () => string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [rocketnestBin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, rocketnestArgs(...args), { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
