@@ -97,6 +97,41 @@ describe('NameServer and broker over real sockets', () => {
     assert.equal(empty.code, ResponseCode.PULL_NOT_FOUND);
   });
 
+  it('answers each of several pulls held on one queue: on a matching arrival, or at its own timeout', async () => {
+    const broker = await startBroker();
+    const requests = client();
+    await requests.createTopic(broker.brokerAddr, 'Shared', 1);
+    const pull = (subscription: string, suspendMs: number) =>
+      requests.pull(broker.brokerAddr, {
+        group: `g-${subscription}`,
+        topic: 'Shared',
+        queueId: 0,
+        offset: 0,
+        subscription,
+        suspendMs,
+      });
+    const started = Date.now();
+    const firstA = pull('TagA', 20_000);
+    const timesOut = pull('TagC', 500);
+    const onB = pull('TagB', 20_000);
+    const secondA = pull('TagA', 20_000);
+    const timedOut = await timesOut;
+    assert.equal(timedOut.code, ResponseCode.PULL_NOT_FOUND, 'nothing for TagC by its timeout');
+    const waited = Date.now() - started;
+    assert.ok(waited >= 450 && waited < 10_000, `answered at its 500 ms timeout, after ${waited} ms`);
+    assert.equal((await requests.send(broker.brokerAddr, 'Shared', 'a', { tags: 'TagA' })).code, ResponseCode.SUCCESS);
+    const bodies = async (held: Promise<RemotingCommand>) => {
+      const response = await held;
+      assert.equal(response.code, ResponseCode.SUCCESS, response.remark);
+      return decodeStoredMessages(response.body!).map((m) => m.body.toString());
+    };
+    assert.deepEqual(await Promise.all([bodies(firstA), bodies(secondA)]), [['a'], ['a']]);
+    // The TagB pull is still held (the TagA message was not for it) and wakes on its own message.
+    assert.equal((await requests.send(broker.brokerAddr, 'Shared', 'b', { tags: 'TagB' })).code, ResponseCode.SUCCESS);
+    assert.deepEqual(await bodies(onB), ['b']);
+    assert.ok(Date.now() - started < 10_000, 'every pull answered long before its 20 s suspend timeout');
+  });
+
   it('keeps messages, topics and consumer offsets across a restart', async () => {
     const storePathRootDir = temporaryDir();
     const requests = client();
