@@ -26,5 +26,9 @@ describe('UTF-8 helpers', () => {
     const bytes = Buffer.from('xtopicx');
     assert.equal(readShortUtf8(bytes, 1, 6), 'topic');
     assert.equal(readShortUtf8(bytes, 1, 1), '');
+    // Numbers are read without the cache, non-ASCII after a digit included.
+    for (const text of ['1796353462123', '-1', '0', '42abc', '1é']) {
+      assert.equal(readShortUtf8(Buffer.from(`x${text}`), 1, 1 + Buffer.byteLength(text)), text);
+    }
   });
 });
