@@ -527,8 +527,10 @@ describe('file store', () => {
   it('deletes segments past fileReservedTime, oldest first, never the newest, and moves queue starts', async () => {
     const root = tempDir();
     let now = Date.now();
+    // An hour that is not this one: at 04:00 a fixed '04' made the first clean delete.
+    const deleteWhen = String((new Date(now).getHours() + 12) % 24).padStart(2, '0');
     const store = new DefaultMessageStore(
-      { ...small, storePathRootDir: root, fileReservedTime: 1, deleteWhen: '04' },
+      { ...small, storePathRootDir: root, fileReservedTime: 1, deleteWhen },
       { logger: silentStoreLogger, now: () => now, diskUsage: () => 0.1 },
     );
     await store.start();
