@@ -45,9 +45,12 @@ export class PullRequestHoldService {
     }
   }
 
-  /** Take the pull at index out of its queue's array (the last one takes its place) and answer it. */
+  /**
+   * Take the pull at index out of its queue's array (the last one takes its place) and answer it;
+   * -1 (a timeout's indexOf for a pull answered already) does nothing.
+   */
   private release(pulls: HeldPull[], index: number): void {
-    if (index < 0 || index >= pulls.length) return;
+    if (index < 0) return;
     const pull = pulls[index]!;
     const last = pulls.pop()!;
     if (index < pulls.length) pulls[index] = last;
