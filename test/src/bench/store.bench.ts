@@ -5,7 +5,9 @@
  *    before each group of append runs, which are compared with it.
  * 2. Appends per second and MB/s (message bodies) for 128 B, 1 KiB and 16 KiB messages under
  *    ASYNC_FLUSH (writes on the event loop, then on the pool: transientStorePoolEnable) and
- *    SYNC_FLUSH with 1, 16 and 256 concurrent appenders, each for --duration s.
+ *    SYNC_FLUSH with 1, 16 and 256 concurrent appenders, each for --duration s; after the
+ *    ASYNC_FLUSH runs of each size, the floor: 256 appenders against a bare append (see
+ *    bareAppendRun), the most any store could reach here.
  * 3. Recovery after a crash of a store holding --recovery-gib GiB of 1 KiB messages.
  * 4. Memory (RSS after GC) of a process that stored --memory-messages 128-byte messages.
  * --part recovery or --part memory runs one part alone.
@@ -16,7 +18,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { MessageToStore } from '@rocketnest/protocol';
+import { bodyCrc, type MessageToStore } from '@rocketnest/protocol';
 import { DefaultMessageStore, silentStoreLogger, type FlushDiskType } from '@rocketnest/store';
 import { storeMessage } from '../support/store-message.js';
 
@@ -97,6 +99,52 @@ async function appendRun(
   };
 }
 
+/**
+ * The floor under any store's appends on this machine, for scale: the same appenders and
+ * messages against an append that does only what every append must (the body's CRC, a copy of
+ * body and properties into memory, one write of each round to the page cache, and a promise
+ * answered at the round's end), without a record layout, ConsumeQueues or an index.
+ */
+async function bareAppendRun(dir: string, size: number, concurrency: number, seconds: number) {
+  const path = join(dir, 'bare-append');
+  const fd = openSync(path, 'w');
+  const slab = Buffer.allocUnsafe(64 * 1024 * 1024);
+  let used = 0;
+  let waiting: (() => void)[] = [];
+  const endRound = () => {
+    writeSync(fd, slab, 0, used);
+    used = 0;
+    const answered = waiting;
+    waiting = [];
+    for (const answer of answered) answer();
+  };
+  const append = (message: MessageToStore) =>
+    new Promise<void>((resolve) => {
+      slab.writeInt32BE(bodyCrc(message.body), used);
+      slab.set(message.body, used + 4);
+      used += 4 + message.body.length;
+      used += slab.write(message.properties, used);
+      if (waiting.push(resolve) === 1) setImmediate(endRound);
+    });
+  const body = Buffer.alloc(size, 7);
+  const deadline = performance.now() + seconds * 1000;
+  let appended = 0;
+  let seq = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < deadline) {
+        await append(message(body, seq++));
+        appended++;
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  closeSync(fd);
+  rmSync(path);
+  return { appendsPerSec: appended / elapsed, mbPerSec: (appended * size) / elapsed / 1e6 };
+}
+
 async function recovery(dir: string, gib: number) {
   const root = mkdtempSync(join(dir, 'rocketnest-recovery-'));
   const store = new DefaultMessageStore({ storePathRootDir: root }, { logger: silentStoreLogger });
@@ -166,6 +214,7 @@ async function main(): Promise<void> {
     '\nappends (message body bytes), each group after a raw sequential write (1 MiB writes, 512 MiB, then fsync):',
   );
   const runs = [];
+  const floors = [];
   // ASYNC_FLUSH also with its writes on the pool (transientStorePoolEnable), faster when a core is free.
   const modes = [
     { flushDiskType: 'ASYNC_FLUSH', pool: false },
@@ -183,6 +232,15 @@ async function main(): Promise<void> {
           `  ${(flushDiskType + (pool ? '+pool' : '')).padEnd(16)} ${String(size).padStart(5)} B x ${String(concurrency).padStart(3)} appenders: ` +
             `${Math.round(run.appendsPerSec).toLocaleString('en-US').padStart(9)} appends/s ${run.mbPerSec.toFixed(1).padStart(7)} MB/s ` +
             `(${((run.mbPerSec / rawMBps) * 100).toFixed(0)}% of raw; ${run.fsyncs} fsyncs)`,
+        );
+      }
+      if (flushDiskType === 'ASYNC_FLUSH' && !pool) {
+        const bare = await bareAppendRun(dir, size, 256, seconds);
+        floors.push({ size, concurrency: 256, ...bare, rawMBps });
+        console.log(
+          `  ${'floor (bare)'.padEnd(16)} ${String(size).padStart(5)} B x 256 appenders: ` +
+            `${Math.round(bare.appendsPerSec).toLocaleString('en-US').padStart(9)} appends/s ${bare.mbPerSec.toFixed(1).padStart(7)} MB/s ` +
+            `(${((bare.mbPerSec / rawMBps) * 100).toFixed(0)}% of raw: only CRC, copy, one write per round)`,
         );
       }
     }
@@ -211,7 +269,7 @@ async function main(): Promise<void> {
   console.log(
     `memory: ${memory.messages.toLocaleString('en-US')} messages of 128 B stored (${(memory.storeBytes / 1e9).toFixed(2)} GB of CommitLog): RSS ${memory.rssMB.toFixed(0)} MB after GC`,
   );
-  if (args.json) console.log(JSON.stringify({ settings, runs, recovered, memory }));
+  if (args.json) console.log(JSON.stringify({ settings, runs, floors, recovered, memory }));
 }
 
 main().catch((error: unknown) => {
