@@ -57,6 +57,30 @@ function rawSequentialWrite(dir: string, totalBytes: number): number {
   return totalBytes / seconds / 1e6;
 }
 
+/** `concurrency` appenders, each awaiting append of a fresh message of `size` bytes, for `seconds`. */
+async function driveAppends(
+  size: number,
+  concurrency: number,
+  seconds: number,
+  append: (message: MessageToStore) => Promise<void>,
+) {
+  const body = Buffer.alloc(size, 7);
+  const deadline = performance.now() + seconds * 1000;
+  let appended = 0;
+  let seq = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < deadline) {
+        await append(message(body, seq++));
+        appended++;
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  return { appendsPerSec: appended / elapsed, mbPerSec: (appended * size) / elapsed / 1e6 };
+}
+
 async function appendRun(
   dir: string,
   flushDiskType: FlushDiskType,
@@ -71,21 +95,10 @@ async function appendRun(
     { logger: silentStoreLogger },
   );
   await store.start();
-  const body = Buffer.alloc(size, 7);
-  const deadline = performance.now() + seconds * 1000;
-  let appended = 0;
-  let seq = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < deadline) {
-        const result = await store.putMessage(message(body, seq++));
-        if (result.status !== 'PUT_OK') throw new Error(`${result.status}: ${result.error}`);
-        appended++;
-      }
-    }),
-  );
-  const elapsed = (performance.now() - started) / 1000;
+  const rate = await driveAppends(size, concurrency, seconds, async (m) => {
+    const result = await store.putMessage(m);
+    if (result.status !== 'PUT_OK') throw new Error(`${result.status}: ${result.error}`);
+  });
   await store.shutdown();
   rmSync(root, { recursive: true, force: true });
   return {
@@ -93,8 +106,7 @@ async function appendRun(
     transientStorePoolEnable,
     size,
     concurrency,
-    appendsPerSec: appended / elapsed,
-    mbPerSec: (appended * size) / elapsed / 1e6,
+    ...rate,
     fsyncs: store.commitLogFsyncs,
   };
 }
@@ -126,23 +138,10 @@ async function bareAppendRun(dir: string, size: number, concurrency: number, sec
       used += slab.write(message.properties, used);
       if (waiting.push(resolve) === 1) setImmediate(endRound);
     });
-  const body = Buffer.alloc(size, 7);
-  const deadline = performance.now() + seconds * 1000;
-  let appended = 0;
-  let seq = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < deadline) {
-        await append(message(body, seq++));
-        appended++;
-      }
-    }),
-  );
-  const elapsed = (performance.now() - started) / 1000;
+  const rate = await driveAppends(size, concurrency, seconds, append);
   closeSync(fd);
   rmSync(path);
-  return { appendsPerSec: appended / elapsed, mbPerSec: (appended * size) / elapsed / 1e6 };
+  return rate;
 }
 
 async function recovery(dir: string, gib: number) {
