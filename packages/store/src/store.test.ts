@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import {
   cpSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
+  statfsSync,
   statSync,
   utimesSync,
   writeFileSync,
@@ -30,6 +32,7 @@ import {
   type MessageStore,
   type MessageStoreConfig,
 } from './index.js';
+import { diskUsedRatio } from './default-message-store.js';
 
 function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'rocketnest-store-'));
@@ -522,6 +525,26 @@ describe('file store', () => {
     assert.ok(results.every((r) => r.status === 'PUT_OK'));
     assert.ok(store.commitLogFsyncs < 100, `${store.commitLogFsyncs} fsyncs for 500 puts`);
     assert.ok(store.commitLogFsyncs >= 1);
+  });
+
+  it("measures disk use as df's Use% does, not counting the root reserve as used", () => {
+    const dir = tempDir();
+    // df prints used and available bytes; Use% is used / (used + available).
+    const [used, available] = execFileSync('df', ['-B1', '--output=used,avail', dir], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .at(-1)!
+      .trim()
+      .split(/\s+/)
+      .map(Number) as [number, number];
+    const ratio = diskUsedRatio(dir);
+    // Other processes write meanwhile: allow a small drift between the two readings.
+    assert.ok(
+      Math.abs(ratio - used / (used + available)) < 0.005,
+      `${ratio} against df's ${used} / ${used + available}`,
+    );
+    const { blocks, bavail } = statfsSync(dir);
+    assert.ok(ratio <= 1 - bavail / blocks + 1e-9, 'the reserve does not count as used');
   });
 
   it('deletes segments past fileReservedTime, oldest first, never the newest, and moves queue starts', async () => {
