@@ -26,13 +26,13 @@ import {
 } from '@rocketnest/protocol';
 import {
   DefaultMessageStore,
+  diskUsedRatio,
   MemoryMessageStore,
   silentStoreLogger,
   storeConfigFromProperties,
   type MessageStore,
   type MessageStoreConfig,
 } from './index.js';
-import { diskUsedRatio } from './default-message-store.js';
 
 function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'rocketnest-store-'));

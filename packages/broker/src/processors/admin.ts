@@ -1,4 +1,5 @@
 import { statfsSync } from 'node:fs';
+import { diskUsedRatio } from '@rocketnest/store';
 import {
   createResponse,
   CreateTopicRequestHeader,
@@ -154,9 +155,11 @@ function earliestMessageTime(broker: BrokerContext): number {
 function diskRatio(path: string): { ratio: number; total: string; free: string } {
   try {
     const stats = statfsSync(path);
-    const total = stats.blocks * stats.bsize;
-    const free = stats.bavail * stats.bsize;
-    return { ratio: total === 0 ? 0 : 1 - free / total, total: gib(total), free: gib(free) };
+    return {
+      ratio: diskUsedRatio(path),
+      total: gib(stats.blocks * stats.bsize),
+      free: gib(stats.bavail * stats.bsize),
+    };
   } catch {
     return { ratio: 0, total: '0', free: '0' };
   }
