@@ -162,6 +162,26 @@ describe('NameServer and broker over real sockets', () => {
     );
   });
 
+  it('starts a new group at 0 only on queues whose first message is still in memory, as RocketMQ does', async () => {
+    // 100 kB of RAM: 40% of it (accessMessageInMemoryMaxRatio) counts as page cache, 40 kB back from the log's end.
+    const broker = await startBroker({}, {}, { totalMemory: 100_000 });
+    const requests = client();
+    for (const topic of ['Old', 'Young']) await requests.createTopic(broker.brokerAddr, topic, 1);
+    for (let i = 0; i < 60; i++) await requests.send(broker.brokerAddr, 'Old', Buffer.alloc(1024, i));
+    await requests.send(broker.brokerAddr, 'Young', 'fresh');
+    const query = (topic: string) =>
+      requests.call(broker.brokerAddr, RequestCode.QUERY_CONSUMER_OFFSET, {
+        consumerGroup: 'new-group',
+        topic,
+        queueId: '0',
+      });
+    // Young's first message is at the log's end, Old's 60 kB back: the whole log does not decide.
+    const young = await query('Young');
+    assert.equal(young.code, ResponseCode.SUCCESS);
+    assert.equal(young.extFields['offset'], '0');
+    assert.equal((await query('Old')).code, ResponseCode.QUERY_NOT_FOUND);
+  });
+
   it('refuses an unknown topic when auto-creation is off, and a message over maxMessageSize, and keeps working', async () => {
     const broker = await startBroker({ autoCreateTopicEnable: false }, { maxMessageSize: 4 * 1024 * 1024 });
     const requests = client();

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { totalmem } from 'node:os';
 import {
   createOffsetMessageId,
   getInt16,
@@ -53,6 +54,8 @@ export interface DefaultMessageStoreOptions {
   now?: (() => number) | undefined;
   /** How CommitLog bytes are written (fs.writev); tests inject a disk that fills up. */
   writeCommitLog?: FileWriter | undefined;
+  /** Bytes of RAM, of which accessMessageInMemoryMaxRatio counts as page cache; os.totalmem() by default. */
+  totalMemory?: number | undefined;
 }
 
 /** What dispatch needs of a record appended or found by recovery. */
@@ -96,6 +99,8 @@ export class DefaultMessageStore implements MessageStore {
   readonly config: MessageStoreConfig;
   private readonly logger: StoreLogger;
   private readonly diskUsage: (path: string) => number;
+  /** Bytes back from the CommitLog's end that count as in the page cache. */
+  private readonly inMemoryBytes: number;
   private readonly now: () => number;
   private readonly delayLevels: number[];
   private readonly commitLog: CommitLog;
@@ -131,6 +136,7 @@ export class DefaultMessageStore implements MessageStore {
     this.logger = options.logger ?? consoleStoreLogger;
     this.diskUsage = options.diskUsage ?? diskUsedRatio;
     this.now = options.now ?? Date.now;
+    this.inMemoryBytes = ((options.totalMemory ?? totalmem()) * this.config.accessMessageInMemoryMaxRatio) / 100;
     this.delayLevels = parseDelayLevels(this.config.messageDelayLevel);
     this.commitLog = new CommitLog(
       this.config.storePathCommitLog,
@@ -761,6 +767,12 @@ export class DefaultMessageStore implements MessageStore {
       (offset) => this.getMessageStoreTimestamp(topic, queueId, offset),
       boundary,
     );
+  }
+
+  checkInDiskByConsumeOffset(topic: string, queueId: number, consumeOffset: number): boolean {
+    const entry = this.findConsumeQueue(topic, queueId)?.entry(consumeOffset);
+    if (!entry || entry.size === BLANK_ENTRY_SIZE) return false;
+    return this.commitLog.maxOffset - entry.commitLogOffset > this.inMemoryBytes;
   }
 
   lookMessageByOffset(physicalOffset: number): Buffer | undefined {

@@ -277,6 +277,11 @@ export class MemoryMessageStore implements MessageStore {
     return this.nextPhysicalOffset;
   }
 
+  /** Never: every message here is in memory. */
+  checkInDiskByConsumeOffset(): boolean {
+    return false;
+  }
+
   deleteTopics(topics: readonly string[]): void {
     for (const topic of topics) this.queuesByTopic.delete(topic);
   }

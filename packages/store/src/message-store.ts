@@ -100,6 +100,11 @@ export interface MessageStore {
   getEarliestMessageTime(topic: string, queueId: number): number;
   /** Store time of the message at a logical offset, or -1. */
   getMessageStoreTimestamp(topic: string, queueId: number, offset: number): number;
+  /**
+   * Is the message at a logical offset further behind the CommitLog's end than the share of RAM
+   * counted as page cache (accessMessageInMemoryMaxRatio)? False when there is no such message.
+   */
+  checkInDiskByConsumeOffset(topic: string, queueId: number, consumeOffset: number): boolean;
   /** The record at a CommitLog offset (VIEW_MESSAGE_BY_ID). */
   lookMessageByOffset(physicalOffset: number): Buffer | undefined;
   /** Records whose key (or UNIQ_KEY) hashes like topic#key, stored within [begin, end]. */

@@ -45,6 +45,8 @@ export interface MessageStoreConfig {
   /** Entries read from a ConsumeQueue at most per pull (max(16000, maxMsgNums × 20) bytes in Java). */
   maxTransferBytesOnMessageInMemory: number;
   maxTransferCountOnMessageInMemory: number;
+  /** Percent of RAM, back from the CommitLog's end, whose messages count as in the page cache. */
+  accessMessageInMemoryMaxRatio: number;
   /** Delay of each level 1..n, as "1s 5s 10s 30s 1m ... 2h". */
   messageDelayLevel: string;
 }
@@ -76,6 +78,7 @@ export function defaultStoreConfig(overrides: Partial<MessageStoreConfig> = {}):
     checkCRCOnRecover: true,
     maxTransferBytesOnMessageInMemory: 256 * 1024,
     maxTransferCountOnMessageInMemory: 32,
+    accessMessageInMemoryMaxRatio: 40,
     messageDelayLevel: '1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h',
     ...overrides,
   };

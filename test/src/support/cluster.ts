@@ -5,7 +5,12 @@ import { after } from 'node:test';
 import { BrokerController, type BrokerConfig } from '@rocketnest/broker';
 import { NamesrvController, type NamesrvConfig } from '@rocketnest/namesrv';
 import { silentLogger } from '@rocketnest/remoting';
-import { silentStoreLogger, type MessageStoreConfig } from '@rocketnest/store';
+import {
+  DefaultMessageStore,
+  silentStoreLogger,
+  type DefaultMessageStoreOptions,
+  type MessageStoreConfig,
+} from '@rocketnest/store';
 
 export const quiet = { info() {}, warn() {}, error() {} };
 
@@ -20,24 +25,29 @@ export async function startNamesrv(config: Partial<NamesrvConfig> = {}): Promise
   return namesrv;
 }
 
-/** A broker on 127.0.0.1 and a free port over a store in a temporary directory (kept across restarts when given). */
+/**
+ * A broker on 127.0.0.1 and a free port over a store in a temporary directory (kept across
+ * restarts when given); storeOptions reach its DefaultMessageStore (a machine's RAM, say).
+ */
 export async function startBroker(
   broker: Partial<BrokerConfig> = {},
   store: Partial<MessageStoreConfig> = {},
+  storeOptions: DefaultMessageStoreOptions = {},
 ): Promise<BrokerController> {
-  const storePathRootDir = store.storePathRootDir ?? temporaryDir();
+  const storeConfig = {
+    mappedFileSizeCommitLog: 8 * 1024 * 1024,
+    maxHashSlotNum: 1024,
+    maxIndexNum: 4096,
+    ...store,
+    storePathRootDir: store.storePathRootDir ?? temporaryDir(),
+  };
   const controller = new BrokerController(
+    { broker: { listenPort: 0, bindAddress: '127.0.0.1', ...broker }, store: storeConfig },
     {
-      broker: { listenPort: 0, bindAddress: '127.0.0.1', ...broker },
-      store: {
-        mappedFileSizeCommitLog: 8 * 1024 * 1024,
-        maxHashSlotNum: 1024,
-        maxIndexNum: 4096,
-        ...store,
-        storePathRootDir,
-      },
+      logger: quiet,
+      remotingLogger: silentLogger,
+      store: new DefaultMessageStore(storeConfig, { logger: silentStoreLogger, ...storeOptions }),
     },
-    { logger: quiet, remotingLogger: silentLogger, storeLogger: silentStoreLogger },
   );
   await controller.start();
   after(() => controller.shutdown());

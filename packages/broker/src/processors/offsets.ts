@@ -1,4 +1,3 @@
-import { totalmem } from 'node:os';
 import {
   createResponse,
   GetEarliestMsgStoretimeResponseHeader,
@@ -13,14 +12,11 @@ import {
 } from '@rocketnest/protocol';
 import type { BrokerContext } from '../broker-context.js';
 
-/** Share of RAM RocketMQ counts as "in memory" from the CommitLog's end (accessMessageInMemoryMaxRatio). */
-const IN_MEMORY_RATIO = 0.4;
-
 /**
- * QUERY_CONSUMER_OFFSET (14). Without a committed offset, a queue whose data starts at 0 and is
- * still "in memory" answers 0, so that a new group on a young topic reads it from the start,
- * as RocketMQ 4.9 does. RocketMQ tests the queue's first message; this broker tests the whole
- * CommitLog against the same window (the same answer while the log fits in it).
+ * QUERY_CONSUMER_OFFSET (14). Without a committed offset, a queue whose data starts at 0 and
+ * whose first message is still "in memory" (accessMessageInMemoryMaxRatio of RAM back from the
+ * CommitLog's end) answers 0, so that a new group on a young topic reads it from the start, as
+ * RocketMQ 4.9 does; otherwise QUERY_NOT_FOUND, and the client applies its consumeFromWhere.
  */
 export function queryConsumerOffset(broker: BrokerContext) {
   return (request: RemotingCommand): RemotingCommand => {
@@ -30,8 +26,8 @@ export function queryConsumerOffset(broker: BrokerContext) {
     let offset = broker.offsets.query(consumerGroup, topic, queueId);
     if (offset < 0 && setZeroIfNotFound !== false) {
       const store = broker.store;
-      const inMemory = store.getMaxPhyOffset() - store.getMinPhyOffset() < totalmem() * IN_MEMORY_RATIO;
-      if (store.getMinOffsetInQueue(topic, queueId) <= 0 && inMemory) offset = 0;
+      if (store.getMinOffsetInQueue(topic, queueId) <= 0 && !store.checkInDiskByConsumeOffset(topic, queueId, 0))
+        offset = 0;
     }
     if (offset < 0) {
       return createResponse(request, ResponseCode.QUERY_NOT_FOUND, {
