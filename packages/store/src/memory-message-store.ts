@@ -203,11 +203,15 @@ export class MemoryMessageStore implements MessageStore {
         maxOffset: queue.minOffset + queue.entries.length,
         minPhysicalOffset: this.minPhysicalOffset,
         entries: (from, count) => queue.entries.slice(from - queue.minOffset, from - queue.minOffset + count),
-        readRecord: (physicalOffset, size, target, position) => {
-          const record = this.record(physicalOffset);
-          if (!record || record.bytes.length !== size) return false;
-          record.bytes.copy(target, position);
-          return true;
+        readRecords: (run, target, position) => {
+          let copied = 0;
+          for (const entry of run) {
+            const record = this.record(entry.commitLogOffset);
+            if (!record || record.bytes.length !== entry.size) break;
+            position += record.bytes.copy(target, position);
+            copied++;
+          }
+          return copied;
         },
       },
       offset,

@@ -12,8 +12,12 @@ export interface QueueSource {
   entries(offset: number, count: number): ConsumeQueueEntry[];
   /** CommitLog offsets below this are gone (deleted segments). */
   minPhysicalOffset: number;
-  /** Copy the record at a CommitLog offset into target at position; false when it is not there. */
-  readRecord(physicalOffset: number, size: number, target: Buffer, position: number): boolean;
+  /**
+   * Copy records that lie near each other in the CommitLog (in order, at most MAX_READ_GAP bytes
+   * apart) into target at position, one after another; returns how many were copied whole,
+   * from the first.
+   */
+  readRecords(run: readonly ConsumeQueueEntry[], target: Buffer, position: number): number;
 }
 
 export interface ReadLimits {
@@ -21,6 +25,16 @@ export interface ReadLimits {
   maxBytes: number;
   maxCount: number;
 }
+
+/** ConsumeQueue entries a read looks at for matches at most (RocketMQ's 16,000 bytes of them). */
+const MAX_ENTRIES_SCANNED = 800;
+
+/**
+ * Records this close in the CommitLog are read at once, the other queues' records between them
+ * too: a read costs microseconds in itself (3.5 us for 1.2 KiB here), about what reading
+ * 20 KiB more from the page cache costs.
+ */
+export const MAX_READ_GAP = 16 * 1024;
 
 /**
  * A pull's read of one queue (DefaultMessageStore.getMessage): the status for offsets out of
@@ -47,37 +61,64 @@ export function readMessages(
   if (offset < minOffset) return answer('OFFSET_TOO_SMALL', minOffset);
   if (offset === maxOffset) return answer('OFFSET_OVERFLOW_ONE', offset);
   if (offset > maxOffset) return answer('OFFSET_OVERFLOW_BADLY', minOffset === 0 ? minOffset : maxOffset);
-  const entries = queue.entries(offset, Math.max(800, limits.maxMsgNums));
-  if (entries.length === 0) return answer('OFFSET_FOUND_NULL', offset + 1);
   const chosen: ConsumeQueueEntry[] = [];
   let total = 0;
   let scanned = 0;
   let removed = false;
-  for (const entry of entries) {
-    if (chosen.length >= limits.maxMsgNums) break;
-    // The first message always goes, whatever its size.
-    if (chosen.length > 0 && (total + entry.size > limits.maxBytes || chosen.length >= limits.maxCount)) break;
-    scanned++;
-    if (entry.size === BLANK_ENTRY_SIZE) continue;
-    if (entry.commitLogOffset < queue.minPhysicalOffset) {
-      removed = true;
-      continue;
+  // Entries are fetched as needed: maxMsgNums first, the rest of the scan only when the filter or
+  // blanks left the first ones short (each fetch is a file read and an object per entry).
+  const scanLimit = Math.max(MAX_ENTRIES_SCANNED, limits.maxMsgNums);
+  let fetched = 0;
+  scan: while (fetched < scanLimit && chosen.length < Math.min(limits.maxMsgNums, limits.maxCount)) {
+    const want = fetched === 0 ? Math.min(scanLimit, limits.maxMsgNums) : scanLimit - fetched;
+    const entries = queue.entries(offset + fetched, want);
+    if (entries.length === 0 && fetched === 0) return answer('OFFSET_FOUND_NULL', offset + 1);
+    fetched += entries.length;
+    for (const entry of entries) {
+      if (chosen.length >= limits.maxMsgNums) break scan;
+      // The first message always goes, whatever its size.
+      if (chosen.length > 0 && (total + entry.size > limits.maxBytes || chosen.length >= limits.maxCount)) break scan;
+      scanned++;
+      if (entry.size === BLANK_ENTRY_SIZE) continue;
+      if (entry.commitLogOffset < queue.minPhysicalOffset) {
+        removed = true;
+        continue;
+      }
+      if (filter && !filter.isMatchedByConsumeQueue(entry.tagsCode)) continue;
+      chosen.push(entry);
+      total += entry.size;
     }
-    if (filter && !filter.isMatchedByConsumeQueue(entry.tagsCode)) continue;
-    chosen.push(entry);
-    total += entry.size;
+    if (entries.length < want) break;
   }
   const nextBeginOffset = offset + scanned;
   if (chosen.length === 0) return answer(removed ? 'MESSAGE_WAS_REMOVING' : 'NO_MATCHED_MESSAGE', nextBeginOffset);
   const body = Buffer.allocUnsafe(total);
   let filled = 0;
   let count = 0;
-  for (const entry of chosen) {
-    if (!queue.readRecord(entry.commitLogOffset, entry.size, body, filled)) continue;
-    if (filter?.isMatchedByCommitLog && !filter.isMatchedByCommitLog(body.subarray(filled, filled + entry.size)))
-      continue;
-    filled += entry.size;
-    count++;
+  for (let first = 0; first < chosen.length;) {
+    // Records near each other (a batch, or a producer's sends spread over a topic's queues) are read at once.
+    let end = first + 1;
+    while (end < chosen.length) {
+      const gap = chosen[end]!.commitLogOffset - (chosen[end - 1]!.commitLogOffset + chosen[end - 1]!.size);
+      if (gap < 0 || gap > MAX_READ_GAP) break;
+      end++;
+    }
+    const run = chosen.slice(first, end);
+    const copied = queue.readRecords(run, body, filled);
+    let at = filled;
+    for (let i = 0; i < run.length; i++) {
+      const entry = run[i]!;
+      const from = at;
+      at += entry.size;
+      // A run read short (data gone under it): the rest is read record by record, so that none
+      // after a gap is dropped.
+      if (i >= copied && queue.readRecords([entry], body, from) !== 1) continue;
+      if (filter?.isMatchedByCommitLog && !filter.isMatchedByCommitLog(body.subarray(from, at))) continue;
+      if (filled !== from) body.copyWithin(filled, from, at);
+      filled += entry.size;
+      count++;
+    }
+    first = end;
   }
   if (count === 0) return answer('NO_MATCHED_MESSAGE', nextBeginOffset);
   return answer('FOUND', nextBeginOffset, body.subarray(0, filled), count);

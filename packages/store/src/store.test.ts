@@ -30,6 +30,7 @@ import {
   MemoryMessageStore,
   silentStoreLogger,
   storeConfigFromProperties,
+  type MessageFilter,
   type MessageStore,
   type MessageStoreConfig,
 } from './index.js';
@@ -104,6 +105,51 @@ const stores: [string, () => Promise<MessageStore>][] = [
 
 for (const [name, open] of stores) {
   describe(`${name}: what every store does`, () => {
+    it("reads a queue whose records lie among other queues' records, near and far, in batches and across segments", async () => {
+      const store = await open();
+      const sent: string[] = [];
+      // Between queue 0's records: none (batches, one after another), one, a few, or over 16 KiB of
+      // queue 1's (read apart); 3 KiB bodies now and then, so that segments of 128 KiB end in blanks.
+      for (let i = 0; i < 240; i++) {
+        const body = `q0 ${i} `.padEnd(i % 9 === 0 ? 3000 : 40 + (i % 13), '.');
+        sent.push(body);
+        if (i % 10 < 4) {
+          await store.putMessages([message('Spread', 0, body)]);
+          continue;
+        }
+        assert.equal((await store.putMessage(message('Spread', 0, body))).status, 'PUT_OK');
+        const others = [1, 0, 3, 20][i % 4]!;
+        for (let j = 0; j < others; j++) await store.putMessage(message('Spread', 1, Buffer.alloc(1000, j)));
+      }
+      assert.ok(store.getMaxPhyOffset() > 3 * 128 * 1024, 'several segments');
+      assert.deepEqual(
+        readAll(store, 'Spread', 0).map((m) => m.body.toString()),
+        sent,
+      );
+      // A record filter that takes every third message, whatever was read with it.
+      const every3rd: MessageFilter = {
+        isMatchedByConsumeQueue: () => true,
+        isMatchedByCommitLog: (record) =>
+          Number(decodeStoredMessages(record)[0]!.body.toString().split(' ')[1]) % 3 === 0,
+      };
+      const matched: string[] = [];
+      let offset = 0;
+      while (offset < store.getMaxOffsetInQueue('Spread', 0)) {
+        const result = store.getMessage('Spread', 0, offset, 32, every3rd);
+        assert.ok(result.nextBeginOffset > offset);
+        if (result.status === 'FOUND') {
+          const messages = decodeStoredMessages(result.body);
+          assert.equal(messages.length, result.messageCount);
+          matched.push(...messages.map((m) => m.body.toString()));
+        }
+        offset = result.nextBeginOffset;
+      }
+      assert.deepEqual(
+        matched,
+        sent.filter((_, i) => i % 3 === 0),
+      );
+    });
+
     it('appends to queues and reads each back in order, byte for byte, with consecutive offsets', async () => {
       const store = await open();
       const sent: Record<number, string[]> = { 0: [], 1: [] };
