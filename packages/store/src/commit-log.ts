@@ -7,6 +7,7 @@ import {
   readLong,
   storeTimestampPosition,
 } from '@rocketnest/protocol';
+import { MAX_READ_GAP } from './queue-reader.js';
 import { SegmentedFile, type FileWriter } from './segmented-file.js';
 
 /** A record as the scan hands it over: the buffer holding it and where. */
@@ -76,6 +77,8 @@ export class CommitLog {
    * one slab join into one run, so a few runs of about a slab each hold RECENT_BYTES.
    */
   private readonly recent: Chunk[] = [];
+  /** Where the bytes between records read together land (readRecordsInto). */
+  private readonly gapScratch = Buffer.allocUnsafe(MAX_READ_GAP);
   private recentBytes = 0;
   /**
    * Slabs whose records left the recent runs, for the next records. Slabs are reused rather than
@@ -316,6 +319,50 @@ export class CommitLog {
     return run
       ? run.data.copy(target, position, offset - run.start, end - run.start)
       : this.file.read(offset, end - offset, target, position);
+  }
+
+  /**
+   * Copy records (in order, each at most MAX_READ_GAP bytes after the one before) into target
+   * one after another from position, each copied once: from memory when recent, else with one
+   * read that drops the bytes between them into a scratch buffer. Returns how many were copied
+   * whole, from the first; a caller reads the rest (past a segment's end, say) one by one.
+   */
+  readRecordsInto(
+    records: readonly { commitLogOffset: number; size: number }[],
+    target: Buffer,
+    position: number,
+  ): number {
+    const start = records[0]!.commitLogOffset;
+    const last = records.at(-1)!;
+    const end = last.commitLogOffset + last.size;
+    if (start < this.minOffset || end > this.writtenOffset) return 0;
+    const run = this.recentRun(start, end);
+    if (run) {
+      for (const { commitLogOffset: offset, size } of records)
+        position += run.data.copy(target, position, offset - run.start, offset - run.start + size);
+      return records.length;
+    }
+    const buffers: Buffer[] = [];
+    let from = start;
+    let at = position;
+    let count = 0;
+    for (const { commitLogOffset: offset, size } of records) {
+      const gap = offset - from;
+      // At most IOV_MAX (1024) buffers in one read; gaps no larger than the scratch buffer.
+      if (count === 500 || gap < 0 || gap > this.gapScratch.length) break;
+      if (gap > 0) buffers.push(this.gapScratch.subarray(0, gap));
+      buffers.push(target.subarray(at, at + size));
+      at += size;
+      from = offset + size;
+      count++;
+    }
+    const read = this.file.readScattered(start, buffers);
+    let whole = 0;
+    for (const { commitLogOffset: offset, size } of records.slice(0, count)) {
+      if (offset + size - start > read) break;
+      whole++;
+    }
+    return whole;
   }
 
   /** The whole record at a physical offset, or undefined when there is none. */

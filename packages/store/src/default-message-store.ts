@@ -18,7 +18,7 @@ import {
 } from '@rocketnest/protocol';
 import { StoreCheckpoint } from './checkpoint.js';
 import { CommitLog, type ScannedRecord } from './commit-log.js';
-import { ConsumeQueue, CQ_ENTRY_SIZE, entryAt, type ConsumeQueueEntry } from './consume-queue.js';
+import { ConsumeQueue, CQ_ENTRY_SIZE, entryAt } from './consume-queue.js';
 import { consumeQueueTagsCode, indexKeys } from './dispatch-keys.js';
 import type { IndexFile } from './index-file.js';
 import { IndexService } from './index-service.js';
@@ -99,8 +99,6 @@ export class DefaultMessageStore implements MessageStore {
   readonly config: MessageStoreConfig;
   private readonly logger: StoreLogger;
   private readonly diskUsage: (path: string) => number;
-  /** Where a read of records with other records between them lands first. */
-  private readScratch = Buffer.alloc(0);
   /** Bytes back from the CommitLog's end that count as in the page cache. */
   private readonly inMemoryBytes: number;
   private readonly now: () => number;
@@ -727,33 +725,9 @@ export class DefaultMessageStore implements MessageStore {
         for (let at = 0; at < bytes.length; at += CQ_ENTRY_SIZE) entries.push(entryAt(bytes, at));
         return entries;
       },
-      readRecords: (run, target, position) => this.readRecords(run, target, position),
+      readRecords: (run, target, position) => commitLog.readRecordsInto(run, target, position),
     };
     return readMessages(source, offset, this.readLimits(maxMsgNums), filter);
-  }
-
-  /**
-   * QueueSource.readRecords: one read for records near each other, straight into target when
-   * they lie one after another, else through a scratch buffer that also holds the bytes between.
-   */
-  private readRecords(run: readonly ConsumeQueueEntry[], target: Buffer, position: number): number {
-    const start = run[0]!.commitLogOffset;
-    const last = run.at(-1)!;
-    const span = last.commitLogOffset + last.size - start;
-    let size = 0;
-    for (const entry of run) size += entry.size;
-    const packed = size === span;
-    if (!packed && this.readScratch.length < span) this.readScratch = Buffer.allocUnsafe(span);
-    const into = packed ? target : this.readScratch;
-    const copied = this.commitLog.readInto(start, span, into, packed ? position : 0);
-    let whole = 0;
-    for (const entry of run) {
-      const from = entry.commitLogOffset - start;
-      if (from + entry.size > copied) break;
-      if (!packed) position += into.copy(target, position, from, from + entry.size);
-      whole++;
-    }
-    return whole;
   }
 
   private readLimits(maxMsgNums: number): ReadLimits {

@@ -7,6 +7,7 @@ import {
   openSync,
   readdirSync,
   readSync,
+  readvSync,
   renameSync,
   rmSync,
   writeSync,
@@ -185,6 +186,15 @@ export class SegmentedFile {
       done += read;
     }
     return done;
+  }
+
+  /**
+   * Fill buffers one after the other from offset with one read, within the segment holding
+   * offset (a read reaching its end comes back short); returns bytes read.
+   */
+  readScattered(offset: number, buffers: readonly Buffer[]): number {
+    const segment = this.find(offset);
+    return segment ? readvSync(segment.fd, buffers, offset - segment.start) : 0;
   }
 
   /** Have the next flush fsync the segments from the one holding offset on. */

@@ -83,6 +83,56 @@ function readAll(store: MessageStore, topic: string, queueId: number, from = 0):
   return messages;
 }
 
+/**
+ * Queue 0 of topic Spread with, between its records, none (batches, one after another), one, a
+ * few, or over 16 KiB of queue 1's (read apart); 3 KiB bodies now and then, so that segments of
+ * 128 KiB end in blanks. Returns queue 0's bodies.
+ */
+async function putSpread(store: MessageStore): Promise<string[]> {
+  const sent: string[] = [];
+  for (let i = 0; i < 240; i++) {
+    const body = `q0 ${i} `.padEnd(i % 9 === 0 ? 3000 : 40 + (i % 13), '.');
+    sent.push(body);
+    if (i % 10 < 4) {
+      assert.equal((await store.putMessages([message('Spread', 0, body)])).status, 'PUT_OK');
+      continue;
+    }
+    assert.equal((await store.putMessage(message('Spread', 0, body))).status, 'PUT_OK');
+    const others = [1, 0, 3, 20][i % 4]!;
+    for (let j = 0; j < others; j++) await store.putMessage(message('Spread', 1, Buffer.alloc(1000, j)));
+  }
+  assert.ok(store.getMaxPhyOffset() > 3 * 128 * 1024, 'several segments');
+  return sent;
+}
+
+/** Queue 0 of Spread reads back as sent, and with a record filter that takes every third message. */
+function checkSpreadReads(store: MessageStore, sent: string[]): void {
+  assert.deepEqual(
+    readAll(store, 'Spread', 0).map((m) => m.body.toString()),
+    sent,
+  );
+  const every3rd: MessageFilter = {
+    isMatchedByConsumeQueue: () => true,
+    isMatchedByCommitLog: (record) => Number(decodeStoredMessages(record)[0]!.body.toString().split(' ')[1]) % 3 === 0,
+  };
+  const matched: string[] = [];
+  let offset = 0;
+  while (offset < store.getMaxOffsetInQueue('Spread', 0)) {
+    const result = store.getMessage('Spread', 0, offset, 32, every3rd);
+    assert.ok(result.nextBeginOffset > offset);
+    if (result.status === 'FOUND') {
+      const messages = decodeStoredMessages(result.body);
+      assert.equal(messages.length, result.messageCount);
+      matched.push(...messages.map((m) => m.body.toString()));
+    }
+    offset = result.nextBeginOffset;
+  }
+  assert.deepEqual(
+    matched,
+    sent.filter((_, i) => i % 3 === 0),
+  );
+}
+
 const stores: [string, () => Promise<MessageStore>][] = [
   [
     'file store',
@@ -107,47 +157,7 @@ for (const [name, open] of stores) {
   describe(`${name}: what every store does`, () => {
     it("reads a queue whose records lie among other queues' records, near and far, in batches and across segments", async () => {
       const store = await open();
-      const sent: string[] = [];
-      // Between queue 0's records: none (batches, one after another), one, a few, or over 16 KiB of
-      // queue 1's (read apart); 3 KiB bodies now and then, so that segments of 128 KiB end in blanks.
-      for (let i = 0; i < 240; i++) {
-        const body = `q0 ${i} `.padEnd(i % 9 === 0 ? 3000 : 40 + (i % 13), '.');
-        sent.push(body);
-        if (i % 10 < 4) {
-          await store.putMessages([message('Spread', 0, body)]);
-          continue;
-        }
-        assert.equal((await store.putMessage(message('Spread', 0, body))).status, 'PUT_OK');
-        const others = [1, 0, 3, 20][i % 4]!;
-        for (let j = 0; j < others; j++) await store.putMessage(message('Spread', 1, Buffer.alloc(1000, j)));
-      }
-      assert.ok(store.getMaxPhyOffset() > 3 * 128 * 1024, 'several segments');
-      assert.deepEqual(
-        readAll(store, 'Spread', 0).map((m) => m.body.toString()),
-        sent,
-      );
-      // A record filter that takes every third message, whatever was read with it.
-      const every3rd: MessageFilter = {
-        isMatchedByConsumeQueue: () => true,
-        isMatchedByCommitLog: (record) =>
-          Number(decodeStoredMessages(record)[0]!.body.toString().split(' ')[1]) % 3 === 0,
-      };
-      const matched: string[] = [];
-      let offset = 0;
-      while (offset < store.getMaxOffsetInQueue('Spread', 0)) {
-        const result = store.getMessage('Spread', 0, offset, 32, every3rd);
-        assert.ok(result.nextBeginOffset > offset);
-        if (result.status === 'FOUND') {
-          const messages = decodeStoredMessages(result.body);
-          assert.equal(messages.length, result.messageCount);
-          matched.push(...messages.map((m) => m.body.toString()));
-        }
-        offset = result.nextBeginOffset;
-      }
-      assert.deepEqual(
-        matched,
-        sent.filter((_, i) => i % 3 === 0),
-      );
+      checkSpreadReads(store, await putSpread(store));
     });
 
     it('appends to queues and reads each back in order, byte for byte, with consecutive offsets', async () => {
@@ -273,6 +283,19 @@ for (const [name, open] of stores) {
 }
 
 describe('file store', () => {
+  it("reads records spread among other queues' from the files, as from memory, after a restart", async () => {
+    const storePathRootDir = tempDir();
+    const first = new DefaultMessageStore({ ...small, storePathRootDir }, { logger: silentStoreLogger });
+    await first.start();
+    const sent = await putSpread(first);
+    await first.shutdown();
+    // A new store keeps nothing in memory: every read goes to the segment files.
+    const store = new DefaultMessageStore({ ...small, storePathRootDir }, { logger: silentStoreLogger });
+    await store.start();
+    after(() => store.shutdown());
+    checkSpreadReads(store, sent);
+  });
+
   it('rolls segments over, fills each tail with the END_FILE blank, and reads across them', async () => {
     const root = tempDir();
     const store = new DefaultMessageStore({ ...small, storePathRootDir: root }, { logger: silentStoreLogger });
