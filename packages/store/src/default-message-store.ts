@@ -873,7 +873,16 @@ function illegal(error: string): PutMessageResult {
  * before it refused writes at diskSpaceWarningLevelRatio.
  */
 export function diskUsedRatio(path: string): number {
+  return diskSpace(path).usedRatio;
+}
+
+/** The disk at a path from one statfs: its size, the bytes an unprivileged writer has, and diskUsedRatio. */
+export function diskSpace(path: string): { usedRatio: number; totalBytes: number; availableBytes: number } {
   const stats = statfsSync(existsSync(path) ? path : '/');
   const used = stats.blocks - stats.bfree;
-  return used + stats.bavail === 0 ? 0 : used / (used + stats.bavail);
+  return {
+    usedRatio: used + stats.bavail === 0 ? 0 : used / (used + stats.bavail),
+    totalBytes: stats.blocks * stats.bsize,
+    availableBytes: stats.bavail * stats.bsize,
+  };
 }

@@ -96,13 +96,7 @@ export function readMessages(
   let filled = 0;
   let count = 0;
   for (let first = 0; first < chosen.length;) {
-    // Records near each other (a batch, or a producer's sends spread over a topic's queues) are read at once.
-    let end = first + 1;
-    while (end < chosen.length) {
-      const gap = chosen[end]!.commitLogOffset - (chosen[end - 1]!.commitLogOffset + chosen[end - 1]!.size);
-      if (gap < 0 || gap > MAX_READ_GAP) break;
-      end++;
-    }
+    const end = nearRunEnd(chosen, first);
     const run = chosen.slice(first, end);
     const copied = queue.readRecords(run, body, filled);
     let at = filled;
@@ -122,6 +116,20 @@ export function readMessages(
   }
   if (count === 0) return answer('NO_MATCHED_MESSAGE', nextBeginOffset);
   return answer('FOUND', nextBeginOffset, body.subarray(0, filled), count);
+}
+
+/**
+ * Where the run of records from `first` ends: records near each other in the CommitLog (a batch,
+ * or a producer's sends spread over a topic's queues) are read at once.
+ */
+function nearRunEnd(entries: readonly ConsumeQueueEntry[], first: number): number {
+  let end = first + 1;
+  for (; end < entries.length; end++) {
+    const previous = entries[end - 1]!;
+    const gap = entries[end]!.commitLogOffset - (previous.commitLogOffset + previous.size);
+    if (gap < 0 || gap > MAX_READ_GAP) break;
+  }
+  return end;
 }
 
 /**

@@ -1,5 +1,4 @@
-import { statfsSync } from 'node:fs';
-import { diskUsedRatio } from '@rocketnest/store';
+import { diskSpace } from '@rocketnest/store';
 import {
   createResponse,
   CreateTopicRequestHeader,
@@ -154,12 +153,8 @@ function earliestMessageTime(broker: BrokerContext): number {
 
 function diskRatio(path: string): { ratio: number; total: string; free: string } {
   try {
-    const stats = statfsSync(path);
-    return {
-      ratio: diskUsedRatio(path),
-      total: gib(stats.blocks * stats.bsize),
-      free: gib(stats.bavail * stats.bsize),
-    };
+    const { usedRatio, totalBytes, availableBytes } = diskSpace(path);
+    return { ratio: usedRatio, total: gib(totalBytes), free: gib(availableBytes) };
   } catch {
     return { ratio: 0, total: '0', free: '0' };
   }
