@@ -1,4 +1,5 @@
 import { storeConfigKeys, storeConfigFromProperties, typedSettings, type MessageStoreConfig } from '@rocketnest/store';
+import { brokerNameProblem } from '@rocketnest/protocol';
 
 export type BrokerRole = 'ASYNC_MASTER' | 'SYNC_MASTER' | 'SLAVE';
 
@@ -133,11 +134,9 @@ export function validateBrokerConfig(config: BrokerConfig): void {
       );
     }
   }
-  if (!/^[A-Za-z0-9_-]+$/.test(config.brokerName)) {
-    throw new RangeError(
-      `broker.conf: brokerName may hold letters, digits, '-' and '_' only, got "${config.brokerName}"`,
-    );
-  }
+  const nameProblem =
+    brokerNameProblem(config.brokerName, 'broker') ?? brokerNameProblem(config.brokerClusterName, 'cluster');
+  if (nameProblem) throw new RangeError(`broker.conf: brokerName and brokerClusterName: ${nameProblem}`);
 }
 
 /** The NameServer addresses of a namesrvAddr setting. */

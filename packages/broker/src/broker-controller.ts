@@ -104,9 +104,10 @@ export class BrokerController implements BrokerContext {
     this.logger = options.logger ?? consoleBrokerLogger;
     this.store = options.store ?? new DefaultMessageStore(this.storeConfig, { logger: options.storeLogger });
     const root = this.storeConfig.storePathRootDir;
-    this.topics = new TopicConfigManager(this.config, root);
-    this.groups = new SubscriptionGroupManager(root, this.config.autoCreateSubscriptionGroup);
-    this.offsets = new ConsumerOffsetManager(root);
+    const report = (message: string) => this.logger.warn(message);
+    this.topics = new TopicConfigManager(this.config, root, report);
+    this.groups = new SubscriptionGroupManager(root, this.config.autoCreateSubscriptionGroup, report);
+    this.offsets = new ConsumerOffsetManager(root, report);
     this.consumers = new ConsumerManager((group) => this.notifyConsumerIdsChanged(group));
     this.schedule = new ScheduleMessageService(this);
     this.timerMessages = new TimerMessageService(this);

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { ConfigFile } from './config-file.js';
+import { groupNameProblem, quoteName, topicNameProblem } from '@rocketnest/protocol';
+import { ConfigFile, splitByName } from './config-file.js';
 
 interface OffsetFile {
   offsetTable: Record<string, Record<string, number>>;
@@ -13,14 +14,21 @@ export class ConsumerOffsetManager {
   private readonly table = new Map<string, Map<number, number>>();
   private readonly file: ConfigFile<OffsetFile>;
   private dirty = false;
+  /** Entries of consumerOffset.json whose names break the rules: kept in the file, never used. */
+  private setAside: OffsetFile['offsetTable'] = {};
 
-  constructor(storePathRootDir: string) {
+  constructor(
+    storePathRootDir: string,
+    private readonly report: (message: string) => void = () => {},
+  ) {
     this.file = new ConfigFile(join(storePathRootDir, 'config', 'consumerOffset.json'), 'the consumer offsets');
   }
 
   load(): void {
-    const stored = this.file.load();
-    for (const [key, queues] of Object.entries(stored?.offsetTable ?? {})) {
+    const stored = this.file.load()?.offsetTable;
+    const { valid, setAside } = splitByName(stored, offsetKeyProblem, this.report, this.file);
+    this.setAside = setAside;
+    for (const [key, queues] of valid) {
       this.table.set(
         key,
         new Map(Object.entries(queues).map(([queueId, offset]) => [Number(queueId), Number(offset)])),
@@ -65,8 +73,15 @@ export class ConsumerOffsetManager {
   persist(force = false): void {
     if (!this.dirty && !force) return;
     this.dirty = false;
-    const offsetTable: OffsetFile['offsetTable'] = {};
+    const offsetTable: OffsetFile['offsetTable'] = { ...this.setAside };
     for (const [key, queues] of this.table) offsetTable[key] = Object.fromEntries(queues);
     this.file.persist({ offsetTable });
   }
+}
+
+/** Why a key of the offset table is not topic@group with a valid topic and group, or undefined. */
+function offsetKeyProblem(key: string): string | undefined {
+  const at = key.indexOf('@');
+  if (at < 0) return `the offset key ${quoteName(key)} is not topic@group`;
+  return topicNameProblem(key.slice(0, at)) ?? groupNameProblem(key.slice(at + 1));
 }

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { ConfigFile } from './config-file.js';
+import { groupNameProblem } from '@rocketnest/protocol';
+import { ConfigFile, splitByName } from './config-file.js';
 
 /** SubscriptionGroupConfig: what a consumer group may do (the fields the broker uses). */
 export interface SubscriptionGroupConfig {
@@ -36,10 +37,13 @@ export function subscriptionGroupConfig(groupName: string): SubscriptionGroupCon
 export class SubscriptionGroupManager {
   private readonly groups = new Map<string, SubscriptionGroupConfig>();
   private readonly file: ConfigFile<GroupFile>;
+  /** Entries of subscriptionGroup.json whose names break the rules: kept in the file, never used. */
+  private setAside: Record<string, SubscriptionGroupConfig> = {};
 
   constructor(
     storePathRootDir: string,
     private readonly autoCreate: boolean,
+    private readonly report: (message: string) => void = () => {},
   ) {
     this.file = new ConfigFile(
       join(storePathRootDir, 'config', 'subscriptionGroup.json'),
@@ -48,7 +52,10 @@ export class SubscriptionGroupManager {
   }
 
   load(): void {
-    for (const [name, config] of Object.entries(this.file.load()?.subscriptionGroupTable ?? {})) {
+    const stored = this.file.load()?.subscriptionGroupTable;
+    const { valid, setAside } = splitByName(stored, groupNameProblem, this.report, this.file);
+    this.setAside = setAside;
+    for (const [name, config] of valid) {
       this.groups.set(name, { ...subscriptionGroupConfig(name), ...config, groupName: name });
     }
   }
@@ -76,6 +83,6 @@ export class SubscriptionGroupManager {
   }
 
   private persist(): void {
-    this.file.persist({ subscriptionGroupTable: Object.fromEntries(this.groups) });
+    this.file.persist({ subscriptionGroupTable: { ...this.setAside, ...Object.fromEntries(this.groups) } });
   }
 }

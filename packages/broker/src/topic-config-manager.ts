@@ -3,12 +3,13 @@ import {
   Perm,
   replyTopic,
   SystemTopic,
+  topicNameProblem,
   type DataVersion,
   type TopicConfig,
   type TopicConfigSerializeWrapper,
 } from '@rocketnest/protocol';
 import type { BrokerConfig } from './broker-config.js';
-import { ConfigFile } from './config-file.js';
+import { ConfigFile, splitByName } from './config-file.js';
 
 /** Topics producers may not send to (TopicValidator.NOT_ALLOWED_SEND_TOPIC_SET). */
 export const NOT_ALLOWED_SEND_TOPICS = new Set<string>([
@@ -20,16 +21,6 @@ export const NOT_ALLOWED_SEND_TOPICS = new Set<string>([
   SystemTopic.SELF_TEST,
   SystemTopic.OFFSET_MOVED_EVENT,
 ]);
-
-/** Why a topic name is refused, or undefined when it is fine (TopicValidator). */
-export function invalidTopicName(topic: string): string | undefined {
-  if (topic.length === 0) return 'the topic name is empty';
-  if (topic.length > 127) return `the topic name "${topic.slice(0, 32)}..." is longer than 127 characters`;
-  if (!/^[%|a-zA-Z0-9_-]+$/.test(topic)) {
-    return `the topic name "${topic}" has characters other than letters, digits, '%', '|', '-' and '_'`;
-  }
-  return undefined;
-}
 
 export function topicConfig(topicName: string, queueNums: number, perm: number = Perm.READ_WRITE): TopicConfig {
   return {
@@ -49,6 +40,10 @@ export function topicConfig(topicName: string, queueNums: number, perm: number =
  */
 export class TopicConfigManager {
   private readonly topics = new Map<string, TopicConfig>();
+  /** The broker's own topics (putSystemTopics): never created, changed or deleted by request. */
+  private readonly systemTopics = new Set<string>();
+  /** Entries of topics.json whose names break the rules: kept in the file, never used. */
+  private setAside: Record<string, TopicConfig> = {};
   private dataVersion: DataVersion = { timestamp: Date.now(), counter: 0 };
   private readonly file: ConfigFile<TopicConfigSerializeWrapper>;
   /** Called after every change: the broker registers with the NameServers again. */
@@ -57,6 +52,7 @@ export class TopicConfigManager {
   constructor(
     private readonly config: BrokerConfig,
     storePathRootDir: string,
+    private readonly report: (message: string) => void = () => {},
   ) {
     this.file = new ConfigFile(join(storePathRootDir, 'config', 'topics.json'), 'the topic configs');
     this.putSystemTopics();
@@ -78,14 +74,27 @@ export class TopicConfigManager {
     // Without auto-creation TBW102 is still there, but without INHERIT nothing is created from it.
     const autoCreatePerm = this.config.autoCreateTopicEnable ? Perm.INHERIT | Perm.READ_WRITE : Perm.READ_WRITE;
     system.push(topicConfig(SystemTopic.AUTO_CREATE, this.config.defaultTopicQueueNums, autoCreatePerm));
-    for (const config of system) this.topics.set(config.topicName, config);
+    for (const config of system) {
+      this.topics.set(config.topicName, config);
+      this.systemTopics.add(config.topicName);
+    }
+  }
+
+  /**
+   * A topic no request may create, change or delete: the broker's own (TopicValidator's system
+   * topics, with the cluster, broker and reply topics RocketMQ adds) and any rmq_sys_ topic.
+   */
+  isSystemTopic(topic: string): boolean {
+    return this.systemTopics.has(topic) || NOT_ALLOWED_SEND_TOPICS.has(topic) || topic.startsWith('rmq_sys_');
   }
 
   /** Load topics.json; system topics keep their settings. */
   load(): void {
     const stored = this.file.load();
     if (!stored) return;
-    for (const [name, config] of Object.entries(stored.topicConfigTable ?? {})) {
+    const { valid, setAside } = splitByName(stored.topicConfigTable, topicNameProblem, this.report, this.file);
+    this.setAside = setAside;
+    for (const [name, config] of valid) {
       if (name === SystemTopic.AUTO_CREATE) continue;
       this.topics.set(name, { ...topicConfig(name, config.readQueueNums), ...config, topicName: name });
     }
@@ -110,9 +119,17 @@ export class TopicConfigManager {
     this.updateAll([config]);
   }
 
-  /** Create or replace several topics with one write of topics.json and one change. */
+  /**
+   * Create or replace several topics with one write of topics.json and one change. Every name is
+   * checked here too, whatever made it (a %RETRY% topic of a group too long for one, say), so
+   * that no topic the store would make a directory of can break the rules.
+   */
   updateAll(configs: readonly TopicConfig[]): void {
     if (configs.length === 0) return;
+    for (const { topicName } of configs) {
+      const problem = topicNameProblem(topicName);
+      if (problem) throw new RangeError(problem);
+    }
     for (const config of configs) this.topics.set(config.topicName, config);
     this.changed();
   }
@@ -158,6 +175,7 @@ export class TopicConfigManager {
   }
 
   persist(): void {
-    this.file.persist(this.wrapper());
+    const wrapper = this.wrapper();
+    this.file.persist({ ...wrapper, topicConfigTable: { ...this.setAside, ...wrapper.topicConfigTable } });
   }
 }

@@ -9,6 +9,7 @@ import {
   RequestCode,
   ResponseCode,
   SendMessageRequestHeaderV2,
+  topicNameProblem,
   type RemotingCommand,
 } from '@rocketnest/protocol';
 import { RemotingTimeoutError } from '@rocketnest/remoting';
@@ -234,11 +235,8 @@ export class Producer {
   private encode(message: Message): { body: Buffer; properties: string; uniqueId: string; sysFlag: number } {
     if (!this.started) throw new MQClientError('the producer is not started: call start() first');
     if (!this.validTopics.has(message.topic)) {
-      if (!message.topic || message.topic.length > 127 || !/^[%|a-zA-Z0-9_-]+$/.test(message.topic)) {
-        throw new MQClientError(
-          `topic "${message.topic}" is not a valid topic name (1-127 of letters, digits, %, |, -, _)`,
-        );
-      }
+      const problem = topicNameProblem(message.topic);
+      if (problem) throw new MQClientError(problem);
       if (this.validTopics.size >= 1024) this.validTopics.clear();
       this.validTopics.add(message.topic);
     }

@@ -8,10 +8,12 @@ import {
   Max,
   Min,
   MinLength,
+  ValidateBy,
   ValidateNested,
   validateSync,
   type ValidationError,
 } from 'class-validator';
+import { groupNameProblem } from '@rocketnest/protocol';
 import type { RocketModuleOptions } from './rocket-module-options.js';
 
 const ADDRESSES = /^\s*[^:;\s]+:\d{1,5}\s*(;\s*[^:;\s]+:\d{1,5}\s*)*;?\s*$/;
@@ -49,7 +51,13 @@ class RocketModuleSettings {
   namesrvAddr?: string;
 
   @IsOptional()
-  @Matches(/^[%|a-zA-Z0-9_-]{1,255}$/, { message: 'group must be 1-255 letters, digits, %, |, - or _' })
+  @ValidateBy({
+    name: 'isGroupName',
+    validator: {
+      validate: (value) => groupNameProblem(value) === undefined,
+      defaultMessage: (args) => `group: ${groupNameProblem(args?.value)}`,
+    },
+  })
   group?: string;
 
   @IsOptional()

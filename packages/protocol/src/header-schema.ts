@@ -1,10 +1,22 @@
 import type { ExtFields } from './remoting-command.js';
+import { groupNameProblem, topicNameProblem } from './names.js';
 import { ProtocolError } from './protocol-error.js';
 
-/** The Java types a custom-header field is parsed into. */
-export type FieldKind = 'string' | 'int' | 'long' | 'boolean' | 'double';
+/**
+ * The Java types a custom-header field is parsed into; 'topic' and 'group' are strings that must
+ * be valid names (names.ts), so that no request gets a bad name past its header's decode.
+ */
+export type FieldKind = 'string' | 'topic' | 'group' | 'int' | 'long' | 'boolean' | 'double';
 
-type KindValue = { string: string; int: number; long: number; boolean: boolean; double: number };
+type KindValue = {
+  string: string;
+  topic: string;
+  group: string;
+  int: number;
+  long: number;
+  boolean: boolean;
+  double: number;
+};
 
 /** One field of a custom header: its Java type, whether Java marks it @CFNotNull, its wire key. */
 export interface FieldSpec<K extends FieldKind = FieldKind, R extends boolean = boolean> {
@@ -49,12 +61,16 @@ const optional = <K extends FieldKind>(kind: K): FieldSpec<K, false> => ({ kind,
 /** Field builders: `f.string`, `f.long`, ... are required; `f.opt.string` ... are optional. */
 export const f = {
   string: required('string'),
+  topic: required('topic'),
+  group: required('group'),
   int: required('int'),
   long: required('long'),
   boolean: required('boolean'),
   double: required('double'),
   opt: {
     string: optional('string'),
+    topic: optional('topic'),
+    group: optional('group'),
     int: optional('int'),
     long: optional('long'),
     boolean: optional('boolean'),
@@ -97,8 +113,18 @@ function invalid(header: string, name: string, expected: string, raw: string): P
   );
 }
 
+function nameParser(problem: (raw: string) => string | undefined) {
+  return (raw: string, header: string, field: string): string => {
+    const why = problem(raw);
+    if (why) throw new ProtocolError('HEADER_FIELD_INVALID', `${header}.${field}: ${why}`, field);
+    return raw;
+  };
+}
+
 const parsers: Record<FieldKind, (raw: string, header: string, name: string) => unknown> = {
   string: (raw) => raw,
+  topic: nameParser(topicNameProblem),
+  group: nameParser(groupNameProblem),
   int(raw, header, name) {
     const value = parseDecimal(raw);
     if (!(value >= INT32_MIN && value <= INT32_MAX)) throw invalid(header, name, 'a 32-bit integer', raw);
@@ -132,6 +158,8 @@ const parsers: Record<FieldKind, (raw: string, header: string, name: string) => 
 
 const formatters: Record<FieldKind, (value: unknown) => string> = {
   string: String,
+  topic: String,
+  group: String,
   int: String,
   boolean: String,
   double: String,
@@ -156,13 +184,15 @@ interface CompiledField {
  * stores stay monomorphic. A loop over the schema's keys, with a load and a store whose key changes
  * at each step, cost a tenth of the broker's time at a hundred thousand sends a second.
  * Only own string values count: a key such as "constructor" does not find Object.prototype's.
+ * An optional topic or group sent empty is absent, as the processors read "" (no group).
  */
 function compileDecode(name: string, fields: readonly CompiledField[]): (extFields: ExtFields) => unknown {
   const lines = fields.map(({ field, key, spec }, i) => {
     const k = JSON.stringify(key);
     const absent = spec.required ? `throw missing(${i});` : '';
+    const empty = !spec.required && (spec.kind === 'topic' || spec.kind === 'group') ? ` || raw === ''` : '';
     return (
-      `let v${i}; { const raw = ext[${k}]; if (typeof raw !== 'string' || !hasOwn(ext, ${k})) { ${absent} } ` +
+      `let v${i}; { const raw = ext[${k}]; if (typeof raw !== 'string'${empty} || !hasOwn(ext, ${k})) { ${absent} } ` +
       `else v${i} = parse.${spec.kind}(raw, name, ${JSON.stringify(field)}); }`
     );
   });

@@ -11,5 +11,6 @@ export * from './remoting-command.js';
 export * from './request-code.js';
 export * from './response-code.js';
 export * from './message/index.js';
+export * from './names.js';
 export * from './body/index.js';
 export * from './filter/sql92.js';

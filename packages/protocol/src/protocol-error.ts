@@ -6,7 +6,8 @@ export type ProtocolErrorReason =
   | 'SERIALIZE_TYPE_UNKNOWN'
   | 'HEADER_MALFORMED'
   | 'HEADER_FIELD_MISSING'
-  | 'HEADER_FIELD_INVALID';
+  | 'HEADER_FIELD_INVALID'
+  | 'BODY_FIELD_INVALID';
 
 /**
  * A frame or header that breaks the protocol. The message says what is wrong and, where it

@@ -1,5 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, lstatSync, mkdirSync, readdirSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import {
   createOffsetMessageId,
@@ -12,6 +11,7 @@ import {
   readLong,
   storedMessageLength,
   storeTimestampPosition,
+  topicNameProblem,
   transactionType,
   writeStoredMessage,
   type MessageToStore,
@@ -42,6 +42,7 @@ import {
   type TimeBoundary,
 } from './queue-reader.js';
 import { defaultStoreConfig, parseDelayLevels, validateStoreConfig, type MessageStoreConfig } from './store-config.js';
+import { pathUnder, StorePathError, topicQueueDir } from './store-path.js';
 
 const MAX_PROPERTIES_LENGTH = 32767;
 const EARLY_WRITE_BYTES = 64 * 1024;
@@ -126,6 +127,8 @@ export class DefaultMessageStore implements MessageStore {
   private lastFlushedOffset = 0;
   /** CommitLog offset up to which records are in the ConsumeQueues and the index. */
   private dispatchedOffset = 0;
+  /** Topics of records on disk that break the rules of names, reported once each. */
+  private readonly unqueuedTopics = new Set<string>();
   /** Full index files whose persist() is under way. */
   private readonly indexFilesPersisting = new Set<Promise<void>>();
   private lastThoroughFlush = 0;
@@ -147,7 +150,7 @@ export class DefaultMessageStore implements MessageStore {
     );
     this.index = this.config.messageIndexEnable
       ? new IndexService(
-          join(this.config.storePathRootDir, 'index'),
+          pathUnder(this.config.storePathRootDir, 'index'),
           this.config.maxHashSlotNum,
           this.config.maxIndexNum,
         )
@@ -160,7 +163,7 @@ export class DefaultMessageStore implements MessageStore {
   }
 
   private get abortPath(): string {
-    return join(this.config.storePathRootDir, 'abort');
+    return pathUnder(this.config.storePathRootDir, 'abort');
   }
 
   /** Load the files, recover from a crash if the abort file says there was one, and start. */
@@ -170,10 +173,10 @@ export class DefaultMessageStore implements MessageStore {
     const abnormal = existsSync(this.abortPath);
     const started = performance.now();
     this.commitLog.load();
-    const consumeQueueDir = join(root, 'consumequeue');
+    const consumeQueueDir = pathUnder(root, 'consumequeue');
     const hadConsumeQueues = existsSync(consumeQueueDir);
     this.loadConsumeQueues(consumeQueueDir);
-    this.checkpoint = new StoreCheckpoint(join(root, 'checkpoint'));
+    this.checkpoint = new StoreCheckpoint(pathUnder(root, 'checkpoint'));
     this.index?.load(abnormal, this.checkpoint.indexMsgTimestamp);
     const end = abnormal ? this.recoverAbnormally() : this.recoverNormally();
     this.commitLog.setEnd(end);
@@ -217,13 +220,23 @@ export class DefaultMessageStore implements MessageStore {
     );
   }
 
+  /**
+   * Open the ConsumeQueues in consumequeue/<topic>/<queueId>. A directory whose name is not a
+   * valid topic, or a link, is reported and left alone: it is never opened, followed or deleted.
+   */
   private loadConsumeQueues(dir: string): void {
     if (!existsSync(dir)) return;
     for (const topic of readdirSync(dir)) {
-      const topicDir = join(dir, topic);
-      if (!statSync(topicDir).isDirectory()) continue;
+      const topicDir = pathUnder(dir, topic);
+      const entry = lstatSync(topicDir);
+      const why = entry.isSymbolicLink() ? 'it is a link' : entry.isDirectory() ? topicNameProblem(topic) : undefined;
+      if (why) {
+        this.logger.warn(`${topicDir} is not a ConsumeQueue directory the store opens (${why}); it is left as it is`);
+        continue;
+      }
+      if (!entry.isDirectory()) continue;
       for (const id of readdirSync(topicDir)) {
-        if (!/^\d+$/.test(id)) continue;
+        if (!/^\d+$/.test(id) || !lstatSync(pathUnder(topicDir, id)).isDirectory()) continue;
         const queue = this.consumeQueue(topic, Number(id));
         queue.load();
       }
@@ -517,6 +530,9 @@ export class DefaultMessageStore implements MessageStore {
     }
     if (messages.length === 0) return illegal('no message to put');
     const { topic, queueId } = messages[0]!;
+    // The topic names a directory of ConsumeQueues: the store keeps nothing it could not file.
+    const topicProblem = topicNameProblem(topic);
+    if (topicProblem) return illegal(topicProblem);
     for (const message of messages) {
       if (message.topic !== topic || message.queueId !== queueId) return illegal('a batch must go to one topic queue');
       if (message.body.length > this.config.maxMessageSize) {
@@ -529,8 +545,6 @@ export class DefaultMessageStore implements MessageStore {
       if (properties.length * 3 > MAX_PROPERTIES_LENGTH && Buffer.byteLength(properties) > MAX_PROPERTIES_LENGTH) {
         return { status: 'PROPERTIES_SIZE_EXCEEDED', error: `properties take over ${MAX_PROPERTIES_LENGTH} bytes` };
       }
-      if (message.topic.length === 0 || (message.topic.length * 3 > 32767 && Buffer.byteLength(message.topic) > 32767))
-        return illegal('topic must be 1 to 32767 bytes');
     }
     return undefined;
   }
@@ -638,9 +652,9 @@ export class DefaultMessageStore implements MessageStore {
     const type = transactionType(record.sysFlag);
     if (type === MessageSysFlag.TRANSACTION_NOT_TYPE || type === MessageSysFlag.TRANSACTION_COMMIT_TYPE) {
       const code = consumeQueueTagsCode(record.topic, record.properties, record.storeTimestamp, this.delayLevels);
-      const queue = this.consumeQueue(record.topic, record.queueId);
-      queue.put(record.queueOffset, record.physicalOffset, record.size, code);
-      if (this.listeners.length > 0) {
+      const queue = this.dispatchQueue(record.topic, record.queueId);
+      queue?.put(record.queueOffset, record.physicalOffset, record.size, code);
+      if (queue && this.listeners.length > 0) {
         this.arrivals.push({
           topic: record.topic,
           queueId: record.queueId,
@@ -687,15 +701,33 @@ export class DefaultMessageStore implements MessageStore {
   }
 
   private consumeQueue(topic: string, queueId: number): ConsumeQueue {
-    let byId = this.consumeQueues.get(topic);
-    if (!byId) this.consumeQueues.set(topic, (byId = new Map()));
-    let queue = byId.get(queueId);
+    let queue = this.findConsumeQueue(topic, queueId);
     if (!queue) {
-      const dir = join(this.config.storePathRootDir, 'consumequeue', topic, String(queueId));
+      // Throws for a topic that breaks the rules, before anything is kept of it.
+      const dir = pathUnder(topicQueueDir(this.config.storePathRootDir, topic), String(queueId));
       queue = new ConsumeQueue(topic, queueId, dir, this.config.mappedFileSizeConsumeQueue);
+      let byId = this.consumeQueues.get(topic);
+      if (!byId) this.consumeQueues.set(topic, (byId = new Map()));
       byId.set(queueId, queue);
     }
     return queue;
+  }
+
+  /**
+   * The ConsumeQueue a record goes to. A record whose topic breaks the rules (puts refuse them, so
+   * one written by another program) gets none: it stays in the CommitLog, and is reported once.
+   */
+  private dispatchQueue(topic: string, queueId: number): ConsumeQueue | undefined {
+    try {
+      return this.consumeQueue(topic, queueId);
+    } catch (error) {
+      if (!(error instanceof StorePathError)) throw error;
+      if (!this.unqueuedTopics.has(topic)) {
+        this.unqueuedTopics.add(topic);
+        this.logger.warn(`${error.message}; its records stay in the CommitLog without a ConsumeQueue`);
+      }
+      return undefined;
+    }
   }
 
   private findConsumeQueue(topic: string, queueId: number): ConsumeQueue | undefined {
@@ -799,15 +831,17 @@ export class DefaultMessageStore implements MessageStore {
     return this.commitLog.maxOffset;
   }
 
+  /** Delete topics' ConsumeQueues; a name that breaks the rules throws before anything is deleted. */
   deleteTopics(topics: readonly string[]): void {
-    for (const topic of topics) {
+    const dirs = topics.map((topic) => topicQueueDir(this.config.storePathRootDir, topic));
+    topics.forEach((topic, i) => {
       const byId = this.consumeQueues.get(topic);
-      if (!byId) continue;
+      if (!byId) return;
       for (const queue of byId.values()) queue.destroy();
       this.queueOffsets.delete(topic);
       this.consumeQueues.delete(topic);
-      rmSync(join(this.config.storePathRootDir, 'consumequeue', topic), { recursive: true, force: true });
-    }
+      rmSync(dirs[i]!, { recursive: true, force: true });
+    });
   }
 
   queues(): Map<string, number[]> {

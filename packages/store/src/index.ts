@@ -10,3 +10,4 @@ export * from './store-config.js';
 export * from './queue-reader.js';
 export * from './memory-message-store.js';
 export * from './dispatch-keys.js';
+export * from './store-path.js';

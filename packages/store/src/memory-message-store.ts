@@ -2,6 +2,7 @@ import {
   createOffsetMessageId,
   MessageSysFlag,
   storedMessageLength,
+  topicNameProblem,
   transactionType,
   writeStoredMessage,
   type MessageToStore,
@@ -74,6 +75,9 @@ export class MemoryMessageStore implements MessageStore {
     if (!this.running) return { status: 'SERVICE_NOT_AVAILABLE', error: 'the store is not running: start() it first' };
     const first = messages[0];
     if (!first) return { status: 'MESSAGE_ILLEGAL', error: 'no message to put' };
+    // The same rule as the file store's, whose ConsumeQueue directories are named by topic.
+    const topicProblem = topicNameProblem(first.topic);
+    if (topicProblem) return { status: 'MESSAGE_ILLEGAL', error: topicProblem };
     for (const message of messages) {
       if (message.topic !== first.topic || message.queueId !== first.queueId) {
         return { status: 'MESSAGE_ILLEGAL', error: 'a batch must go to one topic queue' };

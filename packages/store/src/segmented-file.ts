@@ -14,7 +14,7 @@ import {
   writev,
   writevSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { pathUnder } from './store-path.js';
 
 /** One fixed-size file of a segmented log, named by the offset of its first byte. */
 export interface Segment {
@@ -66,10 +66,10 @@ export class SegmentedFile {
     mkdirSync(this.dir, { recursive: true });
     const entries = readdirSync(this.dir);
     // A segment whose creation a crash interrupted holds nothing yet.
-    for (const name of entries) if (name.endsWith(CREATING_SUFFIX)) rmSync(join(this.dir, name), { force: true });
+    for (const name of entries) if (name.endsWith(CREATING_SUFFIX)) rmSync(pathUnder(this.dir, name), { force: true });
     const names = entries.filter((name) => /^\d{20}$/.test(name)).sort();
     for (const name of names) {
-      const path = join(this.dir, name);
+      const path = pathUnder(this.dir, name);
       const fd = openSync(path, 'r+');
       const size = fstatSync(fd).size;
       if (size !== this.segmentSize) {
@@ -122,7 +122,7 @@ export class SegmentedFile {
 
   private create(start: number): Segment {
     mkdirSync(this.dir, { recursive: true });
-    const path = join(this.dir, segmentName(start));
+    const path = pathUnder(this.dir, segmentName(start));
     // Sized under a temporary name and renamed, so that a crash never leaves a short segment.
     const creating = `${path}${CREATING_SUFFIX}`;
     const fd = openSync(creating, 'w+');

@@ -10,9 +10,9 @@ import {
   GetConsumerConnectionListRequestHeader,
   GetProducerConnectionListRequestHeader,
   ObjectKeyMap,
+  groupNameProblem,
   ResponseCode,
   ROCKETNEST_VERSION,
-  SystemTopic,
   TopicRequestHeader,
   type ConnectionData,
   type MessageQueueData,
@@ -21,7 +21,6 @@ import {
 import type { BrokerContext } from '../broker-context.js';
 import type { ClientChannel } from '../consumer-manager.js';
 import { subscriptionGroupConfig, type SubscriptionGroupConfig } from '../subscription-group-manager.js';
-import { invalidTopicName, NOT_ALLOWED_SEND_TOPICS } from '../topic-config-manager.js';
 
 /** What V4_9_8 (ordinal 409) reads as; this broker speaks that version. */
 const VERSION_DESC = 'V4_9_8';
@@ -29,12 +28,11 @@ const VERSION_DESC = 'V4_9_8';
 /** UPDATE_AND_CREATE_TOPIC (17). */
 export function updateAndCreateTopic(broker: BrokerContext) {
   return (request: RemotingCommand): RemotingCommand => {
+    // The header's decode has checked the name (a 'topic' field).
     const header = CreateTopicRequestHeader.decode(request.extFields);
-    const bad = invalidTopicName(header.topic);
-    if (bad) return createResponse(request, ResponseCode.SYSTEM_ERROR, { remark: `${bad}; choose another name` });
-    if (header.topic === SystemTopic.AUTO_CREATE || NOT_ALLOWED_SEND_TOPICS.has(header.topic)) {
+    if (broker.topics.isSystemTopic(header.topic)) {
       return createResponse(request, ResponseCode.SYSTEM_ERROR, {
-        remark: `the topic[${header.topic}] is a system topic and cannot be changed`,
+        remark: `the topic[${header.topic}] is conflict with system topic: it cannot be changed, choose another name`,
       });
     }
     if (broker.config.brokerRole === 'SLAVE') {
@@ -67,9 +65,9 @@ export function updateAndCreateTopic(broker: BrokerContext) {
 export function deleteTopicInBroker(broker: BrokerContext) {
   return (request: RemotingCommand): RemotingCommand => {
     const { topic } = TopicRequestHeader.decode(request.extFields);
-    if (topic === SystemTopic.AUTO_CREATE || NOT_ALLOWED_SEND_TOPICS.has(topic)) {
+    if (broker.topics.isSystemTopic(topic)) {
       return createResponse(request, ResponseCode.SYSTEM_ERROR, {
-        remark: `the topic[${topic}] is a system topic and cannot be deleted`,
+        remark: `the topic[${topic}] is conflict with system topic: it cannot be deleted`,
       });
     }
     broker.topics.delete(topic);
@@ -276,8 +274,12 @@ export function queryTopicConsumeByWho(broker: BrokerContext) {
 export function updateSubscriptionGroup(broker: BrokerContext) {
   return (request: RemotingCommand): RemotingCommand => {
     const body = decodeJsonBody<Partial<SubscriptionGroupConfig>>(request.body, 'SubscriptionGroupConfig');
-    if (!body.groupName)
-      return createResponse(request, ResponseCode.SYSTEM_ERROR, { remark: 'SubscriptionGroupConfig has no groupName' });
+    const problem = groupNameProblem(body.groupName);
+    if (problem || !body.groupName) {
+      return createResponse(request, ResponseCode.SYSTEM_ERROR, {
+        remark: `SubscriptionGroupConfig.groupName: ${problem}`,
+      });
+    }
     broker.groups.update({ ...subscriptionGroupConfig(body.groupName), ...body, groupName: body.groupName });
     return createResponse(request);
   };

@@ -1,5 +1,7 @@
 import {
+  checkBodyName,
   createResponse,
+  decodeHeartbeatData,
   decodeJsonBody,
   encodeJsonBody,
   GetConsumerListByGroupRequestHeader,
@@ -7,7 +9,6 @@ import {
   retryTopic,
   SelectorParseError,
   UnregisterClientRequestHeader,
-  type HeartbeatData,
   type RemotingCommand,
 } from '@rocketnest/protocol';
 import type { RequestContext } from '@rocketnest/remoting';
@@ -18,7 +19,7 @@ import { SQL92_DISABLED, sqlSelector } from '../message-filter.js';
 /** HEART_BEAT (34): register a client's producer and consumer groups and subscriptions. */
 export function heartBeat(broker: BrokerContext) {
   return (request: RemotingCommand, { connection }: RequestContext): RemotingCommand => {
-    const data = decodeJsonBody<HeartbeatData>(request.body, 'HeartbeatData');
+    const data = decodeHeartbeatData(request.body);
     const channel = (): ClientChannel => ({
       connection,
       clientId: data.clientID,
@@ -70,10 +71,14 @@ export function getConsumerListByGroup(broker: BrokerContext) {
 /** CHECK_CLIENT_CONFIG (46): may this subscription be used here? Tags yes; SQL92 when enabled and well formed. */
 export function checkClientConfig(broker: BrokerContext) {
   return (request: RemotingCommand): RemotingCommand => {
-    const body = decodeJsonBody<{ subscriptionData?: { expressionType?: string; subString?: string } }>(
-      request.body,
-      'CheckClientRequestBody',
-    );
+    const body = decodeJsonBody<{
+      group?: string;
+      subscriptionData?: { topic?: string; expressionType?: string; subString?: string };
+    }>(request.body, 'CheckClientRequestBody');
+    if (body.group !== undefined) checkBodyName('group', body.group, 'CheckClientRequestBody.group');
+    if (body.subscriptionData?.topic !== undefined) {
+      checkBodyName('topic', body.subscriptionData.topic, 'CheckClientRequestBody.subscriptionData.topic');
+    }
     const type = body.subscriptionData?.expressionType ?? 'TAG';
     if (type === 'TAG') return createResponse(request);
     if (type !== 'SQL92' || !broker.config.enablePropertyFilter) {

@@ -21,7 +21,7 @@ import type { PutMessageResult } from '@rocketnest/store';
 import type { BrokerContext } from '../broker-context.js';
 import { GroupNotFoundError, routeRetry } from '../retry-and-dlq.js';
 import { holdUntilDue, IllegalMessageError } from '../schedule/held-message.js';
-import { invalidTopicName, NOT_ALLOWED_SEND_TOPICS } from '../topic-config-manager.js';
+import { NOT_ALLOWED_SEND_TOPICS } from '../topic-config-manager.js';
 import { halfMessage } from '../transaction/half-message.js';
 
 /**
@@ -33,15 +33,13 @@ import { halfMessage } from '../transaction/half-message.js';
  */
 export function sendMessage(broker: BrokerContext) {
   return (request: RemotingCommand, { connection }: RequestContext): RemotingCommand | Promise<RemotingCommand> => {
+    // The header's decode has checked the topic and group names.
     const header = decodeSendMessageHeader(request.code, request.extFields);
     const refuse = (code: number, remark: string) => createResponse(request, code, { remark });
     if ((broker.config.brokerPermission & Perm.WRITE) === 0) {
       return refuse(ResponseCode.NO_PERMISSION, `the broker[${broker.config.brokerName}] sending message is forbidden`);
     }
     const known = broker.topics.get(header.topic);
-    // Names of topics the broker has were checked when they were made.
-    const badName = known ? undefined : invalidTopicName(header.topic);
-    if (badName) return refuse(ResponseCode.SYSTEM_ERROR, `${badName}; choose another topic name`);
     if (NOT_ALLOWED_SEND_TOPICS.has(header.topic)) {
       return refuse(
         ResponseCode.NO_PERMISSION,

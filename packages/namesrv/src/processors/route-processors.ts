@@ -8,9 +8,12 @@ import {
   GetRouteInfoRequestHeader,
   GetTopicsByClusterRequestHeader,
   bodyCrc,
+  brokerAddressProblem,
+  brokerNameProblem,
   RegisterBrokerRequestHeader,
   RegisterBrokerResponseHeader,
   ResponseCode,
+  topicNameProblem,
   type DataVersion,
   type RegisterBrokerBody,
   type RemotingCommand,
@@ -37,6 +40,13 @@ export function registerBroker(namesrv: NamesrvContext) {
       request.body && request.body.length > 0
         ? topicConfigWrapper(decodeJsonBody(request.body, 'RegisterBrokerBody'))
         : undefined;
+    const problem = registrationProblem(header, wrapper);
+    if (problem) {
+      namesrv.logger.warn(`refused a registration from ${connection.remoteAddress}: ${problem}`);
+      return createResponse(request, ResponseCode.SYSTEM_ERROR, {
+        remark: `REGISTER_BROKER refused: ${problem}; fix the broker's configuration`,
+      });
+    }
     const result = namesrv.routes.register(
       {
         clusterName: header.clusterName,
@@ -57,6 +67,31 @@ export function registerBroker(namesrv: NamesrvContext) {
       body: orderTopics ? encodeJsonBody({ table: orderTopics }) : undefined,
     });
   };
+}
+
+/**
+ * What makes a registration unfit for the routes clients are given, or undefined: names and
+ * addresses that clients would connect to or use as topics.
+ */
+function registrationProblem(
+  header: RegisterBrokerRequestHeader,
+  wrapper: TopicConfigSerializeWrapper | undefined,
+): string | undefined {
+  const problem =
+    brokerNameProblem(header.brokerName, 'broker') ??
+    brokerNameProblem(header.clusterName, 'cluster') ??
+    brokerAddressProblem(header.brokerAddr) ??
+    (header.haServerAddr === '' ? undefined : brokerAddressProblem(header.haServerAddr)) ??
+    (header.brokerId >= 0 ? undefined : `the brokerId ${header.brokerId} is negative: 0 is a master, above 0 a slave`);
+  if (problem) return problem;
+  for (const [name, config] of Object.entries(wrapper?.topicConfigTable ?? {})) {
+    const topicProblem = topicNameProblem(name);
+    if (topicProblem) return topicProblem;
+    if (config?.topicName !== undefined && config.topicName !== name) {
+      return `the topic config ${JSON.stringify(name)} names another topic, ${JSON.stringify(config.topicName)}`;
+    }
+  }
+  return undefined;
 }
 
 /** Brokers before 3.0.11 send the wrapper itself; later ones wrap it in a RegisterBrokerBody. */

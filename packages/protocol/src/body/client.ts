@@ -1,4 +1,6 @@
 import { tagsCode } from '../message/java-hash.js';
+import { checkBodyName } from '../names.js';
+import { decodeJsonBody } from './java-json.js';
 
 /** Bodies of client management requests (request-codes.md §4), as plain JSON-shaped types. */
 
@@ -37,6 +39,22 @@ export interface HeartbeatData {
   clientID: string;
   producerDataSet: ProducerData[];
   consumerDataSet: ConsumerData[];
+}
+
+/** A HEART_BEAT body whose group and topic names all keep RocketMQ's rules (else a ProtocolError). */
+export function decodeHeartbeatData(body: Uint8Array | undefined): HeartbeatData {
+  const data = decodeJsonBody<HeartbeatData>(body, 'HeartbeatData');
+  (data.producerDataSet ?? []).forEach((producer, i) =>
+    checkBodyName('group', producer?.groupName, `HeartbeatData.producerDataSet[${i}].groupName`),
+  );
+  (data.consumerDataSet ?? []).forEach((consumer, i) => {
+    const where = `HeartbeatData.consumerDataSet[${i}]`;
+    checkBodyName('group', consumer?.groupName, `${where}.groupName`);
+    (consumer.subscriptionDataSet ?? []).forEach((subscription, j) =>
+      checkBodyName('topic', subscription?.topic, `${where}.subscriptionDataSet[${j}].topic`),
+    );
+  });
+  return data;
 }
 
 /** GET_CONSUMER_LIST_BY_GROUP response body. */
@@ -92,6 +110,14 @@ export interface LockBatchRequestBody {
   clientId: string;
   onlyThisBroker?: boolean;
   mqSet: MessageQueueData[];
+}
+
+/** A LOCK_BATCH_MQ or UNLOCK_BATCH_MQ body whose group and topics keep the rules (else a ProtocolError). */
+export function decodeLockBatchRequestBody(body: Uint8Array | undefined, what: string): LockBatchRequestBody {
+  const data = decodeJsonBody<LockBatchRequestBody>(body, what);
+  checkBodyName('group', data.consumerGroup, `${what}.consumerGroup`);
+  (data.mqSet ?? []).forEach((queue, i) => checkBodyName('topic', queue?.topic, `${what}.mqSet[${i}].topic`));
+  return data;
 }
 
 /** LOCK_BATCH_MQ response body: the queues the client holds now. */

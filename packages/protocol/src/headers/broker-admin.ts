@@ -2,9 +2,9 @@ import { defineHeader, f, type HeaderOf } from '../header-schema.js';
 
 /** UPDATE_AND_CREATE_TOPIC (17). */
 export const CreateTopicRequestHeader = defineHeader('CreateTopicRequestHeader', {
-  topic: f.string,
+  topic: f.topic,
   /** Ignored by the broker. */
-  defaultTopic: f.string,
+  defaultTopic: f.topic,
   readQueueNums: f.int,
   writeQueueNums: f.int,
   /** PermName bits: 1 INHERIT, 2 WRITE, 4 READ, 8 PRIORITY. */
@@ -25,27 +25,27 @@ export type CreateTopicRequestHeader = HeaderOf<typeof CreateTopicRequestHeader>
  * QUERY_TOPIC_CONSUME_BY_WHO (300).
  */
 export const TopicRequestHeader = defineHeader('TopicRequestHeader', {
-  topic: f.string,
+  topic: f.topic,
 });
 export type TopicRequestHeader = HeaderOf<typeof TopicRequestHeader>;
 
 /** GET_CONSUMER_CONNECTION_LIST (203). */
 export const GetConsumerConnectionListRequestHeader = defineHeader('GetConsumerConnectionListRequestHeader', {
-  consumerGroup: f.string,
+  consumerGroup: f.group,
 });
 export type GetConsumerConnectionListRequestHeader = HeaderOf<typeof GetConsumerConnectionListRequestHeader>;
 
 /** GET_PRODUCER_CONNECTION_LIST (204). */
 export const GetProducerConnectionListRequestHeader = defineHeader('GetProducerConnectionListRequestHeader', {
-  producerGroup: f.string,
+  producerGroup: f.group,
 });
 export type GetProducerConnectionListRequestHeader = HeaderOf<typeof GetProducerConnectionListRequestHeader>;
 
 /** GET_CONSUME_STATS (208). */
 export const GetConsumeStatsRequestHeader = defineHeader('GetConsumeStatsRequestHeader', {
-  consumerGroup: f.string,
+  consumerGroup: f.group,
   /** Blank: every topic the group has offsets for. */
-  topic: f.opt.string,
+  topic: f.opt.topic,
   /** 5.x, ';'-separated. */
   topicList: f.opt.string,
 });
@@ -53,8 +53,8 @@ export type GetConsumeStatsRequestHeader = HeaderOf<typeof GetConsumeStatsReques
 
 /** INVOKE_BROKER_TO_RESET_OFFSET (222) and RESET_CONSUMER_CLIENT_OFFSET (220). */
 export const ResetOffsetRequestHeader = defineHeader('ResetOffsetRequestHeader', {
-  topic: f.string,
-  group: f.string,
+  topic: f.topic,
+  group: f.group,
   /** -1: the max offset. */
   timestamp: f.long,
   isForce: f.boolean,
@@ -67,7 +67,7 @@ export type ResetOffsetRequestHeader = HeaderOf<typeof ResetOffsetRequestHeader>
 
 /** DELETE_SUBSCRIPTIONGROUP (207). */
 export const DeleteSubscriptionGroupRequestHeader = defineHeader('DeleteSubscriptionGroupRequestHeader', {
-  groupName: f.string,
+  groupName: f.group,
   /** 5.x */
   cleanOffset: f.opt.boolean,
 });
@@ -75,7 +75,7 @@ export type DeleteSubscriptionGroupRequestHeader = HeaderOf<typeof DeleteSubscri
 
 /** GET_CONSUMER_RUNNING_INFO (307), admin to broker and broker to client. */
 export const GetConsumerRunningInfoRequestHeader = defineHeader('GetConsumerRunningInfoRequestHeader', {
-  consumerGroup: f.string,
+  consumerGroup: f.group,
   clientId: f.string,
   jstackEnable: f.opt.boolean,
 });

@@ -2,8 +2,8 @@ import { defineHeader, f, type HeaderOf } from '../header-schema.js';
 
 /** QUERY_CONSUMER_OFFSET (14). */
 export const QueryConsumerOffsetRequestHeader = defineHeader('QueryConsumerOffsetRequestHeader', {
-  consumerGroup: f.string,
-  topic: f.string,
+  consumerGroup: f.group,
+  topic: f.topic,
   queueId: f.int,
   /** 5.x: false makes a group with no offset answer QUERY_NOT_FOUND. */
   setZeroIfNotFound: f.opt.boolean,
@@ -12,8 +12,8 @@ export type QueryConsumerOffsetRequestHeader = HeaderOf<typeof QueryConsumerOffs
 
 /** UPDATE_CONSUMER_OFFSET (15), answered or one-way. */
 export const UpdateConsumerOffsetRequestHeader = defineHeader('UpdateConsumerOffsetRequestHeader', {
-  consumerGroup: f.string,
-  topic: f.string,
+  consumerGroup: f.group,
+  topic: f.topic,
   queueId: f.int,
   commitOffset: f.long,
 });

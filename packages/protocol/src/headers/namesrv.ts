@@ -43,7 +43,7 @@ export type QueryDataVersionResponseHeader = HeaderOf<typeof QueryDataVersionRes
 
 /** GET_ROUTEINFO_BY_TOPIC (105). */
 export const GetRouteInfoRequestHeader = defineHeader('GetRouteInfoRequestHeader', {
-  topic: f.string,
+  topic: f.topic,
   /** 4.9.4+: answer in standard JSON whatever the client's version. */
   acceptStandardJsonOnly: f.opt.boolean,
 });
@@ -77,7 +77,7 @@ export type GetKVListByNamespaceRequestHeader = HeaderOf<typeof GetKVListByNames
 
 /** DELETE_TOPIC_IN_NAMESRV (216). */
 export const DeleteTopicFromNamesrvRequestHeader = defineHeader('DeleteTopicFromNamesrvRequestHeader', {
-  topic: f.string,
+  topic: f.topic,
   /** Only that cluster's brokers. */
   clusterName: f.opt.string,
 });

@@ -11,8 +11,8 @@ export const PullSysFlag = {
 
 /** PULL_MESSAGE (11). */
 export const PullMessageRequestHeader = defineHeader('PullMessageRequestHeader', {
-  consumerGroup: f.string,
-  topic: f.string,
+  consumerGroup: f.group,
+  topic: f.topic,
   queueId: f.int,
   /** Logical offset to read from. */
   queueOffset: f.long,

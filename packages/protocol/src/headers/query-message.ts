@@ -5,7 +5,7 @@ import { defineHeader, f, type HeaderOf } from '../header-schema.js';
  * Java sends Long.MAX_VALUE as endTimestamp for "no upper bound".
  */
 export const QueryMessageRequestHeader = defineHeader('QueryMessageRequestHeader', {
-  topic: f.string,
+  topic: f.topic,
   key: f.string,
   maxNum: f.int,
   beginTimestamp: f.long,
@@ -23,6 +23,6 @@ export type QueryMessageResponseHeader = HeaderOf<typeof QueryMessageResponseHea
 export const ViewMessageRequestHeader = defineHeader('ViewMessageRequestHeader', {
   offset: f.long,
   /** 5.x */
-  topic: f.opt.string,
+  topic: f.opt.topic,
 });
 export type ViewMessageRequestHeader = HeaderOf<typeof ViewMessageRequestHeader>;

@@ -2,7 +2,7 @@ import { defineHeader, f, type HeaderOf } from '../header-schema.js';
 
 /** SEARCH_OFFSET_BY_TIMESTAMP (29); answered with OffsetResponseHeader. */
 export const SearchOffsetRequestHeader = defineHeader('SearchOffsetRequestHeader', {
-  topic: f.string,
+  topic: f.topic,
   queueId: f.int,
   timestamp: f.long,
   /** 5.x: lower or upper. */
@@ -12,7 +12,7 @@ export type SearchOffsetRequestHeader = HeaderOf<typeof SearchOffsetRequestHeade
 
 /** GET_MAX_OFFSET (30); answered with OffsetResponseHeader. */
 export const GetMaxOffsetRequestHeader = defineHeader('GetMaxOffsetRequestHeader', {
-  topic: f.string,
+  topic: f.topic,
   queueId: f.int,
   /** 5.x, default true. */
   committed: f.opt.boolean,
@@ -24,7 +24,7 @@ export type GetMaxOffsetRequestHeader = HeaderOf<typeof GetMaxOffsetRequestHeade
  * answered with GetEarliestMsgStoretimeResponseHeader): a topic queue.
  */
 export const TopicQueueRequestHeader = defineHeader('TopicQueueRequestHeader', {
-  topic: f.string,
+  topic: f.topic,
   queueId: f.int,
 });
 export type TopicQueueRequestHeader = HeaderOf<typeof TopicQueueRequestHeader>;

@@ -3,10 +3,10 @@ import { RequestCode } from '../request-code.js';
 
 /** The fields of SendMessageRequestHeader, shared with the headers that repeat them. */
 export const sendMessageFields = {
-  producerGroup: f.string,
-  topic: f.string,
+  producerGroup: f.group,
+  topic: f.topic,
   /** Template topic for auto-creation, normally TBW102. */
-  defaultTopic: f.string,
+  defaultTopic: f.topic,
   defaultTopicQueueNums: f.int,
   /** Negative: the broker picks a writable queue. */
   queueId: f.int,

@@ -10,7 +10,7 @@ export const TransactionState = {
 /** END_TRANSACTION (37), one-way from Java clients. */
 export const EndTransactionRequestHeader = defineHeader('EndTransactionRequestHeader', {
   /** Must equal the half message's PGROUP property. */
-  producerGroup: f.string,
+  producerGroup: f.group,
   /** Logical offset of the half message in RMQ_SYS_TRANS_HALF_TOPIC. */
   tranStateTableOffset: f.long,
   commitLogOffset: f.long,
@@ -21,7 +21,7 @@ export const EndTransactionRequestHeader = defineHeader('EndTransactionRequestHe
   msgId: f.string,
   transactionId: f.opt.string,
   /** 5.x */
-  topic: f.opt.string,
+  topic: f.opt.topic,
 });
 export type EndTransactionRequestHeader = HeaderOf<typeof EndTransactionRequestHeader>;
 
@@ -33,6 +33,6 @@ export const CheckTransactionStateRequestHeader = defineHeader('CheckTransaction
   transactionId: f.opt.string,
   offsetMsgId: f.opt.string,
   /** 5.x */
-  topic: f.opt.string,
+  topic: f.opt.topic,
 });
 export type CheckTransactionStateRequestHeader = HeaderOf<typeof CheckTransactionStateRequestHeader>;
