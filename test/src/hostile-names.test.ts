@@ -13,6 +13,7 @@ import {
   type RemotingCommand,
 } from '@rocketnest/protocol';
 import { BrokerController } from '@rocketnest/broker';
+import { MQClientError, Producer, PushConsumer } from '@rocketnest/client';
 import { RemotingClient, silentLogger } from '@rocketnest/remoting';
 import { startBroker, startNamesrv, temporaryDir } from './support/cluster.js';
 import { Requests } from './support/requests.js';
@@ -480,5 +481,21 @@ describe('names from the network never become paths', () => {
     const offsets = JSON.parse(readFileSync(path('consumerOffset.json'), 'utf8')).offsetTable;
     assert.deepEqual(offsets['..@G'], { 0: 5 });
     assertUntouched(victim);
+  });
+
+  it('our client refuses bad group and topic names before it sends anything, as RocketMQ Validators do', async () => {
+    const namesrvAddr = (await startNamesrv()).address;
+    const refused = (fn: () => unknown, message: RegExp) =>
+      assert.throws(fn, (error: unknown) => error instanceof MQClientError && message.test(error.message));
+    refused(() => new Producer({ namesrvAddr, producerGroup: 'a/b' }), /producerGroup: the group name "a\/b" has "\/"/);
+    refused(() => new PushConsumer({ namesrvAddr, consumerGroup: '../../x' }), /consumerGroup: the group name/);
+    refused(
+      () => new PushConsumer({ namesrvAddr, consumerGroup: 'G' }).subscribe('%DLQ%..', '*'),
+      /the topic name "%DLQ%\.\."/,
+    );
+    const producer = new Producer({ namesrvAddr, producerGroup: 'P', logger: silentLogger });
+    await producer.start();
+    after(() => producer.shutdown());
+    await assert.rejects(producer.send({ topic: 'a\0b', body: 'x' }), /the topic name "a\\u0000b" has/);
   });
 });

@@ -9,12 +9,14 @@ import {
   MASTER_ID,
   PullMessageRequestHeader,
   PullSysFlag,
+  groupNameProblem,
   RequestCode,
   ResponseCode,
   ResetOffsetRequestHeader,
   SearchOffsetRequestHeader,
   sqlSubscription,
   tagSubscription,
+  topicNameProblem,
   UnregisterClientRequestHeader,
   type ConsumeType,
   type ConsumerData,
@@ -104,7 +106,9 @@ export abstract class ConsumerBase {
     protected readonly options: ConsumerOptions,
     private readonly consumeType: ConsumeType,
   ) {
-    if (!options.consumerGroup) throw new MQClientError('consumerGroup is required');
+    // RocketMQ's Validators.checkGroup; the group also names the broadcasting offsets' directory.
+    const groupProblem = groupNameProblem(options.consumerGroup);
+    if (groupProblem) throw new MQClientError(`consumerGroup: ${groupProblem}`);
     this.instance = new ClientInstance(options);
     this.offsets =
       options.messageModel === 'BROADCASTING'
@@ -134,6 +138,8 @@ export abstract class ConsumerBase {
    * throws here, with its position).
    */
   subscribe(topic: string, expression: string | MessageSelector = '*'): this {
+    const topicProblem = topicNameProblem(topic);
+    if (topicProblem) throw new MQClientError(topicProblem);
     const selector = typeof expression === 'string' ? MessageSelector.byTag(expression) : expression;
     if (selector.type === 'SQL92') compileSql92(selector.expression);
     const data =

@@ -9,6 +9,7 @@ import {
   RequestCode,
   ResponseCode,
   SendMessageRequestHeaderV2,
+  groupNameProblem,
   topicNameProblem,
   type RemotingCommand,
 } from '@rocketnest/protocol';
@@ -91,7 +92,8 @@ export class Producer {
   private readonly replies: PendingReplies;
 
   constructor(protected readonly options: ProducerOptions) {
-    if (!options.producerGroup) throw new MQClientError('producerGroup is required');
+    const groupProblem = groupNameProblem(options.producerGroup);
+    if (groupProblem) throw new MQClientError(`producerGroup: ${groupProblem}`);
     this.instance = new ClientInstance(options);
     this.instance.heartbeat = () => ({ producerDataSet: [{ groupName: options.producerGroup }], consumerDataSet: [] });
     this.instance.onRouteChanged = (topic) => this.publishInfos.delete(topic);
