@@ -24,9 +24,15 @@ import {
 } from './index.js';
 
 /** A directory with the store's root and, beside it, a directory of files no store may touch. */
+const tempDirs: string[] = [];
+// Removed after every test's own hooks: a store shut down by one would write its checkpoint again.
+after(() => {
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
 function layout(): { root: string; victim: string } {
   const base = mkdtempSync(join(tmpdir(), 'rocketnest-path-'));
-  after(() => rmSync(base, { recursive: true, force: true }));
+  tempDirs.push(base);
   const victim = join(base, 'victim');
   mkdirSync(victim);
   writeFileSync(join(victim, 'precious.txt'), 'keep me');

@@ -35,9 +35,15 @@ import {
   type MessageStoreConfig,
 } from './index.js';
 
+const tempDirs: string[] = [];
+// Removed after every test's own hooks: a store shut down by one would write its checkpoint again.
+after(() => {
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
 function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'rocketnest-store-'));
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  tempDirs.push(dir);
   return dir;
 }
 

@@ -54,9 +54,17 @@ export async function startBroker(
   return controller;
 }
 
+const temporaryDirs: string[] = [];
+// Removed once the file's tests are done, after every hook of theirs: a test's own after hooks
+// run in the order they were added, so a broker shut down after its directory was removed would
+// write its config files and checkpoint again into a new directory left behind.
+after(() => {
+  for (const dir of temporaryDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
 export function temporaryDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'rocketnest-test-'));
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  temporaryDirs.push(dir);
   return dir;
 }
 
