@@ -17,13 +17,7 @@ import { RemotingClient, silentLogger } from '@rocketnest/remoting';
 import { writevSync } from 'node:fs';
 import { DefaultMessageStore, silentStoreLogger } from '@rocketnest/store';
 import { eventually, quiet, startBroker, startNamesrv, temporaryDir } from './support/cluster.js';
-import { Requests } from './support/requests.js';
-
-function client(): Requests {
-  const remoting = new RemotingClient({ logger: silentLogger });
-  after(() => remoting.close());
-  return new Requests(remoting);
-}
+import { Requests, requestsClient } from './support/requests.js';
 
 const json = <T>(response: RemotingCommand): T => JSON.parse(response.body!.toString()) as T;
 
@@ -33,7 +27,7 @@ describe('NameServer and broker over real sockets', () => {
     const namesrvAddr = `${first.address};${second.address}`;
     const a = await startBroker({ brokerName: 'broker-a', namesrvAddr });
     const b = await startBroker({ brokerName: 'broker-b', namesrvAddr });
-    const requests = client();
+    const requests = requestsClient();
     for (const broker of [a, b])
       assert.equal((await requests.createTopic(broker.brokerAddr, 'Routed', 2)).code, ResponseCode.SUCCESS);
     for (const namesrv of [first, second]) {
@@ -61,7 +55,7 @@ describe('NameServer and broker over real sockets', () => {
 
   it('answers a held pull within moments of a send, filtered by tag at the ConsumeQueue', async () => {
     const broker = await startBroker();
-    const requests = client();
+    const requests = requestsClient();
     await requests.createTopic(broker.brokerAddr, 'Polled', 1);
     const started = Date.now();
     const held = requests.pull(broker.brokerAddr, {
@@ -99,7 +93,7 @@ describe('NameServer and broker over real sockets', () => {
 
   it('answers each of several pulls held on one queue: on a matching arrival, or at its own timeout', async () => {
     const broker = await startBroker();
-    const requests = client();
+    const requests = requestsClient();
     await requests.createTopic(broker.brokerAddr, 'Shared', 1);
     const pull = (subscription: string, suspendMs: number) =>
       requests.pull(broker.brokerAddr, {
@@ -134,7 +128,7 @@ describe('NameServer and broker over real sockets', () => {
 
   it('keeps messages, topics and consumer offsets across a restart', async () => {
     const storePathRootDir = temporaryDir();
-    const requests = client();
+    const requests = requestsClient();
     let broker = await startBroker({}, { storePathRootDir });
     await requests.createTopic(broker.brokerAddr, 'Durable', 2);
     for (let i = 0; i < 5; i++) await requests.send(broker.brokerAddr, 'Durable', `m${i}`, { queueId: i % 2 });
@@ -165,7 +159,7 @@ describe('NameServer and broker over real sockets', () => {
   it('starts a new group at 0 only on queues whose first message is still in memory, as RocketMQ does', async () => {
     // 100 kB of RAM: 40% of it (accessMessageInMemoryMaxRatio) counts as page cache, 40 kB back from the log's end.
     const broker = await startBroker({}, {}, { totalMemory: 100_000 });
-    const requests = client();
+    const requests = requestsClient();
     for (const topic of ['Old', 'Young']) await requests.createTopic(broker.brokerAddr, topic, 1);
     for (let i = 0; i < 60; i++) await requests.send(broker.brokerAddr, 'Old', Buffer.alloc(1024, i));
     await requests.send(broker.brokerAddr, 'Young', 'fresh');
@@ -184,7 +178,7 @@ describe('NameServer and broker over real sockets', () => {
 
   it('refuses an unknown topic when auto-creation is off, and a message over maxMessageSize, and keeps working', async () => {
     const broker = await startBroker({ autoCreateTopicEnable: false }, { maxMessageSize: 4 * 1024 * 1024 });
-    const requests = client();
+    const requests = requestsClient();
     const unknown = await requests.send(broker.brokerAddr, 'NoSuchTopic', 'x');
     assert.equal(unknown.code, ResponseCode.TOPIC_NOT_EXIST);
     assert.match(
@@ -221,7 +215,7 @@ describe('NameServer and broker over real sockets', () => {
     );
     await broker.start();
     after(() => broker.shutdown());
-    const requests = client();
+    const requests = requestsClient();
     await requests.createTopic(broker.brokerAddr, 'Stalled', 1);
     const first = requests.send(broker.brokerAddr, 'Stalled', Buffer.alloc(70_000, 1)); // over 64 KiB: on the pool
     await eventually(() => stall, 'the stalled write');
@@ -236,7 +230,7 @@ describe('NameServer and broker over real sockets', () => {
 
   it('finds messages by key and by offset message id', async () => {
     const broker = await startBroker();
-    const requests = client();
+    const requests = requestsClient();
     await requests.createTopic(broker.brokerAddr, 'Found', 1);
     const sent = await requests.send(broker.brokerAddr, 'Found', 'by key', { keys: 'order-42' });
     const byKey = await requests.call(broker.brokerAddr, RequestCode.QUERY_MESSAGE, {
@@ -268,9 +262,9 @@ describe('NameServer and broker over real sockets', () => {
     });
     after(() => first.close());
     await new Requests(first).heartbeat(broker.brokerAddr, 'client-1', 'members', 'Members');
-    await client().heartbeat(broker.brokerAddr, 'client-2', 'members', 'Members');
+    await requestsClient().heartbeat(broker.brokerAddr, 'client-2', 'members', 'Members');
     await eventually(() => notified.includes('members'), 'NOTIFY_CONSUMER_IDS_CHANGED');
-    const list = await client().call(broker.brokerAddr, RequestCode.GET_CONSUMER_LIST_BY_GROUP, {
+    const list = await requestsClient().call(broker.brokerAddr, RequestCode.GET_CONSUMER_LIST_BY_GROUP, {
       consumerGroup: 'members',
     });
     assert.deepEqual(json<{ consumerIdList: string[] }>(list).consumerIdList.sort(), ['client-1', 'client-2']);
@@ -311,7 +305,7 @@ describe('NameServer and broker over real sockets', () => {
           ),
         }),
       );
-    const requests = client();
+    const requests = requestsClient();
     const route = () => requests.call(namesrv.address, RequestCode.GET_ROUTEINFO_BY_TOPIC, { topic: 'Silent' });
     assert.equal((await register('silent-broker', '127.0.0.1:1')).code, ResponseCode.SUCCESS);
     assert.equal((await route()).code, ResponseCode.SUCCESS);

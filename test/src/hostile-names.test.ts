@@ -14,15 +14,9 @@ import {
 } from '@rocketnest/protocol';
 import { BrokerController } from '@rocketnest/broker';
 import { MQClientError, Producer, PushConsumer } from '@rocketnest/client';
-import { RemotingClient, silentLogger } from '@rocketnest/remoting';
+import { silentLogger } from '@rocketnest/remoting';
 import { startBroker, startNamesrv, temporaryDir } from './support/cluster.js';
-import { Requests } from './support/requests.js';
-
-function client(): Requests {
-  const remoting = new RemotingClient({ logger: silentLogger });
-  after(() => remoting.close());
-  return new Requests(remoting);
-}
+import { requestsClient } from './support/requests.js';
 
 /** A store's root with, beside it, a directory of files that nothing the broker is sent may touch. */
 function storeBesideVictim(): { root: string; victim: string } {
@@ -94,6 +88,24 @@ interface RequestKind {
   body?: (name: string) => Buffer;
 }
 
+const pullFields = (group: string, topic: string) => ({
+  ...offsetFields(group, topic),
+  queueOffset: '0',
+  maxMsgNums: '1',
+  sysFlag: '0',
+  commitOffset: '0',
+  suspendTimeoutMillis: '0',
+  subVersion: '0',
+});
+
+/** A request whose header has the name as its only required field. */
+const oneField = (what: string, code: number, name: 'topic' | 'group', field: string): RequestKind => ({
+  what,
+  code,
+  name,
+  ext: (value) => ({ [field]: value }),
+});
+
 const lockBody = (group: string, topic: string) =>
   encodeJsonBody({ consumerGroup: group, clientId: 'c', mqSet: [{ topic, brokerName: 'broker-a', queueId: 0 }] });
 const offsetFields = (group: string, topic: string) => ({ consumerGroup: group, topic, queueId: '0' });
@@ -136,29 +148,13 @@ const KINDS: RequestKind[] = [
     what: 'pull',
     code: RequestCode.PULL_MESSAGE,
     name: 'group',
-    ext: (g) => ({
-      ...offsetFields(g, 'T'),
-      queueOffset: '0',
-      maxMsgNums: '1',
-      sysFlag: '0',
-      commitOffset: '0',
-      suspendTimeoutMillis: '0',
-      subVersion: '0',
-    }),
+    ext: (g) => pullFields(g, 'T'),
   },
   {
     what: 'pull, topic',
     code: RequestCode.PULL_MESSAGE,
     name: 'topic',
-    ext: (t) => ({
-      ...offsetFields('G', t),
-      queueOffset: '0',
-      maxMsgNums: '1',
-      sysFlag: '0',
-      commitOffset: '0',
-      suspendTimeoutMillis: '0',
-      subVersion: '0',
-    }),
+    ext: (t) => pullFields('G', t),
   },
   { what: 'query offset', code: RequestCode.QUERY_CONSUMER_OFFSET, name: 'group', ext: (g) => offsetFields(g, 'T') },
   {
@@ -208,7 +204,7 @@ const KINDS: RequestKind[] = [
     name: 'group',
     body: (g) => encodeJsonBody({ groupName: g, consumeEnable: true }),
   },
-  { what: 'delete group', code: RequestCode.DELETE_SUBSCRIPTIONGROUP, name: 'group', ext: (g) => ({ groupName: g }) },
+  oneField('delete group', RequestCode.DELETE_SUBSCRIPTIONGROUP, 'group', 'groupName'),
   {
     what: 'create topic',
     code: RequestCode.UPDATE_AND_CREATE_TOPIC,
@@ -223,28 +219,13 @@ const KINDS: RequestKind[] = [
       order: 'false',
     }),
   },
-  { what: 'delete topic', code: RequestCode.DELETE_TOPIC_IN_BROKER, name: 'topic', ext: (t) => ({ topic: t }) },
-  { what: 'topic stats', code: RequestCode.GET_TOPIC_STATS_INFO, name: 'topic', ext: (t) => ({ topic: t }) },
-  { what: 'who consumes', code: RequestCode.QUERY_TOPIC_CONSUME_BY_WHO, name: 'topic', ext: (t) => ({ topic: t }) },
-  {
-    what: 'consumer connections',
-    code: RequestCode.GET_CONSUMER_CONNECTION_LIST,
-    name: 'group',
-    ext: (g) => ({ consumerGroup: g }),
-  },
-  {
-    what: 'producer connections',
-    code: RequestCode.GET_PRODUCER_CONNECTION_LIST,
-    name: 'group',
-    ext: (g) => ({ producerGroup: g }),
-  },
-  { what: 'consume stats', code: RequestCode.GET_CONSUME_STATS, name: 'group', ext: (g) => ({ consumerGroup: g }) },
-  {
-    what: 'consumer list',
-    code: RequestCode.GET_CONSUMER_LIST_BY_GROUP,
-    name: 'group',
-    ext: (g) => ({ consumerGroup: g }),
-  },
+  oneField('delete topic', RequestCode.DELETE_TOPIC_IN_BROKER, 'topic', 'topic'),
+  oneField('topic stats', RequestCode.GET_TOPIC_STATS_INFO, 'topic', 'topic'),
+  oneField('who consumes', RequestCode.QUERY_TOPIC_CONSUME_BY_WHO, 'topic', 'topic'),
+  oneField('consumer connections', RequestCode.GET_CONSUMER_CONNECTION_LIST, 'group', 'consumerGroup'),
+  oneField('producer connections', RequestCode.GET_PRODUCER_CONNECTION_LIST, 'group', 'producerGroup'),
+  oneField('consume stats', RequestCode.GET_CONSUME_STATS, 'group', 'consumerGroup'),
+  oneField('consumer list', RequestCode.GET_CONSUMER_LIST_BY_GROUP, 'group', 'consumerGroup'),
   {
     what: 'unregister',
     code: RequestCode.UNREGISTER_CLIENT,
@@ -314,7 +295,7 @@ describe('names from the network never become paths', () => {
   it('the attack: heartbeat as group ../../../../victim, send to its retry topic, delete it; all refused, the files beside the store untouched', async () => {
     const { root, victim } = storeBesideVictim();
     const broker = await startBroker({}, { storePathRootDir: root });
-    const requests = client();
+    const requests = requestsClient();
     const group = '../../../../victim';
     const heartbeat = await requests.heartbeat(broker.brokerAddr, 'attacker@1', group, 'T');
     assertRefused(heartbeat, 'heartbeat', 'group');
@@ -335,7 +316,7 @@ describe('names from the network never become paths', () => {
   it('every request kind refuses names with "..", "/", "\\", NUL, control characters and over-long names', async () => {
     const { root, victim } = storeBesideVictim();
     const broker = await startBroker({}, { storePathRootDir: root });
-    const requests = client();
+    const requests = requestsClient();
     assert.equal((await requests.createTopic(broker.brokerAddr, 'T', 1)).code, ResponseCode.SUCCESS);
     for (const kind of KINDS) {
       for (const name of kind.name === 'topic' ? HOSTILE_TOPICS : HOSTILE_GROUPS) {
@@ -363,7 +344,7 @@ describe('names from the network never become paths', () => {
 
   it('the NameServer refuses registrations with bad names, addresses or topics, and bad topics in queries', async () => {
     const namesrv = await startNamesrv();
-    const requests = client();
+    const requests = requestsClient();
     const register = (fields: Record<string, string>, topics: Record<string, object> = {}) =>
       requests.call(
         namesrv.address,
@@ -421,7 +402,7 @@ describe('names from the network never become paths', () => {
   it('config/*.json entries with bad names are reported at start, kept in the file as they were, and never used', async () => {
     const { root, victim } = storeBesideVictim();
     const first = await startBroker({}, { storePathRootDir: root });
-    const requests = client();
+    const requests = requestsClient();
     assert.equal((await requests.createTopic(first.brokerAddr, 'Kept', 1)).code, ResponseCode.SUCCESS);
     await first.shutdown();
     const path = (file: string) => join(root, 'config', file);

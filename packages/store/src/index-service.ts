@@ -1,5 +1,5 @@
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { pathUnder } from './store-path.js';
 import { IndexFile, indexFileName, indexKeyHash, indexKeyHashFrom, topicKeyPrefixHash } from './index-file.js';
 
 /**
@@ -28,10 +28,10 @@ export class IndexService {
     mkdirSync(this.dir, { recursive: true });
     const entries = readdirSync(this.dir);
     // An index file whose creation a crash interrupted holds nothing yet.
-    for (const name of entries) if (name.endsWith('.creating')) rmSync(join(this.dir, name), { force: true });
+    for (const name of entries) if (name.endsWith('.creating')) rmSync(pathUnder(this.dir, name), { force: true });
     const names = entries.filter((name) => /^\d{17}$/.test(name)).sort();
     for (const name of names) {
-      const file = IndexFile.open(join(this.dir, name), this.maxHashSlotNum, this.maxIndexNum);
+      const file = IndexFile.open(pathUnder(this.dir, name), this.maxHashSlotNum, this.maxIndexNum);
       if (abnormal && file.header.endTimestamp > indexMsgTimestamp) {
         this.rebuildFrom = Math.min(this.rebuildFrom ?? Number.POSITIVE_INFINITY, file.header.beginPhyOffset);
         file.close();
@@ -98,9 +98,9 @@ export class IndexService {
     mkdirSync(this.dir, { recursive: true });
     let time = Date.now();
     const taken = new Set(this.files.map((f) => f.path));
-    while (taken.has(join(this.dir, indexFileName(time)))) time++;
+    while (taken.has(pathUnder(this.dir, indexFileName(time)))) time++;
     const file = IndexFile.create(
-      join(this.dir, indexFileName(time)),
+      pathUnder(this.dir, indexFileName(time)),
       this.maxHashSlotNum,
       this.maxIndexNum,
       previous?.header,

@@ -9,7 +9,8 @@ import {
   type HeartbeatData,
   type RemotingCommand,
 } from '@rocketnest/protocol';
-import type { RemotingClient } from '@rocketnest/remoting';
+import { after } from 'node:test';
+import { RemotingClient, silentLogger } from '@rocketnest/remoting';
 
 /** Raw requests, as any RocketMQ client frames them, for tests of the servers. */
 export class Requests {
@@ -124,4 +125,11 @@ export class Requests {
       order: 'false',
     });
   }
+}
+
+/** Requests over a client of their own, closed after the test. */
+export function requestsClient(): Requests {
+  const remoting = new RemotingClient({ logger: silentLogger });
+  after(() => remoting.close());
+  return new Requests(remoting);
 }
