@@ -4,8 +4,9 @@ import {
   getInt32,
   MESSAGE_MAGIC_CODE,
   putInt32,
-  readLong,
-  storeTimestampPosition,
+  readStoreTimestamp,
+  STORE_TIMESTAMP_END,
+  StoredMessagePosition,
 } from '@rocketnest/protocol';
 import { MAX_READ_GAP } from './queue-reader.js';
 import { SegmentedFile, type FileWriter } from './segmented-file.js';
@@ -377,9 +378,9 @@ export class CommitLog {
 
   /** The store time of the record at offset, or -1. */
   storeTimestampAt(offset: number): number {
-    const head = this.read(offset, 80);
-    if (head.length < 80) return -1;
-    return readLong(head, storeTimestampPosition(getInt32(head, 36)));
+    const head = this.read(offset, STORE_TIMESTAMP_END);
+    if (head.length < STORE_TIMESTAMP_END) return -1;
+    return readStoreTimestamp(head);
   }
 
   /**
@@ -423,8 +424,8 @@ export class CommitLog {
   firstStoreTimestamp(segmentStart: number): number {
     const head = Buffer.alloc(4096);
     const read = this.file.read(segmentStart, head.length, head);
-    if (read < 88 || getInt32(head, 4) !== MESSAGE_MAGIC_CODE) return 0;
-    return readLong(head, storeTimestampPosition(getInt32(head, 36)));
+    if (read < STORE_TIMESTAMP_END || getInt32(head, StoredMessagePosition.MAGIC) !== MESSAGE_MAGIC_CODE) return 0;
+    return readStoreTimestamp(head);
   }
 
   /** fsyncs done so far. */

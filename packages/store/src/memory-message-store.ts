@@ -2,7 +2,7 @@ import {
   createOffsetMessageId,
   MessageSysFlag,
   storedMessageLength,
-  topicNameProblem,
+  takesQueueOffset,
   transactionType,
   writeStoredMessage,
   type MessageToStore,
@@ -19,6 +19,9 @@ import type {
 import { offsetByTime, readMessages, type TimeBoundary } from './queue-reader.js';
 import { defaultStoreConfig, parseDelayLevels, type MessageStoreConfig } from './store-config.js';
 import { consumeQueueTagsCode, indexKeys } from './dispatch-keys.js';
+import { putProblem, putSizeProblem } from './put-rules.js';
+
+const sum = (values: readonly number[]) => values.reduce((total, value) => total + value, 0);
 
 interface StoredRecord {
   physicalOffset: number;
@@ -73,37 +76,24 @@ export class MemoryMessageStore implements MessageStore {
 
   async putMessages(messages: readonly MessageToStore[]): Promise<PutMessageResult> {
     if (!this.running) return { status: 'SERVICE_NOT_AVAILABLE', error: 'the store is not running: start() it first' };
-    const first = messages[0];
-    if (!first) return { status: 'MESSAGE_ILLEGAL', error: 'no message to put' };
-    // The same rule as the file store's, whose ConsumeQueue directories are named by topic.
-    const topicProblem = topicNameProblem(first.topic);
-    if (topicProblem) return { status: 'MESSAGE_ILLEGAL', error: topicProblem };
-    for (const message of messages) {
-      if (message.topic !== first.topic || message.queueId !== first.queueId) {
-        return { status: 'MESSAGE_ILLEGAL', error: 'a batch must go to one topic queue' };
-      }
-      if (message.body.length > this.config.maxMessageSize) {
-        return {
-          status: 'MESSAGE_ILLEGAL',
-          error: `message body of ${message.body.length} bytes is over maxMessageSize ${this.config.maxMessageSize}; send smaller messages or raise maxMessageSize`,
-        };
-      }
-      if (Buffer.byteLength(message.properties) > 32767) {
-        return { status: 'PROPERTIES_SIZE_EXCEEDED', error: 'properties take over 32767 bytes' };
-      }
-    }
+    const refused = putProblem(messages, this.config.maxMessageSize);
+    if (refused) return refused;
+    const lengths = messages.map(storedMessageLength);
+    const tooLarge = putSizeProblem(lengths.length, sum(lengths), this.config.maxMessageSize);
+    if (tooLarge) return tooLarge;
+    const first = messages[0]!;
     const storeTimestamp = Date.now();
     const queue = this.queue(first.topic, first.queueId);
     const ids: string[] = [];
     const wroteOffset = this.nextPhysicalOffset;
     let firstQueueOffset = -1;
     let wroteBytes = 0;
-    for (const message of messages) {
+    messages.forEach((message, i) => {
       const type = transactionType(message.sysFlag);
-      const indexed = type === MessageSysFlag.TRANSACTION_NOT_TYPE || type === MessageSysFlag.TRANSACTION_COMMIT_TYPE;
+      const indexed = takesQueueOffset(message.sysFlag);
       const queueOffset = indexed ? queue.minOffset + queue.entries.length : 0;
       if (firstQueueOffset < 0) firstQueueOffset = queueOffset;
-      const bytes = Buffer.alloc(storedMessageLength(message));
+      const bytes = Buffer.alloc(lengths[i]!);
       const physicalOffset = this.nextPhysicalOffset;
       writeStoredMessage(message, { queueOffset, physicalOffset, storeTimestamp }, bytes, 0);
       this.records.push({ physicalOffset, bytes, storeTimestamp });
@@ -124,7 +114,7 @@ export class MemoryMessageStore implements MessageStore {
         for (const listener of this.listeners) listener(arrival);
       }
       if (type !== MessageSysFlag.TRANSACTION_ROLLBACK_TYPE) this.indexKeys(message, physicalOffset);
-    }
+    });
     this.evict();
     return {
       status: 'PUT_OK',

@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { maxPutBytes } from './put-rules.js';
 
 export type FlushDiskType = 'ASYNC_FLUSH' | 'SYNC_FLUSH';
 
@@ -122,7 +123,7 @@ export function storeConfigFromProperties(
   }
   Object.assign(config, typedSettings(defaults, values, 'broker.conf'));
   validateStoreConfig(config);
-  if (config.maxMessageSize + 64 * 1024 > config.mappedFileSizeCommitLog) {
+  if (maxPutBytes(config.maxMessageSize) > config.mappedFileSizeCommitLog) {
     // RocketMQ accepts this too; messages that do not fit a segment are then refused one by one.
     warn(
       `broker.conf: maxMessageSize ${config.maxMessageSize} (+64 KiB of headers) is larger than a CommitLog ` +

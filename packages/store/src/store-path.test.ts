@@ -16,12 +16,11 @@ import type { MessageToStore } from '@rocketnest/protocol';
 import {
   DefaultMessageStore,
   MemoryMessageStore,
-  pathUnder,
   StorePathError,
-  topicQueueDir,
   type MessageStore,
   type StoreLogger,
 } from './index.js';
+import { pathUnder, topicQueueDir } from './store-path.js';
 
 /** A directory with the store's root and, beside it, a directory of files no store may touch. */
 const tempDirs: string[] = [];

@@ -20,3 +20,12 @@ export const MessageSysFlag = {
 export function transactionType(sysFlag: number): number {
   return sysFlag & 0xc;
 }
+
+/**
+ * Does a record with this sysFlag take a queue offset, and so a ConsumeQueue entry? A plain
+ * message or a committed transactional one does; a half (prepared) or rolled-back one does not.
+ */
+export function takesQueueOffset(sysFlag: number): boolean {
+  const type = transactionType(sysFlag);
+  return type === MessageSysFlag.TRANSACTION_NOT_TYPE || type === MessageSysFlag.TRANSACTION_COMMIT_TYPE;
+}

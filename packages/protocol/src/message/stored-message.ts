@@ -181,6 +181,48 @@ export function checkStoredMessage(source: Buffer, offset: number, end: number, 
   return { kind: 'message', size: totalSize };
 }
 
+/** The fields of a record a store's dispatch needs (DispatchRequest), read without its body or hosts. */
+export interface StoredRecordHead {
+  topic: string;
+  queueId: number;
+  queueOffset: number;
+  sysFlag: number;
+  storeTimestamp: number;
+  /** Where the properties' text starts in the source, and its length in bytes. */
+  propertiesAt: number;
+  propertiesLength: number;
+}
+
+/** Read the head of a record known to be valid (checkStoredMessage) at offset. */
+export function readStoredRecordHead(source: Buffer, offset: number): StoredRecordHead {
+  const sysFlag = getInt32(source, offset + StoredMessagePosition.SYS_FLAG);
+  const storeTimestampAt = offset + storeTimestampPosition(sysFlag);
+  const storeLength = sysFlag & MessageSysFlag.STOREHOSTADDRESS_V6_FLAG ? 20 : 8;
+  const bodyLengthAt = storeTimestampAt + 8 + storeLength + 12;
+  const topicLengthAt = bodyLengthAt + 4 + getInt32(source, bodyLengthAt);
+  const v2 = getInt32(source, offset + StoredMessagePosition.MAGIC) === MESSAGE_MAGIC_CODE_V2;
+  const topicLength = v2 ? getInt16(source, topicLengthAt) : source.readInt8(topicLengthAt);
+  const topicAt = topicLengthAt + (v2 ? 2 : 1);
+  const propertiesLengthAt = topicAt + topicLength;
+  return {
+    topic: readShortUtf8(source, topicAt, propertiesLengthAt),
+    queueId: getInt32(source, offset + StoredMessagePosition.QUEUE_ID),
+    queueOffset: readLong(source, offset + StoredMessagePosition.QUEUE_OFFSET),
+    sysFlag,
+    storeTimestamp: readLong(source, storeTimestampAt),
+    propertiesAt: propertiesLengthAt + 2,
+    propertiesLength: getInt16(source, propertiesLengthAt),
+  };
+}
+
+/** Bytes of a record's start that hold its store time, whatever its hosts. */
+export const STORE_TIMESTAMP_END = StoredMessagePosition.BORN_HOST + 20 + 8;
+
+/** The store time of the record at offset, read from its first STORE_TIMESTAMP_END bytes. */
+export function readStoreTimestamp(source: Buffer, offset = 0): number {
+  return readLong(source, offset + storeTimestampPosition(getInt32(source, offset + StoredMessagePosition.SYS_FLAG)));
+}
+
 /** Decode the record at offset. The body is a view into source, not a copy. */
 export function decodeStoredMessage(source: Buffer, offset = 0): StoredMessage {
   const check = checkStoredMessage(source, offset, source.length, false);
