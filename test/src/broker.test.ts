@@ -1,3 +1,4 @@
+import { silentLogger } from '@rocketnest/common';
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { BrokerController } from '@rocketnest/broker';
@@ -13,10 +14,10 @@ import {
   type TopicList,
   type TopicRouteData,
 } from '@rocketnest/protocol';
-import { RemotingClient, silentLogger } from '@rocketnest/remoting';
+import { RemotingClient } from '@rocketnest/remoting';
 import { writevSync } from 'node:fs';
-import { DefaultMessageStore, silentStoreLogger } from '@rocketnest/store';
-import { eventually, quiet, startBroker, startNamesrv, temporaryDir } from './support/cluster.js';
+import { DefaultMessageStore } from '@rocketnest/store';
+import { eventually, startBroker, startNamesrv, temporaryDir } from './support/cluster.js';
 import { Requests, requestsClient } from './support/requests.js';
 
 const json = <T>(response: RemotingCommand): T => JSON.parse(response.body!.toString()) as T;
@@ -199,7 +200,7 @@ describe('NameServer and broker over real sockets', () => {
       // Writes on the pool, so that the stalled write leaves the broker free to answer.
       { storePathRootDir, osPageCacheBusyTimeOutMills: 50, transientStorePoolEnable: true },
       {
-        logger: silentStoreLogger,
+        logger: silentLogger,
         writeCommitLog: {
           writeSync: (fd, buffers, position) => writevSync(fd, buffers as Uint8Array[], position),
           write: async (fd, buffers, position) => {
@@ -211,7 +212,7 @@ describe('NameServer and broker over real sockets', () => {
     );
     const broker = new BrokerController(
       { broker: { listenPort: 0, bindAddress: '127.0.0.1' }, store: { storePathRootDir } },
-      { logger: quiet, remotingLogger: silentLogger, store },
+      { logger: silentLogger, remotingLogger: silentLogger, store },
     );
     await broker.start();
     after(() => broker.shutdown());
@@ -324,7 +325,7 @@ describe('NameServer and broker over real sockets', () => {
         broker: { listenPort: 0, bindAddress: '127.0.0.1', namesrvAddr: namesrv.address },
         store: { storePathRootDir: temporaryDir() },
       },
-      { logger: quiet, remotingLogger: silentLogger, storeLogger: silentStoreLogger },
+      { logger: silentLogger, remotingLogger: silentLogger, storeLogger: silentLogger },
     );
     await broker.start();
     assert.ok(namesrv.routes.clusterInfo().brokerAddrTable['broker-a']);

@@ -1,10 +1,11 @@
+import { silentLogger } from '@rocketnest/common';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { RequestCode, ResponseCode, type ClusterInfo } from '@rocketnest/protocol';
-import { RemotingClient, silentLogger } from '@rocketnest/remoting';
+import { RemotingClient } from '@rocketnest/remoting';
 import { eventually, startBroker, startNamesrv, temporaryDir } from './support/cluster.js';
 import { rocketnestBin, rocketnestNodeFlags } from './support/cli.js';
 import { Requests } from './support/requests.js';

@@ -1,7 +1,7 @@
+import { silentLogger } from '@rocketnest/common';
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { Admin, Producer, PushConsumer } from '@rocketnest/client';
-import { silentLogger } from '@rocketnest/remoting';
 import { eventually, startBroker, startNamesrv } from './support/cluster.js';
 
 describe('client: admin against our NameServer and broker', () => {

@@ -1,9 +1,9 @@
+import { silentLogger } from '@rocketnest/common';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Producer, PushConsumer } from '@rocketnest/client';
-import { silentLogger } from '@rocketnest/remoting';
 import { eventually, startBroker, startNamesrv } from './support/cluster.js';
 
 const child = fileURLToPath(new URL('./crash/consumer-child.js', import.meta.url));

@@ -1,9 +1,10 @@
+import { silentLogger } from '@rocketnest/common';
 import assert from 'node:assert/strict';
 import { inflateSync } from 'node:zlib';
 import { after, describe, it } from 'node:test';
 import { MQClientError, Producer, type ProducerOptions } from '@rocketnest/client';
 import { decodeOffsetMessageId, decodeProperties, decodeStoredMessages, MessageSysFlag } from '@rocketnest/protocol';
-import { RemotingClient, silentLogger } from '@rocketnest/remoting';
+import { RemotingClient } from '@rocketnest/remoting';
 import { startBroker, startNamesrv } from './support/cluster.js';
 import { Requests } from './support/requests.js';
 

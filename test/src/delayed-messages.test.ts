@@ -1,7 +1,8 @@
+import { silentLogger } from '@rocketnest/common';
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { decodeStoredMessages, propertyValue, ResponseCode, type StoredMessage } from '@rocketnest/protocol';
-import { RemotingClient, silentLogger } from '@rocketnest/remoting';
+import { RemotingClient } from '@rocketnest/remoting';
 import type { BrokerController } from '@rocketnest/broker';
 import { eventually, startBroker, startNamesrv, temporaryDir } from './support/cluster.js';
 import { startProducer } from './support/clients.js';

@@ -1,3 +1,4 @@
+import { silentLogger } from '@rocketnest/common';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as net from 'node:net';
@@ -10,7 +11,7 @@ import {
   SerializeType,
   type RemotingCommand,
 } from '@rocketnest/protocol';
-import { RemotingServer, silentLogger } from '@rocketnest/remoting';
+import { RemotingServer } from '@rocketnest/remoting';
 
 const fixtures = new URL('../../packages/protocol/fixtures/golden/', import.meta.url);
 

@@ -1,3 +1,4 @@
+import { silentLogger } from '@rocketnest/common';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,7 +15,6 @@ import {
 } from '@rocketnest/protocol';
 import { BrokerController } from '@rocketnest/broker';
 import { MQClientError, Producer, PushConsumer } from '@rocketnest/client';
-import { silentLogger } from '@rocketnest/remoting';
 import { startBroker, startNamesrv, temporaryDir } from './support/cluster.js';
 import { requestsClient } from './support/requests.js';
 
@@ -424,6 +424,7 @@ describe('names from the network never become paths', () => {
 
     const warnings: string[] = [];
     const logger = {
+      debug() {},
       info() {},
       warn: (line: string) => warnings.push(line),
       error: (line: string) => warnings.push(line),

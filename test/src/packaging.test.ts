@@ -8,6 +8,7 @@ describe('packages', () => {
   // NestJS 12 is ESM-only, so we are too; without top-level await, CommonJS code on Node
   // 20.19+ can still require() us.
   for (const [name, exported] of [
+    ['@rocketnest/common', 'consoleLogger'],
     ['@rocketnest/protocol', 'encodeFrame'],
     ['@rocketnest/remoting', 'RemotingServer'],
   ] as const) {

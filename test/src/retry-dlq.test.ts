@@ -1,8 +1,8 @@
+import { silentLogger } from '@rocketnest/common';
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { Admin, PushConsumer, type PushConsumerOptions, type ReceivedMessage } from '@rocketnest/client';
 import { decodeProperties, decodeStoredMessages } from '@rocketnest/protocol';
-import { silentLogger } from '@rocketnest/remoting';
 import { eventually, startBroker, startNamesrv } from './support/cluster.js';
 import { startProducer, testConsumer } from './support/clients.js';
 

@@ -1,3 +1,4 @@
+import { silentLogger } from '@rocketnest/common';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -6,7 +7,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { decodeStoredMessages } from '@rocketnest/protocol';
-import { DefaultMessageStore, silentStoreLogger } from '@rocketnest/store';
+import { DefaultMessageStore } from '@rocketnest/store';
 import { CRASH_QUEUES, CRASH_TOPIC, crashMessage, crashStoreSettings } from './crash/crash-messages.js';
 
 const writer = fileURLToPath(new URL('./crash/store-writer.js', import.meta.url));
@@ -70,7 +71,7 @@ describe('crash: SIGKILL while appending under SYNC_FLUSH', () => {
 
       const store = new DefaultMessageStore(
         { ...crashStoreSettings, storePathRootDir: root },
-        { logger: silentStoreLogger },
+        { logger: silentLogger },
       );
       await store.start();
       try {

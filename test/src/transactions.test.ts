@@ -1,3 +1,4 @@
+import { silentLogger } from '@rocketnest/common';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -5,7 +6,6 @@ import { after, describe, it } from 'node:test';
 import { TransactionProducer, type LocalTransactionState, type TransactionListener } from '@rocketnest/client';
 import type { BrokerController } from '@rocketnest/broker';
 import { decodeStoredMessages, propertyValue, type StoredMessage } from '@rocketnest/protocol';
-import { silentLogger } from '@rocketnest/remoting';
 import { eventually, startBroker, startNamesrv, temporaryDir } from './support/cluster.js';
 
 const child = fileURLToPath(new URL('./crash/transaction-child.js', import.meta.url));

@@ -1,4 +1,5 @@
-import { storeConfigKeys, storeConfigFromProperties, typedSettings, type MessageStoreConfig } from '@rocketnest/store';
+import { typedSettings } from '@rocketnest/common';
+import { storeConfigKeys, storeConfigFromProperties, type MessageStoreConfig } from '@rocketnest/store';
 import { brokerNameProblem } from '@rocketnest/protocol';
 
 export type BrokerRole = 'ASYNC_MASTER' | 'SYNC_MASTER' | 'SLAVE';

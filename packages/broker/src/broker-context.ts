@@ -1,3 +1,4 @@
+import type { Logger } from '@rocketnest/common';
 import type { MessageStore, MessageStoreConfig } from '@rocketnest/store';
 import type { BrokerConfig } from './broker-config.js';
 import type { BrokerStats } from './broker-stats.js';
@@ -8,12 +9,6 @@ import type { RebalanceLockManager } from './rebalance-lock-manager.js';
 import type { ScheduleMessageService } from './schedule/schedule-message-service.js';
 import type { SubscriptionGroupManager } from './subscription-group-manager.js';
 import type { TopicConfigManager } from './topic-config-manager.js';
-
-export interface BrokerLogger {
-  info(message: string): void;
-  warn(message: string): void;
-  error(message: string): void;
-}
 
 /** What the broker's processors share. */
 export interface BrokerContext {
@@ -30,7 +25,7 @@ export interface BrokerContext {
   readonly locks: RebalanceLockManager;
   /** Delivers messages held for a delay level. */
   readonly schedule: ScheduleMessageService;
-  readonly logger: BrokerLogger;
+  readonly logger: Logger;
   /** brokerIP1:listenPort, stored in every record and used in offset message ids. */
   readonly storeHost: string;
 }

@@ -1,3 +1,4 @@
+import { type Logger, PeriodicTasks, consoleLogger } from '@rocketnest/common';
 import {
   bodyCrc,
   createRequest,
@@ -14,18 +15,11 @@ import {
   RemotingServer,
   type ProcessorOptions,
   type RemotingConnection,
-  type RemotingLogger,
   type RequestProcessor,
 } from '@rocketnest/remoting';
-import {
-  DefaultMessageStore,
-  defaultStoreConfig,
-  type MessageStore,
-  type MessageStoreConfig,
-  type StoreLogger,
-} from '@rocketnest/store';
+import { DefaultMessageStore, defaultStoreConfig, type MessageStore, type MessageStoreConfig } from '@rocketnest/store';
 import { defaultBrokerConfig, namesrvAddresses, validateBrokerConfig, type BrokerConfig } from './broker-config.js';
-import type { BrokerContext, BrokerLogger } from './broker-context.js';
+import type { BrokerContext } from './broker-context.js';
 import { BrokerStats } from './broker-stats.js';
 import { ConsumerManager, type ConsumerGroup } from './consumer-manager.js';
 import { ConsumerOffsetManager } from './consumer-offset-manager.js';
@@ -50,18 +44,12 @@ import { TopicConfigManager } from './topic-config-manager.js';
 import { TransactionalMessageService } from './transaction/transactional-message-service.js';
 
 export interface BrokerControllerOptions {
-  logger?: BrokerLogger | undefined;
-  remotingLogger?: RemotingLogger | undefined;
+  logger?: Logger | undefined;
+  remotingLogger?: Logger | undefined;
   /** The store to serve; by default a file store (DefaultMessageStore) with the store settings. */
   store?: MessageStore | undefined;
-  storeLogger?: StoreLogger | undefined;
+  storeLogger?: Logger | undefined;
 }
-
-export const consoleBrokerLogger: BrokerLogger = {
-  info: (message) => console.log(`[rocketnest broker] ${message}`),
-  warn: (message) => console.warn(`[rocketnest broker] ${message}`),
-  error: (message) => console.error(`[rocketnest broker] ${message}`),
-};
 
 /** Sends wait in their queue at most this many; beyond, SYSTEM_BUSY (sendThreadPoolQueueCapacity). */
 const SEND_QUEUE_CAPACITY = 10_000;
@@ -86,12 +74,12 @@ export class BrokerController implements BrokerContext {
   readonly timerMessages: TimerMessageService;
   readonly transactions: TransactionalMessageService;
   private readonly hold = new PullRequestHoldService();
-  readonly logger: BrokerLogger;
+  readonly logger: Logger;
   /** brokerIP1 and the port listened on: known once start() has bound it. */
   storeHost = '';
   private readonly server: RemotingServer;
   private readonly namesrvClient: RemotingClient;
-  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly tasks = new PeriodicTasks((error) => this.logger.error(error.message));
   private running = false;
 
   constructor(
@@ -101,7 +89,7 @@ export class BrokerController implements BrokerContext {
     this.config = defaultBrokerConfig(settings.broker);
     validateBrokerConfig(this.config);
     this.storeConfig = defaultStoreConfig(settings.store);
-    this.logger = options.logger ?? consoleBrokerLogger;
+    this.logger = options.logger ?? consoleLogger('broker');
     this.store = options.store ?? new DefaultMessageStore(this.storeConfig, { logger: options.storeLogger });
     const root = this.storeConfig.storePathRootDir;
     const report = (message: string) => this.logger.warn(message);
@@ -196,27 +184,16 @@ export class BrokerController implements BrokerContext {
       this.schedule.start();
       this.timerMessages.start();
     }
-    const every = (ms: number, task: () => unknown) => {
-      const timer = setInterval(() => {
-        try {
-          void Promise.resolve(task()).catch((error: unknown) => this.logger.error((error as Error).message));
-        } catch (error) {
-          this.logger.error((error as Error).message);
-        }
-      }, ms);
-      timer.unref();
-      this.timers.push(timer);
-    };
-    every(this.config.flushConsumerOffsetInterval, () => this.offsets.persist());
-    every(10_000, () => this.expireClients());
+    this.tasks.every(this.config.flushConsumerOffsetInterval, () => this.offsets.persist());
+    this.tasks.every(10_000, () => this.expireClients());
     if (master) {
-      every(this.config.transactionCheckInterval, () => this.transactions.check());
-      every(this.config.flushDelayOffsetInterval, () => {
+      this.tasks.every(this.config.transactionCheckInterval, () => this.transactions.check());
+      this.tasks.every(this.config.flushDelayOffsetInterval, () => {
         this.schedule.persist();
         this.timerMessages.persist();
       });
     }
-    every(this.config.registerNameServerPeriod, () => this.registerToNamesrvs());
+    this.tasks.every(this.config.registerNameServerPeriod, () => this.registerToNamesrvs());
     await this.registerToNamesrvs();
   }
 
@@ -304,7 +281,7 @@ export class BrokerController implements BrokerContext {
   async shutdown(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    for (const timer of this.timers) clearInterval(timer);
+    this.tasks.stop();
     this.stats.close();
     await this.unregisterFromNamesrvs();
     this.hold.releaseAll();

@@ -1,5 +1,5 @@
 export * from './broker-config.js';
-export type { BrokerContext, BrokerLogger } from './broker-context.js';
+export type { BrokerContext } from './broker-context.js';
 export * from './broker-controller.js';
 export * from './consumer-manager.js';
 export * from './consumer-offset-manager.js';

@@ -1,6 +1,6 @@
+import { silentLogger } from '@rocketnest/common';
 import { parseArgs } from 'node:util';
 import { Producer, PushConsumer, type Message } from '@rocketnest/client';
-import { silentLogger } from '@rocketnest/remoting';
 import { LatencyHistogram } from './latency-histogram.js';
 
 interface Counts {
@@ -152,10 +152,9 @@ export async function benchProducer(args: string[]): Promise<void> {
   const messages = Array.from({ length: batch }, () => message);
   /**
    * A paced run's message, stamped with its send time for the consumer (see SENT_AT). Written out:
-   * in this Node's V8, `{ ...message, properties }` (a spread plus a property the source lacks)
-   * makes a new hidden class for every object, in the old generation: 1 MB a second at 10,000
-   * sends, which set off the promotion cascade InFlightTable describes (the producer's old
-   * generation grew 3.6 MB a second, with a full collection every 2 s).
+   * in Node 20's V8, `{ ...message, properties }` (a spread plus a property the source lacks)
+   * makes a new hidden class for every object, in the old generation, which sets off the
+   * promotion cascade InFlightTable describes.
    */
   const stamped = (): Message => ({
     topic: message.topic,

@@ -1,16 +1,11 @@
-/** One log for everything a server process says: timestamped lines on stdout. */
-export interface Logger {
-  info(message: string): void;
-  warn(message: string): void;
-  error(message: string): void;
-  debug(message: string): void;
-}
+import type { Logger } from '@rocketnest/common';
 
 function line(level: string, source: string, message: string): void {
   const time = new Date().toISOString().replace('T', ' ').replace('Z', '');
   process.stdout.write(`${time} ${level.padEnd(5)} [${source}] ${message}\n`);
 }
 
+/** One log for everything a server process says: timestamped lines on stdout. */
 export function processLogger(source: string): Logger {
   return {
     info: (message) => line('INFO', source, message),

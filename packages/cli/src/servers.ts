@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { brokerSettingsFromProperties, BrokerController } from '@rocketnest/broker';
 import { defaultNamesrvConfig, NamesrvController } from '@rocketnest/namesrv';
-import { parseProperties, typedSettings } from '@rocketnest/store';
+import { parseProperties, typedSettings } from '@rocketnest/common';
 import { processLogger } from './log.js';
 
 /** Settings from a properties file, or none. A missing or unreadable file is an error naming it. */

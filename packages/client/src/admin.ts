@@ -13,6 +13,8 @@ import {
   type RemotingCommand,
   type TopicList,
   type TopicRouteData,
+  GetConsumerConnectionListRequestHeader,
+  QueryMessageRequestHeader,
 } from '@rocketnest/protocol';
 import { ClientInstance, type ClientOptions } from './client-instance.js';
 import { MQBrokerError, MQClientError } from './errors.js';
@@ -153,7 +155,9 @@ export class Admin {
     for (const address of [...mastersOf(await this.topicRoute(topic)).values()]) {
       const response = await this.instance.remoting.invoke(
         address,
-        createRequest(RequestCode.GET_CONSUMER_CONNECTION_LIST, { extFields: { consumerGroup: group } }),
+        createRequest(RequestCode.GET_CONSUMER_CONNECTION_LIST, {
+          extFields: GetConsumerConnectionListRequestHeader.encode({ consumerGroup: group }),
+        }),
       );
       if (response.code !== ResponseCode.SUCCESS) continue;
       const body = parseJavaJson(response.body!.toString('utf8')) as { connectionSet: ConnectionData[] };
@@ -244,13 +248,13 @@ export class Admin {
       const response = await this.instance.remoting.invoke(
         address,
         createRequest(RequestCode.QUERY_MESSAGE, {
-          extFields: {
+          extFields: QueryMessageRequestHeader.encode({
             topic,
             key,
-            maxNum: String(options.maxNum ?? 32),
-            beginTimestamp: String(options.begin ?? 0),
-            endTimestamp: String(options.end ?? Date.now()),
-          },
+            maxNum: options.maxNum ?? 32,
+            beginTimestamp: options.begin ?? 0,
+            endTimestamp: options.end ?? Date.now(),
+          }),
         }),
       );
       if (response.code !== ResponseCode.SUCCESS) continue;

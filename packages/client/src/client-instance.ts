@@ -1,3 +1,4 @@
+import { type Logger, PeriodicTasks } from '@rocketnest/common';
 import {
   SerializeType,
   createRequest,
@@ -8,8 +9,9 @@ import {
   type HeartbeatData,
   type RemotingCommand,
   type TopicRouteData,
+  GetRouteInfoRequestHeader,
 } from '@rocketnest/protocol';
-import { RemotingClient, type RemotingLogger } from '@rocketnest/remoting';
+import { RemotingClient } from '@rocketnest/remoting';
 import { MQBrokerError, MQClientError } from './errors.js';
 import { localIPv4 } from './unique-id.js';
 
@@ -24,7 +26,7 @@ export interface ClientOptions {
   heartbeatBrokerInterval?: number | undefined;
   /** Default timeout of a request (ms, default 3 s). */
   requestTimeoutMs?: number | undefined;
-  logger?: RemotingLogger | undefined;
+  logger?: Logger | undefined;
   /**
    * How request headers are encoded: 'ROCKETMQ' (default), RocketMQ's binary form, or 'JSON',
    * the Java client's default. Brokers and NameServers of RocketMQ 4.x and 5.x read both; the
@@ -45,7 +47,8 @@ export class ClientInstance {
   private readonly namesrvs: string[];
   private namesrvIndex = 0;
   private readonly routes = new Map<string, TopicRouteData>();
-  private readonly timers: NodeJS.Timeout[] = [];
+  /** Route refreshes and heartbeats: a failure is retried at the next turn. */
+  private readonly tasks = new PeriodicTasks(() => {});
   /** Heartbeat data of the producers and consumers registered on this instance. */
   heartbeat: () => Omit<HeartbeatData, 'clientID'> = () => ({ producerDataSet: [], consumerDataSet: [] });
   /** Called when a refreshed route differs from the one known. */
@@ -71,13 +74,8 @@ export class ClientInstance {
   }
 
   start(): void {
-    const every = (ms: number, task: () => Promise<unknown>) => {
-      const timer = setInterval(() => void task().catch(() => {}), ms);
-      timer.unref();
-      this.timers.push(timer);
-    };
-    every(this.options.pollNameServerInterval ?? 30_000, () => this.refreshRoutes());
-    every(this.options.heartbeatBrokerInterval ?? 30_000, () => this.sendHeartbeats());
+    this.tasks.every(this.options.pollNameServerInterval ?? 30_000, () => this.refreshRoutes());
+    this.tasks.every(this.options.heartbeatBrokerInterval ?? 30_000, () => this.sendHeartbeats());
   }
 
   /** Send a request to a NameServer, moving on to the next when one cannot be reached. */
@@ -100,7 +98,9 @@ export class ClientInstance {
   /** A topic's route from the NameServers, or undefined when it has none. */
   async fetchRoute(topic: string): Promise<TopicRouteData | undefined> {
     const response = await this.invokeNamesrv(() =>
-      createRequest(RequestCode.GET_ROUTEINFO_BY_TOPIC, { extFields: { topic, acceptStandardJsonOnly: 'true' } }),
+      createRequest(RequestCode.GET_ROUTEINFO_BY_TOPIC, {
+        extFields: GetRouteInfoRequestHeader.encode({ topic, acceptStandardJsonOnly: true }),
+      }),
     );
     if (response.code === ResponseCode.TOPIC_NOT_EXIST) return undefined;
     if (response.code !== ResponseCode.SUCCESS) throw new MQBrokerError(response.code, response.remark, 'NameServer');
@@ -156,7 +156,7 @@ export class ClientInstance {
   }
 
   async shutdown(): Promise<void> {
-    for (const timer of this.timers) clearInterval(timer);
+    this.tasks.stop();
     await this.remoting.close();
   }
 }

@@ -23,6 +23,8 @@ import {
   type MessageModel,
   type SubscriptionData,
   type TopicRouteData,
+  GetConsumerListByGroupRequestHeader,
+  OffsetResponseHeader,
 } from '@rocketnest/protocol';
 import { allocateAveragely, queueKey, sortQueues, type AllocateStrategy } from './allocate.js';
 import { ClientInstance, type ClientOptions } from './client-instance.js';
@@ -295,7 +297,7 @@ export abstract class ConsumerBase {
         .invoke(
           address,
           createRequest(RequestCode.GET_CONSUMER_LIST_BY_GROUP, {
-            extFields: { consumerGroup: this.options.consumerGroup },
+            extFields: GetConsumerListByGroupRequestHeader.encode({ consumerGroup: this.options.consumerGroup }),
           }),
         )
         .catch(() => undefined);
@@ -339,7 +341,7 @@ export abstract class ConsumerBase {
     if (!address) throw new MQClientError(`no master for broker ${queue.brokerName}`);
     const response = await this.instance.remoting.invoke(address, createRequest(code, { extFields }));
     if (response.code !== ResponseCode.SUCCESS) throw new MQBrokerError(response.code, response.remark, address);
-    return Number(response.extFields['offset']);
+    return OffsetResponseHeader.decode(response.extFields).offset;
   }
 
   protected async masterOf(brokerName: string, topic?: string): Promise<string | undefined> {

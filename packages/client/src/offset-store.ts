@@ -4,6 +4,7 @@ import {
   RequestCode,
   ResponseCode,
   UpdateConsumerOffsetRequestHeader,
+  OffsetResponseHeader,
 } from '@rocketnest/protocol';
 import { queueKey } from './allocate.js';
 import type { ClientInstance } from './client-instance.js';
@@ -49,7 +50,7 @@ export class RemoteOffsetStore implements OffsetStore {
     );
     if (response.code === ResponseCode.QUERY_NOT_FOUND) return -1;
     if (response.code !== ResponseCode.SUCCESS) throw new MQBrokerError(response.code, response.remark, address);
-    const offset = Number(response.extFields['offset']);
+    const { offset } = OffsetResponseHeader.decode(response.extFields);
     this.offsets.set(queueKey(queue), { queue, offset, committed: offset });
     return offset;
   }

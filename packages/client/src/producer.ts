@@ -353,8 +353,10 @@ export class Producer {
   }
 }
 
-/** The request with its queue id set (key "e" of the V2 header). */
+const QUEUE_ID_KEY = SendMessageRequestHeaderV2.keyOf('queueId');
+
+/** The request with its queue id set: attempts differ only in queue and opaque, so the header is encoded once. */
 function withQueue(request: RemotingCommand, queueId: number): RemotingCommand {
-  request.extFields['e'] = String(queueId);
+  request.extFields[QUEUE_ID_KEY] = String(queueId);
   return request;
 }

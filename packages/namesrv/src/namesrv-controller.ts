@@ -1,9 +1,10 @@
+import { type Logger, consoleLogger } from '@rocketnest/common';
 import { RequestCode } from '@rocketnest/protocol';
-import { RemotingServer, type RemotingConnection, type RemotingLogger } from '@rocketnest/remoting';
+import { RemotingServer, type RemotingConnection } from '@rocketnest/remoting';
 import { KVConfigManager } from './kv-config-manager.js';
 import { defaultNamesrvConfig, type NamesrvConfig } from './namesrv-config.js';
 import { deleteKVConfig, getKVConfig, getKVListByNamespace, putKVConfig } from './processors/kv-processors.js';
-import type { NamesrvContext, NamesrvLogger } from './processors/namesrv-context.js';
+import type { NamesrvContext } from './processors/namesrv-context.js';
 import {
   deleteTopicInNamesrv,
   getAllTopicList,
@@ -19,15 +20,9 @@ import {
 import { RouteInfoManager } from './route-info-manager.js';
 
 export interface NamesrvControllerOptions {
-  logger?: NamesrvLogger | undefined;
-  remotingLogger?: RemotingLogger | undefined;
+  logger?: Logger | undefined;
+  remotingLogger?: Logger | undefined;
 }
-
-export const consoleNamesrvLogger: NamesrvLogger = {
-  info: (message) => console.log(`[rocketnest namesrv] ${message}`),
-  warn: (message) => console.warn(`[rocketnest namesrv] ${message}`),
-  error: (message) => console.error(`[rocketnest namesrv] ${message}`),
-};
 
 /**
  * The NameServer (NamesrvController): a remoting server with a processor per request code over
@@ -38,13 +33,13 @@ export class NamesrvController {
   readonly config: NamesrvConfig;
   readonly routes = new RouteInfoManager();
   readonly kv = new KVConfigManager();
-  private readonly logger: NamesrvLogger;
+  private readonly logger: Logger;
   private readonly server: RemotingServer;
   private scanTimer: NodeJS.Timeout | undefined;
 
   constructor(config: Partial<NamesrvConfig> = {}, options: NamesrvControllerOptions = {}) {
     this.config = { ...defaultNamesrvConfig, ...config };
-    this.logger = options.logger ?? consoleNamesrvLogger;
+    this.logger = options.logger ?? consoleLogger('namesrv');
     this.server = new RemotingServer({
       host: this.config.bindAddress,
       port: this.config.listenPort,

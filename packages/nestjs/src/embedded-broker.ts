@@ -1,10 +1,10 @@
+import { silentLogger } from '@rocketnest/common';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BrokerController, topicConfig } from '@rocketnest/broker';
 import { NamesrvController } from '@rocketnest/namesrv';
-import { silentLogger } from '@rocketnest/remoting';
-import { defaultStoreConfig, MemoryMessageStore, silentStoreLogger } from '@rocketnest/store';
+import { defaultStoreConfig, MemoryMessageStore } from '@rocketnest/store';
 import type { EmbeddedBrokerOptions } from './rocket-module-options.js';
 
 interface Log {
@@ -32,6 +32,7 @@ export class EmbeddedBroker {
     const dataDir = this.options.dataDir ?? (this.temporary = mkdtempSync(join(tmpdir(), 'rocketnest-embedded-')));
     this.dataDir = dataDir;
     const logger = {
+      debug: () => {},
       info: () => {},
       warn: (message: string) => this.log.warn(message),
       error: (message: string) => this.log.error(message),
@@ -55,7 +56,7 @@ export class EmbeddedBroker {
       {
         logger,
         remotingLogger: silentLogger,
-        storeLogger: silentStoreLogger,
+        storeLogger: silentLogger,
         store: inMemory ? new MemoryMessageStore(store) : undefined,
       },
     );

@@ -1,3 +1,4 @@
+import { silentLogger } from '@rocketnest/common';
 import { join } from 'node:path';
 import {
   HttpException,
@@ -20,7 +21,6 @@ import {
   type TransactionSendResult,
 } from '@rocketnest/client';
 import { MessageConst, parseTags } from '@rocketnest/protocol';
-import { silentLogger } from '@rocketnest/remoting';
 import { EmbeddedBroker } from './embedded-broker.js';
 import { validateRocketOptions } from './rocket-config.js';
 import { DeadLetterOutcome, NonRetriableError, RetryOutcome } from './outcomes.js';

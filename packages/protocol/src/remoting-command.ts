@@ -17,7 +17,7 @@ export const ONEWAY_FLAG = 0x2;
  * CURRENT_VERSION. A Java client reads a broker's version from the HEART_BEAT response and
  * refuses SQL92 filtering below V4_1_0_SNAPSHOT (232), so this must be a real ordinal.
  */
-export const ROCKETNEST_VERSION = 409;
+export const REMOTING_VERSION = 409;
 
 /** Extension fields: the flattened "custom header", every value a string as on the wire. */
 export type ExtFields = Record<string, string>;
@@ -86,7 +86,7 @@ export function createRequest(code: number, options: RequestOptions = {}): Remot
   return {
     code,
     language: options.language ?? 'JAVA',
-    version: options.version ?? ROCKETNEST_VERSION,
+    version: options.version ?? REMOTING_VERSION,
     opaque: options.opaque ?? newOpaque(),
     flag: options.oneway ? ONEWAY_FLAG : 0,
     remark: options.remark,
@@ -114,7 +114,7 @@ export function createResponse(
   return {
     code,
     language: 'JAVA',
-    version: ROCKETNEST_VERSION,
+    version: REMOTING_VERSION,
     opaque: request.opaque,
     flag: RESPONSE_FLAG,
     remark: options.remark,

@@ -1,6 +1,5 @@
 export * from './address.js';
 export * from './errors.js';
-export * from './logger.js';
 export * from './processor-table.js';
 export * from './remoting-client.js';
 export * from './remoting-connection.js';

@@ -4,7 +4,7 @@ import * as tls from 'node:tls';
 import type { RemotingCommand, SerializeType } from '@rocketnest/protocol';
 import { parseAddress } from './address.js';
 import { RemotingClosedError, RemotingConnectError } from './errors.js';
-import { consoleLogger, type RemotingLogger } from './logger.js';
+import { consoleLogger, type Logger } from '@rocketnest/common';
 import { ProcessorTable, type ProcessorOptions, type RequestProcessor } from './processor-table.js';
 import { RemotingConnection, type ConnectionOptions } from './remoting-connection.js';
 
@@ -15,7 +15,7 @@ export interface RemotingClientOptions extends ConnectionOptions {
   requestTimeoutMs?: number | undefined;
   /** Connect with TLS: true for the defaults, or options (ca, servername, ...). */
   tls?: boolean | tls.ConnectionOptions | undefined;
-  logger?: RemotingLogger | undefined;
+  logger?: Logger | undefined;
   /**
    * How the headers of the requests this client sends are encoded, whatever their commands say:
    * SerializeType.JSON or SerializeType.ROCKETMQ (binary, cheaper to write and to read). Every
@@ -44,12 +44,12 @@ export class RemotingClient extends EventEmitter<ClientEvents> {
   private readonly connections = new Map<string, Promise<RemotingConnection>>();
   /** The connections of `connections` that are established. */
   private readonly open = new Map<string, RemotingConnection>();
-  private readonly logger: RemotingLogger;
+  private readonly logger: Logger;
   private closing = false;
 
   constructor(private readonly options: RemotingClientOptions = {}) {
     super();
-    this.logger = options.logger ?? consoleLogger;
+    this.logger = options.logger ?? consoleLogger('remoting');
   }
 
   /** Handle requests of this code that servers send to this client. */

@@ -14,7 +14,7 @@ import {
 import { formatAddress } from './address.js';
 import { RemotingClosedError, RemotingTimeoutError, RemotingTooManyRequestsError } from './errors.js';
 import { InFlightTable } from './in-flight-table.js';
-import type { RemotingLogger } from './logger.js';
+import type { Logger } from '@rocketnest/common';
 import type { ProcessorTable } from './processor-table.js';
 
 export interface ConnectionOptions {
@@ -27,7 +27,7 @@ export interface ConnectionOptions {
 }
 
 export interface ConnectionSettings extends ConnectionOptions {
-  logger: RemotingLogger;
+  logger: Logger;
   /**
    * Stop reading while writes back up, so that a peer that sends faster than it reads is slowed
    * down instead of growing our buffers. Only a server may do this: if both ends did, each

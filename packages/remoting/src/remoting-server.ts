@@ -3,7 +3,7 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import type { RemotingCommand } from '@rocketnest/protocol';
 import { formatAddress, type SocketAddress } from './address.js';
-import { consoleLogger, type RemotingLogger } from './logger.js';
+import { consoleLogger, type Logger } from '@rocketnest/common';
 import { ProcessorTable, type ProcessorOptions, type RequestProcessor } from './processor-table.js';
 import { RemotingConnection, type ConnectionOptions } from './remoting-connection.js';
 
@@ -14,7 +14,7 @@ export interface RemotingServerOptions extends ConnectionOptions {
   port?: number | undefined;
   /** Serve TLS with these options (key and cert at least) instead of plain TCP. */
   tls?: tls.TlsOptions | undefined;
-  logger?: RemotingLogger | undefined;
+  logger?: Logger | undefined;
 }
 
 type ServerEvents = {
@@ -31,12 +31,12 @@ type ServerEvents = {
 export class RemotingServer extends EventEmitter<ServerEvents> {
   private readonly processors = new ProcessorTable();
   private readonly live = new Set<RemotingConnection>();
-  private readonly logger: RemotingLogger;
+  private readonly logger: Logger;
   private server: net.Server | undefined;
 
   constructor(private readonly options: RemotingServerOptions = {}) {
     super();
-    this.logger = options.logger ?? consoleLogger;
+    this.logger = options.logger ?? consoleLogger('remoting');
   }
 
   registerProcessor(code: number, processor: RequestProcessor, options?: ProcessorOptions): this {

@@ -1,3 +1,4 @@
+import { silentLogger, type Logger } from '@rocketnest/common';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -21,9 +22,7 @@ import {
   RemotingConnectError,
   RemotingServer,
   RemotingTimeoutError,
-  silentLogger,
   type RemotingConnection,
-  type RemotingLogger,
 } from './index.js';
 
 const ECHO = 9001;
@@ -154,7 +153,7 @@ describe('remoting client and server over a real socket', () => {
 
   it('delivers one-way requests and sends nothing back for them', async () => {
     const debug: string[] = [];
-    const logger: RemotingLogger = { ...silentLogger, debug: (message) => debug.push(message) };
+    const logger: Logger = { ...silentLogger, debug: (message) => debug.push(message) };
     const { client, server, address } = await pair({}, { logger });
     const received: RemotingCommand[] = [];
     const arrived = new Promise<void>((resolve) => {

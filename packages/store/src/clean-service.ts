@@ -1,8 +1,8 @@
+import { type Logger } from '@rocketnest/common';
 import { existsSync, statfsSync, statSync } from 'node:fs';
 import type { CommitLog } from './commit-log.js';
 import type { ConsumeQueueTable } from './consume-queue-table.js';
 import type { IndexService } from './index-service.js';
-import type { StoreLogger } from './message-store.js';
 import type { MessageStoreConfig } from './store-config.js';
 
 /**
@@ -25,7 +25,7 @@ export class CleanService {
     private readonly config: MessageStoreConfig,
     private readonly diskUsage: (path: string) => number,
     private readonly now: () => number,
-    private readonly logger: StoreLogger,
+    private readonly logger: Logger,
   ) {}
 
   /** One run; returns the paths of the segments deleted. */

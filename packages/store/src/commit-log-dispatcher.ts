@@ -1,3 +1,4 @@
+import { type Logger } from '@rocketnest/common';
 import {
   MessageSysFlag,
   readStoredRecordHead,
@@ -11,7 +12,7 @@ import type { ConsumeQueueTable } from './consume-queue-table.js';
 import { consumeQueueTagsCode, indexKeys } from './dispatch-keys.js';
 import type { IndexFile } from './index-file.js';
 import type { IndexService } from './index-service.js';
-import type { MessageArrival, StoreLogger } from './message-store.js';
+import type { MessageArrival } from './message-store.js';
 
 /** What dispatch needs of a record appended or found by recovery (DispatchRequest). */
 export interface DispatchRecord {
@@ -94,7 +95,7 @@ export class IndexDispatch implements DispatchTarget {
     readonly index: IndexService,
     /** The checkpoint, once the store has opened it. */
     private readonly checkpoint: () => StoreCheckpoint | undefined,
-    private readonly logger: StoreLogger,
+    private readonly logger: Logger,
   ) {}
 
   holds(_head: StoredRecordHead, physicalOffset: number): boolean {

@@ -1,7 +1,7 @@
+import { type Logger } from '@rocketnest/common';
 import { existsSync, lstatSync, readdirSync, rmSync } from 'node:fs';
 import { topicNameProblem } from '@rocketnest/protocol';
 import { ConsumeQueue } from './consume-queue.js';
-import type { StoreLogger } from './message-store.js';
 import { pathUnder, StorePathError, topicQueueDir } from './store-path.js';
 
 /**
@@ -19,7 +19,7 @@ export class ConsumeQueueTable {
   constructor(
     private readonly root: string,
     private readonly segmentSize: number,
-    private readonly logger: StoreLogger,
+    private readonly logger: Logger,
   ) {}
 
   /**

@@ -1,3 +1,4 @@
+import { type Logger, PeriodicTasks, consoleLogger } from '@rocketnest/common';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import {
@@ -26,14 +27,12 @@ import { ConsumeQueueTable } from './consume-queue-table.js';
 import { FlushService } from './flush-service.js';
 import { IndexService } from './index-service.js';
 import {
-  consoleStoreLogger,
   type GetMessageResult,
   type MessageArrival,
   type MessageFilter,
   type MessageStore,
   type PutMessageResult,
   type QueryMessageResult,
-  type StoreLogger,
 } from './message-store.js';
 import { illegal, putProblem, putSizeProblem } from './put-rules.js';
 import { BLANK_ENTRY_SIZE, offsetByTime, readMessages, type QueueSource, type TimeBoundary } from './queue-reader.js';
@@ -46,7 +45,7 @@ import { pathUnder } from './store-path.js';
 const EARLY_WRITE_BYTES = 64 * 1024;
 
 export interface DefaultMessageStoreOptions {
-  logger?: StoreLogger | undefined;
+  logger?: Logger | undefined;
   /** Share of the disk in use (0..1) at a path; defaults to statfs. Tests inject their own. */
   diskUsage?: ((path: string) => number) | undefined;
   /** The clock; tests move it to expire files. */
@@ -80,7 +79,7 @@ interface PendingPut {
  */
 export class DefaultMessageStore implements MessageStore {
   readonly config: MessageStoreConfig;
-  private readonly logger: StoreLogger;
+  private readonly logger: Logger;
   /** Bytes back from the CommitLog's end that count as in the page cache. */
   private readonly inMemoryBytes: number;
   private readonly now: () => number;
@@ -95,13 +94,13 @@ export class DefaultMessageStore implements MessageStore {
   /** Puts whose records are encoded but not yet in the page cache, in CommitLog order. */
   private readonly unwritten: PendingPut[] = [];
   private roundEnding = false;
-  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly tasks = new PeriodicTasks((error) => this.logger.error(error.message));
   private running = false;
 
   constructor(config: Partial<MessageStoreConfig> = {}, options: DefaultMessageStoreOptions = {}) {
     this.config = defaultStoreConfig(config);
     validateStoreConfig(this.config);
-    const logger = (this.logger = options.logger ?? consoleStoreLogger);
+    const logger = (this.logger = options.logger ?? consoleLogger('store'));
     const now = (this.now = options.now ?? Date.now);
     this.inMemoryBytes = ((options.totalMemory ?? totalmem()) * this.config.accessMessageInMemoryMaxRatio) / 100;
     const commitLog = (this.commitLog = new CommitLog(
@@ -176,28 +175,17 @@ export class DefaultMessageStore implements MessageStore {
   }
 
   private startServices(): void {
-    const every = (ms: number, task: () => Promise<void> | void) => {
-      const timer = setInterval(() => {
-        Promise.resolve()
-          .then(task)
-          .catch((error: unknown) => this.logger.error(`${(error as Error).message}`));
-      }, ms);
-      timer.unref();
-      this.timers.push(timer);
-    };
+    const tasks = this.tasks;
     if (this.config.flushDiskType === 'ASYNC_FLUSH')
-      every(this.config.flushIntervalCommitLog, () => this.flush.flushCommitLog(false));
-    every(this.config.flushIntervalConsumeQueue, () => this.flush.flushConsumeQueues());
-    every(this.config.cleanResourceInterval, () => {
-      this.cleaner.clean();
-    });
+      tasks.every(this.config.flushIntervalCommitLog, () => this.flush.flushCommitLog(false));
+    tasks.every(this.config.flushIntervalConsumeQueue, () => this.flush.flushConsumeQueues());
+    tasks.every(this.config.cleanResourceInterval, () => this.cleaner.clean());
   }
 
   async shutdown(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    for (const timer of this.timers) clearInterval(timer);
-    this.timers.length = 0;
+    this.tasks.stop();
     await this.commitLog.drain();
     await this.commitLog.flush();
     await this.flush.close();

@@ -1,8 +1,9 @@
+import { type Logger } from '@rocketnest/common';
 import type { StoreCheckpoint } from './checkpoint.js';
 import type { CommitLog } from './commit-log.js';
 import type { CommitLogDispatcher, IndexDispatch } from './commit-log-dispatcher.js';
 import type { ConsumeQueueTable } from './consume-queue-table.js';
-import type { PutMessageResult, StoreLogger } from './message-store.js';
+import type { PutMessageResult } from './message-store.js';
 import type { MessageStoreConfig } from './store-config.js';
 
 interface SyncWaiter {
@@ -40,7 +41,7 @@ export class FlushService {
     private readonly files: FlushedFiles,
     private readonly config: MessageStoreConfig,
     private readonly now: () => number,
-    private readonly logger: StoreLogger,
+    private readonly logger: Logger,
   ) {}
 
   /** After recovery: the CommitLog is known to be on disk up to flushedOffset. */

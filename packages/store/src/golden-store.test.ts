@@ -1,3 +1,4 @@
+import { silentLogger } from '@rocketnest/common';
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -5,7 +6,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { decodeProperties, decodeStoredMessage, decodeStoredMessages, KEY_SEPARATOR } from '@rocketnest/protocol';
-import { DefaultMessageStore, silentStoreLogger } from './index.js';
+import { DefaultMessageStore } from './index.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/golden/', import.meta.url));
 const golden = JSON.parse(readFileSync(join(fixtures, 'store-index.json'), 'utf8')) as GoldenIndex;
@@ -65,7 +66,7 @@ function copyOf(name: string): string {
 }
 
 async function open(root: string): Promise<DefaultMessageStore> {
-  const store = new DefaultMessageStore({ ...goldenSettings, storePathRootDir: root }, { logger: silentStoreLogger });
+  const store = new DefaultMessageStore({ ...goldenSettings, storePathRootDir: root }, { logger: silentLogger });
   await store.start();
   return store;
 }

@@ -4,8 +4,6 @@ export { diskSpace, diskUsedRatio } from './clean-service.js';
 export { DefaultMessageStore, type DefaultMessageStoreOptions } from './default-message-store.js';
 export { MemoryMessageStore } from './memory-message-store.js';
 export {
-  consoleStoreLogger,
-  silentStoreLogger,
   type AppendMessageResult,
   type GetMessageResult,
   type GetMessageStatus,
@@ -15,16 +13,13 @@ export {
   type PutMessageResult,
   type PutMessageStatus,
   type QueryMessageResult,
-  type StoreLogger,
 } from './message-store.js';
 export type { TimeBoundary } from './queue-reader.js';
 export {
   defaultStoreConfig,
   parseDelayLevels,
-  parseProperties,
   storeConfigFromProperties,
   storeConfigKeys,
-  typedSettings,
   type FlushDiskType,
   type MessageStoreConfig,
 } from './store-config.js';

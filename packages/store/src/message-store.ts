@@ -118,18 +118,3 @@ export interface MessageStore {
   /** Call listener whenever messages become readable. */
   onMessageArrival(listener: (arrival: MessageArrival) => void): void;
 }
-
-/** Where the store reports what it cannot return: recovery steps, deleted files, failures. */
-export interface StoreLogger {
-  info(message: string): void;
-  warn(message: string): void;
-  error(message: string): void;
-}
-
-export const consoleStoreLogger: StoreLogger = {
-  info: (message) => console.log(`[rocketnest store] ${message}`),
-  warn: (message) => console.warn(`[rocketnest store] ${message}`),
-  error: (message) => console.error(`[rocketnest store] ${message}`),
-};
-
-export const silentStoreLogger: StoreLogger = { info() {}, warn() {}, error() {} };

@@ -1,9 +1,9 @@
+import { type Logger } from '@rocketnest/common';
 import type { StoreCheckpoint } from './checkpoint.js';
 import type { CommitLog } from './commit-log.js';
 import type { CommitLogDispatcher } from './commit-log-dispatcher.js';
 import type { ConsumeQueueTable } from './consume-queue-table.js';
 import type { IndexService } from './index-service.js';
-import type { StoreLogger } from './message-store.js';
 import { maxPutBytes } from './put-rules.js';
 import type { MessageStoreConfig } from './store-config.js';
 
@@ -31,7 +31,7 @@ export function recoverStore(
   abnormal: boolean,
   hadConsumeQueues: boolean,
   config: MessageStoreConfig,
-  logger: StoreLogger,
+  logger: Logger,
 ): Recovered {
   const { commitLog, queues, dispatcher } = files;
   const maxRecordSize = maxPutBytes(config.maxMessageSize);
@@ -95,7 +95,7 @@ function safeOffset({ checkpoint, commitLog }: RecoveredFiles): number | undefin
  * record whose length and CRC are valid, dispatch each (repeats are ignored), and cut the
  * torn tail.
  */
-function recoverAbnormally(files: RecoveredFiles, config: MessageStoreConfig, logger: StoreLogger): Recovered {
+function recoverAbnormally(files: RecoveredFiles, config: MessageStoreConfig, logger: Logger): Recovered {
   const { commitLog, checkpoint, index, dispatcher, queues } = files;
   const segments = commitLog.file.all;
   if (segments.length === 0) return { end: 0, flushedOffset: 0 };

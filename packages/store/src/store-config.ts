@@ -1,3 +1,4 @@
+import { typedSettings } from '@rocketnest/common';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { maxPutBytes } from './put-rules.js';
@@ -131,55 +132,6 @@ export function storeConfigFromProperties(
     );
   }
   return config;
-}
-
-/**
- * The settings of `defaults` found in `values` (properties text), each converted to the type
- * of its default: numbers (non-negative), booleans (true/false) or strings. A bad value throws
- * naming the file, the key and what it expects. Keys that defaults lacks are ignored.
- */
-export function typedSettings<T extends object>(
-  defaults: T,
-  values: Readonly<Record<string, string>>,
-  file: string,
-): Partial<T> {
-  const settings: Record<string, unknown> = {};
-  for (const [key, fallback] of Object.entries(defaults)) {
-    const raw = values[key];
-    if (raw === undefined) continue;
-    const text = raw.trim();
-    if (typeof fallback === 'number') {
-      const value = Number(text);
-      if (text === '' || !Number.isFinite(value) || value < 0) {
-        throw new RangeError(`${file}: ${key} must be a non-negative number, got "${raw}"`);
-      }
-      settings[key] = value;
-    } else if (typeof fallback === 'boolean') {
-      if (!/^(true|false)$/i.test(text)) throw new RangeError(`${file}: ${key} must be true or false, got "${raw}"`);
-      settings[key] = text.toLowerCase() === 'true';
-    } else {
-      settings[key] = text;
-    }
-  }
-  return settings as Partial<T>;
-}
-
-/**
- * Parse Java properties text (key=value or key: value lines, # and ! comments, trailing-backslash
- * continuation, surrounding spaces trimmed), as broker.conf and namesrv.properties are written.
- */
-export function parseProperties(text: string): Record<string, string> {
-  const properties: Record<string, string> = {};
-  const lines = text.split(/\r?\n/);
-  for (let i = 0; i < lines.length; i++) {
-    let line = lines[i]!.trim();
-    if (line === '' || line.startsWith('#') || line.startsWith('!')) continue;
-    while (line.endsWith('\\') && i + 1 < lines.length) line = line.slice(0, -1) + lines[++i]!.trim();
-    const match = /^([^=:\s]+)\s*[=:\s]\s*(.*)$/.exec(line);
-    if (match) properties[match[1]!] = match[2]!;
-    else properties[line] = '';
-  }
-  return properties;
 }
 
 /** Throw, naming the setting, when a combination of settings cannot work. */

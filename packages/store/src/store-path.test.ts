@@ -1,3 +1,4 @@
+import { type Logger } from '@rocketnest/common';
 import assert from 'node:assert/strict';
 import {
   existsSync,
@@ -13,13 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { MessageToStore } from '@rocketnest/protocol';
-import {
-  DefaultMessageStore,
-  MemoryMessageStore,
-  StorePathError,
-  type MessageStore,
-  type StoreLogger,
-} from './index.js';
+import { DefaultMessageStore, MemoryMessageStore, StorePathError, type MessageStore } from './index.js';
 import { pathUnder, topicQueueDir } from './store-path.js';
 
 /** A directory with the store's root and, beside it, a directory of files no store may touch. */
@@ -59,9 +54,9 @@ function message(topic: string, body = 'x'): MessageToStore {
   };
 }
 
-function recordingLogger(): StoreLogger & { warnings: string[] } {
+function recordingLogger(): Logger & { warnings: string[] } {
   const warnings: string[] = [];
-  return { warnings, info() {}, warn: (line) => warnings.push(line), error: (line) => warnings.push(line) };
+  return { warnings, debug() {}, info() {}, warn: (line) => warnings.push(line), error: (line) => warnings.push(line) };
 }
 
 describe('the store keeps every path inside its root', () => {

@@ -1,3 +1,4 @@
+import { silentLogger } from '@rocketnest/common';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import {
@@ -28,7 +29,6 @@ import {
   DefaultMessageStore,
   diskUsedRatio,
   MemoryMessageStore,
-  silentStoreLogger,
   storeConfigFromProperties,
   type MessageFilter,
   type MessageStore,
@@ -143,7 +143,7 @@ const stores: [string, () => Promise<MessageStore>][] = [
   [
     'file store',
     async () => {
-      const store = new DefaultMessageStore({ ...small, storePathRootDir: tempDir() }, { logger: silentStoreLogger });
+      const store = new DefaultMessageStore({ ...small, storePathRootDir: tempDir() }, { logger: silentLogger });
       await store.start();
       after(() => store.shutdown());
       return store;
@@ -291,12 +291,12 @@ for (const [name, open] of stores) {
 describe('file store', () => {
   it("reads records spread among other queues' from the files, as from memory, after a restart", async () => {
     const storePathRootDir = tempDir();
-    const first = new DefaultMessageStore({ ...small, storePathRootDir }, { logger: silentStoreLogger });
+    const first = new DefaultMessageStore({ ...small, storePathRootDir }, { logger: silentLogger });
     await first.start();
     const sent = await putSpread(first);
     await first.shutdown();
     // A new store keeps nothing in memory: every read goes to the segment files.
-    const store = new DefaultMessageStore({ ...small, storePathRootDir }, { logger: silentStoreLogger });
+    const store = new DefaultMessageStore({ ...small, storePathRootDir }, { logger: silentLogger });
     await store.start();
     after(() => store.shutdown());
     checkSpreadReads(store, sent);
@@ -304,7 +304,7 @@ describe('file store', () => {
 
   it('rolls segments over, fills each tail with the END_FILE blank, and reads across them', async () => {
     const root = tempDir();
-    const store = new DefaultMessageStore({ ...small, storePathRootDir: root }, { logger: silentStoreLogger });
+    const store = new DefaultMessageStore({ ...small, storePathRootDir: root }, { logger: silentLogger });
     await store.start();
     const bodies: string[] = [];
     for (let i = 0; i < 60; i++) {
@@ -331,7 +331,7 @@ describe('file store', () => {
       '00000000000000001000',
     ]);
     // Reopened, everything is there and appends continue where they stopped.
-    const reopened = new DefaultMessageStore({ ...small, storePathRootDir: root }, { logger: silentStoreLogger });
+    const reopened = new DefaultMessageStore({ ...small, storePathRootDir: root }, { logger: silentLogger });
     await reopened.start();
     after(() => reopened.shutdown());
     assert.equal((await reopened.putMessage(message('Roll', 0, 'after restart'))).appendResult!.queueOffset, 60);
@@ -344,13 +344,13 @@ describe('file store', () => {
 
   it('rebuilds missing ConsumeQueues from the CommitLog', async () => {
     const root = tempDir();
-    const store = new DefaultMessageStore({ ...small, storePathRootDir: root }, { logger: silentStoreLogger });
+    const store = new DefaultMessageStore({ ...small, storePathRootDir: root }, { logger: silentLogger });
     await store.start();
     for (let i = 0; i < 30; i++) await store.putMessage(message(`Q${i % 3}`, i % 2, `m${i}`, { KEYS: `key${i}` }));
     await store.shutdown();
     rmSync(join(root, 'consumequeue'), { recursive: true });
     rmSync(join(root, 'index'), { recursive: true });
-    const reopened = new DefaultMessageStore({ ...small, storePathRootDir: root }, { logger: silentStoreLogger });
+    const reopened = new DefaultMessageStore({ ...small, storePathRootDir: root }, { logger: silentLogger });
     await reopened.start();
     after(() => reopened.shutdown());
     assert.deepEqual(
@@ -378,7 +378,7 @@ describe('file store', () => {
         flushCommitLogLeastPages: 0,
         flushIntervalConsumeQueue: 20,
       },
-      { logger: silentStoreLogger },
+      { logger: silentLogger },
     );
     await store.start();
     await prepare(store);
@@ -396,7 +396,7 @@ describe('file store', () => {
     const warnings: string[] = [];
     const store = new DefaultMessageStore(
       { ...config, storePathRootDir: root },
-      { logger: { ...silentStoreLogger, warn: (m) => warnings.push(m) } },
+      { logger: { ...silentLogger, warn: (m) => warnings.push(m) } },
     );
     await store.start();
     after(() => store.shutdown());
@@ -490,7 +490,7 @@ describe('file store', () => {
         transientStorePoolEnable,
       },
       {
-        logger: silentStoreLogger,
+        logger: silentLogger,
         writeCommitLog: {
           writeSync: (fd, buffers, position) => {
             if (slowOnce) {
@@ -546,7 +546,7 @@ describe('file store', () => {
   });
 
   it('lets the event loop turn while answered puts make more puts at once', async () => {
-    const store = new DefaultMessageStore({ ...small, storePathRootDir: tempDir() }, { logger: silentStoreLogger });
+    const store = new DefaultMessageStore({ ...small, storePathRootDir: tempDir() }, { logger: silentLogger });
     await store.start();
     after(() => store.shutdown());
     let timerFired = false;
@@ -590,7 +590,7 @@ describe('file store', () => {
     const root = tempDir();
     const store = new DefaultMessageStore(
       { ...small, storePathRootDir: root, flushDiskType: 'SYNC_FLUSH' },
-      { logger: silentStoreLogger },
+      { logger: silentLogger },
     );
     await store.start();
     after(() => store.shutdown());
@@ -629,7 +629,7 @@ describe('file store', () => {
     const deleteWhen = String((new Date(now).getHours() + 12) % 24).padStart(2, '0');
     const store = new DefaultMessageStore(
       { ...small, storePathRootDir: root, fileReservedTime: 1, deleteWhen },
-      { logger: silentStoreLogger, now: () => now, diskUsage: () => 0.1 },
+      { logger: silentLogger, now: () => now, diskUsage: () => 0.1 },
     );
     await store.start();
     after(() => store.shutdown());
@@ -664,7 +664,7 @@ describe('file store', () => {
     const segmentSize = 4 * 1024 * 1024;
     const store = new DefaultMessageStore(
       { ...small, storePathRootDir: root, mappedFileSizeCommitLog: segmentSize, maxMessageSize: 64 * 1024 },
-      { logger: silentStoreLogger },
+      { logger: silentLogger },
     );
     await store.start();
     after(() => store.shutdown());
@@ -711,7 +711,7 @@ describe('file store', () => {
     const store = new DefaultMessageStore(
       { ...small, storePathRootDir: root },
       {
-        logger: silentStoreLogger,
+        logger: silentLogger,
         diskUsage: () => usage,
         writeCommitLog: {
           writeSync: (fd, buffers, position) => {

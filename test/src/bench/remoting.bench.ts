@@ -7,6 +7,7 @@
  * 3. Latency: the same connection at a fixed `rate` of requests per second; latency counts from
  *    when each request was due, so a stalled sender shows up as latency rather than hiding.
  */
+import { silentLogger } from '@rocketnest/common';
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { cpus } from 'node:os';
@@ -22,7 +23,7 @@ import {
   SerializeType,
   type RemotingCommand,
 } from '@rocketnest/protocol';
-import { RemotingClient, RemotingServer, silentLogger } from '@rocketnest/remoting';
+import { RemotingClient, RemotingServer } from '@rocketnest/remoting';
 
 const { values: args } = parseArgs({
   options: {

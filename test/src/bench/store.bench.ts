@@ -12,6 +12,7 @@
  * 4. Memory (RSS after GC) of a process that stored --memory-messages 128-byte messages.
  * --part recovery or --part memory runs one part alone.
  */
+import { silentLogger } from '@rocketnest/common';
 import { spawnSync } from 'node:child_process';
 import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -19,7 +20,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { bodyCrc, type MessageToStore } from '@rocketnest/protocol';
-import { DefaultMessageStore, silentStoreLogger, type FlushDiskType } from '@rocketnest/store';
+import { DefaultMessageStore, type FlushDiskType } from '@rocketnest/store';
 import { storeMessage } from '../support/store-message.js';
 
 const { values: args } = parseArgs({
@@ -92,7 +93,7 @@ async function appendRun(
   const root = mkdtempSync(join(dir, 'rocketnest-bench-'));
   const store = new DefaultMessageStore(
     { storePathRootDir: root, flushDiskType, transientStorePoolEnable },
-    { logger: silentStoreLogger },
+    { logger: silentLogger },
   );
   await store.start();
   const rate = await driveAppends(size, concurrency, seconds, async (m) => {
@@ -146,7 +147,7 @@ async function bareAppendRun(dir: string, size: number, concurrency: number, sec
 
 async function recovery(dir: string, gib: number) {
   const root = mkdtempSync(join(dir, 'rocketnest-recovery-'));
-  const store = new DefaultMessageStore({ storePathRootDir: root }, { logger: silentStoreLogger });
+  const store = new DefaultMessageStore({ storePathRootDir: root }, { logger: silentLogger });
   await store.start();
   const body = Buffer.alloc(1024, 7);
   const target = gib * 1024 ** 3;
@@ -157,7 +158,7 @@ async function recovery(dir: string, gib: number) {
     await Promise.all(batch);
   }
   // A crash: the abort file stays, nothing is flushed or persisted beyond what the services did.
-  const crashed = new DefaultMessageStore({ storePathRootDir: root }, { logger: silentStoreLogger });
+  const crashed = new DefaultMessageStore({ storePathRootDir: root }, { logger: silentLogger });
   const started = performance.now();
   await crashed.start();
   const ms = performance.now() - started;
@@ -170,7 +171,7 @@ async function recovery(dir: string, gib: number) {
 /** Run in a child process so that its RSS is the store's, not the benchmark's. */
 async function memoryPart(dir: string, count: number) {
   const root = mkdtempSync(join(dir, 'rocketnest-memory-'));
-  const store = new DefaultMessageStore({ storePathRootDir: root }, { logger: silentStoreLogger });
+  const store = new DefaultMessageStore({ storePathRootDir: root }, { logger: silentLogger });
   await store.start();
   const body = Buffer.alloc(128, 7);
   for (let seq = 0; seq < count;) {
@@ -207,8 +208,8 @@ async function main(): Promise<void> {
       .map(([k, v]) => `${k}=${v}`)
       .join(', ')}`,
   );
-  // The disk behind this VM changes speed with the host's load (409 to 1,764 MB/s within one
-  // session here), so each group of runs is compared with the raw speed measured just before it.
+  // A virtual disk's speed changes with its host's load, so each group of runs is compared with
+  // the raw speed measured just before it.
   console.log(
     '\nappends (message body bytes), each group after a raw sequential write (1 MiB writes, 512 MiB, then fsync):',
   );

@@ -3,8 +3,8 @@
  * time, 20 ms each) and prints "done <body>" for every message its listener finished, until the
  * test kills it.  argv: namesrvAddr topic group
  */
+import { silentLogger } from '@rocketnest/common';
 import { PushConsumer } from '@rocketnest/client';
-import { silentLogger } from '@rocketnest/remoting';
 
 const [namesrvAddr, topic, group] = process.argv.slice(2) as [string, string, string];
 const consumer = new PushConsumer({

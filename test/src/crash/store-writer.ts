@@ -3,12 +3,13 @@
  * "ack <round> <seq> <queueId> <queueOffset>" for each put that resolved PUT_OK. It runs until
  * the test kills it.
  */
-import { DefaultMessageStore, silentStoreLogger } from '@rocketnest/store';
+import { silentLogger } from '@rocketnest/common';
+import { DefaultMessageStore } from '@rocketnest/store';
 import { crashMessage, crashStoreSettings } from './crash-messages.js';
 
 const [root, roundText] = process.argv.slice(2) as [string, string];
 const round = Number(roundText);
-const store = new DefaultMessageStore({ ...crashStoreSettings, storePathRootDir: root }, { logger: silentStoreLogger });
+const store = new DefaultMessageStore({ ...crashStoreSettings, storePathRootDir: root }, { logger: silentLogger });
 
 let seq = 0;
 function next(): void {

@@ -3,8 +3,8 @@
  * half message, leaves its local transaction unknown, prints "sent <msgId>" and is killed by the
  * test before it can answer any check.  argv: namesrvAddr topic group body
  */
+import { silentLogger } from '@rocketnest/common';
 import { TransactionProducer } from '@rocketnest/client';
-import { silentLogger } from '@rocketnest/remoting';
 
 const [namesrvAddr, topic, group, body] = process.argv.slice(2) as [string, string, string, string];
 const producer = new TransactionProducer({

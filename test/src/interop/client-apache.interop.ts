@@ -3,6 +3,7 @@
  * NameServer and broker, in the loopback-only namespace (the script re-runs itself there).
  * Needs root and the distribution (shared/interop/real-rocketmq.md); never in CI.
  */
+import { silentLogger } from '@rocketnest/common';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,7 +24,6 @@ import {
   RequestCode,
   type ClusterInfo,
 } from '@rocketnest/protocol';
-import { silentLogger } from '@rocketnest/remoting';
 import {
   brokerConf,
   ensureNetns,

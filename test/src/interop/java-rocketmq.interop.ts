@@ -4,13 +4,14 @@
  * brought in at run time as shared/interop/real-rocketmq.md says (RMQ, default /tmp/rmq); never
  * in CI. Prints each check and exits non-zero if any fails.
  */
+import { silentLogger } from '@rocketnest/common';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createOffsetMessageId, createRequest, decodeStoredMessages, RequestCode } from '@rocketnest/protocol';
-import { RemotingClient, silentLogger } from '@rocketnest/remoting';
+import { RemotingClient } from '@rocketnest/remoting';
 import { rocketnestArgs } from '../support/cli.js';
 import { CLASSPATH, requireDistribution, RMQ, RMQ_HOME } from '../support/real-rocketmq.js';
 

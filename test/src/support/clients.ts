@@ -1,6 +1,6 @@
+import { silentLogger } from '@rocketnest/common';
 import { after } from 'node:test';
 import { Producer, PushConsumer, type PushConsumerOptions } from '@rocketnest/client';
-import { silentLogger } from '@rocketnest/remoting';
 
 /** A started producer, shut down after the test. */
 export async function startProducer(namesrvAddr: string, producerGroup = 'test-producer'): Promise<Producer> {

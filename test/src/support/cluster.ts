@@ -1,24 +1,17 @@
+import { silentLogger } from '@rocketnest/common';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
 import { BrokerController, type BrokerConfig } from '@rocketnest/broker';
 import { NamesrvController, type NamesrvConfig } from '@rocketnest/namesrv';
-import { silentLogger } from '@rocketnest/remoting';
-import {
-  DefaultMessageStore,
-  silentStoreLogger,
-  type DefaultMessageStoreOptions,
-  type MessageStoreConfig,
-} from '@rocketnest/store';
-
-export const quiet = { info() {}, warn() {}, error() {} };
+import { DefaultMessageStore, type DefaultMessageStoreOptions, type MessageStoreConfig } from '@rocketnest/store';
 
 /** A NameServer on 127.0.0.1 and a free port, stopped after the test file. */
 export async function startNamesrv(config: Partial<NamesrvConfig> = {}): Promise<NamesrvController> {
   const namesrv = new NamesrvController(
     { listenPort: 0, bindAddress: '127.0.0.1', ...config },
-    { logger: quiet, remotingLogger: silentLogger },
+    { logger: silentLogger, remotingLogger: silentLogger },
   );
   await namesrv.start();
   after(() => namesrv.shutdown());
@@ -44,9 +37,9 @@ export async function startBroker(
   const controller = new BrokerController(
     { broker: { listenPort: 0, bindAddress: '127.0.0.1', ...broker }, store: storeConfig },
     {
-      logger: quiet,
+      logger: silentLogger,
       remotingLogger: silentLogger,
-      store: new DefaultMessageStore(storeConfig, { logger: silentStoreLogger, ...storeOptions }),
+      store: new DefaultMessageStore(storeConfig, { logger: silentLogger, ...storeOptions }),
     },
   );
   await controller.start();

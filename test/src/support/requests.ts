@@ -1,3 +1,4 @@
+import { silentLogger } from '@rocketnest/common';
 import {
   createRequest,
   encodeJsonBody,
@@ -10,7 +11,7 @@ import {
   type RemotingCommand,
 } from '@rocketnest/protocol';
 import { after } from 'node:test';
-import { RemotingClient, silentLogger } from '@rocketnest/remoting';
+import { RemotingClient } from '@rocketnest/remoting';
 
 /** Raw requests, as any RocketMQ client frames them, for tests of the servers. */
 export class Requests {

@@ -12,7 +12,7 @@ import {
   ObjectKeyMap,
   groupNameProblem,
   ResponseCode,
-  ROCKETNEST_VERSION,
+  REMOTING_VERSION,
   TopicRequestHeader,
   type ConnectionData,
   type MessageQueueData,
@@ -96,7 +96,7 @@ export function getBrokerRuntimeInfo(broker: BrokerContext) {
     const stats = broker.stats.runtimeInfo();
     const table: Record<string, string> = {
       brokerVersionDesc: VERSION_DESC,
-      brokerVersion: String(ROCKETNEST_VERSION),
+      brokerVersion: String(REMOTING_VERSION),
       ...stats,
       getMissTps: '0.00 0.00 0.00',
       getTotalTps: stats['getFoundTps']!,

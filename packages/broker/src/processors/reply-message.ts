@@ -10,6 +10,7 @@ import {
   withDefaultProperty,
   withProperties,
   type RemotingCommand,
+  SendMessageResponseHeader,
 } from '@rocketnest/protocol';
 import type { RequestContext } from '@rocketnest/remoting';
 import type { BrokerContext } from '../broker-context.js';
@@ -90,7 +91,7 @@ export function replyMessage(broker: BrokerContext) {
     }
     if (pushed) return createResponse(request, ResponseCode.SYSTEM_ERROR, { remark: pushed });
     return createResponse(request, ResponseCode.SUCCESS, {
-      extFields: { msgId: '0', queueId: String(Math.max(0, header.queueId)), queueOffset: '0' },
+      extFields: SendMessageResponseHeader.encode({ msgId: '0', queueId: Math.max(0, header.queueId), queueOffset: 0 }),
     });
   };
 }

@@ -6,6 +6,7 @@ import {
   PutKVConfigRequestHeader,
   ResponseCode,
   type RemotingCommand,
+  GetKVConfigResponseHeader,
 } from '@rocketnest/protocol';
 import type { NamesrvContext } from './namesrv-context.js';
 
@@ -28,7 +29,7 @@ export function getKVConfig(namesrv: NamesrvContext) {
         remark: `No config item, Namespace: ${namespace} Key: ${key}`,
       });
     }
-    return createResponse(request, ResponseCode.SUCCESS, { extFields: { value } });
+    return createResponse(request, ResponseCode.SUCCESS, { extFields: GetKVConfigResponseHeader.encode({ value }) });
   };
 }
 

@@ -1,3 +1,4 @@
+import type { Logger } from '@rocketnest/common';
 import type { KVConfigManager } from '../kv-config-manager.js';
 import type { NamesrvConfig } from '../namesrv-config.js';
 import type { RouteInfoManager } from '../route-info-manager.js';
@@ -7,11 +8,5 @@ export interface NamesrvContext {
   readonly config: NamesrvConfig;
   readonly routes: RouteInfoManager;
   readonly kv: KVConfigManager;
-  readonly logger: NamesrvLogger;
-}
-
-export interface NamesrvLogger {
-  info(message: string): void;
-  warn(message: string): void;
-  error(message: string): void;
+  readonly logger: Logger;
 }

@@ -19,6 +19,9 @@ import {
   type RemotingCommand,
   type TopicConfigSerializeWrapper,
   type TopicList,
+  QueryDataVersionResponseHeader,
+  AddWritePermOfBrokerResponseHeader,
+  WipeWritePermOfBrokerResponseHeader,
 } from '@rocketnest/protocol';
 import type { RequestContext } from '@rocketnest/remoting';
 import { ORDER_TOPIC_CONFIG } from '../kv-config-manager.js';
@@ -120,7 +123,7 @@ export function queryDataVersion(namesrv: NamesrvContext) {
     const version = decodeJsonBody<DataVersion>(request.body, 'DataVersion');
     const { changed, stored } = namesrv.routes.dataVersionChanged(header.brokerAddr, version, Date.now());
     return createResponse(request, ResponseCode.SUCCESS, {
-      extFields: { changed: String(changed) },
+      extFields: QueryDataVersionResponseHeader.encode({ changed }),
       body: stored ? encodeJsonBody(stored) : undefined,
     });
   };
@@ -184,9 +187,11 @@ export function deleteTopicInNamesrv(namesrv: NamesrvContext) {
 export function setWritePermOfBroker(namesrv: NamesrvContext, writable: boolean) {
   return (request: RemotingCommand): RemotingCommand => {
     const { brokerName } = BrokerWritePermRequestHeader.decode(request.extFields);
-    const count = String(namesrv.routes.setWritePermOfBroker(brokerName, writable));
+    const count = namesrv.routes.setWritePermOfBroker(brokerName, writable);
     return createResponse(request, ResponseCode.SUCCESS, {
-      extFields: writable ? { addTopicCount: count } : { wipeTopicCount: count },
+      extFields: writable
+        ? AddWritePermOfBrokerResponseHeader.encode({ addTopicCount: count })
+        : WipeWritePermOfBrokerResponseHeader.encode({ wipeTopicCount: count }),
     });
   };
 }

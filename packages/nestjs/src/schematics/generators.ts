@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import type { Rule, Tree } from '@angular-devkit/schematics';
 import {
   addImport,
@@ -8,6 +9,9 @@ import {
   registerProvider,
   type GeneratorOptions,
 } from './source-edits.js';
+
+/** This package's version, which `nest add` puts in the app's dependencies. */
+const PACKAGE_VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
 /** A generator: writes one class and registers it as a provider of the app module. */
 function generator(kind: string, suffix: string, content: (className: string, topic: string) => string) {
@@ -102,11 +106,9 @@ export function nestAdd(options: { sourceRoot?: string; module?: string }): Rule
     if (tree.exists('/package.json')) {
       const pkg = JSON.parse(tree.readText('/package.json')) as { dependencies?: Record<string, string> };
       pkg.dependencies = { ...pkg.dependencies };
-      pkg.dependencies['@rocketnest/nestjs'] ??= `^${ROCKETNEST_VERSION}`;
+      pkg.dependencies['@rocketnest/nestjs'] ??= `^${PACKAGE_VERSION}`;
       tree.overwrite('/package.json', `${JSON.stringify(pkg, null, 2)}\n`);
     }
     return tree;
   };
 }
-
-const ROCKETNEST_VERSION = '0.1.0';

@@ -1,0 +1,3 @@
+export { consoleLogger, silentLogger, type Logger } from './logger.js';
+export { PeriodicTasks } from './periodic-tasks.js';
+export { parseProperties, typedSettings } from './properties.js';
