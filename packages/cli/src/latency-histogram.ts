@@ -25,11 +25,10 @@ function lowestOf(bucket: number): number {
 /**
  * Latencies to 10 µs below 10 ms, and to 0.2% above: percentiles without keeping (and
  * collecting) every sample. One histogram serves the whole run and one each second, reset by
- * clearing only the buckets it used. It takes 47 KB. A histogram of 10 µs buckets up to 60 s
- * took 24 MB, and that much memory outside the heap was enough, in a producer sending 10,000
- * messages a second, to set off the promotion cascade that InFlightTable (@rocketnest/remoting)
- * describes: young-generation pauses of 3 ms instead of under 1, latency that the benchmark
- * itself added to the figures it printed.
+ * clearing only the buckets it used, in tens of kilobytes. A histogram of 10 µs buckets up to
+ * 60 s would take megabytes outside the heap, enough in a busy producer to set off the
+ * promotion cascade that InFlightTable (@rocketnest/remoting) describes: longer young-generation
+ * pauses, latency the benchmark itself would add to the figures it prints.
  */
 export class LatencyHistogram {
   private readonly buckets = new Uint32Array(bucketOf(MAX_UNITS) + 1);

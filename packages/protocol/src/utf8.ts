@@ -1,7 +1,7 @@
 /**
  * UTF-8 helpers for the short strings of headers and records. Each Buffer string call crosses
- * into C++ and costs about 60 ns whatever the length; header keys, topics and most values are a
- * few ASCII characters, which a loop here handles in a fraction of that. Anything longer or not
+ * into C++ at a fixed cost whatever the length; header keys, topics and most values are a few
+ * ASCII characters, which a loop here handles in a fraction of that. Anything longer or not
  * ASCII takes Buffer's path.
  */
 
@@ -42,8 +42,8 @@ export function readShortUtf8(buffer: Buffer, start: number, end: number): strin
   if (length === 0) return '';
   // One-letter keys (SEND_MESSAGE_V2's a..n) and one-digit values: V8 keeps these strings already.
   if (length === 1 && buffer[start]! <= 0x7f) return String.fromCharCode(buffer[start]!);
-  // Numbers (offsets, timestamps) seldom repeat. Kept here, each outlived a young collection and
-  // was promoted: at 10,000 msg/s end to end, about a sixth of what the broker promoted.
+  // Numbers (offsets, timestamps) seldom repeat. Kept here, each would outlive a young
+  // collection and be promoted for nothing.
   const first = buffer[start]!;
   if ((first >= 0x30 && first <= 0x39) || first === 0x2d) return buffer.toString('utf8', start, end);
   let hash = length;

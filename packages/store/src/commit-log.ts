@@ -34,8 +34,8 @@ const POOL_AFTER_SLOW_WRITE_MS = 10_000;
 /**
  * Bytes of the newest written records kept in memory for reads. Consumers that keep up read what
  * was written a moment ago: from here a pull costs a copy per record and no system call, where a
- * read of the file costs one pread per record, and on this VM a pread now and then held the event
- * loop for milliseconds (up to 5 ms under perf trace, at 10,000 msg/s end to end).
+ * read of the file costs one pread per record, and a pread of a page being written back can
+ * hold the event loop for milliseconds.
  */
 const RECENT_BYTES = 8 * 1024 * 1024;
 
@@ -84,8 +84,8 @@ export class CommitLog {
   /**
    * Slabs whose records left the recent runs, for the next records. Slabs are reused rather than
    * allocated: kept for RECENT_BYTES, a slab lives long enough to reach the old generation, and
-   * 1 MiB ArrayBuffers freed there only by full collections made V8 run one every second or so
-   * (single sends fell from 110-130k to 85k msg/s and the broker grew by 40 MB).
+   * 1 MiB ArrayBuffers freed there only by full collections make V8 run them often, at a cost to
+   * throughput and memory.
    */
   private readonly spareSlabs: Buffer[] = [];
   private writing = false;

@@ -31,8 +31,8 @@ const MAX_ENTRIES_SCANNED = 800;
 
 /**
  * Records this close in the CommitLog are read at once, the other queues' records between them
- * too: a read costs microseconds in itself (3.5 us for 1.2 KiB here), about what reading
- * 20 KiB more from the page cache costs.
+ * too: a read's system call costs about as much as copying a few more pages from the page
+ * cache.
  */
 export const MAX_READ_GAP = 16 * 1024;
 
