@@ -158,7 +158,7 @@ export class CommitLogDispatcher {
    */
   redispatch({ buffer, at, physicalOffset, size }: ScannedRecord): void {
     const head = readStoredRecordHead(buffer, at);
-    if (this.targets.every((target) => target.holds(head, physicalOffset, size))) {
+    if (this.heldByAll(head, physicalOffset, size)) {
       this.lastDispatchedTimestamp = Math.max(this.lastDispatchedTimestamp, head.storeTimestamp);
       return;
     }
@@ -172,6 +172,11 @@ export class CommitLogDispatcher {
       storeTimestamp: head.storeTimestamp,
       properties: buffer.toString('utf8', head.propertiesAt, head.propertiesAt + head.propertiesLength),
     });
+  }
+
+  private heldByAll(head: StoredRecordHead, physicalOffset: number, size: number): boolean {
+    for (const target of this.targets) if (!target.holds(head, physicalOffset, size)) return false;
+    return true;
   }
 
   /** End a round of dispatches: records up to offset are dispatched. */
