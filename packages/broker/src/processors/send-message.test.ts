@@ -4,6 +4,7 @@ import {
   decodeStoredMessages,
   encodeBatchBody,
   MessageSysFlag,
+  propertyValue,
   RequestCode,
   ResponseCode,
   SendMessageRequestHeader,
@@ -26,7 +27,7 @@ describe('SEND_MESSAGE, SEND_MESSAGE_V2 and SEND_BATCH_MESSAGE', () => {
       messages.map((m) => m.body.toString()),
       ['one', 'two'],
     );
-    assert.match(messages[0]!.properties, /CLUSTER\u0001DefaultCluster/);
+    assert.equal(propertyValue(messages[0]!.properties, 'CLUSTER'), 'DefaultCluster');
   });
 
   it('SEND_MESSAGE (v1 keys) and a batch store the same way', async () => {
