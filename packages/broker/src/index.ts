@@ -1,7 +1,12 @@
-export * from './broker-config.js';
+// What users of the broker need: the controller, its settings, and the topic config an embedder
+// creates topics with. The managers and processors it is made of stay inside.
+export {
+  brokerSettingsFromProperties,
+  defaultBrokerConfig,
+  type BrokerConfig,
+  type BrokerRole,
+  type BrokerSettings,
+} from './broker-config.js';
 export type { BrokerContext } from './broker-context.js';
-export * from './broker-controller.js';
-export * from './consumer-manager.js';
-export * from './consumer-offset-manager.js';
-export * from './subscription-group-manager.js';
-export * from './topic-config-manager.js';
+export { BrokerController, type BrokerControllerOptions } from './broker-controller.js';
+export { topicConfig } from './topic-config-manager.js';

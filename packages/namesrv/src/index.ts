@@ -1,4 +1,4 @@
-export * from './kv-config-manager.js';
-export * from './namesrv-config.js';
-export * from './namesrv-controller.js';
-export * from './route-info-manager.js';
+// What users of the NameServer need: the controller and its settings. Its route and KV tables
+// and processors stay inside.
+export { defaultNamesrvConfig, type NamesrvConfig } from './namesrv-config.js';
+export { NamesrvController, type NamesrvControllerOptions } from './namesrv-controller.js';

@@ -4,7 +4,6 @@ export * from './rocket-listener.decorator.js';
 export * from './rocket-module-options.js';
 export * from './rocket-producer.decorator.js';
 export * from './message-producer.js';
-export * from './rocket.explorer.js';
 export * from './rocket.module-definition.js';
 export * from './rocket.module.js';
 export * from './outcomes.js';
