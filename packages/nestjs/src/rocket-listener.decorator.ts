@@ -32,6 +32,38 @@ export interface RocketListenerOptions {
   nonRetriable?: (abstract new (...args: never[]) => Error)[];
 }
 
+/**
+ * A listener's options with the defaults applied, resolved once at boot from the decorator's
+ * options and the module's; every later step (consumer settings, outcome policy, validation)
+ * reads these. A new option without a default needs no edit here.
+ */
+export type ResolvedListenerOptions = Omit<
+  RocketListenerOptions,
+  'group' | 'orderly' | 'broadcasting' | 'consumeFrom' | 'serializer' | 'validate' | 'nonRetriable'
+> &
+  Required<
+    Pick<
+      RocketListenerOptions,
+      'group' | 'orderly' | 'broadcasting' | 'consumeFrom' | 'serializer' | 'validate' | 'nonRetriable'
+    >
+  >;
+
+export function resolveListenerOptions(
+  options: RocketListenerOptions,
+  module: { group: string; serializer: RocketSerializer },
+): ResolvedListenerOptions {
+  return {
+    ...options,
+    group: options.group ?? module.group,
+    orderly: options.orderly ?? false,
+    broadcasting: options.broadcasting ?? false,
+    consumeFrom: options.consumeFrom ?? 'last',
+    serializer: options.serializer ?? module.serializer,
+    validate: options.validate ?? true,
+    nonRetriable: options.nonRetriable ?? [],
+  };
+}
+
 /** What a decorated method registers: its topic, tag and options. */
 export interface RocketListenerMetadata {
   topic: string;

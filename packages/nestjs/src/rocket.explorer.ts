@@ -7,12 +7,9 @@ import {
   type ListenerRegistration,
   type TransactionHandlerRegistration,
 } from './rocket-connection.js';
-import {
-  ROCKET_TRANSACTIONAL_HANDLER,
-  type RocketTransactionHandler,
-  type TransactionalHandlerOptions,
-} from './transactional-handler.decorator.js';
-import { ROCKET_LISTENER, type RocketListenerMetadata } from './rocket-listener.decorator.js';
+import type { RocketTransactionHandler } from './transactional-handler.decorator.js';
+import { resolveListenerOptions } from './rocket-listener.decorator.js';
+import { RocketMetadataAccessor } from './rocket-metadata.accessor.js';
 import { RocketParamtype } from './rocket-params.decorator.js';
 import { DEFAULT_CLIENT } from './rocket.constants.js';
 
@@ -49,6 +46,7 @@ export class RocketExplorer implements OnApplicationBootstrap {
     private readonly scanner: MetadataScanner,
     private readonly connection: RocketConnection,
     private readonly contexts: ExternalContextCreator,
+    private readonly metadata: RocketMetadataAccessor,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -69,10 +67,7 @@ export class RocketExplorer implements OnApplicationBootstrap {
     for (const wrapper of this.discovery.getProviders()) {
       const { instance, metatype } = wrapper;
       if (!metatype || typeof metatype !== 'function') continue;
-      const options: TransactionalHandlerOptions | undefined = Reflect.getMetadata(
-        ROCKET_TRANSACTIONAL_HANDLER,
-        metatype,
-      );
+      const options = this.metadata.transactionalHandler(metatype as Type);
       if (!options) continue;
       if (!wrapper.isDependencyTreeStatic()) {
         throw new Error(
@@ -99,7 +94,7 @@ export class RocketExplorer implements OnApplicationBootstrap {
       for (const methodName of this.scanner.getAllMethodNames(prototype)) {
         const method = prototype[methodName];
         if (typeof method !== 'function') continue;
-        const listeners: RocketListenerMetadata[] | undefined = Reflect.getMetadata(ROCKET_LISTENER, method);
+        const listeners = this.metadata.listeners(method);
         if (!listeners) continue;
         const name = `${metatype.name}.${methodName}`;
         if (!wrapper.isDependencyTreeStatic()) {
@@ -107,30 +102,16 @@ export class RocketExplorer implements OnApplicationBootstrap {
             `${name} has @RocketListener but ${metatype.name} is request-scoped (or depends on a request-scoped provider): listeners need a singleton; make it one`,
           );
         }
-        if (!listeners.some(({ options }) => (options.client ?? DEFAULT_CLIENT) === this.connection.name)) continue;
-        const validate = listeners.every(({ options }) => options.validate !== false);
-        const handler = this.handler(instance as object, metatype as Type, methodName, validate);
-        for (const { topic, tag, options } of listeners) {
-          // Each client's explorer takes its own listeners.
-          if ((options.client ?? DEFAULT_CLIENT) !== this.connection.name) continue;
-          registrations.push({
-            name,
-            topic,
-            tag,
-            group: options.group ?? this.connection.group,
-            sql: options.sql,
-            orderly: options.orderly ?? false,
-            broadcasting: options.broadcasting ?? false,
-            consumeFrom: options.consumeFrom ?? 'last',
-            concurrency: options.concurrency,
-            batchSize: options.batchSize,
-            retryDelayMs: options.retryDelayMs,
-            serializer: options.serializer ?? this.connection.serializer,
-            maxReconsumeTimes: options.maxReconsumeTimes,
-            nonRetriable: options.nonRetriable ?? [],
-            handle: handler,
-          });
-        }
+        // Each client's explorer takes its own listeners, their options resolved once, here.
+        const defaults = { group: this.connection.group, serializer: this.connection.serializer };
+        const mine = listeners
+          .filter(({ options }) => (options.client ?? DEFAULT_CLIENT) === this.connection.name)
+          .map(({ topic, tag, options }) => ({ topic, tag, options: resolveListenerOptions(options, defaults) }));
+        if (mine.length === 0) continue;
+        // One handler per method: its payload is validated unless every listener on it says not to.
+        const validate = mine.every(({ options }) => options.validate);
+        const handle = this.handler(instance as object, metatype as Type, methodName, validate);
+        for (const listener of mine) registrations.push({ name, ...listener, handle });
       }
     }
     return registrations;

@@ -4,6 +4,7 @@ import { MessageProducer } from './message-producer.js';
 import { DEFAULT_CLIENT } from './rocket.constants.js';
 import { RocketConnection } from './rocket-connection.js';
 import { RocketExplorer } from './rocket.explorer.js';
+import { RocketMetadataAccessor } from './rocket-metadata.accessor.js';
 import {
   ConfigurableRocketModule,
   ROCKET_ASYNC_OPTIONS_TYPE,
@@ -38,6 +39,7 @@ function exportClient(module: DynamicModule, name: string = DEFAULT_CLIENT): Dyn
   providers: [
     RocketConnection,
     RocketExplorer,
+    RocketMetadataAccessor,
     {
       provide: MessageProducer,
       useFactory: (connection: RocketConnection) => connection.producer,
