@@ -10,6 +10,7 @@ import {
   RequestCode,
   SendMessageRequestHeaderV2,
   type RemotingCommand,
+  type SendMessageRequestHeader,
 } from '@rocketnest/protocol';
 import { RemotingClient } from '@rocketnest/remoting';
 import { MemoryMessageStore, type MessageStoreConfig } from '@rocketnest/store';
@@ -49,18 +50,14 @@ export async function startTestBroker(broker: Partial<BrokerConfig> = {}, store:
   ) =>
     call(
       RequestCode.SEND_MESSAGE_V2,
-      SendMessageRequestHeaderV2.encode({
-        producerGroup: 'P',
-        topic,
-        defaultTopic: 'TBW102',
-        defaultTopicQueueNums: 4,
-        queueId: options.queueId ?? 0,
-        sysFlag: options.sysFlag ?? 0,
-        bornTimestamp: Date.now(),
-        flag: 0,
-        properties: encodeProperties(options.properties ?? {}),
-        reconsumeTimes: options.reconsumeTimes,
-      }),
+      SendMessageRequestHeaderV2.encode(
+        sendHeader(topic, {
+          queueId: options.queueId ?? 0,
+          sysFlag: options.sysFlag ?? 0,
+          properties: encodeProperties(options.properties ?? {}),
+          reconsumeTimes: options.reconsumeTimes,
+        }),
+      ),
       Buffer.from(body),
     );
   const createTopic = (topic: string, queueNums = 1, perm = 6) =>
@@ -92,6 +89,21 @@ export async function startTestBroker(broker: Partial<BrokerConfig> = {}, store:
       }),
     );
   return { broker: controller, client, call, send, createTopic, heartbeat };
+}
+
+/** A send header as a producer of group P fills it, for a topic, with what a test changes. */
+export function sendHeader(topic: string, changes: Partial<SendMessageRequestHeader> = {}): SendMessageRequestHeader {
+  return {
+    producerGroup: 'P',
+    topic,
+    defaultTopic: 'TBW102',
+    defaultTopicQueueNums: 4,
+    queueId: 0,
+    sysFlag: 0,
+    bornTimestamp: Date.now(),
+    flag: 0,
+    ...changes,
+  };
 }
 
 /** A response's JSON body. */

@@ -8,24 +8,16 @@ import {
   SendMessageRequestHeaderV2,
   type RemotingCommand,
 } from '@rocketnest/protocol';
-import { startTestBroker } from './broker.test-support.js';
+import { sendHeader, startTestBroker } from './broker.test-support.js';
 
 type Broker = Awaited<ReturnType<typeof startTestBroker>>;
 
 const reply = ({ call }: Broker, topic: string, properties: Record<string, string>) =>
   call(
     RequestCode.SEND_REPLY_MESSAGE_V2,
-    SendMessageRequestHeaderV2.encode({
-      producerGroup: 'Responder',
-      topic,
-      defaultTopic: 'TBW102',
-      defaultTopicQueueNums: 4,
-      queueId: 0,
-      sysFlag: 0,
-      bornTimestamp: Date.now(),
-      flag: 0,
-      properties: encodeProperties(properties),
-    }),
+    SendMessageRequestHeaderV2.encode(
+      sendHeader(topic, { producerGroup: 'Responder', properties: encodeProperties(properties) }),
+    ),
     Buffer.from('the answer'),
   );
 

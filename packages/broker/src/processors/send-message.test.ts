@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import {
   decodeStoredMessages,
   encodeBatchBody,
+  encodeProperties,
   MessageSysFlag,
   propertyValue,
   RequestCode,
@@ -10,7 +11,7 @@ import {
   SendMessageRequestHeader,
   SendMessageRequestHeaderV2,
 } from '@rocketnest/protocol';
-import { startTestBroker } from './broker.test-support.js';
+import { sendHeader, startTestBroker } from './broker.test-support.js';
 
 describe('SEND_MESSAGE, SEND_MESSAGE_V2 and SEND_BATCH_MESSAGE', () => {
   it('stores a message in the queue asked for and answers its offset message id and queue offset', async () => {
@@ -33,16 +34,7 @@ describe('SEND_MESSAGE, SEND_MESSAGE_V2 and SEND_BATCH_MESSAGE', () => {
   it('SEND_MESSAGE (v1 keys) and a batch store the same way', async () => {
     const { broker, call, createTopic } = await startTestBroker();
     await createTopic('T');
-    const fields = {
-      producerGroup: 'P',
-      topic: 'T',
-      defaultTopic: 'TBW102',
-      defaultTopicQueueNums: 4,
-      queueId: 0,
-      sysFlag: 0,
-      bornTimestamp: Date.now(),
-      flag: 0,
-    };
+    const fields = sendHeader('T');
     const v1 = await call(RequestCode.SEND_MESSAGE, SendMessageRequestHeader.encode(fields), Buffer.from('v1'));
     assert.equal(v1.code, ResponseCode.SUCCESS);
     const batch = encodeBatchBody(
@@ -87,17 +79,7 @@ describe('SEND_MESSAGE, SEND_MESSAGE_V2 and SEND_BATCH_MESSAGE', () => {
   it('refuses a delayed batch, a retry of an unknown group, an oversize body, and transactions when told to', async () => {
     const { call, send, createTopic } = await startTestBroker({ autoCreateSubscriptionGroup: false });
     await createTopic('T');
-    const fields = SendMessageRequestHeaderV2.encode({
-      producerGroup: 'P',
-      topic: 'T',
-      defaultTopic: 'TBW102',
-      defaultTopicQueueNums: 4,
-      queueId: 0,
-      sysFlag: 0,
-      bornTimestamp: Date.now(),
-      flag: 0,
-      properties: 'DELAY\u00013\u0002',
-    });
+    const fields = SendMessageRequestHeaderV2.encode(sendHeader('T', { properties: encodeProperties({ DELAY: '3' }) }));
     const batch = encodeBatchBody([{ body: Buffer.from('a'), flag: 0, properties: '' }]);
     const delayed = await call(RequestCode.SEND_BATCH_MESSAGE, fields, batch);
     assert.equal(delayed.code, ResponseCode.MESSAGE_ILLEGAL);
