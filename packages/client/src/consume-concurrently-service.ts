@@ -1,7 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ConsumeMessageService, ListenerCalls, OwnedQueue } from './consume-message-service.js';
-import type { MessageReturns } from './message-returns.js';
-import type { OffsetStore } from './offset-store.js';
+import type { ConsumeMessageService, ConsumeParts, OwnedQueue } from './consume-message-service.js';
 import type { ReceivedMessage } from './received-message.js';
 
 /**
@@ -13,9 +11,7 @@ import type { ReceivedMessage } from './received-message.js';
  */
 export class ConsumeConcurrentlyService implements ConsumeMessageService {
   constructor(
-    private readonly calls: ListenerCalls,
-    private readonly returns: MessageReturns,
-    private readonly offsets: OffsetStore,
+    private readonly parts: ConsumeParts,
     private readonly settings: {
       readonly clustering: boolean;
       readonly batchSize: number;
@@ -29,7 +25,7 @@ export class ConsumeConcurrentlyService implements ConsumeMessageService {
   dispatch(owned: OwnedQueue, messages: ReceivedMessage[]): void {
     const { batchSize } = this.settings;
     for (let i = 0; i < messages.length; i += batchSize) {
-      this.calls.track(this.consume(owned, messages.slice(i, i + batchSize)));
+      this.parts.calls.track(this.consume(owned, messages.slice(i, i + batchSize)));
     }
   }
 
@@ -49,15 +45,15 @@ export class ConsumeConcurrentlyService implements ConsumeMessageService {
     const { clustering, retryDelayMs, running } = this.settings;
     let batch = messages;
     for (;;) {
-      const context = this.calls.context(owned.queue);
-      if (await this.calls.call(batch, context)) break;
+      const context = this.parts.calls.context(owned.queue);
+      if (await this.parts.calls.call(batch, context)) break;
       if (owned.process.dropped || !running()) return;
       // Back to the broker, which redelivers after a back-off; what it cannot take is retried here.
       if (clustering) {
         batch =
           context.retryAfterMs !== undefined && context.delayLevelWhenNextConsume >= 0
-            ? await this.returns.retryAfter(batch, context.retryAfterMs)
-            : await this.returns.sendBack(batch, context.delayLevelWhenNextConsume);
+            ? await this.parts.returns.retryAfter(batch, context.retryAfterMs)
+            : await this.parts.returns.sendBack(batch, context.delayLevelWhenNextConsume);
       }
       if (batch.length === 0) break;
       for (const message of batch) message.reconsumeTimes++;
@@ -65,6 +61,6 @@ export class ConsumeConcurrentlyService implements ConsumeMessageService {
       if (owned.process.dropped || !running()) return;
     }
     const offset = owned.process.remove(messages);
-    if (offset >= 0 && !owned.process.dropped) this.offsets.update(owned.queue, offset);
+    if (offset >= 0 && !owned.process.dropped) this.parts.offsets.update(owned.queue, offset);
   }
 }

@@ -1,4 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { MessageReturns } from './message-returns.js';
+import type { OffsetStore } from './offset-store.js';
 import type { ProcessQueue } from './process-queue.js';
 import type { ReceivedMessage } from './received-message.js';
 import type { MessageQueue } from './topic-route.js';
@@ -53,6 +55,13 @@ export interface ConsumeMessageService {
   released(owned: OwnedQueue): Promise<void>;
   /** The consumer is stopping, the listener done with what it held: give the queues up. */
   shutdown(): Promise<void>;
+}
+
+/** What both services work with: the listener's calls, returns to the brokers, the offsets. */
+export interface ConsumeParts {
+  readonly calls: ListenerCalls;
+  readonly returns: MessageReturns;
+  readonly offsets: OffsetStore;
 }
 
 /**

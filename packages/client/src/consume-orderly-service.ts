@@ -10,9 +10,7 @@ import {
 } from '@rocketnest/protocol';
 import { queueKey } from './allocate.js';
 import type { ClientInstance } from './client-instance.js';
-import type { ConsumeMessageService, ListenerCalls, OwnedQueue } from './consume-message-service.js';
-import type { MessageReturns } from './message-returns.js';
-import type { OffsetStore } from './offset-store.js';
+import type { ConsumeMessageService, ConsumeParts, OwnedQueue } from './consume-message-service.js';
 import type { MessageQueue } from './topic-route.js';
 
 /** The broker's queue lock, renewed this often (lockInterval) ... */
@@ -31,9 +29,7 @@ export class ConsumeOrderlyService implements ConsumeMessageService {
   private readonly lockedAt = new Map<string, number>();
 
   constructor(
-    private readonly calls: ListenerCalls,
-    private readonly returns: MessageReturns,
-    private readonly offsets: OffsetStore,
+    private readonly parts: ConsumeParts,
     private readonly settings: {
       readonly clustering: boolean;
       readonly batchSize: number;
@@ -59,7 +55,7 @@ export class ConsumeOrderlyService implements ConsumeMessageService {
       owned.more = true;
       return;
     }
-    owned.consuming = this.calls.track(this.loop(owned)).finally(() => (owned.consuming = undefined));
+    owned.consuming = this.parts.calls.track(this.loop(owned)).finally(() => (owned.consuming = undefined));
   }
 
   /** In clustering, a queue is taken only once the broker locks it for this member. */
@@ -78,7 +74,7 @@ export class ConsumeOrderlyService implements ConsumeMessageService {
 
   async shutdown(): Promise<void> {
     if (!this.settings.clustering) return;
-    await this.offsets.persist();
+    await this.parts.offsets.persist();
     for (const [brokerName, queues] of this.ownedByBroker()) await this.unlock(brokerName, queues);
   }
 
@@ -108,15 +104,15 @@ export class ConsumeOrderlyService implements ConsumeMessageService {
         }
         const batch = owned.process.first(batchSize);
         if (batch.length === 0) break;
-        const context = this.calls.context(owned.queue);
-        let done = await this.calls.call(batch, context);
+        const context = this.parts.calls.context(owned.queue);
+        let done = await this.parts.calls.call(batch, context);
         const exhausted = max >= 0 && batch.some((message) => message.reconsumeTimes >= max);
         if (!done && (exhausted || context.delayLevelWhenNextConsume < 0)) {
-          done = (await this.returns.sendBack(batch, -1)).length === 0;
+          done = (await this.parts.returns.sendBack(batch, -1)).length === 0;
         }
         if (done) {
           const offset = owned.process.remove(batch);
-          if (offset >= 0) this.offsets.update(owned.queue, offset);
+          if (offset >= 0) this.parts.offsets.update(owned.queue, offset);
           continue;
         }
         for (const message of batch) message.reconsumeTimes++;

@@ -78,6 +78,7 @@ export class PushConsumer extends ConsumerBase {
       pushOptions.maxReconsumeTimes ?? 16,
       (name) => this.masterOf(name),
     );
+    const parts = { calls: this.calls, returns, offsets: this.offsets };
     const common = {
       clustering: this.clustering,
       batchSize: pushOptions.consumeMessageBatchMaxSize ?? 1,
@@ -85,9 +86,7 @@ export class PushConsumer extends ConsumerBase {
     };
     if (pushOptions.orderly === true) {
       this.service = new ConsumeOrderlyService(
-        this.calls,
-        returns,
-        this.offsets,
+        parts,
         { ...common, maxReconsumeTimes: pushOptions.maxReconsumeTimes ?? -1 },
         {
           instance: this.instance,
@@ -97,7 +96,7 @@ export class PushConsumer extends ConsumerBase {
         },
       );
     } else {
-      this.service = new ConsumeConcurrentlyService(this.calls, returns, this.offsets, {
+      this.service = new ConsumeConcurrentlyService(parts, {
         ...common,
         retryDelayMs: pushOptions.retryDelayMs ?? 1000,
       });
