@@ -5,7 +5,7 @@
  * Apache RocketMQ 4.9.4's Java benchmark Producer (1 KiB, 64 threads, then 1 thread),
  * BatchProducer (32 messages a batch, 64 threads) and Consumer against Apache RocketMQ's own
  * NameServer and broker, then against ours, one broker at a time, all in one network namespace
- * with only loopback (shared/interop/real-rocketmq.md): send TPS (the mean of the per-10 s lines
+ * with only loopback (support/real-rocketmq.ts): send TPS (the mean of the per-10 s lines
  * after the first, so the client's JIT has warmed), consume TPS, the broker's peak RSS (all of
  * it and its anonymous part), and its
  * start-up time (spawn to boot line). Then `rocketnest bench producer` against the same broker,

@@ -83,7 +83,7 @@ describe('interop: ali-ons (npm) against our NameServer and broker', () => {
     try {
       await producer.ready();
       // ali-ons does not fall back to TBW102 when a topic has no route: it creates topics with
-      // UPDATE_AND_CREATE_TOPIC, as its admin phase in shared/golden/ali-ons does.
+      // UPDATE_AND_CREATE_TOPIC, as its admin phase does (its frames are in packages/protocol/fixtures).
       await producer._mqClient.createTopic(
         broker.brokerAddr,
         'TBW102',

@@ -1,7 +1,7 @@
 /**
  * Part of npm run test:interop: our client (packages/client) against Apache RocketMQ 4.9.4's own
  * NameServer and broker, in the loopback-only namespace (the script re-runs itself there).
- * Needs root and the distribution (shared/interop/real-rocketmq.md); never in CI.
+ * Needs root and the distribution (support/real-rocketmq.ts); never in CI.
  */
 import { silentLogger } from '@rocketnest/common';
 import { spawnSync } from 'node:child_process';

@@ -1,7 +1,7 @@
 /**
  * npm run test:interop: Apache RocketMQ 4.9.4's own Java tools (mqadmin and the benchmark
  * Producer and Consumer), unpatched, against our NameServer and broker. Needs the distribution
- * brought in at run time as shared/interop/real-rocketmq.md says (RMQ, default /tmp/rmq); never
+ * brought in at run time as support/real-rocketmq.ts describes (RMQ, default /tmp/rmq); never
  * in CI. Prints each check and exits non-zero if any fails.
  */
 import { silentLogger } from '@rocketnest/common';

@@ -1,6 +1,11 @@
 /**
- * Apache RocketMQ 4.9.4 brought in at run time (shared/interop/real-rocketmq.md), for the interop
- * scripts and the side-by-side benchmark: never in CI, never committed.
+ * Apache RocketMQ 4.9.4, brought in at run time for the interop scripts and the side-by-side
+ * benchmark: never in CI, never committed. Under RMQ (default /tmp/rmq) it expects the binary
+ * distribution in rocketmq-all-4.9.4-bin-release/ (its conf/ and lib/) and, in netty/, the netty
+ * 4.1 module jars of Debian's libnetty-java (buffer, codec, common, handler, resolver, transport,
+ * transport-native-epoll, transport-native-unix-common), for distributions that lack netty-all.
+ * It runs on Java 17 with 256 MiB heaps in a network namespace that has only loopback, since
+ * RocketMQ 4.9.4 cannot be told which address to bind.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -30,8 +35,8 @@ export const JAVA_SERVER_OPTS = [
 export function requireDistribution(): void {
   if (!existsSync(join(RMQ_HOME, 'lib')) || !existsSync(join(RMQ, 'netty'))) {
     throw new Error(
-      `Apache RocketMQ 4.9.4 is not under ${RMQ}: bring it in as shared/interop/real-rocketmq.md says ` +
-        '(libnetty-java, then the distribution from the BookStore snapshot), or set RMQ to where it is.',
+      `Apache RocketMQ 4.9.4 is not under ${RMQ}: put its binary distribution in ` +
+        `${RMQ_HOME} and Debian libnetty-java's module jars in ${join(RMQ, 'netty')}, or set RMQ to where it is.`,
     );
   }
 }
