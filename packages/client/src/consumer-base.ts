@@ -1,3 +1,4 @@
+import { PeriodicTasks } from '@rocketnest/common';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -101,7 +102,8 @@ export abstract class ConsumerBase {
   private rebalancing: Promise<void> | undefined;
   private rebalanceAgain = false;
   private rebalanceRetry: NodeJS.Timeout | undefined;
-  private readonly timers: NodeJS.Timeout[] = [];
+  /** Rebalances, offset commits and what the subclass schedules: their failures wait for the next run. */
+  private readonly tasks = new PeriodicTasks(() => {});
   private readonly startedAt = Date.now();
 
   constructor(
@@ -202,9 +204,7 @@ export abstract class ConsumerBase {
 
   /** Run a task every ms until the consumer stops; its failures wait for the next run. */
   protected every(ms: number, task: () => Promise<void> | void): void {
-    const timer = setInterval(() => void Promise.resolve(task()).catch(() => {}), ms);
-    timer.unref();
-    this.timers.push(timer);
+    this.tasks.every(ms, task);
   }
 
   /** Move the offsets of what was consumed into the store, then commit them. */
@@ -400,7 +400,7 @@ export abstract class ConsumerBase {
   /** Stop rebalancing and persisting, commit offsets, leave the group, close the client. */
   protected async stopConsuming(): Promise<void> {
     this.running = false;
-    for (const timer of this.timers) clearInterval(timer);
+    this.tasks.stop();
     clearTimeout(this.rebalanceRetry);
     await this.rebalancing;
     await this.persistOffsets();

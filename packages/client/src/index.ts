@@ -1,16 +1,28 @@
-export * from './client-instance.js';
-export * from './errors.js';
-export * from './message.js';
-export * from './producer.js';
-export * from './topic-route.js';
-export * from './unique-id.js';
-export * from './allocate.js';
-export * from './push-consumer.js';
-export * from './received-message.js';
-export * from './local-offset-store.js';
-export * from './offset-store.js';
-export * from './admin.js';
-export * from './consumer-base.js';
-export * from './lite-pull-consumer.js';
-export * from './transaction-producer.js';
-export * from './request-reply.js';
+// What users of the client need: the producers, the consumers, the admin, and the types their
+// options, messages and results are made of. The parts they are built from stay inside.
+export { Admin, type QueueProgress, type QueueStats, type TopicOptions } from './admin.js';
+export {
+  allocateAveragely,
+  allocateAveragelyByCircle,
+  allocateByConfig,
+  allocateByMachineRoom,
+  allocateConsistentHash,
+  type AllocateStrategy,
+} from './allocate.js';
+export type { ClientOptions } from './client-instance.js';
+export type { ConsumeContext, ConsumeResult, MessageListener } from './consume-message-service.js';
+export { MessageSelector, type ConsumeFromWhere, type ConsumerOptions } from './consumer-base.js';
+export { MQBrokerError, MQClientError } from './errors.js';
+export { LitePullConsumer, type LitePullConsumerOptions } from './lite-pull-consumer.js';
+export type { Message } from './message.js';
+export { Producer, type ProducerOptions, type SendOptions, type SendResult, type SendStatus } from './producer.js';
+export { PushConsumer, type PushConsumerOptions } from './push-consumer.js';
+export type { ReceivedMessage } from './received-message.js';
+export type { MessageQueue } from './topic-route.js';
+export {
+  TransactionProducer,
+  type LocalTransactionState,
+  type TransactionListener,
+  type TransactionProducerOptions,
+  type TransactionSendResult,
+} from './transaction-producer.js';

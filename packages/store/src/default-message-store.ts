@@ -1,25 +1,15 @@
 import { type Logger, PeriodicTasks, consoleLogger } from '@rocketnest/common';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
-import {
-  createOffsetMessageId,
-  getInt32,
-  MessageConst,
-  propertyValue,
-  storedMessageLength,
-  takesQueueOffset,
-  StoredMessagePosition,
-  writeStoredMessage,
-  type MessageToStore,
-} from '@rocketnest/protocol';
+import type { MessageToStore } from '@rocketnest/protocol';
 import { StoreCheckpoint } from './checkpoint.js';
 import { CleanService, diskUsedRatio } from './clean-service.js';
 import { CommitLog } from './commit-log.js';
+import { CommitLogAppender } from './commit-log-appender.js';
 import {
   CommitLogDispatcher,
   ConsumeQueueDispatch,
   IndexDispatch,
-  type DispatchRecord,
   type DispatchTarget,
 } from './commit-log-dispatcher.js';
 import { CQ_ENTRY_SIZE, entryAt } from './consume-queue.js';
@@ -34,15 +24,12 @@ import {
   type PutMessageResult,
   type QueryMessageResult,
 } from './message-store.js';
-import { illegal, putProblem, putSizeProblem } from './put-rules.js';
+import { putProblem } from './put-rules.js';
 import { BLANK_ENTRY_SIZE, offsetByTime, readMessages, type QueueSource, type TimeBoundary } from './queue-reader.js';
 import { recoverStore } from './recovery.js';
 import type { FileWriter } from './segmented-file.js';
 import { defaultStoreConfig, parseDelayLevels, validateStoreConfig, type MessageStoreConfig } from './store-config.js';
 import { pathUnder } from './store-path.js';
-
-/** Unwritten bytes at which a round that writes on the pool starts writing before it ends. */
-const EARLY_WRITE_BYTES = 64 * 1024;
 
 export interface DefaultMessageStoreOptions {
   logger?: Logger | undefined;
@@ -56,33 +43,19 @@ export interface DefaultMessageStoreOptions {
   totalMemory?: number | undefined;
 }
 
-interface PendingPut {
-  records: DispatchRecord[];
-  resolve(result: PutMessageResult): void;
-  /** Answered only after its fsync (SYNC_FLUSH and not WAIT=false). */
-  wait: boolean;
-  result: PutMessageResult;
-}
-
 /**
  * The file store (DefaultMessageStore): CommitLog, ConsumeQueues and IndexFiles under
- * storePathRootDir in RocketMQ's formats. A facade over the parts that do the work: recovery
- * (recovery.ts), the dispatcher that feeds the ConsumeQueues and the index (commit-log-dispatcher.ts),
- * flushing and group commit (flush-service.ts), retention (clean-service.ts) and the put rules
- * every store shares (put-rules.ts). Puts and reads are here.
- *
- * Appends made in one turn of the event loop form a round: their records are encoded into the
- * CommitLog's slab and written to the page cache in one write on a thread of the pool (a large
- * round starts writing early) while this thread encodes the next round. Once written, records
- * are dispatched, and only then are the puts answered (at once under ASYNC_FLUSH; after an
- * fsync covering them under SYNC_FLUSH, one fsync serving every put waiting for it).
+ * storePathRootDir in RocketMQ's formats. A facade over the parts that do the work: appends and
+ * their rounds (commit-log-appender.ts), recovery (recovery.ts), the dispatcher that feeds the
+ * ConsumeQueues and the index (commit-log-dispatcher.ts), flushing and group commit
+ * (flush-service.ts), retention (clean-service.ts), the ConsumeQueues (consume-queue-table.ts)
+ * and the put rules every store shares (put-rules.ts). Reads are here.
  */
 export class DefaultMessageStore implements MessageStore {
   readonly config: MessageStoreConfig;
   private readonly logger: Logger;
   /** Bytes back from the CommitLog's end that count as in the page cache. */
   private readonly inMemoryBytes: number;
-  private readonly now: () => number;
   private readonly commitLog: CommitLog;
   private readonly consumeQueues: ConsumeQueueTable;
   private readonly index: IndexService | undefined;
@@ -91,9 +64,7 @@ export class DefaultMessageStore implements MessageStore {
   private readonly flush: FlushService;
   private readonly cleaner: CleanService;
   private checkpoint: StoreCheckpoint | undefined;
-  /** Puts whose records are encoded but not yet in the page cache, in CommitLog order. */
-  private readonly unwritten: PendingPut[] = [];
-  private roundEnding = false;
+  private readonly appender: CommitLogAppender;
   private readonly tasks = new PeriodicTasks((error) => this.logger.error(error.message));
   private running = false;
 
@@ -101,12 +72,15 @@ export class DefaultMessageStore implements MessageStore {
     this.config = defaultStoreConfig(config);
     validateStoreConfig(this.config);
     const logger = (this.logger = options.logger ?? consoleLogger('store'));
-    const now = (this.now = options.now ?? Date.now);
+    const now = options.now ?? Date.now;
     this.inMemoryBytes = ((options.totalMemory ?? totalmem()) * this.config.accessMessageInMemoryMaxRatio) / 100;
     const commitLog = (this.commitLog = new CommitLog(
       this.config.storePathCommitLog,
       this.config.mappedFileSizeCommitLog,
-      { written: (offset) => this.written(offset), failed: (_from, error) => this.writeFailedFrom(error) },
+      {
+        written: (offset) => this.appender.written(offset),
+        failed: (_from, error) => this.appender.writeFailed(error),
+      },
       options.writeCommitLog,
       this.config.transientStorePoolEnable,
     ));
@@ -134,6 +108,7 @@ export class DefaultMessageStore implements MessageStore {
       now,
       logger,
     );
+    this.appender = new CommitLogAppender(commitLog, queues, dispatcher, this.flush, this.config, now, logger);
   }
 
   /** CommitLog fsyncs done since start: under SYNC_FLUSH, far fewer than puts (group commit). */
@@ -201,83 +176,7 @@ export class DefaultMessageStore implements MessageStore {
   }
 
   putMessages(messages: readonly MessageToStore[]): Promise<PutMessageResult> {
-    const refused = this.checkWritable(messages);
-    if (refused) return Promise.resolve(refused);
-    const count = messages.length;
-    const lengths: number[] = new Array(count);
-    let total = 0;
-    for (let i = 0; i < count; i++) total += lengths[i] = storedMessageLength(messages[i]!);
-    if (total + 8 > this.config.mappedFileSizeCommitLog) {
-      return Promise.resolve(
-        illegal(
-          `${total} bytes of records do not fit a CommitLog segment of ${this.config.mappedFileSizeCommitLog} bytes; raise mappedFileSizeCommitLog`,
-        ),
-      );
-    }
-    const tooLarge = putSizeProblem(count, total, this.config.maxMessageSize);
-    if (tooLarge) return Promise.resolve(tooLarge);
-    const reserved = this.commitLog.reserve(total);
-    const storeTimestamp = this.now();
-    const { topic, queueId } = messages[0]!;
-    let nextQueueOffset = this.consumeQueues.nextOffset(topic, queueId);
-    const records: DispatchRecord[] = new Array(count);
-    let msgId = '';
-    let physicalOffset = reserved.physicalOffset;
-    let at = reserved.at;
-    try {
-      for (let i = 0; i < count; i++) {
-        const message = messages[i]!;
-        const length = lengths[i]!;
-        const queueOffset = takesQueueOffset(message.sysFlag) ? nextQueueOffset++ : 0;
-        writeStoredMessage(message, { queueOffset, physicalOffset, storeTimestamp }, reserved.buffer, at, length);
-        records[i] = {
-          topic,
-          queueId,
-          queueOffset,
-          physicalOffset,
-          size: length,
-          // As written: with the host-family bits of its hosts.
-          sysFlag: getInt32(reserved.buffer, at + StoredMessagePosition.SYS_FLAG),
-          storeTimestamp,
-          properties: message.properties,
-        };
-        const id = createOffsetMessageId(message.storeHost, physicalOffset);
-        msgId = i === 0 ? id : `${msgId},${id}`;
-        physicalOffset += length;
-        at += length;
-      }
-    } catch (error) {
-      this.commitLog.unreserve(total);
-      return Promise.resolve(illegal(`message cannot be encoded: ${(error as Error).message}`));
-    }
-    this.consumeQueues.setNextOffset(topic, queueId, nextQueueOffset);
-    const result: PutMessageResult = {
-      status: 'PUT_OK',
-      appendResult: {
-        wroteOffset: reserved.physicalOffset,
-        wroteBytes: total,
-        msgId,
-        queueOffset: records[0]!.queueOffset,
-        storeTimestamp,
-        msgNum: count,
-      },
-    };
-    // Only SYNC_FLUSH answers a put after its fsync, unless the message says not to wait.
-    const wait =
-      this.config.flushDiskType === 'SYNC_FLUSH' &&
-      propertyValue(messages[0]!.properties, MessageConst.WAIT) !== 'false';
-    // A large round starts writing before it ends, so that the pool writes while this thread
-    // encodes. Written on this thread, a round waits for its end: a write here answers puts at
-    // once, and puts made in answer would write again, never letting the event loop turn (and
-    // the flush and checkpoint timers run).
-    if (this.commitLog.unwrittenBytes >= EARLY_WRITE_BYTES && this.commitLog.writesOnPool) this.commitLog.write();
-    return new Promise((resolve) => {
-      if (!this.roundEnding) {
-        this.roundEnding = true;
-        setImmediate(this.endRound);
-      }
-      this.unwritten.push({ records, resolve, wait, result });
-    });
+    return Promise.resolve(this.checkWritable(messages) ?? this.appender.append(messages));
   }
 
   private checkWritable(messages: readonly MessageToStore[]): PutMessageResult | undefined {
@@ -298,45 +197,6 @@ export class DefaultMessageStore implements MessageStore {
       };
     }
     return putProblem(messages, this.config.maxMessageSize);
-  }
-
-  /** End a round: what its puts appended goes to the page cache in one write. */
-  private readonly endRound = (): void => {
-    this.roundEnding = false;
-    this.commitLog.write();
-  };
-
-  /** Bytes below offset reached the page cache: dispatch the puts they hold and answer them. */
-  private written(offset: number): void {
-    let count = 0;
-    while (count < this.unwritten.length && endOf(this.unwritten[count]!) <= offset) count++;
-    const puts = this.unwritten.splice(0, count);
-    for (const put of puts) for (const record of put.records) this.dispatcher.dispatch(record);
-    this.dispatcher.roundEnd(offset);
-    if (puts.length > 0) this.flush.writtenTimestamp = puts.at(-1)!.records[0]!.storeTimestamp;
-    for (const put of puts) {
-      if (put.wait) this.flush.awaitFlush(endOf(put), put.result, put.resolve);
-      else put.resolve(put.result);
-    }
-  }
-
-  /** A write failed (a full disk): every put not yet written fails, and takes no queue offset. */
-  private writeFailedFrom(error: Error): void {
-    const failed = this.unwritten.splice(0);
-    // Undo queue offsets newest first, so that each queue ends at its first lost message.
-    for (let i = failed.length - 1; i >= 0; i--) {
-      const first = failed[i]!.records[0]!;
-      if (takesQueueOffset(first.sysFlag))
-        this.consumeQueues.setNextOffset(first.topic, first.queueId, first.queueOffset);
-    }
-    const code = (error as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOSPC' || code === 'EDQUOT'
-        ? `the disk under ${this.config.storePathCommitLog} is full (${code}); free space or lower fileReservedTime, then retry`
-        : `writing the CommitLog failed: ${error.message}`;
-    this.logger.error(why);
-    const result: PutMessageResult = { status: 'SERVICE_NOT_AVAILABLE', error: why };
-    for (const put of failed) put.resolve(result);
   }
 
   getMessage(
@@ -446,10 +306,4 @@ export class DefaultMessageStore implements MessageStore {
   cleanExpiredFiles(options: { force?: boolean } = {}): string[] {
     return this.cleaner.clean(options);
   }
-}
-
-/** CommitLog offset after a put's records. */
-function endOf(put: PendingPut): number {
-  const last = put.records.at(-1)!;
-  return last.physicalOffset + last.size;
 }
