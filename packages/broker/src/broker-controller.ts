@@ -5,6 +5,7 @@ import {
   encodeJsonBody,
   NotifyConsumerIdsChangedRequestHeader,
   RegisterBrokerRequestHeader,
+  RegisterBrokerResponseHeader,
   RequestCode,
   ResponseCode,
   BrokerIdentityRequestHeader,
@@ -39,6 +40,7 @@ import { RebalanceLockManager } from './rebalance-lock-manager.js';
 import { PullRequestHoldService } from './pull-request-hold-service.js';
 import { ScheduleMessageService } from './schedule/schedule-message-service.js';
 import { TimerMessageService } from './schedule/timer-message-service.js';
+import { SlaveSynchronize } from './slave-synchronize.js';
 import { SubscriptionGroupManager } from './subscription-group-manager.js';
 import { TopicConfigManager } from './topic-config-manager.js';
 import { TransactionalMessageService } from './transaction/transactional-message-service.js';
@@ -50,6 +52,9 @@ export interface BrokerControllerOptions {
   store?: MessageStore | undefined;
   storeLogger?: Logger | undefined;
 }
+
+/** How often a slave copies its master's tables (SlaveSynchronize's period in RocketMQ). */
+const SLAVE_SYNC_INTERVAL_MS = 10_000;
 
 /** Sends wait in their queue at most this many; beyond, SYSTEM_BUSY (sendThreadPoolQueueCapacity). */
 const SEND_QUEUE_CAPACITY = 10_000;
@@ -74,6 +79,8 @@ export class BrokerController implements BrokerContext {
   readonly timerMessages: TimerMessageService;
   readonly transactions: TransactionalMessageService;
   private readonly hold = new PullRequestHoldService();
+  /** A slave's copies of its master's tables. */
+  private readonly slaveSync: SlaveSynchronize;
   readonly logger: Logger;
   /** brokerIP1 and the port listened on: known once start() has bound it. */
   storeHost = '';
@@ -106,6 +113,7 @@ export class BrokerController implements BrokerContext {
       logger: options.remotingLogger,
     });
     this.namesrvClient = new RemotingClient({ logger: options.remotingLogger });
+    this.slaveSync = new SlaveSynchronize(this.namesrvClient, this, this.logger);
     this.server.on('disconnect', (connection) => this.connectionClosed(connection));
     this.topics.onChange = () => {
       if (this.running) void this.registerToNamesrvs();
@@ -149,6 +157,7 @@ export class BrokerController implements BrokerContext {
       [RequestCode.DELETE_TOPIC_IN_BROKER, admin.deleteTopicInBroker(broker)],
       [RequestCode.GET_ALL_TOPIC_CONFIG, admin.getAllTopicConfig(broker)],
       [RequestCode.GET_ALL_DELAY_OFFSET, admin.getAllDelayOffset(broker)],
+      [RequestCode.GET_ALL_CONSUMER_OFFSET, admin.getAllConsumerOffset(broker)],
       [RequestCode.GET_BROKER_RUNTIME_INFO, admin.getBrokerRuntimeInfo(broker)],
       [RequestCode.GET_CONSUMER_CONNECTION_LIST, admin.getConsumerConnectionList(broker)],
       [RequestCode.GET_PRODUCER_CONNECTION_LIST, admin.getProducerConnectionList(broker)],
@@ -193,6 +202,7 @@ export class BrokerController implements BrokerContext {
         this.timerMessages.persist();
       });
     }
+    if (!master) this.tasks.every(SLAVE_SYNC_INTERVAL_MS, () => this.slaveSync.syncAll());
     this.tasks.every(this.config.registerNameServerPeriod, () => this.registerToNamesrvs());
     await this.registerToNamesrvs();
   }
@@ -213,7 +223,18 @@ export class BrokerController implements BrokerContext {
       () => createRequest(RequestCode.REGISTER_BROKER, { extFields, body }),
       6000,
       `registering with the NameServer failed (retrying in ${this.config.registerNameServerPeriod} ms)`,
+      (response) => this.registered(response),
     );
+  }
+
+  /** A slave learns its master's address from the answer, and copies its tables when it changes. */
+  private registered(response: RemotingCommand): void {
+    if (this.config.brokerRole !== 'SLAVE') return;
+    const { masterAddr } = RegisterBrokerResponseHeader.decode(response.extFields);
+    if (!masterAddr || masterAddr === this.slaveSync.masterAddr) return;
+    this.logger.info(`master of ${this.config.brokerName} is at ${masterAddr}: copying its topics, groups and offsets`);
+    this.slaveSync.masterAddr = masterAddr;
+    void this.slaveSync.syncAll();
   }
 
   private async unregisterFromNamesrvs(): Promise<void> {
@@ -231,12 +252,18 @@ export class BrokerController implements BrokerContext {
   }
 
   /** Send a request to every NameServer, each on its own; a failure is logged, not thrown. */
-  private async toEveryNamesrv(request: () => RemotingCommand, timeoutMs: number, failure: string): Promise<void> {
+  private async toEveryNamesrv(
+    request: () => RemotingCommand,
+    timeoutMs: number,
+    failure: string,
+    answered: (response: RemotingCommand) => void = () => {},
+  ): Promise<void> {
     await Promise.all(
       namesrvAddresses(this.config.namesrvAddr).map(async (address) => {
         try {
           const response = await this.namesrvClient.invoke(address, request(), { timeoutMs });
           if (response.code !== ResponseCode.SUCCESS) throw new Error(`${response.code} ${response.remark ?? ''}`);
+          answered(response);
         } catch (error) {
           this.logger.warn(`${address}: ${failure}: ${(error as Error).message}`);
         }

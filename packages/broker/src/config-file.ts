@@ -43,16 +43,17 @@ export class ConfigFile<T> {
 }
 
 /**
- * A table read from a config file, split by the rules of its names: entries whose name breaks
- * them (a file edited by hand, or written before the rules were checked) are reported and set
- * aside. They are never used, so no path, route or lookup is ever made of them, and they are
- * written back as they were, so the file keeps what its owner put there.
+ * A table read from a config file (or a master's copy of one), split by the rules of its names:
+ * entries whose name breaks them (a file edited by hand, or written before the rules were
+ * checked) are reported and set aside. They are never used, so no path, route or lookup is ever
+ * made of them; a file's are written back as they were, so it keeps what its owner put there.
  */
 export function splitByName<V>(
   table: Record<string, V> | undefined,
   problem: (name: string) => string | undefined,
   report: (message: string) => void,
-  file: ConfigFile<unknown>,
+  /** Where the table came from, for the report: a file's path, or the master. */
+  source: string,
 ): { valid: [string, V][]; setAside: Record<string, V> } {
   const valid: [string, V][] = [];
   // Without a prototype, a name such as "__proto__" is an entry like any other.
@@ -63,7 +64,7 @@ export function splitByName<V>(
       valid.push([name, value]);
     } else {
       setAside[name] = value;
-      report(`${file.path}: ${why}; this entry is left as it is and not used: rename or remove it`);
+      report(`${source}: ${why}; this entry is left as it is and not used: rename or remove it`);
     }
   }
   return { valid, setAside };

@@ -26,9 +26,13 @@ export class ConsumerOffsetManager {
 
   load(): void {
     const stored = this.file.load()?.offsetTable;
-    const { valid, setAside } = splitByName(stored, offsetKeyProblem, this.report, this.file);
+    const { valid, setAside } = splitByName(stored, offsetKeyProblem, this.report, this.file.path);
     this.setAside = setAside;
-    for (const [key, queues] of valid) {
+    this.put(valid);
+  }
+
+  private put(entries: [string, Record<string, number>][]): void {
+    for (const [key, queues] of entries) {
       this.table.set(
         key,
         new Map(Object.entries(queues).map(([queueId, offset]) => [Number(queueId), Number(offset)])),
@@ -70,12 +74,25 @@ export class ConsumerOffsetManager {
       .map((key) => key.slice(0, -group.length - 1));
   }
 
+  /** The offsets as consumerOffset.json holds them and GET_ALL_CONSUMER_OFFSET answers them. */
+  wrapper(): OffsetFile {
+    const offsetTable: OffsetFile['offsetTable'] = {};
+    for (const [key, queues] of this.table) offsetTable[key] = Object.fromEntries(queues);
+    return { offsetTable };
+  }
+
+  /** Take a master's offsets in place of these (SlaveSynchronize); entries with bad names are skipped. */
+  replaceAll(stored: OffsetFile['offsetTable'] | undefined): void {
+    const { valid } = splitByName(stored, offsetKeyProblem, this.report, "the master's consumer offsets");
+    this.table.clear();
+    this.put(valid);
+    this.persist(true);
+  }
+
   persist(force = false): void {
     if (!this.dirty && !force) return;
     this.dirty = false;
-    const offsetTable: OffsetFile['offsetTable'] = { ...this.setAside };
-    for (const [key, queues] of this.table) offsetTable[key] = Object.fromEntries(queues);
-    this.file.persist({ offsetTable });
+    this.file.persist({ offsetTable: { ...this.setAside, ...this.wrapper().offsetTable } });
   }
 }
 

@@ -53,9 +53,22 @@ export class SubscriptionGroupManager {
 
   load(): void {
     const stored = this.file.load()?.subscriptionGroupTable;
-    const { valid, setAside } = splitByName(stored, groupNameProblem, this.report, this.file);
+    const { valid, setAside } = splitByName(stored, groupNameProblem, this.report, this.file.path);
     this.setAside = setAside;
-    for (const [name, config] of valid) {
+    this.putStored(valid);
+  }
+
+  /** Take a master's groups in place of these (SlaveSynchronize); entries with bad names are skipped. */
+  replaceAll(table: Record<string, SubscriptionGroupConfig> | undefined): void {
+    const { valid } = splitByName(table, groupNameProblem, this.report, "the master's consumer group configs");
+    this.groups.clear();
+    this.putStored(valid);
+    this.persist();
+  }
+
+  /** Stored configs, completed with the defaults of fields they lack. */
+  private putStored(entries: readonly [string, SubscriptionGroupConfig][]): void {
+    for (const [name, config] of entries) {
       this.groups.set(name, { ...subscriptionGroupConfig(name), ...config, groupName: name });
     }
   }

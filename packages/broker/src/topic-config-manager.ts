@@ -92,13 +92,30 @@ export class TopicConfigManager {
   load(): void {
     const stored = this.file.load();
     if (!stored) return;
-    const { valid, setAside } = splitByName(stored.topicConfigTable, topicNameProblem, this.report, this.file);
+    const { valid, setAside } = splitByName(stored.topicConfigTable, topicNameProblem, this.report, this.file.path);
     this.setAside = setAside;
-    for (const [name, config] of valid) {
+    this.putStored(valid);
+    if (stored.dataVersion) this.dataVersion = { ...stored.dataVersion };
+  }
+
+  /**
+   * Take a master's topics in place of these (SlaveSynchronize): its table and data version;
+   * this broker's own system topics stay, entries with bad names are skipped.
+   */
+  replaceAll(master: TopicConfigSerializeWrapper): void {
+    const { valid } = splitByName(master.topicConfigTable, topicNameProblem, this.report, "the master's topic configs");
+    for (const topic of [...this.topics.keys()]) if (!this.systemTopics.has(topic)) this.topics.delete(topic);
+    this.putStored(valid);
+    if (master.dataVersion) this.dataVersion = { ...master.dataVersion };
+    this.persist();
+  }
+
+  /** Stored configs, completed with defaults; TBW102 keeps this broker's settings (autoCreateTopicEnable). */
+  private putStored(entries: readonly [string, TopicConfig][]): void {
+    for (const [name, config] of entries) {
       if (name === SystemTopic.AUTO_CREATE) continue;
       this.topics.set(name, { ...topicConfig(name, config.readQueueNums), ...config, topicName: name });
     }
-    if (stored.dataVersion) this.dataVersion = { ...stored.dataVersion };
   }
 
   get(topic: string): TopicConfig | undefined {

@@ -117,5 +117,7 @@ describe('topic and group admin processors', () => {
     assert.equal(runtime['putMessageTimesTotal'], '2');
     assert.ok(Number(runtime['commitLogMaxOffset']) > 0);
     assert.equal((await call(RequestCode.GET_ALL_DELAY_OFFSET)).code, ResponseCode.SUCCESS);
+    const offsets = json(await call(RequestCode.GET_ALL_CONSUMER_OFFSET));
+    assert.deepEqual(offsets, { offsetTable: { 'Orders@Billing': { 0: 1 } } });
   });
 });

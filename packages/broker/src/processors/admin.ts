@@ -82,6 +82,12 @@ export function getAllTopicConfig(broker: BrokerContext) {
     createResponse(request, ResponseCode.SUCCESS, { body: encodeJsonBody(broker.topics.wrapper()) });
 }
 
+/** GET_ALL_CONSUMER_OFFSET (43): consumerOffset.json's content, as a slave copies it. */
+export function getAllConsumerOffset(broker: BrokerContext) {
+  return (request: RemotingCommand): RemotingCommand =>
+    createResponse(request, ResponseCode.SUCCESS, { body: encodeJsonBody(broker.offsets.wrapper()) });
+}
+
 /** GET_ALL_DELAY_OFFSET (45): how far each delay level got, as config/delayOffset.json holds it. */
 export function getAllDelayOffset(broker: BrokerContext) {
   return (request: RemotingCommand): RemotingCommand =>

@@ -65,11 +65,13 @@ describe('CONSUMER_SEND_MSG_BACK', () => {
     assert.equal(broker.broker.topics.get('%RETRY%NoRetry'), undefined);
   });
 
-  it('refuses an unknown group, a broker that may not be written, and an offset with no message', async () => {
+  it('refuses an unknown group, a slave, a broker that may not be written, and an offset with no message', async () => {
     const strict = await startTestBroker({ autoCreateSubscriptionGroup: false });
     const unknown = await sendBack(strict, 0, 0);
     assert.equal(unknown.code, ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST);
     assert.match(unknown.remark!, /subscription group \[Billing\] does not exist/);
+    const slave = await startTestBroker({ brokerRole: 'SLAVE', brokerId: 1 });
+    assert.equal((await sendBack(slave, 0, 0)).code, ResponseCode.SERVICE_NOT_AVAILABLE);
     const readOnly = await startTestBroker({ brokerPermission: 4 });
     assert.equal((await sendBack(readOnly, 0, 0)).code, ResponseCode.NO_PERMISSION);
     const broker = await startTestBroker();

@@ -14,6 +14,7 @@ import {
 } from '@rocketnest/protocol';
 import type { RequestContext } from '@rocketnest/remoting';
 import type { BrokerContext } from '../broker-context.js';
+import { refusedOnSlave } from './slave-refusal.js';
 import { deadLetter } from '../retry-and-dlq.js';
 import { holdUntilDue } from '../schedule/held-message.js';
 
@@ -24,6 +25,8 @@ import { holdUntilDue } from '../schedule/held-message.js';
  */
 export function consumerSendMsgBack(broker: BrokerContext) {
   return async (request: RemotingCommand, { connection }: RequestContext): Promise<RemotingCommand> => {
+    const slave = refusedOnSlave(broker, request);
+    if (slave) return slave;
     const header = ConsumerSendMsgBackRequestHeader.decode(request.extFields);
     const refuse = (code: number, remark: string) => createResponse(request, code, { remark });
     const group = broker.groups.find(header.group);

@@ -37,7 +37,7 @@ describe('SEND_REPLY_MESSAGE', () => {
     assert.equal(broker.broker.store.getMaxOffsetInQueue('DefaultCluster_REPLY_TOPIC', 0), 1);
   });
 
-  it('says when the requester is not connected or not named, and refuses a missing reply topic', async () => {
+  it('says when the requester is not connected or not named, and refuses a missing reply topic and slaves', async () => {
     const broker = await startTestBroker();
     const gone = await reply(broker, 'DefaultCluster_REPLY_TOPIC', { REPLY_TO_CLIENT: 'gone@1' });
     assert.equal(gone.code, ResponseCode.SYSTEM_ERROR);
@@ -46,5 +46,8 @@ describe('SEND_REPLY_MESSAGE', () => {
     assert.equal(unnamed.remark, 'the reply has no REPLY_TO_CLIENT property');
     const topic = await reply(broker, 'Missing', { REPLY_TO_CLIENT: 'gone@1' });
     assert.equal(topic.code, ResponseCode.TOPIC_NOT_EXIST);
+    const slave = await startTestBroker({ brokerRole: 'SLAVE', brokerId: 1 });
+    const onSlave = await reply(slave, 'DefaultCluster_REPLY_TOPIC', { REPLY_TO_CLIENT: 'gone@1' });
+    assert.equal(onSlave.code, ResponseCode.SERVICE_NOT_AVAILABLE);
   });
 });

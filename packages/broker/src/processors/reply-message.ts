@@ -14,6 +14,7 @@ import {
 } from '@rocketnest/protocol';
 import type { RequestContext } from '@rocketnest/remoting';
 import type { BrokerContext } from '../broker-context.js';
+import { refusedOnSlave } from './slave-refusal.js';
 
 /** How long the requester has to take a pushed reply (ReplyMessageProcessor). */
 const PUSH_REPLY_TIMEOUT_MS = 10_000;
@@ -26,6 +27,8 @@ const PUSH_REPLY_TIMEOUT_MS = 10_000;
  */
 export function replyMessage(broker: BrokerContext) {
   return async (request: RemotingCommand, { connection }: RequestContext): Promise<RemotingCommand> => {
+    const slave = refusedOnSlave(broker, request);
+    if (slave) return slave;
     const header = decodeSendMessageHeader(request.code, request.extFields);
     const topic = broker.topics.get(header.topic);
     if (!topic) {

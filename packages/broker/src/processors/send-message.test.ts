@@ -100,6 +100,13 @@ describe('SEND_MESSAGE, SEND_MESSAGE_V2 and SEND_BATCH_MESSAGE', () => {
     assert.match(half.remark!, /refuses transactional messages/);
   });
 
+  it('refuses every send on a slave, whose CommitLog only replication writes', async () => {
+    const { send } = await startTestBroker({ brokerRole: 'SLAVE', brokerId: 1 });
+    const refused = await send('T');
+    assert.equal(refused.code, ResponseCode.SERVICE_NOT_AVAILABLE);
+    assert.match(refused.remark!, /the broker\[broker-a\] is a slave/);
+  });
+
   it('answers SERVICE_NOT_AVAILABLE when the store is not running', async () => {
     const { broker, send, createTopic } = await startTestBroker();
     await createTopic('T');

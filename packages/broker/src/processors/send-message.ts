@@ -23,6 +23,7 @@ import { GroupNotFoundError, routeRetry } from '../retry-and-dlq.js';
 import { holdUntilDue, IllegalMessageError } from '../schedule/held-message.js';
 import { NOT_ALLOWED_SEND_TOPICS } from '../topic-config-manager.js';
 import { halfMessage } from '../transaction/half-message.js';
+import { refusedOnSlave } from './slave-refusal.js';
 
 /**
  * SEND_MESSAGE (10), SEND_MESSAGE_V2 (310) and SEND_BATCH_MESSAGE (320): check the topic
@@ -33,6 +34,8 @@ import { halfMessage } from '../transaction/half-message.js';
  */
 export function sendMessage(broker: BrokerContext) {
   return (request: RemotingCommand, { connection }: RequestContext): RemotingCommand | Promise<RemotingCommand> => {
+    const slave = refusedOnSlave(broker, request);
+    if (slave) return slave;
     // The header's decode has checked the topic and group names.
     const header = decodeSendMessageHeader(request.code, request.extFields);
     const refuse = (code: number, remark: string) => createResponse(request, code, { remark });

@@ -55,6 +55,16 @@ export class ScheduleMessageService {
     return { offsetTable: Object.fromEntries([...this.offsets].map(([level, offset]) => [String(level), offset])) };
   }
 
+  /** Take a master's table in place of this one (SlaveSynchronize on a slave, where nothing is delivered). */
+  replaceTable(table: DelayOffsetFile): void {
+    this.offsets.clear();
+    for (const [level, offset] of Object.entries(table.offsetTable ?? {})) {
+      const value = Number(offset);
+      if (Number.isInteger(Number(level)) && Number.isFinite(value)) this.offsets.set(Number(level), value);
+    }
+    this.persist(true);
+  }
+
   messageArrived(arrival: MessageArrival): void {
     if (arrival.topic !== SystemTopic.SCHEDULE || !this.running) return;
     const level = arrival.queueId + 1;
