@@ -9,6 +9,7 @@ import {
   GetMaxOffsetRequestHeader,
   MASTER_ID,
   PullMessageRequestHeader,
+  PullMessageResponseHeader,
   PullSysFlag,
   groupNameProblem,
   RequestCode,
@@ -94,6 +95,13 @@ export interface PullResult {
  * offset store, rebalancing the group's queues every rebalanceInterval and when the broker says
  * the group changed, where a new queue starts, pulls, and leaving the group.
  */
+const PULL_ANSWERS = new Set<number>([
+  ResponseCode.SUCCESS,
+  ResponseCode.PULL_NOT_FOUND,
+  ResponseCode.PULL_RETRY_IMMEDIATELY,
+  ResponseCode.PULL_OFFSET_MOVED,
+]);
+
 export abstract class ConsumerBase {
   readonly instance: ClientInstance;
   protected readonly subscriptions = new Map<string, Subscription>();
@@ -388,7 +396,10 @@ export abstract class ConsumerBase {
       }),
       { timeoutMs: suspendMs + 15_000 },
     );
-    const nextOffset = Number(response.extFields['nextBeginOffset'] ?? offset);
+    // A pull's answers carry PullMessageResponseHeader; a refusal carries none, and the offset stays.
+    const nextOffset = PULL_ANSWERS.has(response.code)
+      ? PullMessageResponseHeader.decode(response.extFields).nextBeginOffset
+      : offset;
     if (response.code !== ResponseCode.SUCCESS) return { code: response.code, nextOffset, messages: [] };
     const tags = subscription?.tags ?? new Set<string>();
     const messages = decodeStoredMessages(response.body ?? Buffer.alloc(0))

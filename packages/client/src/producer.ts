@@ -9,6 +9,7 @@ import {
   RequestCode,
   ResponseCode,
   SendMessageRequestHeaderV2,
+  SendMessageResponseHeader,
   groupNameProblem,
   topicNameProblem,
   type RemotingCommand,
@@ -343,12 +344,14 @@ export class Producer {
   private result(response: RemotingCommand, address: string, queue: MessageQueue, uniqueId: string): SendResult {
     const status = STATUS[response.code];
     if (!status) throw new MQBrokerError(response.code, response.remark, address);
+    // Every answer with a send status carries where the message was stored.
+    const stored = SendMessageResponseHeader.decode(response.extFields);
     return {
       status,
       msgId: uniqueId,
-      offsetMsgId: response.extFields['msgId'] ?? '',
-      messageQueue: { ...queue, queueId: Number(response.extFields['queueId'] ?? queue.queueId) },
-      queueOffset: Number(response.extFields['queueOffset'] ?? -1),
+      offsetMsgId: stored.msgId,
+      messageQueue: { ...queue, queueId: stored.queueId },
+      queueOffset: stored.queueOffset,
     };
   }
 }
