@@ -18,11 +18,16 @@ import type { PutMessageResult } from './message-store.js';
 import { illegal, putSizeProblem } from './put-rules.js';
 import type { MessageStoreConfig } from './store-config.js';
 
+/** What a replicated append resolves with: nothing is answered to a client. */
+const REPLICATED: PutMessageResult = { status: 'PUT_OK' };
+
 /** Unwritten bytes at which a round that writes on the pool starts writing before it ends. */
 const EARLY_WRITE_BYTES = 64 * 1024;
 
 interface PendingPut {
   records: DispatchRecord[];
+  /** CommitLog offset after its bytes. */
+  end: number;
   resolve(result: PutMessageResult): void;
   /** Answered only after its fsync (SYNC_FLUSH and not WAIT=false). */
   wait: boolean;
@@ -123,12 +128,34 @@ export class CommitLogAppender {
     // the flush and checkpoint timers run).
     if (this.commitLog.unwrittenBytes >= EARLY_WRITE_BYTES && this.commitLog.writesOnPool) this.commitLog.write();
     return new Promise((resolve) => {
-      if (!this.roundEnding) {
-        this.roundEnding = true;
-        setImmediate(this.endRound);
-      }
-      this.unwritten.push({ records, resolve, wait, result });
+      this.endRoundSoon();
+      this.unwritten.push({ records, end: physicalOffset, resolve, wait, result });
     });
+  }
+
+  /**
+   * Append bytes a master wrote at the same offset (replication). The records they complete are
+   * dispatched once the bytes are written, as a put's are; resolved then, rejected when the write
+   * fails (a full disk).
+   */
+  appendReplica(data: Buffer, records: DispatchRecord[]): Promise<void> {
+    this.commitLog.appendRaw(data);
+    for (const { topic, queueId, queueOffset, sysFlag } of records) {
+      if (takesQueueOffset(sysFlag)) this.queues.setNextOffset(topic, queueId, queueOffset + 1);
+    }
+    const end = this.commitLog.maxOffset;
+    return new Promise((resolve, reject) => {
+      this.endRoundSoon();
+      const settle = (result: PutMessageResult) =>
+        result.status === 'PUT_OK' ? resolve() : reject(new Error(result.error ?? result.status));
+      this.unwritten.push({ records, end, resolve: settle, wait: false, result: REPLICATED });
+    });
+  }
+
+  private endRoundSoon(): void {
+    if (this.roundEnding) return;
+    this.roundEnding = true;
+    setImmediate(this.endRound);
   }
 
   /** End a round: what its puts appended goes to the page cache in one write. */
@@ -140,13 +167,14 @@ export class CommitLogAppender {
   /** Bytes below offset reached the page cache: dispatch the puts they hold and answer them. */
   written(offset: number): void {
     let count = 0;
-    while (count < this.unwritten.length && endOf(this.unwritten[count]!) <= offset) count++;
+    while (count < this.unwritten.length && this.unwritten[count]!.end <= offset) count++;
     const puts = this.unwritten.splice(0, count);
     for (const put of puts) for (const record of put.records) this.dispatcher.dispatch(record);
     this.dispatcher.roundEnd(offset);
-    if (puts.length > 0) this.flush.writtenTimestamp = puts.at(-1)!.records[0]!.storeTimestamp;
+    const newest = puts.at(-1)?.records.at(-1);
+    if (newest) this.flush.writtenTimestamp = newest.storeTimestamp;
     for (const put of puts) {
-      if (put.wait) this.flush.awaitFlush(endOf(put), put.result, put.resolve);
+      if (put.wait) this.flush.awaitFlush(put.end, put.result, put.resolve);
       else put.resolve(put.result);
     }
   }
@@ -156,8 +184,10 @@ export class CommitLogAppender {
     const failed = this.unwritten.splice(0);
     // Undo queue offsets newest first, so that each queue ends at its first lost message.
     for (let i = failed.length - 1; i >= 0; i--) {
-      const first = failed[i]!.records[0]!;
-      if (takesQueueOffset(first.sysFlag)) this.queues.setNextOffset(first.topic, first.queueId, first.queueOffset);
+      const first = failed[i]!.records[0];
+      if (first && takesQueueOffset(first.sysFlag)) {
+        this.queues.setNextOffset(first.topic, first.queueId, first.queueOffset);
+      }
     }
     const code = (error as NodeJS.ErrnoException).code;
     const why =
@@ -168,10 +198,4 @@ export class CommitLogAppender {
     const result: PutMessageResult = { status: 'SERVICE_NOT_AVAILABLE', error: why };
     for (const put of failed) put.resolve(result);
   }
-}
-
-/** CommitLog offset after a put's records. */
-function endOf(put: PendingPut): number {
-  const last = put.records.at(-1)!;
-  return last.physicalOffset + last.size;
 }

@@ -26,6 +26,25 @@ export interface DispatchRecord {
   properties: string;
 }
 
+/** What dispatch needs of the record whose head was read from buffer. */
+export function dispatchRecord(
+  buffer: Buffer,
+  head: StoredRecordHead,
+  physicalOffset: number,
+  size: number,
+): DispatchRecord {
+  return {
+    topic: head.topic,
+    queueId: head.queueId,
+    queueOffset: head.queueOffset,
+    physicalOffset,
+    size,
+    sysFlag: head.sysFlag,
+    storeTimestamp: head.storeTimestamp,
+    properties: buffer.toString('utf8', head.propertiesAt, head.propertiesAt + head.propertiesLength),
+  };
+}
+
 /** Where records go once they are in the CommitLog (CommitLogDispatcher). Repeats are ignored. */
 export interface DispatchTarget {
   /** Does this target hold the record already? Recovery skips records every target holds. */
@@ -162,16 +181,7 @@ export class CommitLogDispatcher {
       this.lastDispatchedTimestamp = Math.max(this.lastDispatchedTimestamp, head.storeTimestamp);
       return;
     }
-    this.dispatch({
-      topic: head.topic,
-      queueId: head.queueId,
-      queueOffset: head.queueOffset,
-      physicalOffset,
-      size,
-      sysFlag: head.sysFlag,
-      storeTimestamp: head.storeTimestamp,
-      properties: buffer.toString('utf8', head.propertiesAt, head.propertiesAt + head.propertiesLength),
-    });
+    this.dispatch(dispatchRecord(buffer, head, physicalOffset, size));
   }
 
   private heldByAll(head: StoredRecordHead, physicalOffset: number, size: number): boolean {

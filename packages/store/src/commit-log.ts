@@ -164,6 +164,24 @@ export class CommitLog {
     return { physicalOffset, buffer, at };
   }
 
+  /**
+   * Append bytes a master wrote at this same offset (replication): they go in as they are, their
+   * END_FILE blank included, so that this log stays byte for byte the master's. They must not
+   * cross a segment's end, which the master's chunks never do.
+   */
+  appendRaw(data: Buffer): void {
+    const position = this.writeOffset % this.segmentSize;
+    if (position + data.length > this.segmentSize) {
+      throw new RangeError(
+        `${data.length} replicated bytes at ${this.writeOffset} would cross the end of a ${this.segmentSize}-byte segment: the master's mappedFileSizeCommitLog must equal this broker's`,
+      );
+    }
+    const { buffer, at } = this.room(data.length);
+    data.copy(buffer, at);
+    this.slabLength += data.length;
+    this.writeOffset += data.length;
+  }
+
   /** Undo the last reservation (its encoding failed). */
   unreserve(length: number): void {
     this.slabLength -= length;

@@ -24,9 +24,10 @@ import {
   type PutMessageResult,
   type QueryMessageResult,
 } from './message-store.js';
-import { putProblem } from './put-rules.js';
+import { maxPutBytes, putProblem } from './put-rules.js';
 import { BLANK_ENTRY_SIZE, offsetByTime, readMessages, type QueueSource, type TimeBoundary } from './queue-reader.js';
 import { recoverStore } from './recovery.js';
+import { ReplicaRecords } from './replica-records.js';
 import type { FileWriter } from './segmented-file.js';
 import { defaultStoreConfig, parseDelayLevels, validateStoreConfig, type MessageStoreConfig } from './store-config.js';
 import { pathUnder } from './store-path.js';
@@ -65,6 +66,8 @@ export class DefaultMessageStore implements MessageStore {
   private readonly cleaner: CleanService;
   private checkpoint: StoreCheckpoint | undefined;
   private readonly appender: CommitLogAppender;
+  /** What replicated bytes complete, on a slave. */
+  private readonly replica: ReplicaRecords;
   private readonly tasks = new PeriodicTasks((error) => this.logger.error(error.message));
   private running = false;
 
@@ -109,6 +112,7 @@ export class DefaultMessageStore implements MessageStore {
       logger,
     );
     this.appender = new CommitLogAppender(commitLog, queues, dispatcher, this.flush, this.config, now, logger);
+    this.replica = new ReplicaRecords(this.config.mappedFileSizeCommitLog, maxPutBytes(this.config.maxMessageSize));
   }
 
   /** CommitLog fsyncs done since start: under SYNC_FLUSH, far fewer than puts (group commit). */
@@ -139,6 +143,7 @@ export class DefaultMessageStore implements MessageStore {
     };
     const { end, flushedOffset } = recoverStore(files, abnormal, hadConsumeQueues, this.config, this.logger);
     this.flush.opened(flushedOffset);
+    this.replica.reset(end);
     writeFileSync(this.abortPath, '');
     this.running = true;
     this.startServices();
@@ -279,6 +284,33 @@ export class DefaultMessageStore implements MessageStore {
       indexLastUpdateTimestamp: this.index?.lastUpdateTimestamp ?? 0,
       indexLastUpdatePhyoffset: this.index?.endPhyOffset ?? 0,
     };
+  }
+
+  /**
+   * Replication, master side (HAConnection's transfer): up to maxBytes of the CommitLog from
+   * offset, never past the end of its segment or of what is written.
+   */
+  readReplica(offset: number, maxBytes: number): Buffer {
+    const segmentSize = this.config.mappedFileSizeCommitLog;
+    const segmentEnd = offset - (offset % segmentSize) + segmentSize;
+    return this.commitLog.read(offset, Math.min(maxBytes, segmentEnd - offset));
+  }
+
+  /**
+   * Replication, slave side (HAClient): bytes the master wrote at offset, appended at the same
+   * offset, so that this CommitLog stays the master's byte for byte; the records they complete go
+   * to the ConsumeQueues and the index. Resolved once written; offset must be where this log ends.
+   */
+  async appendReplica(offset: number, data: Buffer): Promise<void> {
+    if (!this.running) throw new Error('the store is not running');
+    const end = this.commitLog.maxOffset;
+    if (offset !== end) {
+      throw new RangeError(`the master sent CommitLog bytes at ${offset}, but this log ends at ${end}`);
+    }
+    if (data.length === 0) return;
+    const { records, commit } = this.replica.take(offset, data);
+    await this.appender.appendReplica(data, records);
+    commit();
   }
 
   getMinPhyOffset(): number {
