@@ -16,6 +16,8 @@ export interface BrokerConfig {
   brokerIP2: string;
   listenPort: number;
   haListenPort: number;
+  /** host:port of the master's HA port, for a slave; by default it learns it from the NameServer. */
+  haMasterAddress: string;
   /** Address to bind: 0.0.0.0 serves other hosts, 127.0.0.1 this one only. */
   bindAddress: string;
   /** NameServer addresses, host:port separated by ';'. Empty: run without one. */
@@ -60,7 +62,9 @@ export function defaultBrokerConfig(overrides: Partial<BrokerConfig> = {}): Brok
     brokerIP1: '127.0.0.1',
     brokerIP2: overrides.brokerIP1 ?? '127.0.0.1',
     listenPort,
-    haListenPort: listenPort + 1,
+    // A broker on a free port (0) takes a free HA port too.
+    haListenPort: listenPort === 0 ? 0 : listenPort + 1,
+    haMasterAddress: '',
     bindAddress: '0.0.0.0',
     namesrvAddr: '',
     brokerRole: 'ASYNC_MASTER',

@@ -40,6 +40,8 @@ import { RebalanceLockManager } from './rebalance-lock-manager.js';
 import { PullRequestHoldService } from './pull-request-hold-service.js';
 import { ScheduleMessageService } from './schedule/schedule-message-service.js';
 import { TimerMessageService } from './schedule/timer-message-service.js';
+import { HAClient } from './ha/ha-client.js';
+import { HAService } from './ha/ha-service.js';
 import { SlaveSynchronize } from './slave-synchronize.js';
 import { SubscriptionGroupManager } from './subscription-group-manager.js';
 import { TopicConfigManager } from './topic-config-manager.js';
@@ -81,6 +83,12 @@ export class BrokerController implements BrokerContext {
   private readonly hold = new PullRequestHoldService();
   /** A slave's copies of its master's tables. */
   private readonly slaveSync: SlaveSynchronize;
+  /** A master's HA port, which its slaves replicate the CommitLog from. */
+  private ha: HAService | undefined;
+  /** A slave's replication from its master's HA port. */
+  private haClient: HAClient | undefined;
+  /** The HA port listened on (haListenPort, or the free port taken for 0). */
+  private haPort: number;
   readonly logger: Logger;
   /** brokerIP1 and the port listened on: known once start() has bound it. */
   storeHost = '';
@@ -114,6 +122,7 @@ export class BrokerController implements BrokerContext {
     });
     this.namesrvClient = new RemotingClient({ logger: options.remotingLogger });
     this.slaveSync = new SlaveSynchronize(this.namesrvClient, this, this.logger);
+    this.haPort = this.config.haListenPort;
     this.server.on('disconnect', (connection) => this.connectionClosed(connection));
     this.topics.onChange = () => {
       if (this.running) void this.registerToNamesrvs();
@@ -181,7 +190,9 @@ export class BrokerController implements BrokerContext {
     await this.server.listen();
     this.storeHost = this.brokerAddr;
     this.registerProcessors(this);
+    await this.startReplication();
     this.store.onMessageArrival((arrival) => {
+      this.ha?.written();
       this.hold.messageArrived(arrival.topic, arrival.queueId, arrival.maxOffset, arrival.tagsCode);
       this.schedule.messageArrived(arrival);
       this.timerMessages.messageArrived(arrival);
@@ -207,6 +218,35 @@ export class BrokerController implements BrokerContext {
     await this.registerToNamesrvs();
   }
 
+  /**
+   * A master listens on its HA port; a slave replicates from its master's, named by
+   * haMasterAddress or learnt at registration. Only the file store replicates.
+   */
+  private async startReplication(): Promise<void> {
+    const { readReplica, appendReplica } = this.store;
+    if (this.config.brokerRole !== 'SLAVE') {
+      if (!readReplica) return;
+      const ha = new HAService(
+        { readReplica: readReplica.bind(this.store), getMaxPhyOffset: () => this.store.getMaxPhyOffset() },
+        this.storeConfig.mappedFileSizeCommitLog,
+        this.logger,
+      );
+      this.haPort = await ha.listen(this.config.bindAddress, this.config.haListenPort);
+      this.ha = ha;
+      return;
+    }
+    if (!appendReplica) {
+      this.logger.warn('this slave keeps its messages in memory: it copies its master’s tables, not its CommitLog');
+      return;
+    }
+    this.haClient = new HAClient(
+      { appendReplica: appendReplica.bind(this.store), getMaxPhyOffset: () => this.store.getMaxPhyOffset() },
+      this.logger,
+    );
+    if (this.config.haMasterAddress) this.haClient.masterAt(this.config.haMasterAddress);
+    this.haClient.start();
+  }
+
   /** REGISTER_BROKER to every NameServer; failures are logged and retried at the next period. */
   async registerToNamesrvs(): Promise<void> {
     const body = encodeJsonBody({ topicConfigSerializeWrapper: this.topics.wrapper(), filterServerList: [] });
@@ -214,7 +254,8 @@ export class BrokerController implements BrokerContext {
       brokerName: this.config.brokerName,
       brokerAddr: this.brokerAddr,
       clusterName: this.config.brokerClusterName,
-      haServerAddr: `${this.config.brokerIP2}:${this.config.haListenPort}`,
+      // Only a broker that listens on an HA port names one.
+      haServerAddr: this.ha ? `${this.config.brokerIP2}:${this.haPort}` : '',
       brokerId: this.config.brokerId,
       compressed: false,
       bodyCrc32: bodyCrc(body),
@@ -227,10 +268,14 @@ export class BrokerController implements BrokerContext {
     );
   }
 
-  /** A slave learns its master's address from the answer, and copies its tables when it changes. */
+  /**
+   * A slave learns its master's addresses from the answer: it replicates from the HA one (unless
+   * haMasterAddress names it), and copies the master's tables when the remoting one changes.
+   */
   private registered(response: RemotingCommand): void {
     if (this.config.brokerRole !== 'SLAVE') return;
-    const { masterAddr } = RegisterBrokerResponseHeader.decode(response.extFields);
+    const { masterAddr, haServerAddr } = RegisterBrokerResponseHeader.decode(response.extFields);
+    if (haServerAddr && !this.config.haMasterAddress) this.haClient?.masterAt(haServerAddr);
     if (!masterAddr || masterAddr === this.slaveSync.masterAddr) return;
     this.logger.info(`master of ${this.config.brokerName} is at ${masterAddr}: copying its topics, groups and offsets`);
     this.slaveSync.masterAddr = masterAddr;
@@ -313,6 +358,8 @@ export class BrokerController implements BrokerContext {
     await this.unregisterFromNamesrvs();
     this.hold.releaseAll();
     await this.server.close();
+    this.haClient?.close();
+    await this.ha?.close();
     if (this.config.brokerRole !== 'SLAVE') {
       this.schedule.shutdown();
       this.timerMessages.shutdown();

@@ -303,6 +303,15 @@ export class DefaultMessageStore implements MessageStore {
    */
   async appendReplica(offset: number, data: Buffer): Promise<void> {
     if (!this.running) throw new Error('the store is not running');
+    // An empty slave takes the master's log from where it sends it: the start of its newest segment.
+    if (
+      this.commitLog.file.isEmpty &&
+      this.commitLog.maxOffset === 0 &&
+      offset % this.config.mappedFileSizeCommitLog === 0
+    ) {
+      this.commitLog.setEnd(offset);
+      this.replica.reset(offset);
+    }
     const end = this.commitLog.maxOffset;
     if (offset !== end) {
       throw new RangeError(`the master sent CommitLog bytes at ${offset}, but this log ends at ${end}`);

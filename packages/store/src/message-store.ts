@@ -117,4 +117,8 @@ export interface MessageStore {
   queues(): Map<string, number[]>;
   /** Call listener whenever messages become readable. */
   onMessageArrival(listener: (arrival: MessageArrival) => void): void;
+  /** Replication, master side: CommitLog bytes from offset (the file store only). */
+  readReplica?(offset: number, maxBytes: number): Buffer;
+  /** Replication, slave side: a master's bytes appended at the same offset (the file store only). */
+  appendReplica?(offset: number, data: Buffer): Promise<void>;
 }

@@ -1,0 +1,125 @@
+import { connect, type Socket } from 'node:net';
+import type { Logger } from '@rocketnest/common';
+import type { MessageStore } from '@rocketnest/store';
+import {
+  encodeReport,
+  HEARTBEAT_INTERVAL_MS,
+  HOUSEKEEPING_INTERVAL_MS,
+  readTransferHeader,
+  TRANSFER_HEADER_SIZE,
+} from './ha-frames.js';
+
+/** A slave tries its master again this long after a connection ends or fails. */
+const RECONNECT_MS = 5000;
+
+/**
+ * A slave's side of the HA exchange (HAClient): connect to the master's HA port, report this
+ * CommitLog's max offset (at once, every 5 s, and after each chunk applied), and append each
+ * chunk the master sends at its offset. A chunk for another offset than this log's end means the
+ * two logs differ: the connection is dropped, and tried again in 5 s.
+ */
+export class HAClient {
+  /** host:port of the master's HA port, once known. */
+  masterAddress: string | undefined;
+  private socket: Socket | undefined;
+  private received = Buffer.alloc(0);
+  private applying = false;
+  private lastReport = 0;
+  private reportTimer: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private running = false;
+
+  constructor(
+    private readonly store: Required<Pick<MessageStore, 'appendReplica'>> & Pick<MessageStore, 'getMaxPhyOffset'>,
+    private readonly logger: Logger,
+  ) {}
+
+  start(): void {
+    this.running = true;
+    this.connect();
+  }
+
+  /** The master's HA address changed (or became known): replicate from there. */
+  masterAt(address: string): void {
+    if (address === this.masterAddress) return;
+    this.masterAddress = address;
+    this.socket?.destroy();
+    if (this.running && !this.socket) this.connect();
+  }
+
+  private connect(): void {
+    clearTimeout(this.retryTimer);
+    const address = this.masterAddress;
+    if (!this.running || !address || this.socket) return;
+    const at = address.lastIndexOf(':');
+    const socket = connect({ host: address.slice(0, at), port: Number(address.slice(at + 1)) });
+    this.socket = socket;
+    this.received = Buffer.alloc(0);
+    socket.setNoDelay(true);
+    socket.on('connect', () => {
+      this.logger.info(`replicating from the master at ${address}, from offset ${this.store.getMaxPhyOffset()}`);
+      this.report();
+      this.reportTimer = setInterval(() => {
+        if (Date.now() - this.lastReport > HOUSEKEEPING_INTERVAL_MS) socket.destroy();
+        else this.report();
+      }, HEARTBEAT_INTERVAL_MS);
+      this.reportTimer.unref();
+    });
+    socket.on('data', (data) => {
+      this.received = Buffer.concat([this.received, data]);
+      void this.apply();
+    });
+    socket.on('error', (error) => this.logger.warn(`HA connection to ${address}: ${error.message}`));
+    socket.on('close', () => {
+      clearInterval(this.reportTimer);
+      if (this.socket === socket) this.socket = undefined;
+      if (!this.running) return;
+      this.retryTimer = setTimeout(() => this.connect(), RECONNECT_MS);
+      this.retryTimer.unref();
+    });
+  }
+
+  private report(): void {
+    const socket = this.socket;
+    if (!socket || socket.destroyed) return;
+    socket.write(encodeReport(this.store.getMaxPhyOffset()), (error) => {
+      if (!error) this.lastReport = Date.now();
+    });
+  }
+
+  /** Apply the whole frames received, one at a time. */
+  private async apply(): Promise<void> {
+    if (this.applying) return;
+    this.applying = true;
+    const socket = this.socket;
+    try {
+      while (socket && !socket.destroyed && this.received.length >= TRANSFER_HEADER_SIZE) {
+        const { offset, size } = readTransferHeader(this.received, 0);
+        if (this.received.length < TRANSFER_HEADER_SIZE + size) break;
+        const body = this.received.subarray(TRANSFER_HEADER_SIZE, TRANSFER_HEADER_SIZE + size);
+        this.received = this.received.subarray(TRANSFER_HEADER_SIZE + size);
+        const end = this.store.getMaxPhyOffset();
+        if (end !== 0 && end !== offset) {
+          this.logger.error(`the master sent CommitLog bytes at ${offset}, but this log ends at ${end}: reconnecting`);
+          socket.destroy();
+          return;
+        }
+        if (size === 0) continue;
+        await this.store.appendReplica(offset, Buffer.from(body));
+        this.report();
+      }
+    } catch (error) {
+      this.logger.error(`applying what the master sent failed: ${(error as Error).message}: reconnecting`);
+      socket?.destroy();
+    } finally {
+      this.applying = false;
+    }
+  }
+
+  close(): void {
+    this.running = false;
+    clearTimeout(this.retryTimer);
+    clearInterval(this.reportTimer);
+    this.socket?.destroy();
+  }
+}

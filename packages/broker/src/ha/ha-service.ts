@@ -1,0 +1,135 @@
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import type { Logger } from '@rocketnest/common';
+import type { MessageStore } from '@rocketnest/store';
+import {
+  encodeTransferHeader,
+  HEARTBEAT_INTERVAL_MS,
+  HOUSEKEEPING_INTERVAL_MS,
+  latestReport,
+  REPORT_SIZE,
+  TRANSFER_BATCH_SIZE,
+} from './ha-frames.js';
+
+/** How long an idle connection waits before it looks for new CommitLog bytes again. */
+const IDLE_POLL_MS = 100;
+
+/**
+ * A master's HA port (HAService): each slave that connects reports its CommitLog's max offset,
+ * and from it the master streams its CommitLog (HAConnection), chunks of at most 32 KiB that
+ * never cross a segment, a heartbeat when there is nothing to send for 5 s. A slave that reports
+ * 0 starts at the master's newest segment, as RocketMQ's does.
+ */
+export class HAService {
+  private readonly server: Server;
+  private readonly connections = new Set<HAConnection>();
+
+  constructor(
+    private readonly store: Required<Pick<MessageStore, 'readReplica'>> & Pick<MessageStore, 'getMaxPhyOffset'>,
+    private readonly segmentSize: number,
+    private readonly logger: Logger,
+  ) {
+    this.server = createServer((socket) => {
+      const connection = new HAConnection(socket, this.store, this.segmentSize, this.logger);
+      this.connections.add(connection);
+      socket.on('close', () => this.connections.delete(connection));
+    });
+  }
+
+  /** Listen; resolves with the port. */
+  listen(host: string, port: number): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => resolve((this.server.address() as AddressInfo).port));
+    });
+  }
+
+  /** The highest offset a slave has reported (its CommitLog holds the master's up to there), or -1. */
+  get slaveAckOffset(): number {
+    return Math.max(-1, ...[...this.connections].map((connection) => connection.ackOffset));
+  }
+
+  /** New CommitLog bytes are readable: connections waiting for them send them now. */
+  written(): void {
+    for (const connection of this.connections) connection.pump();
+  }
+
+  async close(): Promise<void> {
+    for (const connection of this.connections) connection.close();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+/** One slave's connection: its reports in, the CommitLog out. */
+class HAConnection {
+  /** Where the next chunk starts; -1 until the slave's first report. */
+  private nextOffset = -1;
+  ackOffset = -1;
+  private lastRead = Date.now();
+  private lastWrite = Date.now();
+  private reports = Buffer.alloc(0);
+  private sending = false;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly store: Required<Pick<MessageStore, 'readReplica'>> & Pick<MessageStore, 'getMaxPhyOffset'>,
+    private readonly segmentSize: number,
+    private readonly logger: Logger,
+  ) {
+    socket.setNoDelay(true);
+    socket.on('data', (data) => this.reported(data));
+    socket.on('error', () => {});
+    socket.on('close', () => clearTimeout(this.timer));
+  }
+
+  private reported(data: Buffer): void {
+    this.lastRead = Date.now();
+    this.reports = Buffer.concat([this.reports, data]);
+    const report = latestReport(this.reports);
+    if (report === undefined) return;
+    this.reports = this.reports.subarray(this.reports.length - (this.reports.length % REPORT_SIZE));
+    this.ackOffset = report;
+    if (this.nextOffset < 0) {
+      const max = this.store.getMaxPhyOffset();
+      this.nextOffset = report === 0 ? max - (max % this.segmentSize) : report;
+      this.logger.info(
+        `slave ${this.socket.remoteAddress}:${this.socket.remotePort} replicates from ${this.nextOffset}`,
+      );
+    }
+    this.pump();
+  }
+
+  /** Send what there is to send, then wait for more (or send a heartbeat when idle for 5 s). */
+  pump(): void {
+    if (this.sending || this.nextOffset < 0 || this.socket.destroyed) return;
+    clearTimeout(this.timer);
+    const now = Date.now();
+    if (now - this.lastRead > HOUSEKEEPING_INTERVAL_MS) {
+      this.logger.warn(`slave ${this.socket.remoteAddress} said nothing for ${HOUSEKEEPING_INTERVAL_MS} ms: dropped`);
+      this.close();
+      return;
+    }
+    const data = this.store.readReplica(this.nextOffset, TRANSFER_BATCH_SIZE);
+    if (data.length === 0 && now - this.lastWrite < HEARTBEAT_INTERVAL_MS) {
+      this.timer = setTimeout(() => this.pump(), IDLE_POLL_MS);
+      this.timer.unref();
+      return;
+    }
+    const header = encodeTransferHeader(this.nextOffset, data.length);
+    this.nextOffset += data.length;
+    this.lastWrite = now;
+    this.sending = true;
+    const flushed = this.socket.write(data.length > 0 ? Buffer.concat([header, data]) : header);
+    const next = () => {
+      this.sending = false;
+      this.pump();
+    };
+    if (flushed) setImmediate(next);
+    else this.socket.once('drain', next);
+  }
+
+  close(): void {
+    clearTimeout(this.timer);
+    this.socket.destroy();
+  }
+}
