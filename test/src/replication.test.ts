@@ -66,4 +66,24 @@ describe('master/slave replication over the HA port', () => {
     assert.ok(commitLogBytes(restarted).equals(commitLogBytes(master)), 'the logs differ after the restart');
     assert.equal((await pulled(requests, restarted, 1)).length, 130);
   });
+
+  it('SYNC_MASTER answers a send once the slave has it, and SLAVE_NOT_AVAILABLE (stored all the same) without a slave', async () => {
+    const namesrv = await startNamesrv();
+    const master = await startBroker({ namesrvAddr: namesrv.address, brokerRole: 'SYNC_MASTER' });
+    const requests = requestsClient();
+    await requests.createTopic(master.brokerAddr, 'Orders', 1);
+    const alone = await requests.send(master.brokerAddr, 'Orders', 'before the slave');
+    assert.equal(alone.code, ResponseCode.SLAVE_NOT_AVAILABLE);
+    assert.match(alone.remark!, /no slave is connected/);
+    assert.equal(master.store.getMaxOffsetInQueue('Orders', 0), 1);
+
+    const slave = await startBroker({ namesrvAddr: namesrv.address, brokerId: 1, brokerRole: 'SLAVE' });
+    await eventually(() => slave.store.getMaxPhyOffset() === master.store.getMaxPhyOffset(), 'the slave to catch up');
+    for (let i = 0; i < 20; i++) {
+      const sent = await requests.send(master.brokerAddr, 'Orders', `order ${i}`);
+      assert.equal(sent.code, ResponseCode.SUCCESS, sent.remark);
+      // Answered only once the slave has every byte of it.
+      assert.ok(slave.store.getMaxPhyOffset() >= master.store.getMaxPhyOffset());
+    }
+  });
 });

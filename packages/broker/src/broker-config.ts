@@ -18,6 +18,10 @@ export interface BrokerConfig {
   haListenPort: number;
   /** host:port of the master's HA port, for a slave; by default it learns it from the NameServer. */
   haMasterAddress: string;
+  /** SYNC_MASTER: how long a send waits for a slave to have its bytes before FLUSH_SLAVE_TIMEOUT. */
+  slaveTimeout: number;
+  /** SYNC_MASTER: a slave this many bytes behind is as good as none (SLAVE_NOT_AVAILABLE). */
+  haSlaveFallbehindMax: number;
   /** Address to bind: 0.0.0.0 serves other hosts, 127.0.0.1 this one only. */
   bindAddress: string;
   /** NameServer addresses, host:port separated by ';'. Empty: run without one. */
@@ -65,6 +69,8 @@ export function defaultBrokerConfig(overrides: Partial<BrokerConfig> = {}): Brok
     // A broker on a free port (0) takes a free HA port too.
     haListenPort: listenPort === 0 ? 0 : listenPort + 1,
     haMasterAddress: '',
+    slaveTimeout: 3000,
+    haSlaveFallbehindMax: 256 * 1024 * 1024,
     bindAddress: '0.0.0.0',
     namesrvAddr: '',
     brokerRole: 'ASYNC_MASTER',

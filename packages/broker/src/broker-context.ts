@@ -1,6 +1,7 @@
 import type { Logger } from '@rocketnest/common';
 import type { MessageStore, MessageStoreConfig } from '@rocketnest/store';
 import type { BrokerConfig } from './broker-config.js';
+import type { SlaveAck } from './ha/ha-service.js';
 import type { BrokerStats } from './broker-stats.js';
 import type { ConsumerManager } from './consumer-manager.js';
 import type { ConsumerOffsetManager } from './consumer-offset-manager.js';
@@ -26,6 +27,11 @@ export interface BrokerContext {
   /** Delivers messages held for a delay level. */
   readonly schedule: ScheduleMessageService;
   readonly logger: Logger;
+  /**
+   * SYNC_MASTER: wait until a slave has the CommitLog up to end (ACKED), or say it timed out or
+   * that no slave can (see HAService.waitForSlave).
+   */
+  waitForSlave(end: number): Promise<SlaveAck>;
   /** brokerIP1:listenPort, stored in every record and used in offset message ids. */
   readonly storeHost: string;
 }

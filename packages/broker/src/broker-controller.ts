@@ -41,7 +41,7 @@ import { PullRequestHoldService } from './pull-request-hold-service.js';
 import { ScheduleMessageService } from './schedule/schedule-message-service.js';
 import { TimerMessageService } from './schedule/timer-message-service.js';
 import { HAClient } from './ha/ha-client.js';
-import { HAService } from './ha/ha-service.js';
+import { HAService, type SlaveAck } from './ha/ha-service.js';
 import { SlaveSynchronize } from './slave-synchronize.js';
 import { SubscriptionGroupManager } from './subscription-group-manager.js';
 import { TopicConfigManager } from './topic-config-manager.js';
@@ -216,6 +216,12 @@ export class BrokerController implements BrokerContext {
     if (!master) this.tasks.every(SLAVE_SYNC_INTERVAL_MS, () => this.slaveSync.syncAll());
     this.tasks.every(this.config.registerNameServerPeriod, () => this.registerToNamesrvs());
     await this.registerToNamesrvs();
+  }
+
+  waitForSlave(end: number): Promise<SlaveAck> {
+    if (!this.ha) return Promise.resolve('NOT_AVAILABLE');
+    const { slaveTimeout, haSlaveFallbehindMax } = this.config;
+    return this.ha.waitForSlave(end, slaveTimeout, haSlaveFallbehindMax, this.store.getMaxPhyOffset());
   }
 
   /**

@@ -5,6 +5,9 @@ import type { TimeBoundary } from './queue-reader.js';
 export type PutMessageStatus =
   | 'PUT_OK'
   | 'FLUSH_DISK_TIMEOUT'
+  /** SYNC_MASTER: stored, but no slave acknowledged it in time, or none is there to. */
+  | 'FLUSH_SLAVE_TIMEOUT'
+  | 'SLAVE_NOT_AVAILABLE'
   | 'SERVICE_NOT_AVAILABLE'
   | 'MESSAGE_ILLEGAL'
   | 'PROPERTIES_SIZE_EXCEEDED'
@@ -25,7 +28,7 @@ export interface AppendMessageResult {
 
 export interface PutMessageResult {
   status: PutMessageStatus;
-  /** Present when the message is stored (PUT_OK and FLUSH_DISK_TIMEOUT). */
+  /** Present when the message is stored (PUT_OK, and the timeouts and SLAVE_NOT_AVAILABLE). */
   appendResult?: AppendMessageResult | undefined;
   /** What went wrong and what to do, when the status is not PUT_OK. */
   error?: string | undefined;

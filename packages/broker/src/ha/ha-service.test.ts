@@ -70,4 +70,21 @@ describe('HAService (master side of the HA exchange)', () => {
     socket.destroy();
     await service.close();
   });
+
+  it('SYNC_MASTER waits: ACKED once a slave reports the offset, TIMEOUT without, NOT_AVAILABLE without a near slave', async () => {
+    const service = new HAService(store, SEGMENT, silentLogger);
+    assert.equal(await service.waitForSlave(10, 1000, 1024, 200), 'NOT_AVAILABLE');
+    const { socket } = await slaveOf(service);
+    socket.write(encodeReport(100));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(await service.waitForSlave(80, 1000, 1024, 200), 'ACKED');
+    // Two sends wait for the same report.
+    const waiting = [service.waitForSlave(150, 2000, 1024, 200), service.waitForSlave(160, 2000, 1024, 200)];
+    socket.write(encodeReport(170));
+    assert.deepEqual(await Promise.all(waiting), ['ACKED', 'ACKED']);
+    assert.equal(await service.waitForSlave(200, 200, 1024, 200), 'TIMEOUT');
+    assert.equal(await service.waitForSlave(200, 200, 16, 200), 'NOT_AVAILABLE', '30 bytes behind, 16 allowed');
+    socket.destroy();
+    await service.close();
+  });
 });

@@ -10,6 +10,15 @@ import {
   TRANSFER_BATCH_SIZE,
 } from './ha-frames.js';
 
+/** What became of a SYNC_MASTER send's wait for a slave. */
+export type SlaveAck = 'ACKED' | 'TIMEOUT' | 'NOT_AVAILABLE';
+
+interface SlaveWaiter {
+  end: number;
+  resolve(ack: SlaveAck): void;
+  timer: NodeJS.Timeout;
+}
+
 /** How long an idle connection waits before it looks for new CommitLog bytes again. */
 const IDLE_POLL_MS = 100;
 
@@ -22,6 +31,8 @@ const IDLE_POLL_MS = 100;
 export class HAService {
   private readonly server: Server;
   private readonly connections = new Set<HAConnection>();
+  /** SYNC_MASTER sends waiting for a slave to have their bytes, by the offset they end at. */
+  private waiters: SlaveWaiter[] = [];
 
   constructor(
     private readonly store: Required<Pick<MessageStore, 'readReplica'>> & Pick<MessageStore, 'getMaxPhyOffset'>,
@@ -29,7 +40,7 @@ export class HAService {
     private readonly logger: Logger,
   ) {
     this.server = createServer((socket) => {
-      const connection = new HAConnection(socket, this.store, this.segmentSize, this.logger);
+      const connection = new HAConnection(socket, this.store, this.segmentSize, this.logger, () => this.acked());
       this.connections.add(connection);
       socket.on('close', () => this.connections.delete(connection));
     });
@@ -48,12 +59,52 @@ export class HAService {
     return Math.max(-1, ...[...this.connections].map((connection) => connection.ackOffset));
   }
 
+  /**
+   * SYNC_MASTER (GroupTransferService): resolves ACKED once a slave has reported the CommitLog up
+   * to end, TIMEOUT after timeoutMs, NOT_AVAILABLE at once when no slave is connected or the
+   * nearest one is fallBehindMax bytes or more behind the master's end. Every report settles all
+   * the sends it covers, so concurrent sends share one acknowledgement.
+   */
+  waitForSlave(end: number, timeoutMs: number, fallBehindMax: number, masterEnd: number): Promise<SlaveAck> {
+    const acked = this.slaveAckOffset;
+    if (acked < 0 || masterEnd - acked >= fallBehindMax) return Promise.resolve('NOT_AVAILABLE');
+    if (acked >= end) return Promise.resolve('ACKED');
+    return new Promise((resolve) => {
+      const waiter: SlaveWaiter = {
+        end,
+        resolve,
+        timer: setTimeout(() => {
+          this.waiters = this.waiters.filter((w) => w !== waiter);
+          resolve('TIMEOUT');
+        }, timeoutMs),
+      };
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** A slave reported: settle the sends its offset covers. */
+  private acked(): void {
+    const acked = this.slaveAckOffset;
+    const still: SlaveWaiter[] = [];
+    for (const waiter of this.waiters) {
+      if (waiter.end <= acked) {
+        clearTimeout(waiter.timer);
+        waiter.resolve('ACKED');
+      } else still.push(waiter);
+    }
+    this.waiters = still;
+  }
+
   /** New CommitLog bytes are readable: connections waiting for them send them now. */
   written(): void {
     for (const connection of this.connections) connection.pump();
   }
 
   async close(): Promise<void> {
+    for (const waiter of this.waiters.splice(0)) {
+      clearTimeout(waiter.timer);
+      waiter.resolve('NOT_AVAILABLE');
+    }
     for (const connection of this.connections) connection.close();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -75,6 +126,8 @@ class HAConnection {
     private readonly store: Required<Pick<MessageStore, 'readReplica'>> & Pick<MessageStore, 'getMaxPhyOffset'>,
     private readonly segmentSize: number,
     private readonly logger: Logger,
+    /** Told after each report. */
+    private readonly reportedTo: () => void,
   ) {
     socket.setNoDelay(true);
     socket.on('data', (data) => this.reported(data));
@@ -89,6 +142,7 @@ class HAConnection {
     if (report === undefined) return;
     this.reports = this.reports.subarray(this.reports.length - (this.reports.length % REPORT_SIZE));
     this.ackOffset = report;
+    this.reportedTo();
     if (this.nextOffset < 0) {
       const max = this.store.getMaxPhyOffset();
       this.nextOffset = report === 0 ? max - (max % this.segmentSize) : report;

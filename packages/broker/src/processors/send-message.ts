@@ -122,7 +122,11 @@ export function sendMessage(broker: BrokerContext) {
       messages = [single];
     }
     const put = messages.length === 1 ? broker.store.putMessage(messages[0]!) : broker.store.putMessages(messages);
-    return put.then((result) => sendResponse(request, broker, queueId, result));
+    const waits =
+      broker.config.brokerRole === 'SYNC_MASTER' &&
+      propertyValue(messages[0]!.properties, MessageConst.WAIT) !== 'false';
+    const answered = waits ? put.then((result) => replicated(broker, result)) : put;
+    return answered.then((result) => sendResponse(request, broker, queueId, result));
   };
 }
 
@@ -137,6 +141,29 @@ function createTopic(
   if (created) return created;
   if (topic.startsWith(RETRY_GROUP_TOPIC_PREFIX)) return broker.topics.createSystemTopic(topic, 1);
   return undefined;
+}
+
+/**
+ * SYNC_MASTER: a stored message is answered once a slave has it too; SLAVE_NOT_AVAILABLE when no
+ * slave can have it, FLUSH_SLAVE_TIMEOUT when none did in slaveTimeout. The message is stored
+ * either way, and a flush timeout, when there was one, is what the answer says.
+ */
+async function replicated(broker: BrokerContext, result: PutMessageResult): Promise<PutMessageResult> {
+  const stored = result.appendResult;
+  if (!stored || (result.status !== 'PUT_OK' && result.status !== 'FLUSH_DISK_TIMEOUT')) return result;
+  const ack = await broker.waitForSlave(stored.wroteOffset + stored.wroteBytes);
+  if (ack === 'ACKED' || result.status !== 'PUT_OK') return result;
+  return ack === 'TIMEOUT'
+    ? {
+        ...result,
+        status: 'FLUSH_SLAVE_TIMEOUT',
+        error: `no slave had the message within slaveTimeout ${broker.config.slaveTimeout} ms; it is stored on the master`,
+      }
+    : {
+        ...result,
+        status: 'SLAVE_NOT_AVAILABLE',
+        error: 'no slave is connected, or none is near enough to the master; the message is stored on the master',
+      };
 }
 
 function sendResponse(
@@ -161,6 +188,10 @@ function sendResponse(
       return createResponse(request, ResponseCode.SUCCESS, { extFields });
     case 'FLUSH_DISK_TIMEOUT':
       return createResponse(request, ResponseCode.FLUSH_DISK_TIMEOUT, { extFields, remark: result.error });
+    case 'FLUSH_SLAVE_TIMEOUT':
+      return createResponse(request, ResponseCode.FLUSH_SLAVE_TIMEOUT, { extFields, remark: result.error });
+    case 'SLAVE_NOT_AVAILABLE':
+      return createResponse(request, ResponseCode.SLAVE_NOT_AVAILABLE, { extFields, remark: result.error });
     case 'OS_PAGECACHE_BUSY':
       // The Java client treats SYSTEM_BUSY as "retry elsewhere or later".
       return createResponse(request, ResponseCode.SYSTEM_BUSY, { remark: result.error });
