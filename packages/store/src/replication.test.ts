@@ -1,21 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { silentLogger } from '@rocketnest/common';
-import { decodeStoredMessages, encodeProperties, type MessageToStore } from '@rocketnest/protocol';
+import { decodeStoredMessages, type MessageToStore } from '@rocketnest/protocol';
 import { DefaultMessageStore } from './index.js';
-
-const dirs: string[] = [];
-after(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+import { message, tempDir } from './store.test-support.js';
 
 /** Small segments, so that records cross from one to the next behind END_FILE blanks. */
 async function open(segmentSize = 64 * 1024): Promise<DefaultMessageStore> {
-  const root = mkdtempSync(join(tmpdir(), 'rocketnest-replica-'));
-  dirs.push(root);
+  const root = tempDir('rocketnest-replica-');
   const store = new DefaultMessageStore(
     { storePathRootDir: root, mappedFileSizeCommitLog: segmentSize, maxMessageSize: 16 * 1024 },
     { logger: silentLogger },
@@ -25,20 +19,10 @@ async function open(segmentSize = 64 * 1024): Promise<DefaultMessageStore> {
   return store;
 }
 
-function message(i: number): MessageToStore {
-  return {
-    topic: i % 3 === 0 ? 'Orders' : 'Payments',
-    queueId: i % 2,
-    flag: 0,
-    body: Buffer.alloc(100 + ((i * 997) % 3000), i % 251),
-    properties: encodeProperties({ TAGS: `t${i % 4}`, KEYS: `order-${i}` }),
-    sysFlag: 0,
-    bornTimestamp: Date.now(),
-    bornHost: '127.0.0.1:1',
-    storeHost: '127.0.0.1:10911',
-    reconsumeTimes: 0,
-    preparedTransactionOffset: 0,
-  };
+/** Messages of two topics and queues, bodies of 100 to 3,100 bytes. */
+function numbered(i: number): MessageToStore {
+  const body = Buffer.alloc(100 + ((i * 997) % 3000), i % 251);
+  return message(i % 3 === 0 ? 'Orders' : 'Payments', i % 2, body, { TAGS: `t${i % 4}`, KEYS: `order-${i}` });
 }
 
 /** Copy the master's log to the slave in chunks of chunkSize, as HA transfers do. */
@@ -66,7 +50,7 @@ const commitLog = (store: DefaultMessageStore) => {
 describe('replication of the CommitLog (HA transfer, store side)', () => {
   it('a slave that appends the master’s bytes in any chunks has the same log, queues and index', async () => {
     const master = await open();
-    for (let i = 0; i < 300; i++) assert.equal((await master.putMessage(message(i))).status, 'PUT_OK');
+    for (let i = 0; i < 300; i++) assert.equal((await master.putMessage(numbered(i))).status, 'PUT_OK');
     const slave = await open();
     // 5,000-byte chunks cut records in two, and reach each segment's blank and filler.
     await replicate(master, slave, 5000);
@@ -78,7 +62,7 @@ describe('replication of the CommitLog (HA transfer, store side)', () => {
 
   it('serves the replicated messages from its ConsumeQueues and index, and again after a restart', async () => {
     const master = await open();
-    for (let i = 0; i < 120; i++) await master.putMessage(message(i));
+    for (let i = 0; i < 120; i++) await master.putMessage(numbered(i));
     const slave = await open();
     await replicate(master, slave, 777);
     for (const [topic, queueId] of [
@@ -96,14 +80,14 @@ describe('replication of the CommitLog (HA transfer, store side)', () => {
     after(() => reopened.shutdown());
     assert.deepEqual(bodies(reopened, 'Payments', 1), bodies(master, 'Payments', 1));
     // More from the master continues where the restarted slave ended.
-    for (let i = 120; i < 150; i++) await master.putMessage(message(i));
+    for (let i = 120; i < 150; i++) await master.putMessage(numbered(i));
     await replicate(master, reopened, 4096);
     assert.deepEqual(bodies(reopened, 'Orders', 0), bodies(master, 'Orders', 0));
   });
 
   it('refuses bytes at another offset than where its log ends, and bytes that are not records', async () => {
     const master = await open();
-    await master.putMessage(message(1));
+    await master.putMessage(numbered(1));
     const slave = await open();
     await assert.rejects(slave.appendReplica(100, master.readReplica(0, 4096)), /but this log ends at 0/);
     await assert.rejects(slave.appendReplica(0, Buffer.alloc(64, 0xab)), /are not a record/);

@@ -1,32 +1,15 @@
 import { type Logger } from '@rocketnest/common';
 import assert from 'node:assert/strict';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { MessageToStore } from '@rocketnest/protocol';
 import { DefaultMessageStore, MemoryMessageStore, StorePathError, type MessageStore } from './index.js';
 import { pathUnder, topicQueueDir } from './store-path.js';
+import { message, tempDir } from './store.test-support.js';
 
 /** A directory with the store's root and, beside it, a directory of files no store may touch. */
-const tempDirs: string[] = [];
-// Removed after every test's own hooks: a store shut down by one would write its checkpoint again.
-after(() => {
-  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
 function layout(): { root: string; victim: string } {
-  const base = mkdtempSync(join(tmpdir(), 'rocketnest-path-'));
-  tempDirs.push(base);
+  const base = tempDir('rocketnest-path-');
   const victim = join(base, 'victim');
   mkdirSync(victim);
   writeFileSync(join(victim, 'precious.txt'), 'keep me');
@@ -36,22 +19,6 @@ function layout(): { root: string; victim: string } {
 function assertUntouched(victim: string): void {
   assert.deepEqual(readdirSync(victim), ['precious.txt']);
   assert.equal(readFileSync(join(victim, 'precious.txt'), 'utf8'), 'keep me');
-}
-
-function message(topic: string, body = 'x'): MessageToStore {
-  return {
-    topic,
-    queueId: 0,
-    flag: 0,
-    body: Buffer.from(body),
-    properties: '',
-    sysFlag: 0,
-    bornTimestamp: Date.now(),
-    bornHost: '127.0.0.1:1',
-    storeHost: '127.0.0.1:10911',
-    reconsumeTimes: 0,
-    preparedTransactionOffset: 0,
-  };
 }
 
 function recordingLogger(): Logger & { warnings: string[] } {
@@ -89,11 +56,11 @@ describe('the store keeps every path inside its root', () => {
       await store.start();
       after(() => store.shutdown());
       for (const topic of ['%RETRY%../../../../victim', '../victim', 'a\0b', 'T'.repeat(128)]) {
-        const result = await store.putMessage(message(topic));
+        const result = await store.putMessage(message(topic, 0, 'x'));
         assert.equal(result.status, 'MESSAGE_ILLEGAL', topic);
         assert.match(result.error!, /the topic name/);
       }
-      assert.equal((await store.putMessage(message('Fine'))).status, 'PUT_OK');
+      assert.equal((await store.putMessage(message('Fine', 0, 'x'))).status, 'PUT_OK');
       assert.deepEqual([...store.queues().keys()], ['Fine']);
       assertUntouched(victim);
     });
@@ -104,7 +71,7 @@ describe('the store keeps every path inside its root', () => {
     const store = new DefaultMessageStore({ storePathRootDir: root }, { logger: recordingLogger() });
     await store.start();
     after(() => store.shutdown());
-    await store.putMessage(message('Kept'));
+    await store.putMessage(message('Kept', 0, 'x'));
     assert.throws(() => store.deleteTopics(['Kept', '../../victim']), StorePathError);
     assert.throws(() => store.deleteTopics(['%RETRY%../../../../victim']), StorePathError);
     assert.equal(store.getMaxOffsetInQueue('Kept', 0), 1);
@@ -115,8 +82,8 @@ describe('the store keeps every path inside its root', () => {
     const { root, victim } = layout();
     const first = new DefaultMessageStore({ storePathRootDir: root }, { logger: recordingLogger() });
     await first.start();
-    await first.putMessage(message('Good', 'one'));
-    await first.putMessage(message('QQ', 'two'));
+    await first.putMessage(message('Good', 0, 'one'));
+    await first.putMessage(message('QQ', 0, 'two'));
     await first.shutdown();
     // What another program might leave: a directory with a bad name, a link out of the store,
     // and a record whose topic is ".." (the same bytes as "QQ", changed on disk).

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import {
   cpSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
@@ -13,16 +12,13 @@ import {
   writeFileSync,
   writevSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import {
   BLANK_MAGIC_CODE,
   decodeOffsetMessageId,
   decodeStoredMessages,
-  encodeProperties,
   javaStringHashCode,
-  type MessageToStore,
   type StoredMessage,
 } from '@rocketnest/protocol';
 import {
@@ -34,18 +30,7 @@ import {
   type MessageStore,
   type MessageStoreConfig,
 } from './index.js';
-
-const tempDirs: string[] = [];
-// Removed after every test's own hooks: a store shut down by one would write its checkpoint again.
-after(() => {
-  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'rocketnest-store-'));
-  tempDirs.push(dir);
-  return dir;
-}
+import { message, tempDir } from './store.test-support.js';
 
 /** Small files, so that segments roll over within a test. */
 const small: Partial<MessageStoreConfig> = {
@@ -55,27 +40,6 @@ const small: Partial<MessageStoreConfig> = {
   maxHashSlotNum: 128,
   maxIndexNum: 100,
 };
-
-function message(
-  topic: string,
-  queueId: number,
-  body: string | Buffer,
-  properties: Record<string, string> = {},
-): MessageToStore {
-  return {
-    topic,
-    queueId,
-    flag: 0,
-    body: typeof body === 'string' ? Buffer.from(body) : body,
-    properties: encodeProperties(properties),
-    sysFlag: 0,
-    bornTimestamp: Date.now(),
-    bornHost: '127.0.0.1:50000',
-    storeHost: '127.0.0.1:10911',
-    reconsumeTimes: 0,
-    preparedTransactionOffset: 0,
-  };
-}
 
 function readAll(store: MessageStore, topic: string, queueId: number, from = 0): StoredMessage[] {
   const messages: StoredMessage[] = [];
