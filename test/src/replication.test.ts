@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import type { BrokerController } from '@rocketnest/broker';
 import { decodeStoredMessages, ResponseCode } from '@rocketnest/protocol';
 import { eventually, startBroker, startNamesrv, temporaryDir } from './support/cluster.js';
+import { testConsumer } from './support/clients.js';
 import { requestsClient, type Requests } from './support/requests.js';
 
 /** The whole CommitLog of a broker's store, read as a slave would be sent it. */
@@ -85,5 +86,37 @@ describe('master/slave replication over the HA port', () => {
       // Answered only once the slave has every byte of it.
       assert.ok(slave.store.getMaxPhyOffset() >= master.store.getMaxPhyOffset());
     }
+  });
+
+  it('consumers read from the slave while the master is away, and their offsets reach the master when it is back', async () => {
+    const namesrv = await startNamesrv();
+    const masterRoot = temporaryDir();
+    const masterConfig = { namesrvAddr: namesrv.address };
+    const master = await startBroker(masterConfig, { storePathRootDir: masterRoot });
+    const requests = requestsClient();
+    await requests.createTopic(master.brokerAddr, 'Orders', 1);
+    for (let i = 0; i < 40; i++) await requests.send(master.brokerAddr, 'Orders', `order ${i}`);
+    const slave = await startBroker({ namesrvAddr: namesrv.address, brokerId: 1, brokerRole: 'SLAVE' });
+    await eventually(() => slave.store.getMaxPhyOffset() === master.store.getMaxPhyOffset(), 'the slave to catch up');
+    await eventually(() => slave.topics.get('Orders'), 'the topic on the slave');
+    await master.shutdown();
+
+    const received = new Set<string>();
+    const consumer = testConsumer({
+      namesrvAddr: namesrv.address,
+      consumerGroup: 'Readers',
+      consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
+      pollNameServerInterval: 200,
+    });
+    consumer.subscribe('Orders', '*').onMessage(([message]) => {
+      received.add(message!.body.toString());
+    });
+    await consumer.start();
+    await eventually(() => received.size === 40, 'every message, read from the slave');
+    await eventually(() => slave.offsets.query('Readers', 'Orders', 0) === 40, 'the offset committed to the slave');
+
+    const back = await startBroker(masterConfig, { storePathRootDir: masterRoot });
+    await eventually(() => back.offsets.query('Readers', 'Orders', 0) === 40, 'the offset committed to the master');
+    assert.equal(received.size, 40);
   });
 });

@@ -130,7 +130,7 @@ export abstract class ConsumerBase {
             options.consumerGroup,
           )
         : new RemoteOffsetStore(this.instance, options.consumerGroup, (queue) =>
-            this.masterOf(queue.brokerName, queue.topic),
+            this.readerOf(queue.brokerName, queue.topic),
           );
     this.instance.heartbeat = () => ({ producerDataSet: [], consumerDataSet: [this.consumerData()] });
     this.instance.remoting.registerProcessor(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, () => {
@@ -345,18 +345,37 @@ export abstract class ConsumerBase {
   }
 
   private async offsetAnswer(queue: MessageQueue, code: number, extFields: Record<string, string>): Promise<number> {
-    const address = await this.masterOf(queue.brokerName, queue.topic);
-    if (!address) throw new MQClientError(`no master for broker ${queue.brokerName}`);
+    const address = await this.readerOf(queue.brokerName, queue.topic);
+    if (!address) throw new MQClientError(`no master or slave for broker ${queue.brokerName}`);
     const response = await this.instance.remoting.invoke(address, createRequest(code, { extFields }));
     if (response.code !== ResponseCode.SUCCESS) throw new MQBrokerError(response.code, response.remark, address);
     return OffsetResponseHeader.decode(response.extFields).offset;
   }
 
-  protected async masterOf(brokerName: string, topic?: string): Promise<string | undefined> {
+  protected masterOf(brokerName: string, topic?: string): Promise<string | undefined> {
+    return this.addressOf(brokerName, topic, false);
+  }
+
+  /**
+   * Where to read a broker's queues and offsets: its master, or while the master is away one of
+   * its slaves, up to what it replicated (findBrokerAddressInSubscribe). Writes go to masters only.
+   */
+  protected readerOf(brokerName: string, topic?: string): Promise<string | undefined> {
+    return this.addressOf(brokerName, topic, true);
+  }
+
+  private async addressOf(brokerName: string, topic: string | undefined, slaves: boolean): Promise<string | undefined> {
     for (const candidate of topic ? [topic, ...this.subscriptions.keys()] : this.subscriptions.keys()) {
       const route = await this.instance.route(candidate);
-      const broker = route?.brokerDatas.find((b) => b.brokerName === brokerName);
-      if (broker?.brokerAddrs[String(MASTER_ID)]) return broker.brokerAddrs[String(MASTER_ID)];
+      const addresses = route?.brokerDatas.find((b) => b.brokerName === brokerName)?.brokerAddrs;
+      if (!addresses) continue;
+      const master = addresses[String(MASTER_ID)];
+      if (master || !slaves) return master;
+      const slave = Object.keys(addresses)
+        .map(Number)
+        .filter((id) => id > MASTER_ID)
+        .sort((a, b) => a - b)[0];
+      if (slave !== undefined) return addresses[String(slave)];
     }
     return undefined;
   }
@@ -372,8 +391,8 @@ export abstract class ConsumerBase {
     commitOffset: number,
     expression?: string,
   ): Promise<PullResult> {
-    const address = await this.masterOf(queue.brokerName, queue.topic);
-    if (!address) throw new MQClientError(`no master for broker ${queue.brokerName}`);
+    const address = await this.readerOf(queue.brokerName, queue.topic);
+    if (!address) throw new MQClientError(`no master or slave for broker ${queue.brokerName}`);
     const subscription = this.subscriptions.get(queue.topic);
     const subString = subscription?.data.subString ?? expression ?? '*';
     const suspendMs = this.options.brokerSuspendMaxTimeMillis ?? 15_000;

@@ -26,7 +26,10 @@ export interface OffsetStore {
  * committed to the queue's broker every persist interval, on rebalance and on shutdown.
  */
 export class RemoteOffsetStore implements OffsetStore {
-  private readonly offsets = new Map<string, { queue: MessageQueue; offset: number; committed: number }>();
+  private readonly offsets = new Map<
+    string,
+    { queue: MessageQueue; offset: number; committed: number; committedTo?: string | undefined }
+  >();
 
   constructor(
     private readonly instance: ClientInstance,
@@ -51,7 +54,7 @@ export class RemoteOffsetStore implements OffsetStore {
     if (response.code === ResponseCode.QUERY_NOT_FOUND) return -1;
     if (response.code !== ResponseCode.SUCCESS) throw new MQBrokerError(response.code, response.remark, address);
     const { offset } = OffsetResponseHeader.decode(response.extFields);
-    this.offsets.set(queueKey(queue), { queue, offset, committed: offset });
+    this.offsets.set(queueKey(queue), { queue, offset, committed: offset, committedTo: address });
     return offset;
   }
 
@@ -62,15 +65,18 @@ export class RemoteOffsetStore implements OffsetStore {
     else this.offsets.set(key, { queue, offset, committed: -1 });
   }
 
-  /** Commit the queues whose offset moved since the last commit (one-way, as the Java client does). */
+  /**
+   * Commit the queues whose offset moved since the last commit, or whose broker address changed
+   * (committed to a slave while the master was away, then to the master once it is back).
+   */
   async persist(queues?: readonly MessageQueue[]): Promise<void> {
     const keys = queues ? queues.map(queueKey) : [...this.offsets.keys()];
     await Promise.all(
       keys.map(async (key) => {
         const entry = this.offsets.get(key);
-        if (!entry || entry.offset < 0 || entry.offset === entry.committed) return;
+        if (!entry || entry.offset < 0) return;
         const address = await this.brokerAddress(entry.queue);
-        if (!address) return;
+        if (!address || (entry.offset === entry.committed && address === entry.committedTo)) return;
         const offset = entry.offset;
         await this.instance.remoting
           .invoke(
@@ -85,7 +91,9 @@ export class RemoteOffsetStore implements OffsetStore {
             }),
           )
           .then((response) => {
-            if (response.code === ResponseCode.SUCCESS) entry.committed = Math.max(entry.committed, offset);
+            if (response.code !== ResponseCode.SUCCESS) return;
+            entry.committed = Math.max(entry.committed, offset);
+            entry.committedTo = address;
           })
           .catch(() => undefined);
       }),

@@ -25,8 +25,10 @@ export function mastersOf(route: TopicRouteData): Map<string, string> {
 }
 
 /**
- * The queues of a route, in broker-name order, of the brokers with a live master whose queue data
- * allows reading (readQueueNums of them) or writing (writeQueueNums), at most maxPerBroker each.
+ * The queues of a route, in broker-name order, whose queue data allows the use (readQueueNums of
+ * them to read, writeQueueNums to write, at most maxPerBroker each): to write, of the brokers with
+ * a live master; to read, of the brokers with any live address, so that consumers go on reading a
+ * slave while its master is away (topicRouteData2TopicSubscribeInfo).
  */
 export function routeQueues(
   topic: string,
@@ -41,7 +43,11 @@ export function routeQueues(
   );
   for (const data of datas) {
     const allowed = use === 'read' ? isReadable(data.perm) : isWritable(data.perm);
-    if (!allowed || !masters.has(data.brokerName)) continue;
+    const live =
+      use === 'read'
+        ? route.brokerDatas.some((b) => b.brokerName === data.brokerName && Object.keys(b.brokerAddrs).length > 0)
+        : masters.has(data.brokerName);
+    if (!allowed || !live) continue;
     const count = Math.min(use === 'read' ? data.readQueueNums : data.writeQueueNums, maxPerBroker);
     for (let queueId = 0; queueId < count; queueId++) queues.push({ topic, brokerName: data.brokerName, queueId });
   }
