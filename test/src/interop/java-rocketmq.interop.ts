@@ -5,26 +5,15 @@
  * in CI. Prints each check and exits non-zero if any fails.
  */
 import { silentLogger } from '@rocketnest/common';
+import { freePort } from '../support/ports.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createOffsetMessageId, createRequest, decodeStoredMessages, RequestCode } from '@rocketnest/protocol';
 import { RemotingClient } from '@rocketnest/remoting';
 import { rocketnestArgs } from '../support/cli.js';
 import { CLASSPATH, requireDistribution, RMQ, RMQ_HOME } from '../support/real-rocketmq.js';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 /** Run a Java main class for at most `seconds`; returns what it printed. */
 function java(mainClass: string, args: string[], seconds: number, heap = '256m'): string {

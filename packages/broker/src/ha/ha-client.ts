@@ -11,6 +11,52 @@ import {
 
 /** A slave tries its master again this long after a connection ends or fails. */
 const RECONNECT_MS = 5000;
+/** Received bytes at which the slave stops reading until it has applied them, and resumes below. */
+const PAUSE_AT_BYTES = 8 * 1024 * 1024;
+const RESUME_AT_BYTES = 1024 * 1024;
+
+/**
+ * Bytes received and not yet applied, kept as they came: a frame is copied out once whole, so a
+ * slave far behind does not copy its whole backlog on every read.
+ */
+class ReceivedBytes {
+  private readonly chunks: Buffer[] = [];
+  length = 0;
+
+  push(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.length += chunk.length;
+  }
+
+  /** The first n bytes (n <= length), copied only when they span chunks. */
+  peek(n: number): Buffer {
+    const first = this.chunks[0]!;
+    if (first.length >= n) return first.subarray(0, n);
+    const out = Buffer.allocUnsafe(n);
+    let at = 0;
+    for (const chunk of this.chunks) {
+      const take = Math.min(chunk.length, n - at);
+      chunk.copy(out, at, 0, take);
+      at += take;
+      if (at === n) break;
+    }
+    return out;
+  }
+
+  consume(n: number): void {
+    this.length -= n;
+    while (n > 0) {
+      const first = this.chunks[0]!;
+      if (first.length <= n) {
+        n -= first.length;
+        this.chunks.shift();
+      } else {
+        this.chunks[0] = first.subarray(n);
+        n = 0;
+      }
+    }
+  }
+}
 
 /**
  * A slave's side of the HA exchange (HAClient): connect to the master's HA port, report this
@@ -22,7 +68,7 @@ export class HAClient {
   /** host:port of the master's HA port, once known. */
   masterAddress: string | undefined;
   private socket: Socket | undefined;
-  private received = Buffer.alloc(0);
+  private received = new ReceivedBytes();
   private applying = false;
   private lastReport = 0;
   private reportTimer: NodeJS.Timeout | undefined;
@@ -54,7 +100,7 @@ export class HAClient {
     const at = address.lastIndexOf(':');
     const socket = connect({ host: address.slice(0, at), port: Number(address.slice(at + 1)) });
     this.socket = socket;
-    this.received = Buffer.alloc(0);
+    this.received = new ReceivedBytes();
     socket.setNoDelay(true);
     socket.on('connect', () => {
       this.logger.info(`replicating from the master at ${address}, from offset ${this.store.getMaxPhyOffset()}`);
@@ -66,7 +112,9 @@ export class HAClient {
       this.reportTimer.unref();
     });
     socket.on('data', (data) => {
-      this.received = Buffer.concat([this.received, data]);
+      this.received.push(data);
+      // Far behind, the master sends faster than this slave applies: let TCP hold the rest.
+      if (this.received.length > PAUSE_AT_BYTES) socket.pause();
       void this.apply();
     });
     socket.on('error', (error) => this.logger.warn(`HA connection to ${address}: ${error.message}`));
@@ -94,10 +142,11 @@ export class HAClient {
     const socket = this.socket;
     try {
       while (socket && !socket.destroyed && this.received.length >= TRANSFER_HEADER_SIZE) {
-        const { offset, size } = readTransferHeader(this.received, 0);
+        const { offset, size } = readTransferHeader(this.received.peek(TRANSFER_HEADER_SIZE), 0);
         if (this.received.length < TRANSFER_HEADER_SIZE + size) break;
-        const body = this.received.subarray(TRANSFER_HEADER_SIZE, TRANSFER_HEADER_SIZE + size);
-        this.received = this.received.subarray(TRANSFER_HEADER_SIZE + size);
+        const body = Buffer.from(this.received.peek(TRANSFER_HEADER_SIZE + size).subarray(TRANSFER_HEADER_SIZE));
+        this.received.consume(TRANSFER_HEADER_SIZE + size);
+        if (socket.isPaused() && this.received.length < RESUME_AT_BYTES) socket.resume();
         const end = this.store.getMaxPhyOffset();
         if (end !== 0 && end !== offset) {
           this.logger.error(`the master sent CommitLog bytes at ${offset}, but this log ends at ${end}: reconnecting`);
@@ -105,7 +154,7 @@ export class HAClient {
           return;
         }
         if (size === 0) continue;
-        await this.store.appendReplica(offset, Buffer.from(body));
+        await this.store.appendReplica(offset, body);
         this.report();
       }
     } catch (error) {
