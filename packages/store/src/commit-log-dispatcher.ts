@@ -7,7 +7,7 @@ import {
   type StoredRecordHead,
 } from '@rocketnest/protocol';
 import type { StoreCheckpoint } from './checkpoint.js';
-import type { ScannedRecord } from './commit-log.js';
+import type { ScannedRecord } from './commit-log-scan.js';
 import type { ConsumeQueueTable } from './consume-queue-table.js';
 import { consumeQueueTagsCode, indexKeys } from './dispatch-keys.js';
 import type { IndexFile } from './index-file.js';

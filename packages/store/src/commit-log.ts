@@ -2,22 +2,12 @@ import {
   BLANK_MAGIC_CODE,
   checkStoredMessage,
   getInt32,
-  MESSAGE_MAGIC_CODE,
   putInt32,
   readStoreTimestamp,
   STORE_TIMESTAMP_END,
-  StoredMessagePosition,
 } from '@rocketnest/protocol';
 import { MAX_READ_GAP } from './queue-reader.js';
 import { SegmentedFile, type FileWriter } from './segmented-file.js';
-
-/** A record as the scan hands it over: the buffer holding it and where. */
-export interface ScannedRecord {
-  buffer: Buffer;
-  at: number;
-  physicalOffset: number;
-  size: number;
-}
 
 const SLAB_SIZE = 1024 * 1024;
 /**
@@ -398,51 +388,6 @@ export class CommitLog {
   storeTimestampAt(offset: number): number {
     const head = this.read(offset, STORE_TIMESTAMP_END);
     if (head.length < STORE_TIMESTAMP_END) return -1;
-    return readStoreTimestamp(head);
-  }
-
-  /**
-   * Walk records from `from` (a record start), handing each valid one to onRecord, and return
-   * the offset of the first byte that is not a valid record: the end of the data.
-   */
-  scan(from: number, checkCrc: boolean, onRecord: (record: ScannedRecord) => void, maxRecordSize: number): number {
-    const chunk = Buffer.allocUnsafe(Math.min(Math.max(8 * 1024 * 1024, maxRecordSize + 8), this.segmentSize));
-    let offset = from;
-    for (;;) {
-      const segment = this.file.find(offset);
-      if (!segment) return offset;
-      const segmentEnd = segment.start + this.segmentSize;
-      const length = this.file.read(offset, Math.min(chunk.length, segmentEnd - offset), chunk);
-      // More of this segment follows the chunk: a record cut by the chunk's end is read again.
-      const moreFollows = offset + length < segmentEnd;
-      let at = 0;
-      let blank = false;
-      while (at < length) {
-        if (length - at < 8 && moreFollows) break;
-        const check = checkStoredMessage(chunk, at, length, checkCrc);
-        if (check.kind === 'blank') {
-          blank = true;
-          break;
-        }
-        if (check.kind === 'invalid') {
-          const size = getInt32(chunk, at);
-          if (moreFollows && at > 0 && at + size > length && size <= maxRecordSize) break;
-          return offset + at;
-        }
-        onRecord({ buffer: chunk, at, physicalOffset: offset + at, size: check.size });
-        at += check.size;
-      }
-      if (blank) offset = segmentEnd;
-      else if (at === 0) return offset;
-      else offset += at;
-    }
-  }
-
-  /** The store time of a segment's first record when it is a valid V1 message, else 0. */
-  firstStoreTimestamp(segmentStart: number): number {
-    const head = Buffer.alloc(4096);
-    const read = this.file.read(segmentStart, head.length, head);
-    if (read < STORE_TIMESTAMP_END || getInt32(head, StoredMessagePosition.MAGIC) !== MESSAGE_MAGIC_CODE) return 0;
     return readStoreTimestamp(head);
   }
 

@@ -1,6 +1,7 @@
 import { type Logger } from '@rocketnest/common';
 import type { StoreCheckpoint } from './checkpoint.js';
 import type { CommitLog } from './commit-log.js';
+import { firstStoreTimestamp, scanRecords } from './commit-log-scan.js';
 import type { CommitLogDispatcher } from './commit-log-dispatcher.js';
 import type { ConsumeQueueTable } from './consume-queue-table.js';
 import type { IndexService } from './index-service.js';
@@ -48,16 +49,7 @@ export function recoverStore(
     for (const queue of queues.all()) reputFrom = Math.max(reputFrom, queue.maxPhysicOffset);
   }
   if (reputFrom < end) {
-    let count = 0;
-    commitLog.scan(
-      reputFrom,
-      false,
-      (record) => {
-        dispatcher.redispatch(record);
-        count++;
-      },
-      maxRecordSize,
-    );
+    const { count } = redispatch(files, reputFrom, false, maxRecordSize);
     logger.info(`dispatched ${count} records from ${reputFrom} to ${end} into ConsumeQueues and index`);
   }
   dispatcher.roundEnd(end);
@@ -77,7 +69,13 @@ function recoverNormally(files: RecoveredFiles, config: MessageStoreConfig): Rec
   const segments = files.commitLog.file.all;
   if (segments.length === 0) return { end: 0, flushedOffset: 0 };
   const from = safeOffset(files) ?? segments[Math.max(0, segments.length - 3)]!.start;
-  const end = files.commitLog.scan(from, config.checkCRCOnRecover, () => {}, maxPutBytes(config.maxMessageSize));
+  const end = scanRecords(
+    files.commitLog.file,
+    from,
+    config.checkCRCOnRecover,
+    () => {},
+    maxPutBytes(config.maxMessageSize),
+  );
   return { end, flushedOffset: end };
 }
 
@@ -96,7 +94,7 @@ function safeOffset({ checkpoint, commitLog }: RecoveredFiles): number | undefin
  * torn tail.
  */
 function recoverAbnormally(files: RecoveredFiles, config: MessageStoreConfig, logger: Logger): Recovered {
-  const { commitLog, checkpoint, index, dispatcher, queues } = files;
+  const { commitLog, checkpoint, index, queues } = files;
   const segments = commitLog.file.all;
   if (segments.length === 0) return { end: 0, flushedOffset: 0 };
   const safeTime = index ? Math.min(checkpoint.minTimestamp, checkpoint.indexMsgTimestamp) : checkpoint.minTimestamp;
@@ -104,26 +102,38 @@ function recoverAbnormally(files: RecoveredFiles, config: MessageStoreConfig, lo
   // Index files deleted at load (newer than the checkpoint) are rebuilt from where they began.
   let from = safe === undefined ? segments[0]!.start : Math.min(safe, index?.rebuildFrom ?? safe);
   for (let i = segments.length - 1; i >= 0 && safe === undefined; i--) {
-    const first = commitLog.firstStoreTimestamp(segments[i]!.start);
+    const first = firstStoreTimestamp(commitLog.file, segments[i]!.start);
     if (first !== 0 && first <= safeTime) {
       from = segments[i]!.start;
       break;
     }
   }
-  let count = 0;
-  const end = commitLog.scan(
-    from,
-    config.checkCRCOnRecover,
-    (record) => {
-      dispatcher.redispatch(record);
-      count++;
-    },
-    maxPutBytes(config.maxMessageSize),
-  );
+  const { end, count } = redispatch(files, from, config.checkCRCOnRecover, maxPutBytes(config.maxMessageSize));
   logger.warn(`unclean shutdown: recovered ${count} records from CommitLog offset ${from}, data ends at ${end}`);
   // What the crashed process wrote may sit in the page cache only: the next flushes fsync it
   // before the checkpoint calls any of it safe.
   commitLog.file.markDirtyFrom(from);
   for (const queue of queues.all()) queue.markUnflushed();
   return { end, flushedOffset: from };
+}
+
+/** Dispatch every valid record from `from`: where the valid data ends, and how many there were. */
+function redispatch(
+  { commitLog, dispatcher }: RecoveredFiles,
+  from: number,
+  checkCrc: boolean,
+  maxRecordSize: number,
+): { end: number; count: number } {
+  let count = 0;
+  const end = scanRecords(
+    commitLog.file,
+    from,
+    checkCrc,
+    (record) => {
+      dispatcher.redispatch(record);
+      count++;
+    },
+    maxRecordSize,
+  );
+  return { end, count };
 }
