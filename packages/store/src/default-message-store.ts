@@ -322,6 +322,25 @@ export class DefaultMessageStore implements MessageStore {
     commit();
   }
 
+  /**
+   * The slave becomes a master: replication has stopped, and this log now ends after its last
+   * whole record (the start of a record the master did not finish sending is dropped), so that
+   * its own appends start on a record's boundary. Resolves with that end.
+   */
+  async endReplication(): Promise<number> {
+    await this.commitLog.drain();
+    const end = this.replica.recordsEnd;
+    if (end !== this.commitLog.maxOffset) {
+      this.logger.warn(
+        `replication stopped at CommitLog offset ${this.commitLog.maxOffset}: the log now ends at ${end}, after its last whole record`,
+      );
+      this.commitLog.setEnd(end);
+      this.flush.lastFlushedOffset = Math.min(end, this.flush.lastFlushedOffset);
+    }
+    this.replica.reset(end);
+    return end;
+  }
+
   getMinPhyOffset(): number {
     return this.commitLog.minOffset;
   }

@@ -124,4 +124,6 @@ export interface MessageStore {
   readReplica?(offset: number, maxBytes: number): Buffer;
   /** Replication, slave side: a master's bytes appended at the same offset (the file store only). */
   appendReplica?(offset: number, data: Buffer): Promise<void>;
+  /** A slave becoming a master: its log ends after the last whole record replicated. */
+  endReplication?(): Promise<number>;
 }

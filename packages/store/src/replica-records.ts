@@ -20,6 +20,15 @@ export class ReplicaRecords {
     private readonly maxRecordSize: number,
   ) {}
 
+  /**
+   * Where the whole records received end: the start of a record cut by the last chunk, or past the
+   * filler of a segment whose END_FILE blank arrived. Appends of its own start here once the
+   * slave becomes a master.
+   */
+  get recordsEnd(): number {
+    return Math.max(this.tailStart, this.skipUntil);
+  }
+
   /** Appends start here, at a record's start (the end of the recovered log). */
   reset(offset: number): void {
     this.tail = Buffer.alloc(0);

@@ -95,4 +95,24 @@ describe('replication of the CommitLog (HA transfer, store side)', () => {
     await replicate(master, slave, 4096);
     assert.equal(slave.getMaxPhyOffset(), master.getMaxPhyOffset());
   });
+
+  it('a slave that becomes a master drops a record cut by the master’s loss and appends after the last whole one', async () => {
+    const master = await open();
+    for (let i = 0; i < 40; i++) await master.putMessage(numbered(i));
+    const slave = await open();
+    await replicate(master, slave, 3000);
+    // The master is lost while sending the next record: the slave got its first 50 bytes only.
+    const cutAt = master.getMaxPhyOffset();
+    await master.putMessage(numbered(40));
+    await slave.appendReplica(cutAt, master.readReplica(cutAt, 50));
+    assert.equal(slave.getMaxPhyOffset(), cutAt + 50);
+    assert.equal(await slave.endReplication(), cutAt);
+    assert.equal(slave.getMaxPhyOffset(), cutAt);
+    const put = await slave.putMessage(numbered(41));
+    assert.equal(put.status, 'PUT_OK');
+    assert.equal(put.appendResult!.wroteOffset, cutAt);
+    const payments = decodeStoredMessages(slave.getMessage('Payments', 1, 0, 1000).body);
+    assert.equal(payments.at(-1)!.body.toString('hex'), numbered(41).body.toString('hex'));
+    assert.equal(payments.length, 14);
+  });
 });
