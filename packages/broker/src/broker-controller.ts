@@ -9,6 +9,7 @@ import {
   RequestCode,
   ResponseCode,
   BrokerIdentityRequestHeader,
+  MASTER_ID,
   type RemotingCommand,
 } from '@rocketnest/protocol';
 import {
@@ -35,6 +36,7 @@ import { endTransaction } from './processors/end-transaction.js';
 import { ProducerManager } from './producer-manager.js';
 import { replyMessage } from './processors/reply-message.js';
 import { resetOffset } from './processors/reset-offset.js';
+import { promoteToMaster } from './processors/promote-to-master.js';
 import { lockBatchMQ, unlockBatchMQ } from './processors/queue-locks.js';
 import { RebalanceLockManager } from './rebalance-lock-manager.js';
 import { PullRequestHoldService } from './pull-request-hold-service.js';
@@ -42,6 +44,7 @@ import { ScheduleMessageService } from './schedule/schedule-message-service.js';
 import { TimerMessageService } from './schedule/timer-message-service.js';
 import { HAClient } from './ha/ha-client.js';
 import { HAService, type SlaveAck } from './ha/ha-service.js';
+import { masterStillThere } from './ha/live-master.js';
 import { SlaveSynchronize } from './slave-synchronize.js';
 import { SubscriptionGroupManager } from './subscription-group-manager.js';
 import { TopicConfigManager } from './topic-config-manager.js';
@@ -95,7 +98,10 @@ export class BrokerController implements BrokerContext {
   private readonly server: RemotingServer;
   private readonly namesrvClient: RemotingClient;
   private readonly tasks = new PeriodicTasks((error) => this.logger.error(error.message));
+  /** Tasks of the master's or the slave's role, stopped when a slave is promoted. */
+  private readonly roleTasks = new PeriodicTasks((error) => this.logger.error(error.message));
   private running = false;
+  private promoting = false;
 
   constructor(
     settings: { broker?: Partial<BrokerConfig>; store?: Partial<MessageStoreConfig> } = {},
@@ -177,6 +183,7 @@ export class BrokerController implements BrokerContext {
       [RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP, admin.updateSubscriptionGroup(broker)],
       [RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG, admin.getAllSubscriptionGroupConfig(broker)],
       [RequestCode.DELETE_SUBSCRIPTIONGROUP, admin.deleteSubscriptionGroup(broker)],
+      [RequestCode.PROMOTE_TO_MASTER, promoteToMaster(broker)],
     ];
     for (const [code, processor, options] of table) this.server.registerProcessor(code, processor, options);
   }
@@ -190,32 +197,78 @@ export class BrokerController implements BrokerContext {
     await this.server.listen();
     this.storeHost = this.brokerAddr;
     this.registerProcessors(this);
-    await this.startReplication();
     this.store.onMessageArrival((arrival) => {
       this.ha?.written();
       this.hold.messageArrived(arrival.topic, arrival.queueId, arrival.maxOffset, arrival.tagsCode);
       this.schedule.messageArrived(arrival);
       this.timerMessages.messageArrived(arrival);
     });
+    await this.startRole();
     this.running = true;
-    // Held messages are delivered by the master only; a slave keeps them for when it takes over.
-    const master = this.config.brokerRole !== 'SLAVE';
-    if (master) {
-      this.schedule.start();
-      this.timerMessages.start();
-    }
     this.tasks.every(this.config.flushConsumerOffsetInterval, () => this.offsets.persist());
     this.tasks.every(10_000, () => this.expireClients());
-    if (master) {
-      this.tasks.every(this.config.transactionCheckInterval, () => this.transactions.check());
-      this.tasks.every(this.config.flushDelayOffsetInterval, () => {
-        this.schedule.persist();
-        this.timerMessages.persist();
-      });
-    }
-    if (!master) this.tasks.every(SLAVE_SYNC_INTERVAL_MS, () => this.slaveSync.syncAll());
     this.tasks.every(this.config.registerNameServerPeriod, () => this.registerToNamesrvs());
     await this.registerToNamesrvs();
+  }
+
+  /**
+   * A master delivers held messages, checks transactions and listens on its HA port; a slave
+   * keeps held messages for when it takes over, and copies its master's log and tables.
+   */
+  private async startRole(): Promise<void> {
+    if (this.config.brokerRole === 'SLAVE') {
+      this.startReplicating();
+      this.roleTasks.every(SLAVE_SYNC_INTERVAL_MS, () => this.slaveSync.syncAll());
+      return;
+    }
+    this.schedule.start();
+    this.timerMessages.start();
+    this.roleTasks.every(this.config.transactionCheckInterval, () => this.transactions.check());
+    this.roleTasks.every(this.config.flushDelayOffsetInterval, () => {
+      this.schedule.persist();
+      this.timerMessages.persist();
+    });
+    await this.listenForSlaves();
+  }
+
+  /**
+   * PROMOTE_TO_MASTER: this slave becomes the master of its brokerName (brokerId 0, in role),
+   * without a restart, once its master is gone for good. Its log ends after the last whole record
+   * replicated, which holds every message a SYNC_MASTER acknowledged. Refused while a NameServer
+   * lists a master or the old one answers. Resolves with what was done.
+   */
+  async promoteToMaster(role: 'ASYNC_MASTER' | 'SYNC_MASTER'): Promise<string> {
+    const { brokerName } = this.config;
+    if (this.config.brokerRole !== 'SLAVE') {
+      throw new Error(`${brokerName} at ${this.brokerAddr} is already a master (${this.config.brokerRole})`);
+    }
+    if (this.promoting) throw new Error(`${brokerName} at ${this.brokerAddr} is being promoted already`);
+    this.promoting = true;
+    try {
+      const oldMaster = this.slaveSync.masterAddr;
+      const refusal = await masterStillThere(this.namesrvClient, {
+        brokerName,
+        namesrvs: namesrvAddresses(this.config.namesrvAddr),
+        remoting: [oldMaster],
+        ha: this.haClient?.masterAddress,
+      });
+      if (refusal) throw new Error(refusal);
+      await this.haClient?.close();
+      this.haClient = undefined;
+      this.roleTasks.stop();
+      const end = (await this.store.endReplication?.()) ?? this.store.getMaxPhyOffset();
+      const slaveId = this.config.brokerId;
+      this.config.brokerId = MASTER_ID;
+      this.config.brokerRole = role;
+      await this.startRole();
+      if (oldMaster) await this.unregisterFromNamesrvs(oldMaster);
+      await this.registerToNamesrvs();
+      const done = `${brokerName} at ${this.brokerAddr} (brokerId ${slaveId} until now) is its ${role}, brokerId 0; its CommitLog ends at ${end}`;
+      this.logger.warn(`promoted: ${done}`);
+      return done;
+    } finally {
+      this.promoting = false;
+    }
   }
 
   waitForSlave(end: number): Promise<SlaveAck> {
@@ -224,23 +277,22 @@ export class BrokerController implements BrokerContext {
     return this.ha.waitForSlave(end, slaveTimeout, haSlaveFallbehindMax, this.store.getMaxPhyOffset());
   }
 
-  /**
-   * A master listens on its HA port; a slave replicates from its master's, named by
-   * haMasterAddress or learnt at registration. Only the file store replicates.
-   */
-  private async startReplication(): Promise<void> {
-    const { readReplica, appendReplica } = this.store;
-    if (this.config.brokerRole !== 'SLAVE') {
-      if (!readReplica) return;
-      const ha = new HAService(
-        { readReplica: readReplica.bind(this.store), getMaxPhyOffset: () => this.store.getMaxPhyOffset() },
-        this.storeConfig.mappedFileSizeCommitLog,
-        this.logger,
-      );
-      this.haPort = await ha.listen(this.config.bindAddress, this.config.haListenPort);
-      this.ha = ha;
-      return;
-    }
+  /** A master listens on its HA port, from which its slaves replicate. Only the file store replicates. */
+  private async listenForSlaves(): Promise<void> {
+    const { readReplica } = this.store;
+    if (!readReplica) return;
+    const ha = new HAService(
+      { readReplica: readReplica.bind(this.store), getMaxPhyOffset: () => this.store.getMaxPhyOffset() },
+      this.storeConfig.mappedFileSizeCommitLog,
+      this.logger,
+    );
+    this.haPort = await ha.listen(this.config.bindAddress, this.config.haListenPort);
+    this.ha = ha;
+  }
+
+  /** A slave replicates from its master's HA port, named by haMasterAddress or learnt at registration. */
+  private startReplicating(): void {
+    const { appendReplica } = this.store;
     if (!appendReplica) {
       this.logger.warn('this slave keeps its messages in memory: it copies its master’s tables, not its CommitLog');
       return;
@@ -288,12 +340,13 @@ export class BrokerController implements BrokerContext {
     void this.slaveSync.syncAll();
   }
 
-  private async unregisterFromNamesrvs(): Promise<void> {
+  /** UNREGISTER_BROKER this broker, or the lost master at masterAddr, from every NameServer. */
+  private async unregisterFromNamesrvs(masterAddr?: string): Promise<void> {
     const extFields = BrokerIdentityRequestHeader.encode({
       brokerName: this.config.brokerName,
-      brokerAddr: this.brokerAddr,
+      brokerAddr: masterAddr ?? this.brokerAddr,
       clusterName: this.config.brokerClusterName,
-      brokerId: this.config.brokerId,
+      brokerId: masterAddr ? MASTER_ID : this.config.brokerId,
     });
     await this.toEveryNamesrv(
       () => createRequest(RequestCode.UNREGISTER_BROKER, { extFields }),
@@ -360,11 +413,12 @@ export class BrokerController implements BrokerContext {
     if (!this.running) return;
     this.running = false;
     this.tasks.stop();
+    this.roleTasks.stop();
     this.stats.close();
     await this.unregisterFromNamesrvs();
     this.hold.releaseAll();
     await this.server.close();
-    this.haClient?.close();
+    await this.haClient?.close();
     await this.ha?.close();
     if (this.config.brokerRole !== 'SLAVE') {
       this.schedule.shutdown();

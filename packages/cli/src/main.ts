@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { ADMIN_USAGE, runAdmin } from './admin.js';
 import { benchConsumer, benchProducer } from './bench.js';
 import { runBroker, runNamesrv } from './servers.js';
 
@@ -9,6 +10,7 @@ const USAGE = `usage:
                             [--rate msg/s] [--duration 30] [--warmup 0] [--json]
   rocketnest bench consumer [-n host:port] [--topic T] [--group G] [--concurrency 64] [--batch 32]
                             [--from first|last] [--duration 30] [--warmup 0] [--json]
+${ADMIN_USAGE}
 
 Settings use RocketMQ's names (listenPort, brokerName, namesrvAddr, storePathRootDir,
 flushDiskType, brokerRole, autoCreateTopicEnable, maxMessageSize, ...). Stop with SIGTERM or Ctrl-C.`;
@@ -19,6 +21,7 @@ async function main(argv: string[]): Promise<void> {
     console.log(USAGE);
     return;
   }
+  if (command === 'admin') return runAdmin(rest);
   if (command === 'bench') {
     const [role, ...benchArgs] = rest;
     if (role === 'producer') return benchProducer(benchArgs);

@@ -14,6 +14,7 @@ import {
   type TopicList,
   type TopicRouteData,
   GetConsumerConnectionListRequestHeader,
+  PromoteToMasterRequestHeader,
   QueryMessageRequestHeader,
 } from '@rocketnest/protocol';
 import { ClientInstance, type ClientOptions } from './client-instance.js';
@@ -131,6 +132,21 @@ export class Admin {
       await this.call(address, RequestCode.DELETE_TOPIC_IN_BROKER, { topic });
     const extFields: Record<string, string> = clusterName ? { topic, clusterName } : { topic };
     await this.instance.invokeNamesrv(() => createRequest(RequestCode.DELETE_TOPIC_IN_NAMESRV, { extFields }));
+  }
+
+  /**
+   * Make the slave at brokerAddr the master of its brokerName, once its master is lost for good
+   * (PROMOTE_TO_MASTER, RocketNest brokers only). The broker refuses while a NameServer lists a
+   * master for its brokerName or the old master answers. Resolves with the broker's account.
+   */
+  async promoteToMaster(brokerAddr: string, role: 'ASYNC_MASTER' | 'SYNC_MASTER' = 'ASYNC_MASTER'): Promise<string> {
+    const request = createRequest(RequestCode.PROMOTE_TO_MASTER, {
+      extFields: PromoteToMasterRequestHeader.encode({ brokerRole: role }),
+    });
+    // The broker first probes the old master, up to 3 s for each address it was known at.
+    const response = await this.instance.remoting.invoke(brokerAddr, request, { timeoutMs: 30_000 });
+    if (response.code !== ResponseCode.SUCCESS) throw new MQBrokerError(response.code, response.remark, brokerAddr);
+    return response.remark ?? '';
   }
 
   /** A broker's runtime figures (GET_BROKER_RUNTIME_INFO), as mqadmin brokerStatus shows them. */

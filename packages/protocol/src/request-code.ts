@@ -153,6 +153,12 @@ export const RequestCode = {
   POP_ROLLBACK: 200056,
   /** 5.x POP */
   BATCH_ACK_MESSAGE: 200151,
+  /**
+   * RocketNest's own (RocketMQ 4 has no promotion): a slave whose master is lost for good becomes
+   * the master of its brokerName. Beyond every code RocketMQ 4 and 5 use below 32,767: the
+   * ROCKETMQ binary header carries a code in 16 bits.
+   */
+  PROMOTE_TO_MASTER: 30_001,
 } as const;
 
 export type RequestCodeName = keyof typeof RequestCode;

@@ -70,6 +70,8 @@ export class HAClient {
   private socket: Socket | undefined;
   private received = new ReceivedBytes();
   private applying = false;
+  /** The apply loop under way, which close() waits for. */
+  private applied: Promise<void> = Promise.resolve();
   private lastReport = 0;
   private reportTimer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -115,7 +117,7 @@ export class HAClient {
       this.received.push(data);
       // Far behind, the master sends faster than this slave applies: let TCP hold the rest.
       if (this.received.length > PAUSE_AT_BYTES) socket.pause();
-      void this.apply();
+      if (!this.applying) this.applied = this.apply();
     });
     socket.on('error', (error) => this.logger.warn(`HA connection to ${address}: ${error.message}`));
     socket.on('close', () => {
@@ -137,7 +139,6 @@ export class HAClient {
 
   /** Apply the whole frames received, one at a time. */
   private async apply(): Promise<void> {
-    if (this.applying) return;
     this.applying = true;
     const socket = this.socket;
     try {
@@ -165,10 +166,12 @@ export class HAClient {
     }
   }
 
-  close(): void {
+  /** Stop replicating; resolves once the chunk being appended, if any, is in the log. */
+  async close(): Promise<void> {
     this.running = false;
     clearTimeout(this.retryTimer);
     clearInterval(this.reportTimer);
     this.socket?.destroy();
+    await this.applied;
   }
 }

@@ -86,3 +86,9 @@ export const GetConsumeStatsInBrokerHeader = defineHeader('GetConsumeStatsInBrok
   isOrder: f.boolean,
 });
 export type GetConsumeStatsInBrokerHeader = HeaderOf<typeof GetConsumeStatsInBrokerHeader>;
+
+/** PROMOTE_TO_MASTER (RocketNest's own): the role the slave takes, ASYNC_MASTER or SYNC_MASTER. */
+export const PromoteToMasterRequestHeader = defineHeader('PromoteToMasterRequestHeader', {
+  brokerRole: f.string,
+});
+export type PromoteToMasterRequestHeader = HeaderOf<typeof PromoteToMasterRequestHeader>;
