@@ -3,6 +3,7 @@
 export {
   brokerSettingsFromProperties,
   defaultBrokerConfig,
+  namesrvAddresses,
   type BrokerConfig,
   type BrokerRole,
   type BrokerSettings,

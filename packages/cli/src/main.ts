@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ADMIN_USAGE, runAdmin } from './admin.js';
 import { benchConsumer, benchProducer } from './bench.js';
+import { CLUSTER_USAGE, runCluster } from './cluster.js';
 import { runBroker, runNamesrv } from './servers.js';
 
 const USAGE = `usage:
@@ -11,6 +12,7 @@ const USAGE = `usage:
   rocketnest bench consumer [-n host:port] [--topic T] [--group G] [--concurrency 64] [--batch 32]
                             [--from first|last] [--duration 30] [--warmup 0] [--json]
 ${ADMIN_USAGE}
+${CLUSTER_USAGE}
 
 Settings use RocketMQ's names (listenPort, brokerName, namesrvAddr, storePathRootDir,
 flushDiskType, brokerRole, autoCreateTopicEnable, maxMessageSize, ...). Stop with SIGTERM or Ctrl-C.`;
@@ -22,6 +24,7 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if (command === 'admin') return runAdmin(rest);
+  if (command === 'cluster') return runCluster(rest);
   if (command === 'bench') {
     const [role, ...benchArgs] = rest;
     if (role === 'producer') return benchProducer(benchArgs);

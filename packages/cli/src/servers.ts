@@ -15,7 +15,7 @@ export function readProperties(path: string | undefined): Record<string, string>
 }
 
 /** Stop on SIGTERM or SIGINT: the server's own shutdown, then exit. */
-function stopOnSignals(name: string, shutdown: () => Promise<void>): void {
+export function stopOnSignals(name: string, shutdown: () => Promise<void>): void {
   const log = processLogger(name);
   let stopping = false;
   const stop = (signal: string) => {
