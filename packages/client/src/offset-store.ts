@@ -21,15 +21,19 @@ export interface OffsetStore {
   remove(queue: MessageQueue): void;
 }
 
+interface OffsetEntry {
+  queue: MessageQueue;
+  offset: number;
+  committed: number;
+  committedTo?: string | undefined;
+}
+
 /**
  * RemoteBrokerOffsetStore: a clustering group's offsets, kept in memory as consumption moves and
  * committed to the queue's broker every persist interval, on rebalance and on shutdown.
  */
 export class RemoteOffsetStore implements OffsetStore {
-  private readonly offsets = new Map<
-    string,
-    { queue: MessageQueue; offset: number; committed: number; committedTo?: string | undefined }
-  >();
+  private readonly offsets = new Map<string, OffsetEntry>();
 
   constructor(
     private readonly instance: ClientInstance,
@@ -67,7 +71,9 @@ export class RemoteOffsetStore implements OffsetStore {
 
   /**
    * Commit the queues whose offset moved since the last commit, or whose broker address changed
-   * (committed to a slave while the master was away, then to the master once it is back).
+   * (committed to a slave while the master was away, then to the master once it is back). A
+   * commit the broker did not take is tried once more after a route refresh: the master may have
+   * just died, and its slave now keeps the group's offsets (it copies the master's only every 10 s).
    */
   async persist(queues?: readonly MessageQueue[]): Promise<void> {
     const keys = queues ? queues.map(queueKey) : [...this.offsets.keys()];
@@ -77,27 +83,36 @@ export class RemoteOffsetStore implements OffsetStore {
         if (!entry || entry.offset < 0) return;
         const address = await this.brokerAddress(entry.queue);
         if (!address || (entry.offset === entry.committed && address === entry.committedTo)) return;
-        const offset = entry.offset;
-        await this.instance.remoting
-          .invoke(
-            address,
-            createRequest(RequestCode.UPDATE_CONSUMER_OFFSET, {
-              extFields: UpdateConsumerOffsetRequestHeader.encode({
-                consumerGroup: this.group,
-                topic: entry.queue.topic,
-                queueId: entry.queue.queueId,
-                commitOffset: offset,
-              }),
-            }),
-          )
-          .then((response) => {
-            if (response.code !== ResponseCode.SUCCESS) return;
-            entry.committed = Math.max(entry.committed, offset);
-            entry.committedTo = address;
-          })
-          .catch(() => undefined);
+        if (await this.commit(entry, address)) return;
+        await this.instance.refreshRoute(entry.queue.topic).catch(() => undefined);
+        const now = await this.brokerAddress(entry.queue);
+        if (now && now !== address) await this.commit(entry, now);
       }),
     );
+  }
+
+  /** UPDATE_CONSUMER_OFFSET of the entry's offset at address; false when it was not taken. */
+  private async commit(entry: OffsetEntry, address: string): Promise<boolean> {
+    const offset = entry.offset;
+    try {
+      const response = await this.instance.remoting.invoke(
+        address,
+        createRequest(RequestCode.UPDATE_CONSUMER_OFFSET, {
+          extFields: UpdateConsumerOffsetRequestHeader.encode({
+            consumerGroup: this.group,
+            topic: entry.queue.topic,
+            queueId: entry.queue.queueId,
+            commitOffset: offset,
+          }),
+        }),
+      );
+      if (response.code !== ResponseCode.SUCCESS) return false;
+    } catch {
+      return false;
+    }
+    entry.committed = Math.max(entry.committed, offset);
+    entry.committedTo = address;
+    return true;
   }
 
   remove(queue: MessageQueue): void {

@@ -296,7 +296,10 @@ export class Producer {
     const known = this.publishInfos.get(topic);
     if (known) return known;
     let info: PublishInfo | undefined;
-    const route = await this.instance.route(topic);
+    let route = await this.instance.route(topic);
+    // A route known from while a broker's master was away may have no writable queue: ask the
+    // NameServer again, as tryToFindTopicPublishInfo does, rather than wait for the next refresh.
+    if (route && publishInfo(topic, route).queues.length === 0) route = await this.instance.refreshRoute(topic);
     if (route) info = publishInfo(topic, route);
     else {
       // No route yet: send by TBW102's brokers, which create the topic on first send.

@@ -115,3 +115,65 @@ export async function writeExample(
   }
   return { confDir, namesrvAddr, brokers };
 }
+
+/**
+ * A shipped example run as separate processes, one `rocketnest` per member, so that a test can
+ * kill, stop and restart each: its two NameServers, and whichever brokers the test starts.
+ */
+export class LocalCluster {
+  private readonly namesrvs: RocketnestProcess[] = [];
+  private readonly running = new Map<string, RocketnestProcess>();
+
+  private constructor(
+    readonly dir: string,
+    readonly namesrvAddr: string,
+    readonly brokers: readonly ExampleBroker[],
+  ) {}
+
+  /** Write the example under dir (see writeExample) and start its NameServers. */
+  static async start(
+    example: '2m-2s-sync' | '2m-2s-async',
+    dir: string,
+    extra: Record<string, string> = {},
+  ): Promise<LocalCluster> {
+    const { namesrvAddr, brokers } = await writeExample(example, dir, extra);
+    const cluster = new LocalCluster(dir, namesrvAddr, brokers);
+    for (const address of namesrvAddr.split(';')) {
+      const port = address.slice(address.lastIndexOf(':') + 1);
+      const file = join(dir, 'conf', `namesrv-${port}.properties`);
+      writeFileSync(file, `listenPort=${port}\nbindAddress=127.0.0.1\n`);
+      cluster.namesrvs.push(await RocketnestProcess.start(['namesrv', '-c', file]));
+    }
+    return cluster;
+  }
+
+  broker(name: string): ExampleBroker {
+    const broker = this.brokers.find((b) => b.name === name);
+    if (!broker) throw new Error(`the example has no broker ${name}`);
+    return broker;
+  }
+
+  /** Start (or restart, over the store it left) the broker of conf/<name>.properties. */
+  async startBroker(name: string): Promise<void> {
+    if (this.running.get(name)?.exited === false) throw new Error(`${name} is running`);
+    this.running.set(name, await RocketnestProcess.start(['broker', '-c', this.broker(name).conf]));
+  }
+
+  process(name: string): RocketnestProcess | undefined {
+    return this.running.get(name);
+  }
+
+  async kill(name: string): Promise<void> {
+    await this.running.get(name)?.kill();
+  }
+
+  async stop(name: string): Promise<number | null | undefined> {
+    return this.running.get(name)?.stop();
+  }
+
+  /** Stop every process, brokers first. */
+  async close(): Promise<void> {
+    for (const broker of this.running.values()) await broker.stop();
+    for (const namesrv of this.namesrvs) await namesrv.stop();
+  }
+}
