@@ -158,4 +158,26 @@ describe('client: producer against our NameServer and broker', () => {
     assert.deepEqual([...brokers], ['broker-b']);
     assert.ok(second.store.getMaxOffsetInQueue('Failover', 0) + second.store.getMaxOffsetInQueue('Failover', 1) >= 8);
   });
+
+  it('asks the NameServer again at once when the route it knows has no master, not at the next 30 s refresh', async () => {
+    const namesrv = await startNamesrv();
+    const master = await startBroker({ namesrvAddr: namesrv.address });
+    const [port, address] = [master.port, master.brokerAddr];
+    await startBroker({ namesrvAddr: namesrv.address, brokerId: 1, brokerRole: 'SLAVE' });
+    await requests().createTopic(master.brokerAddr, 'Failover', 2);
+    const sender = await producer({ namesrvAddr: namesrv.address });
+    await sender.send({ topic: 'Failover', body: 'warm-up' });
+    // The master goes; the producer's refreshed route shows the slave only, with nothing to write to.
+    await master.shutdown();
+    await assert.rejects(sender.send({ topic: 'Failover', body: 'no master' }));
+    await assert.rejects(sender.send({ topic: 'Failover', body: 'no master' }), /no route for topic Failover/);
+    // The master comes back: the next send finds it, though the route was refreshed moments ago.
+    const back = await startBroker(
+      { namesrvAddr: namesrv.address, listenPort: port },
+      { storePathRootDir: master.storeConfig.storePathRootDir },
+    );
+    const result = await sender.send({ topic: 'Failover', body: 'master back' });
+    assert.equal(result.status, 'SEND_OK');
+    assert.equal(back.brokerAddr, address);
+  });
 });
