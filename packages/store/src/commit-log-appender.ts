@@ -28,6 +28,11 @@ interface PendingPut {
   records: DispatchRecord[];
   /** CommitLog offset after its bytes. */
   end: number;
+  /**
+   * Where its whole records end: end, but for replicated bytes that stop inside a record, the
+   * start of that record. Dispatch, flush and the checkpoint's safe offset stop there.
+   */
+  recordsEnd: number;
   resolve(result: PutMessageResult): void;
   /** Answered only after its fsync (SYNC_FLUSH and not WAIT=false). */
   wait: boolean;
@@ -129,7 +134,7 @@ export class CommitLogAppender {
     if (this.commitLog.unwrittenBytes >= EARLY_WRITE_BYTES && this.commitLog.writesOnPool) this.commitLog.write();
     return new Promise((resolve) => {
       this.endRoundSoon();
-      this.unwritten.push({ records, end: physicalOffset, resolve, wait, result });
+      this.unwritten.push({ records, end: physicalOffset, recordsEnd: physicalOffset, resolve, wait, result });
     });
   }
 
@@ -138,7 +143,7 @@ export class CommitLogAppender {
    * dispatched once the bytes are written, as a put's are; resolved then, rejected when the write
    * fails (a full disk).
    */
-  appendReplica(data: Buffer, records: DispatchRecord[]): Promise<void> {
+  appendReplica(data: Buffer, records: DispatchRecord[], recordsEnd: number): Promise<void> {
     this.commitLog.appendRaw(data);
     for (const { topic, queueId, queueOffset, sysFlag } of records) {
       if (takesQueueOffset(sysFlag)) this.queues.setNextOffset(topic, queueId, queueOffset + 1);
@@ -148,7 +153,7 @@ export class CommitLogAppender {
       this.endRoundSoon();
       const settle = (result: PutMessageResult) =>
         result.status === 'PUT_OK' ? resolve() : reject(new Error(result.error ?? result.status));
-      this.unwritten.push({ records, end, resolve: settle, wait: false, result: REPLICATED });
+      this.unwritten.push({ records, end, recordsEnd, resolve: settle, wait: false, result: REPLICATED });
     });
   }
 
@@ -170,7 +175,7 @@ export class CommitLogAppender {
     while (count < this.unwritten.length && this.unwritten[count]!.end <= offset) count++;
     const puts = this.unwritten.splice(0, count);
     for (const put of puts) for (const record of put.records) this.dispatcher.dispatch(record);
-    this.dispatcher.roundEnd(offset);
+    this.dispatcher.roundEnd(puts.at(-1)?.recordsEnd);
     const newest = puts.at(-1)?.records.at(-1);
     if (newest) this.flush.writtenTimestamp = newest.storeTimestamp;
     for (const put of puts) {

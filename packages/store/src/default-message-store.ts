@@ -317,8 +317,8 @@ export class DefaultMessageStore implements MessageStore {
       throw new RangeError(`the master sent CommitLog bytes at ${offset}, but this log ends at ${end}`);
     }
     if (data.length === 0) return;
-    const { records, commit } = this.replica.take(offset, data);
-    await this.appender.appendReplica(data, records);
+    const { records, recordsEnd, commit } = this.replica.take(offset, data);
+    await this.appender.appendReplica(data, records, recordsEnd);
     commit();
   }
 

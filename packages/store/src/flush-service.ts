@@ -44,6 +44,15 @@ export class FlushService {
     private readonly logger: Logger,
   ) {}
 
+  /**
+   * What a flush starting now makes durable, as the offset recorded: the page cache's end, or on
+   * a slave whose log ends inside a record replication has not finished, that record's start.
+   * The checkpoint's safe offset derives from it and must be where a record starts.
+   */
+  private get flushTarget(): number {
+    return Math.min(this.files.commitLog.readableOffset, this.files.dispatcher.dispatchedOffset);
+  }
+
   /** After recovery: the CommitLog is known to be on disk up to flushedOffset. */
   opened(flushedOffset: number): void {
     this.lastFlushedOffset = flushedOffset;
@@ -53,7 +62,7 @@ export class FlushService {
   /** Under ASYNC_FLUSH: fsync when enough pages are dirty, or everything now and then. */
   async flushCommitLog(force: boolean): Promise<void> {
     const commitLog = this.files.commitLog;
-    const target = commitLog.readableOffset;
+    const target = this.flushTarget;
     const timestamp = this.writtenTimestamp;
     const thorough = this.now() - this.lastThoroughFlush >= this.config.flushCommitLogThoroughInterval;
     const enough = target - this.lastFlushedOffset >= this.config.flushCommitLogLeastPages * 4096;
@@ -92,7 +101,7 @@ export class FlushService {
   private groupCommit(): void {
     if (this.syncFlushing || this.syncWaiters.length === 0) return;
     this.syncFlushing = true;
-    const target = this.files.commitLog.readableOffset;
+    const target = this.flushTarget;
     const timestamp = this.writtenTimestamp;
     this.files.commitLog.flush().then(
       () => {

@@ -37,10 +37,11 @@ export class ReplicaRecords {
   }
 
   /**
-   * The records that data, appended at offset, completes, and a commit to call once it is
-   * appended (until then this view stays as it was). Throws for bytes that are not records.
+   * The records that data, appended at offset, completes, where the whole records then end, and
+   * a commit to call once it is appended (until then this view stays as it was). Throws for
+   * bytes that are not records.
    */
-  take(offset: number, data: Buffer): { records: DispatchRecord[]; commit(): void } {
+  take(offset: number, data: Buffer): { records: DispatchRecord[]; recordsEnd: number; commit(): void } {
     let chunk = data;
     let start = offset;
     if (start < this.skipUntil) {
@@ -48,7 +49,7 @@ export class ReplicaRecords {
       chunk = chunk.subarray(filler);
       start += filler;
     }
-    if (chunk.length === 0) return { records: [], commit: () => {} };
+    if (chunk.length === 0) return { records: [], recordsEnd: this.recordsEnd, commit: () => {} };
     const bytes = this.tail.length > 0 ? Buffer.concat([this.tail, chunk]) : chunk;
     const base = this.tail.length > 0 ? this.tailStart : start;
     const records: DispatchRecord[] = [];
@@ -77,6 +78,6 @@ export class ReplicaRecords {
       this.tailStart = base + at;
       this.skipUntil = skipUntil;
     };
-    return { records, commit };
+    return { records, recordsEnd: Math.max(base + at, skipUntil), commit };
   }
 }

@@ -115,4 +115,21 @@ describe('replication of the CommitLog (HA transfer, store side)', () => {
     assert.equal(payments.at(-1)!.body.toString('hex'), numbered(41).body.toString('hex'));
     assert.equal(payments.length, 14);
   });
+
+  it('a slave stopped in the middle of a record goes on after a restart from its last whole record', async () => {
+    const master = await open();
+    for (let i = 0; i < 60; i++) await master.putMessage(numbered(i));
+    const slave = await open();
+    await slave.appendReplica(0, master.readReplica(0, 20_000));
+    // The flushes run meanwhile, and the checkpoint takes a safe offset: it must be a record's start.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await slave.shutdown();
+    const reopened = new DefaultMessageStore(slave.config, { logger: silentLogger });
+    await reopened.start();
+    after(() => reopened.shutdown());
+    assert.ok(reopened.getMaxPhyOffset() < 20_000);
+    await replicate(master, reopened, 5000);
+    assert.equal(reopened.getMaxPhyOffset(), master.getMaxPhyOffset());
+    assert.deepEqual(bodies(reopened, 'Payments', 1), bodies(master, 'Payments', 1));
+  });
 });

@@ -14,13 +14,14 @@
  */
 import { silentLogger } from '@rocketnest/common';
 import { spawnSync } from 'node:child_process';
-import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { bodyCrc, type MessageToStore } from '@rocketnest/protocol';
 import { DefaultMessageStore, type FlushDiskType } from '@rocketnest/store';
+import { rawSequentialWrite } from '../support/disk.js';
 import { storeMessage } from '../support/store-message.js';
 
 const { values: args } = parseArgs({
@@ -43,19 +44,6 @@ function message(body: Buffer, seq: number): MessageToStore {
     body,
     `UNIQ_KEY\u0001${uniqKey}\u0002KEYS\u0001key-${seq}\u0002TAGS\u0001TagA\u0002WAIT\u0001true\u0002`,
   );
-}
-
-function rawSequentialWrite(dir: string, totalBytes: number): number {
-  const path = join(dir, 'raw-write');
-  const chunk = Buffer.alloc(1024 * 1024, 7);
-  const fd = openSync(path, 'w');
-  const started = performance.now();
-  for (let written = 0; written < totalBytes; written += chunk.length) writeSync(fd, chunk);
-  fdatasyncSync(fd);
-  const seconds = (performance.now() - started) / 1000;
-  closeSync(fd);
-  rmSync(path);
-  return totalBytes / seconds / 1e6;
 }
 
 /** `concurrency` appenders, each awaiting append of a fresh message of `size` bytes, for `seconds`. */

@@ -13,10 +13,18 @@ export const exampleConfDir = join(
   'conf',
 );
 
+/** Every process started here; killed when this process exits, so that none outlives a failed run. */
+const children = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
 /** A `rocketnest ...` process: waits for its boot line, keeps its output, stops or is killed. */
 export class RocketnestProcess {
   output = '';
   private constructor(readonly child: ChildProcess) {
+    children.add(child);
+    child.on('exit', () => children.delete(child));
     child.stdout!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
   }
