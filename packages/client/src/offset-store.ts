@@ -24,8 +24,6 @@ export interface OffsetStore {
 interface OffsetEntry {
   queue: MessageQueue;
   offset: number;
-  committed: number;
-  committedTo?: string | undefined;
 }
 
 /**
@@ -58,7 +56,7 @@ export class RemoteOffsetStore implements OffsetStore {
     if (response.code === ResponseCode.QUERY_NOT_FOUND) return -1;
     if (response.code !== ResponseCode.SUCCESS) throw new MQBrokerError(response.code, response.remark, address);
     const { offset } = OffsetResponseHeader.decode(response.extFields);
-    this.offsets.set(queueKey(queue), { queue, offset, committed: offset, committedTo: address });
+    this.offsets.set(queueKey(queue), { queue, offset });
     return offset;
   }
 
@@ -66,14 +64,15 @@ export class RemoteOffsetStore implements OffsetStore {
     const key = queueKey(queue);
     const known = this.offsets.get(key);
     if (known) known.offset = offset;
-    else this.offsets.set(key, { queue, offset, committed: -1 });
+    else this.offsets.set(key, { queue, offset });
   }
 
   /**
-   * Commit the queues whose offset moved since the last commit, or whose broker address changed
-   * (committed to a slave while the master was away, then to the master once it is back). A
+   * Commit every offset (of these queues, or of all), moved or not, as RocketMQ's persistAll
+   * does: a broker that restarted after a crash lost what it had not yet written to
+   * consumerOffset.json, and a slave keeps the group's offsets while its master is away. A
    * commit the broker did not take is tried once more after a route refresh: the master may have
-   * just died, and its slave now keeps the group's offsets (it copies the master's only every 10 s).
+   * just died, and its slave now keeps the offsets (it copies the master's only every 10 s).
    */
   async persist(queues?: readonly MessageQueue[]): Promise<void> {
     const keys = queues ? queues.map(queueKey) : [...this.offsets.keys()];
@@ -82,8 +81,7 @@ export class RemoteOffsetStore implements OffsetStore {
         const entry = this.offsets.get(key);
         if (!entry || entry.offset < 0) return;
         const address = await this.brokerAddress(entry.queue);
-        if (!address || (entry.offset === entry.committed && address === entry.committedTo)) return;
-        if (await this.commit(entry, address)) return;
+        if (!address || (await this.commit(entry, address))) return;
         await this.instance.refreshRoute(entry.queue.topic).catch(() => undefined);
         const now = await this.brokerAddress(entry.queue);
         if (now && now !== address) await this.commit(entry, now);
@@ -92,27 +90,23 @@ export class RemoteOffsetStore implements OffsetStore {
   }
 
   /** UPDATE_CONSUMER_OFFSET of the entry's offset at address; false when it was not taken. */
-  private async commit(entry: OffsetEntry, address: string): Promise<boolean> {
-    const offset = entry.offset;
+  private async commit({ queue, offset }: OffsetEntry, address: string): Promise<boolean> {
     try {
       const response = await this.instance.remoting.invoke(
         address,
         createRequest(RequestCode.UPDATE_CONSUMER_OFFSET, {
           extFields: UpdateConsumerOffsetRequestHeader.encode({
             consumerGroup: this.group,
-            topic: entry.queue.topic,
-            queueId: entry.queue.queueId,
+            topic: queue.topic,
+            queueId: queue.queueId,
             commitOffset: offset,
           }),
         }),
       );
-      if (response.code !== ResponseCode.SUCCESS) return false;
+      return response.code === ResponseCode.SUCCESS;
     } catch {
       return false;
     }
-    entry.committed = Math.max(entry.committed, offset);
-    entry.committedTo = address;
-    return true;
   }
 
   remove(queue: MessageQueue): void {
