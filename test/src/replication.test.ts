@@ -119,4 +119,38 @@ describe('master/slave replication over the HA port', () => {
     await eventually(() => back.offsets.query('Readers', 'Orders', 0) === 40, 'the offset committed to the master');
     assert.equal(received.size, 40);
   });
+
+  it('with slaveReadEnable a master sends consumers of data it holds on disk only to the slave (suggestWhichBrokerId)', async () => {
+    const namesrv = await startNamesrv();
+    // RAM of 1 KiB: every message but the newest few is beyond accessMessageInMemoryMaxRatio.
+    const tiny = { totalMemory: 1024 };
+    const master = await startBroker({ namesrvAddr: namesrv.address, slaveReadEnable: true }, {}, tiny);
+    const slave = await startBroker(
+      { namesrvAddr: namesrv.address, brokerId: 1, brokerRole: 'SLAVE', slaveReadEnable: true },
+      {},
+      tiny,
+    );
+    const requests = requestsClient();
+    await requests.createTopic(master.brokerAddr, 'Orders', 1);
+    for (let i = 0; i < 200; i++) await requests.send(master.brokerAddr, 'Orders', `order ${i} ${'x'.repeat(500)}`);
+    await eventually(() => slave.store.getMaxPhyOffset() === master.store.getMaxPhyOffset(), 'the slave to catch up');
+    await eventually(() => slave.topics.get('Orders'), 'the topic on the slave');
+
+    const received = new Set<string>();
+    const consumer = testConsumer({
+      namesrvAddr: namesrv.address,
+      consumerGroup: 'Laggards',
+      consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
+      pullBatchSize: 16,
+    });
+    consumer.subscribe('Orders', '*').onMessage(([message]) => {
+      received.add(message!.body.toString());
+    });
+    await consumer.start();
+    await eventually(() => received.size === 200, 'every message');
+    // The master answered the first pull and pointed at the slave, which served the rest.
+    assert.ok(master.stats.getTotal <= 32, `the master served ${master.stats.getTotal}`);
+    assert.ok(slave.stats.getTotal >= 168, `the slave served ${slave.stats.getTotal}`);
+    await eventually(() => master.offsets.query('Laggards', 'Orders', 0) === 200, 'the offset committed to the master');
+  });
 });

@@ -22,6 +22,11 @@ export interface BrokerConfig {
   slaveTimeout: number;
   /** SYNC_MASTER: a slave this many bytes behind is as good as none (SLAVE_NOT_AVAILABLE). */
   haSlaveFallbehindMax: number;
+  /**
+   * A master answers pulls of data it no longer holds in memory (beyond accessMessageInMemoryMaxRatio)
+   * with the group's whichBrokerWhenConsumeSlowly (a slave) as suggestWhichBrokerId.
+   */
+  slaveReadEnable: boolean;
   /** Address to bind: 0.0.0.0 serves other hosts, 127.0.0.1 this one only. */
   bindAddress: string;
   /** NameServer addresses, host:port separated by ';'. Empty: run without one. */
@@ -71,6 +76,7 @@ export function defaultBrokerConfig(overrides: Partial<BrokerConfig> = {}): Brok
     haMasterAddress: '',
     slaveTimeout: 3000,
     haSlaveFallbehindMax: 256 * 1024 * 1024,
+    slaveReadEnable: false,
     bindAddress: '0.0.0.0',
     namesrvAddr: '',
     brokerRole: 'ASYNC_MASTER',

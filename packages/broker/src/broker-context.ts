@@ -32,6 +32,8 @@ export interface BrokerContext {
    * that no slave can (see HAService.waitForSlave).
    */
   waitForSlave(end: number): Promise<SlaveAck>;
+  /** A master's highest CommitLog offset a slave has acknowledged, or -1 (no slave, or a slave itself). */
+  readonly slaveAckOffset: number;
   /** A slave whose master is lost for good becomes the master (see BrokerController). */
   promoteToMaster(role: 'ASYNC_MASTER' | 'SYNC_MASTER'): Promise<string>;
   /** brokerIP1:listenPort, stored in every record and used in offset message ids. */

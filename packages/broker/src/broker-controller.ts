@@ -271,6 +271,10 @@ export class BrokerController implements BrokerContext {
     }
   }
 
+  get slaveAckOffset(): number {
+    return this.ha?.slaveAckOffset ?? -1;
+  }
+
   waitForSlave(end: number): Promise<SlaveAck> {
     if (!this.ha) return Promise.resolve('NOT_AVAILABLE');
     const { slaveTimeout, haSlaveFallbehindMax } = this.config;

@@ -29,6 +29,7 @@ import {
   OffsetResponseHeader,
 } from '@rocketnest/protocol';
 import { allocateAveragely, queueKey, sortQueues, type AllocateStrategy } from './allocate.js';
+import { BrokerAddresses } from './broker-addresses.js';
 import { ClientInstance, type ClientOptions } from './client-instance.js';
 import { MQBrokerError, MQClientError } from './errors.js';
 import { LocalFileOffsetStore } from './local-offset-store.js';
@@ -105,6 +106,7 @@ const PULL_ANSWERS = new Set<number>([
 export abstract class ConsumerBase {
   readonly instance: ClientInstance;
   protected readonly subscriptions = new Map<string, Subscription>();
+  private readonly addresses: BrokerAddresses;
   protected readonly offsets: OffsetStore;
   protected running = false;
   private rebalancing: Promise<void> | undefined;
@@ -122,6 +124,10 @@ export abstract class ConsumerBase {
     const groupProblem = groupNameProblem(options.consumerGroup);
     if (groupProblem) throw new MQClientError(`consumerGroup: ${groupProblem}`);
     this.instance = new ClientInstance(options);
+    this.addresses = new BrokerAddresses(
+      (topic) => this.instance.route(topic),
+      () => this.subscriptions.keys(),
+    );
     this.offsets =
       options.messageModel === 'BROADCASTING'
         ? new LocalFileOffsetStore(
@@ -353,31 +359,12 @@ export abstract class ConsumerBase {
   }
 
   protected masterOf(brokerName: string, topic?: string): Promise<string | undefined> {
-    return this.addressOf(brokerName, topic, false);
+    return this.addresses.master(brokerName, topic);
   }
 
-  /**
-   * Where to read a broker's queues and offsets: its master, or while the master is away one of
-   * its slaves, up to what it replicated (findBrokerAddressInSubscribe). Writes go to masters only.
-   */
+  /** Where to read a broker's offsets: its master, or while the master is away its lowest slave. */
   protected readerOf(brokerName: string, topic?: string): Promise<string | undefined> {
-    return this.addressOf(brokerName, topic, true);
-  }
-
-  private async addressOf(brokerName: string, topic: string | undefined, slaves: boolean): Promise<string | undefined> {
-    for (const candidate of topic ? [topic, ...this.subscriptions.keys()] : this.subscriptions.keys()) {
-      const route = await this.instance.route(candidate);
-      const addresses = route?.brokerDatas.find((b) => b.brokerName === brokerName)?.brokerAddrs;
-      if (!addresses) continue;
-      const master = addresses[String(MASTER_ID)];
-      if (master || !slaves) return master;
-      const slave = Object.keys(addresses)
-        .map(Number)
-        .filter((id) => id > MASTER_ID)
-        .sort((a, b) => a - b)[0];
-      if (slave !== undefined) return addresses[String(slave)];
-    }
-    return undefined;
+    return this.addresses.reader(brokerName, topic);
   }
 
   /**
@@ -391,7 +378,7 @@ export abstract class ConsumerBase {
     commitOffset: number,
     expression?: string,
   ): Promise<PullResult> {
-    const address = await this.readerOf(queue.brokerName, queue.topic);
+    const address = await this.addresses.puller(queue);
     if (!address) throw new MQClientError(`no master or slave for broker ${queue.brokerName}`);
     const subscription = this.subscriptions.get(queue.topic);
     const subString = subscription?.data.subString ?? expression ?? '*';
@@ -416,9 +403,12 @@ export abstract class ConsumerBase {
       { timeoutMs: suspendMs + 15_000 },
     );
     // A pull's answers carry PullMessageResponseHeader; a refusal carries none, and the offset stays.
-    const nextOffset = PULL_ANSWERS.has(response.code)
-      ? PullMessageResponseHeader.decode(response.extFields).nextBeginOffset
-      : offset;
+    let nextOffset = offset;
+    if (PULL_ANSWERS.has(response.code)) {
+      const header = PullMessageResponseHeader.decode(response.extFields);
+      nextOffset = header.nextBeginOffset;
+      this.addresses.suggest(queue, header.suggestWhichBrokerId);
+    }
     if (response.code !== ResponseCode.SUCCESS) return { code: response.code, nextOffset, messages: [] };
     const tags = subscription?.tags ?? new Set<string>();
     const messages = decodeStoredMessages(response.body ?? Buffer.alloc(0))

@@ -1,6 +1,6 @@
 // What users of the client need: the producers, the consumers, the admin, and the types their
 // options, messages and results are made of. The parts they are built from stay inside.
-export { Admin, type QueueProgress, type QueueStats, type TopicOptions } from './admin.js';
+export { Admin, type BrokerMember, type QueueProgress, type QueueStats, type TopicOptions } from './admin.js';
 export {
   allocateAveragely,
   allocateAveragelyByCircle,

@@ -1,5 +1,5 @@
 import { silentLogger } from '@rocketnest/common';
-import { Admin } from '@rocketnest/client';
+import { Admin, type BrokerMember } from '@rocketnest/client';
 
 /** What the health indicators ask of the cluster: is it there, and how far behind are the listeners? */
 export class ClusterHealth {
@@ -9,25 +9,21 @@ export class ClusterHealth {
   ) {}
 
   /**
-   * Ask the NameServer for the cluster and every broker master for its runtime info; resolves with
-   * what answered, throws naming what did not.
+   * Ask the NameServer for the cluster and every broker, masters and slaves, for its runtime info;
+   * resolves with each broker's role and replication lag (a slave that does not answer is listed
+   * with the error), throws naming the NameServer or a master that did not answer.
    */
-  async ping(timeoutMs: number): Promise<{ namesrv: string; brokers: string[] }> {
+  async ping(timeoutMs: number): Promise<{ namesrv: string; brokers: BrokerMember[] }> {
     const namesrvAddr = this.namesrvAddr();
     const admin = new Admin({ namesrvAddr, requestTimeoutMs: timeoutMs, logger: silentLogger });
     try {
-      const masters = await admin.masters().catch((error: unknown) => {
+      const brokers = await admin.brokers().catch((error: unknown) => {
         throw new Error(`NameServer ${namesrvAddr} did not answer: ${(error as Error).message}`);
       });
-      if (masters.length === 0) throw new Error(`NameServer ${namesrvAddr} knows no broker`);
-      await Promise.all(
-        masters.map((address) =>
-          admin.brokerRuntimeInfo(address).catch((error: unknown) => {
-            throw new Error(`broker ${address} did not answer: ${(error as Error).message}`);
-          }),
-        ),
-      );
-      return { namesrv: namesrvAddr, brokers: masters };
+      if (!brokers.some((b) => b.brokerId === 0)) throw new Error(`NameServer ${namesrvAddr} knows no broker master`);
+      const silent = brokers.find((b) => b.brokerId === 0 && b.error !== undefined);
+      if (silent) throw new Error(`broker ${silent.address} did not answer: ${silent.error}`);
+      return { namesrv: namesrvAddr, brokers };
     } finally {
       await admin.shutdown();
     }

@@ -1,6 +1,6 @@
 import { silentLogger } from '@rocketnest/common';
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { Producer } from '@rocketnest/client';
+import { Producer, type BrokerMember } from '@rocketnest/client';
 import { ClusterHealth } from './cluster-health.js';
 import { EmbeddedBroker } from './embedded-broker.js';
 import { broadcastOffsetDir, ListenerConsumers } from './listener-consumers.js';
@@ -109,8 +109,8 @@ export class RocketConnection implements OnModuleInit, BeforeApplicationShutdown
     this.outcomes.onOutcome(listener);
   }
 
-  /** The NameServer and every broker master answer (ClusterHealth.ping). */
-  ping(timeoutMs: number): Promise<{ namesrv: string; brokers: string[] }> {
+  /** The NameServer and every broker master answer; each broker's role and replication lag (ClusterHealth.ping). */
+  ping(timeoutMs: number): Promise<{ namesrv: string; brokers: BrokerMember[] }> {
     return this.health.ping(timeoutMs);
   }
 

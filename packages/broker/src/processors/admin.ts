@@ -126,6 +126,10 @@ export function getBrokerRuntimeInfo(broker: BrokerContext) {
       remainHowManyDataToFlush: '0',
       commitLogDirCapacity: `Total : ${disk.total}, Free : ${disk.free}.`,
       commitLogMaxOffset: String(store.getMaxPhyOffset()),
+      // RocketNest's own: the role, and how far the nearest slave has the master's CommitLog.
+      brokerRole: broker.config.brokerRole,
+      brokerId: String(broker.config.brokerId),
+      slaveAckOffset: String(broker.slaveAckOffset),
       commitLogMinOffset: String(store.getMinPhyOffset()),
       commitLogDiskRatio: String(disk.ratio),
       consumeQueueDiskRatio: String(disk.ratio),

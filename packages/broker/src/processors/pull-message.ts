@@ -1,5 +1,6 @@
 import {
   createResponse,
+  MASTER_ID,
   Perm,
   PullMessageRequestHeader,
   PullMessageResponseHeader,
@@ -86,7 +87,14 @@ export function pullMessage(broker: BrokerContext, hold: PullRequestHoldService)
       return refuse(ResponseCode.SUBSCRIPTION_PARSE_FAILED, `the SQL92 selector is malformed: ${error.message}`);
     }
     const result = broker.store.getMessage(header.topic, header.queueId, header.queueOffset, header.maxMsgNums, filter);
-    const response = pullResponse(request, result, header.queueOffset);
+    // Far behind, where the master reads from disk: the group's slave for consumers that lag.
+    const suggestWhichBrokerId = !broker.config.slaveReadEnable
+      ? MASTER_ID
+      : result.status === 'FOUND' &&
+          broker.store.checkInDiskByConsumeOffset(header.topic, header.queueId, header.queueOffset)
+        ? group.whichBrokerWhenConsumeSlowly
+        : group.brokerId;
+    const response = pullResponse(request, result, header.queueOffset, suggestWhichBrokerId);
     if (result.status === 'FOUND') broker.stats.getTotal += result.messageCount;
     if (allowSuspend && header.sysFlag & PullSysFlag.COMMIT_OFFSET && broker.config.brokerRole !== 'SLAVE') {
       broker.offsets.commit(header.consumerGroup, header.topic, header.queueId, header.commitOffset);
@@ -121,7 +129,12 @@ export function pullMessage(broker: BrokerContext, hold: PullRequestHoldService)
 }
 
 /** The store's answer as a pull response (PullMessageProcessor's status mapping). */
-function pullResponse(request: RemotingCommand, result: GetMessageResult, requested: number): RemotingCommand {
+function pullResponse(
+  request: RemotingCommand,
+  result: GetMessageResult,
+  requested: number,
+  suggestWhichBrokerId: number,
+): RemotingCommand {
   let code: number;
   let nextBeginOffset = result.nextBeginOffset;
   switch (result.status) {
@@ -147,7 +160,7 @@ function pullResponse(request: RemotingCommand, result: GetMessageResult, reques
   return createResponse(request, code, {
     remark: result.status,
     extFields: PullMessageResponseHeader.encode({
-      suggestWhichBrokerId: 0,
+      suggestWhichBrokerId,
       nextBeginOffset,
       minOffset: result.minOffset,
       maxOffset: result.maxOffset,

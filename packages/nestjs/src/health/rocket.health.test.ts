@@ -9,6 +9,13 @@ import { RocketConnection } from '../rocket-connection.js';
 import { RocketListener } from '../rocket-listener.decorator.js';
 import { RocketModule } from '../rocket.module.js';
 import { RocketHealthIndicator } from './rocket.health.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { silentLogger } from '@rocketnest/common';
+import { BrokerController, type BrokerConfig } from '@rocketnest/broker';
+import type { BrokerMember } from '@rocketnest/client';
+import { NamesrvController } from '@rocketnest/namesrv';
 
 @Injectable()
 class SlowListener {
@@ -45,6 +52,55 @@ describe('RocketHealthIndicator', () => {
       assert.equal(down['rocketmq'].status, 'down');
     } finally {
       await app.close();
+    }
+  });
+
+  it('lists every broker of a cluster, the slave too, with its role and replication lag', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rocketnest-health-'));
+    const namesrv = new NamesrvController({ listenPort: 0, bindAddress: '127.0.0.1' }, { logger: silentLogger });
+    const broker = (name: string, settings: Partial<BrokerConfig>) =>
+      new BrokerController(
+        {
+          broker: { listenPort: 0, bindAddress: '127.0.0.1', namesrvAddr: namesrv.address, ...settings },
+          store: { storePathRootDir: join(dir, name), mappedFileSizeCommitLog: 1024 * 1024 },
+        },
+        { logger: silentLogger, remotingLogger: silentLogger, storeLogger: silentLogger },
+      );
+    await namesrv.start();
+    const master = broker('master', { brokerRole: 'SYNC_MASTER' });
+    await master.start();
+    const slave = broker('slave', { brokerId: 1, brokerRole: 'SLAVE' });
+    await slave.start();
+    @Module({
+      imports: [RocketModule.forRoot({ namesrvAddr: namesrv.address }), TerminusModule],
+      providers: [RocketHealthIndicator],
+    })
+    class ClusterHealthModule {}
+    const app = await NestFactory.createApplicationContext(ClusterHealthModule, { logger: false });
+    try {
+      const health = app.get(RocketHealthIndicator);
+      const reachable = await health.isReachable('rocketmq', 1000);
+      assert.equal(reachable['rocketmq'].status, 'up');
+      const brokers = (reachable['rocketmq'] as unknown as { brokers: BrokerMember[] }).brokers;
+      assert.deepEqual(
+        brokers.map(({ brokerName, brokerId, role, address }) => ({ brokerName, brokerId, role, address })),
+        [
+          { brokerName: 'broker-a', brokerId: 0, role: 'SYNC_MASTER', address: master.brokerAddr },
+          { brokerName: 'broker-a', brokerId: 1, role: 'SLAVE', address: slave.brokerAddr },
+        ],
+      );
+      assert.equal(typeof brokers[1]!.replicationLagBytes, 'number');
+      // Without its slave the cluster stays reachable through its master.
+      await slave.shutdown();
+      await master.registerToNamesrvs();
+      const without = await health.isReachable('rocketmq', 1000);
+      assert.equal(without['rocketmq'].status, 'up');
+    } finally {
+      await app.close();
+      await slave.shutdown();
+      await master.shutdown();
+      await namesrv.shutdown();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

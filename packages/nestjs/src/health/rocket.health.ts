@@ -4,8 +4,9 @@ import { RocketConnection } from '../rocket-connection.js';
 
 /**
  * Terminus 12 indicators for RocketMQ (import from '@rocketnest/nestjs/health'; needs
- * @nestjs/terminus and TerminusModule). isReachable: the NameServer answers and every broker it
- * lists answers, within a timeout. consumerLag: messages the listener groups have yet to
+ * @nestjs/terminus and TerminusModule). isReachable: the NameServer and every broker master it
+ * lists answer within a timeout; the details list every broker, slaves too, with its role and
+ * replication lag in bytes (a slave that does not answer is listed with why). consumerLag: messages the listener groups have yet to
  * consume; above the threshold the check is degraded (HTTP stays 200), not down.
  */
 @Injectable()
