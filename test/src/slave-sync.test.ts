@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { encodeJsonBody, RequestCode, ResponseCode } from '@rocketnest/protocol';
 import { eventually, startBroker, startNamesrv, temporaryDir } from './support/cluster.js';
+import { freeBrokerPort } from './support/ports.js';
 import { requestsClient } from './support/requests.js';
 
 describe('a slave copies its master’s metadata (SlaveSynchronize)', () => {
@@ -51,5 +52,19 @@ describe('a slave copies its master’s metadata (SlaveSynchronize)', () => {
       delayLevel: '0',
     });
     assert.equal(back.code, ResponseCode.SERVICE_NOT_AVAILABLE);
+  });
+
+  it('serves the tables on RocketMQ’s VIP channel (listenPort - 2), where Apache RocketMQ slaves ask for them; pulls stay on the main port', async () => {
+    const listenPort = await freeBrokerPort(new Set());
+    const master = await startBroker({ listenPort });
+    const requests = requestsClient();
+    await requests.createTopic(master.brokerAddr, 'Orders', 2);
+    const vip = `127.0.0.1:${listenPort - 2}`;
+    const topics = await requests.call(vip, RequestCode.GET_ALL_TOPIC_CONFIG);
+    assert.equal(topics.code, ResponseCode.SUCCESS);
+    assert.match(topics.body!.toString(), /"Orders"/);
+    assert.equal((await requests.send(vip, 'Orders', 'over the VIP channel')).code, ResponseCode.SUCCESS);
+    const pulled = await requests.pull(vip, { group: 'g', topic: 'Orders', queueId: 0, offset: 0 });
+    assert.equal(pulled.code, ResponseCode.REQUEST_CODE_NOT_SUPPORTED);
   });
 });

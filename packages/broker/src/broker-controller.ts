@@ -1,17 +1,5 @@
 import { type Logger, PeriodicTasks, consoleLogger } from '@rocketnest/common';
-import {
-  bodyCrc,
-  createRequest,
-  encodeJsonBody,
-  NotifyConsumerIdsChangedRequestHeader,
-  RegisterBrokerRequestHeader,
-  RegisterBrokerResponseHeader,
-  RequestCode,
-  ResponseCode,
-  BrokerIdentityRequestHeader,
-  MASTER_ID,
-  type RemotingCommand,
-} from '@rocketnest/protocol';
+import { createRequest, MASTER_ID, NotifyConsumerIdsChangedRequestHeader, RequestCode } from '@rocketnest/protocol';
 import {
   RemotingClient,
   RemotingServer,
@@ -22,6 +10,7 @@ import {
 import { DefaultMessageStore, defaultStoreConfig, type MessageStore, type MessageStoreConfig } from '@rocketnest/store';
 import { defaultBrokerConfig, namesrvAddresses, validateBrokerConfig, type BrokerConfig } from './broker-config.js';
 import type { BrokerContext } from './broker-context.js';
+import { BrokerOuterAPI, type MasterAddresses } from './broker-outer-api.js';
 import { BrokerStats } from './broker-stats.js';
 import { ConsumerManager, type ConsumerGroup } from './consumer-manager.js';
 import { ConsumerOffsetManager } from './consumer-offset-manager.js';
@@ -96,7 +85,10 @@ export class BrokerController implements BrokerContext {
   /** brokerIP1 and the port listened on: known once start() has bound it. */
   storeHost = '';
   private readonly server: RemotingServer;
+  /** The same processors but PULL_MESSAGE on listenPort - 2, when listenPort is set and that port free. */
+  private vipServer: RemotingServer | undefined;
   private readonly namesrvClient: RemotingClient;
+  private readonly outerAPI: BrokerOuterAPI;
   private readonly tasks = new PeriodicTasks((error) => this.logger.error(error.message));
   /** Tasks of the master's or the slave's role, stopped when a slave is promoted. */
   private readonly roleTasks = new PeriodicTasks((error) => this.logger.error(error.message));
@@ -128,8 +120,18 @@ export class BrokerController implements BrokerContext {
     });
     this.namesrvClient = new RemotingClient({ logger: options.remotingLogger });
     this.slaveSync = new SlaveSynchronize(this.namesrvClient, this, this.logger);
+    this.outerAPI = new BrokerOuterAPI(this.config, this.namesrvClient, this.logger);
     this.haPort = this.config.haListenPort;
-    this.server.on('disconnect', (connection) => this.connectionClosed(connection));
+    // RocketMQ's VIP channel (fastRemotingServer), which its slaves copy their master's tables over.
+    this.vipServer =
+      this.config.listenPort > 2
+        ? new RemotingServer({
+            host: this.config.bindAddress,
+            port: this.config.listenPort - 2,
+            logger: options.remotingLogger,
+          })
+        : undefined;
+    for (const server of this.servers) server.on('disconnect', (connection) => this.connectionClosed(connection));
     this.topics.onChange = () => {
       if (this.running) void this.registerToNamesrvs();
     };
@@ -138,6 +140,10 @@ export class BrokerController implements BrokerContext {
   /** host:port clients reach this broker at (brokerIP1 and the port listened on). */
   get brokerAddr(): string {
     return `${this.config.brokerIP1}:${this.server.address.port}`;
+  }
+
+  private get servers(): RemotingServer[] {
+    return this.vipServer ? [this.server, this.vipServer] : [this.server];
   }
 
   get port(): number {
@@ -185,7 +191,11 @@ export class BrokerController implements BrokerContext {
       [RequestCode.DELETE_SUBSCRIPTIONGROUP, admin.deleteSubscriptionGroup(broker)],
       [RequestCode.PROMOTE_TO_MASTER, promoteToMaster(broker)],
     ];
-    for (const [code, processor, options] of table) this.server.registerProcessor(code, processor, options);
+    for (const [code, processor, options] of table) {
+      this.server.registerProcessor(code, processor, options);
+      // As in RocketMQ, pulls are served on the main port only.
+      if (code !== RequestCode.PULL_MESSAGE) this.vipServer?.registerProcessor(code, processor, options);
+    }
   }
 
   /** Open the store and the config files, listen, and register with the NameServers. */
@@ -195,6 +205,12 @@ export class BrokerController implements BrokerContext {
     this.groups.load();
     this.offsets.load();
     await this.server.listen();
+    await this.vipServer?.listen().catch((error: unknown) => {
+      this.logger.warn(
+        `${(error as Error).message}: RocketMQ clients and slaves that use the VIP channel (listenPort - 2) cannot reach this broker there`,
+      );
+      this.vipServer = undefined;
+    });
     this.storeHost = this.brokerAddr;
     this.registerProcessors(this);
     this.store.onMessageArrival((arrival) => {
@@ -261,7 +277,7 @@ export class BrokerController implements BrokerContext {
       this.config.brokerId = MASTER_ID;
       this.config.brokerRole = role;
       await this.startRole();
-      if (oldMaster) await this.unregisterFromNamesrvs(oldMaster);
+      if (oldMaster) await this.outerAPI.unregister(oldMaster, true);
       await this.registerToNamesrvs();
       const done = `${brokerName} at ${this.brokerAddr} (brokerId ${slaveId} until now) is its ${role}, brokerId 0; its CommitLog ends at ${end}`;
       this.logger.warn(`promoted: ${done}`);
@@ -311,22 +327,10 @@ export class BrokerController implements BrokerContext {
 
   /** REGISTER_BROKER to every NameServer; failures are logged and retried at the next period. */
   async registerToNamesrvs(): Promise<void> {
-    const body = encodeJsonBody({ topicConfigSerializeWrapper: this.topics.wrapper(), filterServerList: [] });
-    const extFields = RegisterBrokerRequestHeader.encode({
-      brokerName: this.config.brokerName,
-      brokerAddr: this.brokerAddr,
-      clusterName: this.config.brokerClusterName,
-      // Only a broker that listens on an HA port names one.
-      haServerAddr: this.ha ? `${this.config.brokerIP2}:${this.haPort}` : '',
-      brokerId: this.config.brokerId,
-      compressed: false,
-      bodyCrc32: bodyCrc(body),
-    });
-    await this.toEveryNamesrv(
-      () => createRequest(RequestCode.REGISTER_BROKER, { extFields, body }),
-      6000,
-      `registering with the NameServer failed (retrying in ${this.config.registerNameServerPeriod} ms)`,
-      (response) => this.registered(response),
+    // Only a broker that listens on an HA port names one.
+    const haServerAddr = this.ha ? `${this.config.brokerIP2}:${this.haPort}` : '';
+    await this.outerAPI.register(this.brokerAddr, haServerAddr, this.topics.wrapper(), (master) =>
+      this.registered(master),
     );
   }
 
@@ -334,49 +338,13 @@ export class BrokerController implements BrokerContext {
    * A slave learns its master's addresses from the answer: it replicates from the HA one (unless
    * haMasterAddress names it), and copies the master's tables when the remoting one changes.
    */
-  private registered(response: RemotingCommand): void {
+  private registered({ masterAddr, haServerAddr }: MasterAddresses): void {
     if (this.config.brokerRole !== 'SLAVE') return;
-    const { masterAddr, haServerAddr } = RegisterBrokerResponseHeader.decode(response.extFields);
     if (haServerAddr && !this.config.haMasterAddress) this.haClient?.masterAt(haServerAddr);
     if (!masterAddr || masterAddr === this.slaveSync.masterAddr) return;
     this.logger.info(`master of ${this.config.brokerName} is at ${masterAddr}: copying its topics, groups and offsets`);
     this.slaveSync.masterAddr = masterAddr;
     void this.slaveSync.syncAll();
-  }
-
-  /** UNREGISTER_BROKER this broker, or the lost master at masterAddr, from every NameServer. */
-  private async unregisterFromNamesrvs(masterAddr?: string): Promise<void> {
-    const extFields = BrokerIdentityRequestHeader.encode({
-      brokerName: this.config.brokerName,
-      brokerAddr: masterAddr ?? this.brokerAddr,
-      clusterName: this.config.brokerClusterName,
-      brokerId: masterAddr ? MASTER_ID : this.config.brokerId,
-    });
-    await this.toEveryNamesrv(
-      () => createRequest(RequestCode.UNREGISTER_BROKER, { extFields }),
-      3000,
-      'unregistering from the NameServer failed',
-    );
-  }
-
-  /** Send a request to every NameServer, each on its own; a failure is logged, not thrown. */
-  private async toEveryNamesrv(
-    request: () => RemotingCommand,
-    timeoutMs: number,
-    failure: string,
-    answered: (response: RemotingCommand) => void = () => {},
-  ): Promise<void> {
-    await Promise.all(
-      namesrvAddresses(this.config.namesrvAddr).map(async (address) => {
-        try {
-          const response = await this.namesrvClient.invoke(address, request(), { timeoutMs });
-          if (response.code !== ResponseCode.SUCCESS) throw new Error(`${response.code} ${response.remark ?? ''}`);
-          answered(response);
-        } catch (error) {
-          this.logger.warn(`${address}: ${failure}: ${(error as Error).message}`);
-        }
-      }),
-    );
   }
 
   /** Tell every member of a group that its members or subscriptions changed, so that they rebalance. */
@@ -419,9 +387,9 @@ export class BrokerController implements BrokerContext {
     this.tasks.stop();
     this.roleTasks.stop();
     this.stats.close();
-    await this.unregisterFromNamesrvs();
+    await this.outerAPI.unregister(this.brokerAddr);
     this.hold.releaseAll();
-    await this.server.close();
+    for (const server of this.servers) await server.close();
     await this.haClient?.close();
     await this.ha?.close();
     if (this.config.brokerRole !== 'SLAVE') {

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { basename, join } from 'node:path';
 import { parseProperties } from '@rocketnest/common';
 import { rocketnestArgs } from './cli.js';
-import { freePort } from './ports.js';
+import { freeBrokerPort, freePortBut } from './ports.js';
 
 /** The example configurations `@rocketnest/cli` ships (RocketMQ's 2m-2s-sync and 2m-2s-async). */
 export const exampleConfDir = join(
@@ -92,16 +92,17 @@ export async function writeExample(
 ): Promise<{ confDir: string; namesrvAddr: string; brokers: ExampleBroker[] }> {
   const confDir = join(dir, 'conf');
   mkdirSync(confDir, { recursive: true });
-  const namesrvAddr = `127.0.0.1:${await freePort()};127.0.0.1:${await freePort()}`;
+  const taken = new Set<number>();
+  const namesrvAddr = `127.0.0.1:${await freePortBut(taken)};127.0.0.1:${await freePortBut(taken)}`;
   const brokers: ExampleBroker[] = [];
   const source = join(exampleConfDir, example);
   for (const file of readdirSync(source).sort()) {
     const name = basename(file, '.properties');
-    const port = await freePort();
+    const port = await freeBrokerPort(taken);
     const store = join(dir, 'store', name);
     const overrides: Record<string, string> = {
       listenPort: String(port),
-      haListenPort: String(await freePort()),
+      haListenPort: String(await freePortBut(taken)),
       storePathRootDir: store,
       namesrvAddr,
       ...extra,
