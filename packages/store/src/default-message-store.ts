@@ -297,9 +297,10 @@ export class DefaultMessageStore implements MessageStore {
   }
 
   /**
-   * Replication, slave side (HAClient): bytes the master wrote at offset, appended at the same
-   * offset, so that this CommitLog stays the master's byte for byte; the records they complete go
-   * to the ConsumeQueues and the index. Resolved once written; offset must be where this log ends.
+   * Replication, slave side (HAClient): bytes the master wrote at offset (one or more of its
+   * chunks), appended at the same offset, so that this CommitLog stays the master's byte for
+   * byte; the records they complete go to the ConsumeQueues and the index. Resolved once
+   * written; offset must be where this log ends.
    */
   async appendReplica(offset: number, data: Buffer): Promise<void> {
     if (!this.running) throw new Error('the store is not running');
@@ -316,10 +317,16 @@ export class DefaultMessageStore implements MessageStore {
     if (offset !== end) {
       throw new RangeError(`the master sent CommitLog bytes at ${offset}, but this log ends at ${end}`);
     }
-    if (data.length === 0) return;
-    const { records, recordsEnd, commit } = this.replica.take(offset, data);
-    await this.appender.appendReplica(data, records, recordsEnd);
-    commit();
+    // Several of the master's chunks may come as one: each segment's part goes in on its own.
+    const segmentSize = this.config.mappedFileSizeCommitLog;
+    for (let at = 0; at < data.length;) {
+      const room = segmentSize - ((offset + at) % segmentSize);
+      const piece = data.subarray(at, at + Math.min(room, data.length - at));
+      const { records, recordsEnd, commit } = this.replica.take(offset + at, piece);
+      await this.appender.appendReplica(piece, records, recordsEnd);
+      commit();
+      at += piece.length;
+    }
   }
 
   /**

@@ -16,8 +16,15 @@ export type SlaveAck = 'ACKED' | 'TIMEOUT' | 'NOT_AVAILABLE';
 interface SlaveWaiter {
   end: number;
   resolve(ack: SlaveAck): void;
-  timer: NodeJS.Timeout;
+  /** When it is answered TIMEOUT. */
+  deadline: number;
 }
+
+/** How often waiting sends are looked at for their slaveTimeout (one timer, not one per send). */
+const SWEEP_MS = 20;
+
+/** Transfer frames sent in one socket write at most, when that much is readable. */
+const FRAMES_PER_WRITE = 8;
 
 /** How long an idle connection waits before it looks for new CommitLog bytes again. */
 const IDLE_POLL_MS = 100;
@@ -31,8 +38,12 @@ const IDLE_POLL_MS = 100;
 export class HAService {
   private readonly server: Server;
   private readonly connections = new Set<HAConnection>();
-  /** SYNC_MASTER sends waiting for a slave to have their bytes, by the offset they end at. */
+  /**
+   * SYNC_MASTER sends waiting for a slave to have their bytes, in the order of the offsets they
+   * end at (sends are appended in that order, so a new one almost always goes last).
+   */
   private waiters: SlaveWaiter[] = [];
+  private sweeper: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly store: Required<Pick<MessageStore, 'readReplica'>> & Pick<MessageStore, 'getMaxPhyOffset'>,
@@ -56,7 +67,9 @@ export class HAService {
 
   /** The highest offset a slave has reported (its CommitLog holds the master's up to there), or -1. */
   get slaveAckOffset(): number {
-    return Math.max(-1, ...[...this.connections].map((connection) => connection.ackOffset));
+    let highest = -1;
+    for (const connection of this.connections) highest = Math.max(highest, connection.ackOffset);
+    return highest;
   }
 
   /**
@@ -70,29 +83,40 @@ export class HAService {
     if (acked < 0 || masterEnd - acked >= fallBehindMax) return Promise.resolve('NOT_AVAILABLE');
     if (acked >= end) return Promise.resolve('ACKED');
     return new Promise((resolve) => {
-      const waiter: SlaveWaiter = {
-        end,
-        resolve,
-        timer: setTimeout(() => {
-          this.waiters = this.waiters.filter((w) => w !== waiter);
-          resolve('TIMEOUT');
-        }, timeoutMs),
-      };
-      this.waiters.push(waiter);
+      const waiter: SlaveWaiter = { end, resolve, deadline: Date.now() + timeoutMs };
+      let at = this.waiters.length;
+      while (at > 0 && this.waiters[at - 1]!.end > end) at--;
+      this.waiters.splice(at, 0, waiter);
+      if (!this.sweeper) {
+        this.sweeper = setInterval(() => this.sweep(), SWEEP_MS);
+        this.sweeper.unref();
+      }
     });
   }
 
-  /** A slave reported: settle the sends its offset covers. */
+  /** A slave reported: settle the sends its offset covers, from the front. */
   private acked(): void {
     const acked = this.slaveAckOffset;
-    const still: SlaveWaiter[] = [];
-    for (const waiter of this.waiters) {
-      if (waiter.end <= acked) {
-        clearTimeout(waiter.timer);
-        waiter.resolve('ACKED');
-      } else still.push(waiter);
+    let settled = 0;
+    while (settled < this.waiters.length && this.waiters[settled]!.end <= acked) {
+      this.waiters[settled++]!.resolve('ACKED');
     }
+    if (settled > 0) this.waiters.splice(0, settled);
+  }
+
+  /** Answer TIMEOUT to the sends whose slaveTimeout has passed. */
+  private sweep(): void {
+    const now = Date.now();
+    const still = this.waiters.filter((waiter) => {
+      if (waiter.deadline > now) return true;
+      waiter.resolve('TIMEOUT');
+      return false;
+    });
     this.waiters = still;
+    if (still.length === 0) {
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
+    }
   }
 
   /** New CommitLog bytes are readable: connections waiting for them send them now. */
@@ -101,10 +125,9 @@ export class HAService {
   }
 
   async close(): Promise<void> {
-    for (const waiter of this.waiters.splice(0)) {
-      clearTimeout(waiter.timer);
-      waiter.resolve('NOT_AVAILABLE');
-    }
+    clearInterval(this.sweeper);
+    this.sweeper = undefined;
+    for (const waiter of this.waiters.splice(0)) waiter.resolve('NOT_AVAILABLE');
     for (const connection of this.connections) connection.close();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -169,11 +192,19 @@ class HAConnection {
       this.timer.unref();
       return;
     }
-    const header = encodeTransferHeader(this.nextOffset, data.length);
+    // What is readable goes out now, up to FRAMES_PER_WRITE chunks in one write: each chunk is a
+    // frame of its own (at most haTransferBatchSize, never across a segment), as RocketMQ's are.
+    const frames: Buffer[] = [encodeTransferHeader(this.nextOffset, data.length), data];
     this.nextOffset += data.length;
+    for (let more = 1; more < FRAMES_PER_WRITE && data.length > 0; more++) {
+      const next = this.store.readReplica(this.nextOffset, TRANSFER_BATCH_SIZE);
+      if (next.length === 0) break;
+      frames.push(encodeTransferHeader(this.nextOffset, next.length), next);
+      this.nextOffset += next.length;
+    }
     this.lastWrite = now;
     this.sending = true;
-    const flushed = this.socket.write(data.length > 0 ? Buffer.concat([header, data]) : header);
+    const flushed = this.socket.write(Buffer.concat(frames));
     const next = () => {
       this.sending = false;
       this.pump();
