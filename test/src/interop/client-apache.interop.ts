@@ -4,11 +4,9 @@
  * Needs root and the distribution (support/real-rocketmq.ts); never in CI.
  */
 import { silentLogger } from '@rocketnest/common';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   Admin,
   LitePullConsumer,
@@ -26,12 +24,10 @@ import {
 } from '@rocketnest/protocol';
 import {
   brokerConf,
-  ensureNetns,
-  NETNS,
-  requireDistribution,
   startApacheBroker,
   startApacheNamesrv,
   stopServer,
+  rerunInNetns,
 } from '../support/real-rocketmq.js';
 
 const NAMESRV = '127.0.0.1:9876';
@@ -212,16 +208,9 @@ async function checks(): Promise<number> {
 }
 
 async function main(): Promise<number> {
-  requireDistribution();
-  if (!process.env['ROCKETNEST_IN_NETNS']) {
-    // Run again inside the namespace, where Apache RocketMQ listens on 127.0.0.1.
-    ensureNetns();
-    const run = spawnSync('ip', ['netns', 'exec', NETNS, process.execPath, fileURLToPath(import.meta.url)], {
-      stdio: 'inherit',
-      env: { ...process.env, ROCKETNEST_IN_NETNS: '1' },
-    });
-    return run.status ?? 1;
-  }
+  // Apache RocketMQ listens on every interface: this runs inside the loopback-only namespace.
+  const outside = rerunInNetns(import.meta.url);
+  if (outside !== undefined) return outside;
   const dir = mkdtempSync(join(tmpdir(), 'rocketnest-apache-'));
   writeFileSync(join(dir, 'namesrv.properties'), 'listenPort=9876\n');
   writeFileSync(join(dir, 'broker.conf'), brokerConf(join(dir, 'store')));

@@ -10,7 +10,6 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { silentLogger } from '@rocketnest/common';
 import { Admin, Producer, PushConsumer } from '@rocketnest/client';
 import { ResponseCode } from '@rocketnest/protocol';
@@ -19,13 +18,11 @@ import { rocketnestArgs } from '../support/cli.js';
 import { Requests } from '../support/requests.js';
 import { RocketnestProcess } from '../support/local-cluster.js';
 import {
-  ensureNetns,
-  NETNS,
-  requireDistribution,
   startApacheBroker,
   startApacheNamesrv,
   stopServer,
   type Server,
+  rerunInNetns,
 } from '../support/real-rocketmq.js';
 
 const NAMESRV = '127.0.0.1:9876';
@@ -228,17 +225,8 @@ async function checks(): Promise<number> {
 }
 
 async function main(): Promise<number> {
-  requireDistribution();
-  if (!process.env['ROCKETNEST_IN_NETNS']) {
-    // Run again inside the namespace, where Apache RocketMQ listens on 127.0.0.1.
-    ensureNetns();
-    const run = spawnSync('ip', ['netns', 'exec', NETNS, process.execPath, fileURLToPath(import.meta.url)], {
-      stdio: 'inherit',
-      env: { ...process.env, ROCKETNEST_IN_NETNS: '1' },
-    });
-    return run.status ?? 1;
-  }
-  return checks();
+  // Apache RocketMQ listens on every interface: this runs inside the loopback-only namespace.
+  return rerunInNetns(import.meta.url) ?? (await checks());
 }
 
 main().then(

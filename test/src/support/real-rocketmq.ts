@@ -10,6 +10,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export const RMQ = process.env['RMQ'] ?? '/tmp/rmq';
 export const RMQ_HOME = join(RMQ, 'rocketmq-all-4.9.4-bin-release');
@@ -39,6 +40,22 @@ export function requireDistribution(): void {
         `${RMQ_HOME} and Debian libnetty-java's module jars in ${join(RMQ, 'netty')}, or set RMQ to where it is.`,
     );
   }
+}
+
+/**
+ * Outside the namespace: run the script at scriptUrl again inside it, with this process's
+ * arguments, and return its exit status. Inside it: undefined, and the script goes on.
+ */
+export function rerunInNetns(scriptUrl: string): number | undefined {
+  if (process.env['ROCKETNEST_IN_NETNS']) return undefined;
+  requireDistribution();
+  ensureNetns();
+  const run = spawnSync(
+    'ip',
+    ['netns', 'exec', NETNS, process.execPath, fileURLToPath(scriptUrl), ...process.argv.slice(2)],
+    { stdio: 'inherit', env: { ...process.env, ROCKETNEST_IN_NETNS: '1' } },
+  );
+  return run.status ?? 1;
 }
 
 /** Create the loopback-only namespace when missing (needs root). */
