@@ -83,6 +83,12 @@ describe('promoting a slave to master (PROMOTE_TO_MASTER)', () => {
     assert.deepEqual(new Set(received), sent);
     assert.equal(received.length, sent.size, 'a message was consumed twice');
 
+    // The old master coming back as a master is refused by the NameServer: never two masters.
+    const returning = await startBroker({ namesrvAddr: namesrv.address, brokerRole: 'SYNC_MASTER' });
+    await returning.registerToNamesrvs();
+    assert.deepEqual((await admin.clusterInfo()).brokerAddrTable['broker-a']!.brokerAddrs, { '0': slave.brokerAddr });
+    await returning.shutdown();
+
     // The promoted master serves a new slave over its own HA port.
     const next = await startBroker(
       { namesrvAddr: namesrv.address, brokerId: 1, brokerRole: 'SLAVE' },

@@ -52,6 +52,16 @@ export class RouteInfoManager {
   private readonly clusterAddrTable = new Map<string, Set<string>>();
   private readonly brokerLiveTable = new Map<string, BrokerLiveInfo>();
 
+  /**
+   * The address of another broker, still live, that holds brokerName's brokerId, or undefined:
+   * a broker at a second address must not take over the route of a live one (two masters of one
+   * brokerName, say after a slave was promoted and the old master came back).
+   */
+  liveHolder(brokerName: string, brokerId: number, brokerAddr: string): string | undefined {
+    const holder = this.brokerAddrTable.get(brokerName)?.brokerAddrs.get(brokerId);
+    return holder !== undefined && holder !== brokerAddr && this.brokerLiveTable.has(holder) ? holder : undefined;
+  }
+
   /** Register (or refresh) a broker; for a slave, returns its master's addresses. */
   register(registration: BrokerRegistration, now: number): { masterAddr?: string; haServerAddr?: string } {
     const { clusterName, brokerName, brokerAddr, brokerId } = registration;

@@ -172,4 +172,19 @@ describe('route processors', () => {
     );
     assert.deepEqual(json<ClusterInfo>(await call(RequestCode.GET_BROKER_CLUSTER_INFO)).clusterAddrTable, {});
   });
+
+  it('refuses a second broker taking the brokerName and brokerId of a live one, and lets it in once that one is gone', async () => {
+    const { call } = await startTestNamesrv();
+    assert.equal((await registration(call, { addr: '127.0.0.1:10911' }, ['Orders'])).code, ResponseCode.SUCCESS);
+    // The same broker again (a restart at its address) is a heartbeat.
+    assert.equal((await registration(call, { addr: '127.0.0.1:10911' }, ['Orders'])).code, ResponseCode.SUCCESS);
+    const second = await registration(call, { addr: '127.0.0.1:20911' }, ['Orders']);
+    assert.equal(second.code, ResponseCode.SYSTEM_ERROR);
+    assert.match(second.remark!, /broker-a's brokerId 0 is held by the live broker at 127\.0\.0\.1:10911/);
+    const route = json<TopicRouteData>(await call(RequestCode.GET_ROUTEINFO_BY_TOPIC, { topic: 'Orders' }));
+    assert.deepEqual(route.brokerDatas[0]!.brokerAddrs, { 0: '127.0.0.1:10911' });
+    const identity = { brokerName: 'broker-a', brokerAddr: '127.0.0.1:10911', clusterName: 'C', brokerId: '0' };
+    await call(RequestCode.UNREGISTER_BROKER, identity);
+    assert.equal((await registration(call, { addr: '127.0.0.1:20911' }, ['Orders'])).code, ResponseCode.SUCCESS);
+  });
 });

@@ -50,6 +50,14 @@ export function registerBroker(namesrv: NamesrvContext) {
         remark: `REGISTER_BROKER refused: ${problem}; fix the broker's configuration`,
       });
     }
+    const holder = namesrv.routes.liveHolder(header.brokerName, header.brokerId, header.brokerAddr);
+    if (holder) {
+      const why = `${header.brokerName}'s brokerId ${header.brokerId} is held by the live broker at ${holder}`;
+      namesrv.logger.warn(`refused a registration from ${header.brokerAddr}: ${why}`);
+      return createResponse(request, ResponseCode.SYSTEM_ERROR, {
+        remark: `REGISTER_BROKER refused: ${why}; two brokers must not share one brokerName and brokerId. Stop that broker (a NameServer forgets one when its connection closes, or ${namesrv.config.brokerChannelExpiredTime / 1000} s after its last registration), or give this one another brokerId`,
+      });
+    }
     const result = namesrv.routes.register(
       {
         clusterName: header.clusterName,
