@@ -215,6 +215,7 @@ export class BrokerController implements BrokerContext {
     this.registerProcessors(this);
     this.store.onMessageArrival((arrival) => {
       this.ha?.written();
+      if (this.config.brokerRole === 'SLAVE') this.topics.noteReplicated(arrival.topic, arrival.queueId);
       this.hold.messageArrived(arrival.topic, arrival.queueId, arrival.maxOffset, arrival.tagsCode);
       this.schedule.messageArrived(arrival);
       this.timerMessages.messageArrived(arrival);

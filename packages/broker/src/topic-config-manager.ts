@@ -176,6 +176,20 @@ export class TopicConfigManager {
     return created;
   }
 
+  /**
+   * A slave replicated a message of a queue its topics lack (the master's topic is younger than
+   * the last SlaveSynchronize, every 10 s): the topic gets that many queues for now, so that
+   * consumers can read it from the slave if the master is lost before the next copy, which then
+   * replaces it with the master's config.
+   */
+  noteReplicated(topic: string, queueId: number): void {
+    const existing = this.topics.get(topic);
+    if (existing && existing.readQueueNums > queueId) return;
+    if (topicNameProblem(topic)) return;
+    const queues = queueId + 1;
+    this.update(existing ? { ...existing, readQueueNums: queues, writeQueueNums: queues } : topicConfig(topic, queues));
+  }
+
   /** A topic the broker makes for itself (%RETRY%group, %DLQ%group) when first needed. */
   createSystemTopic(topic: string, queueNums: number, perm: number = Perm.READ_WRITE): TopicConfig {
     const existing = this.topics.get(topic);

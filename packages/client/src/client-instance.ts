@@ -132,22 +132,28 @@ export class ClientInstance {
   }
 
   /** Master addresses of every broker in the known routes. */
-  brokerMasters(): Set<string> {
+  /** Every address of the brokers of the known routes: masters, and with slaves, their slaves too. */
+  brokerAddresses(slaves: boolean): Set<string> {
     const addresses = new Set<string>();
     for (const route of this.routes.values()) {
       for (const broker of route.brokerDatas) {
-        const master = broker.brokerAddrs['0'];
-        if (master) addresses.add(master);
+        for (const [id, address] of Object.entries(broker.brokerAddrs))
+          if (slaves || id === '0') addresses.add(address);
       }
     }
     return addresses;
   }
 
-  /** HEART_BEAT to every broker master of the known routes. */
+  /**
+   * HEART_BEAT to every broker master of the known routes, and to their slaves when there are
+   * consumers (sendHeartbeatToAllBroker): a consumer reading from a slave while its master is
+   * away must be known there, its group too.
+   */
   async sendHeartbeats(): Promise<void> {
-    const body = encodeJsonBody({ clientID: this.clientId, ...this.heartbeat() });
+    const heartbeat = this.heartbeat();
+    const body = encodeJsonBody({ clientID: this.clientId, ...heartbeat });
     await Promise.all(
-      [...this.brokerMasters()].map((address) =>
+      [...this.brokerAddresses(heartbeat.consumerDataSet.length > 0)].map((address) =>
         this.remoting
           .invoke(address, createRequest(RequestCode.HEART_BEAT, { body }), { timeoutMs: this.requestTimeoutMs })
           .catch(() => undefined),

@@ -429,7 +429,7 @@ export abstract class ConsumerBase {
       consumerGroup: this.options.consumerGroup,
     });
     await Promise.all(
-      [...this.instance.brokerMasters()].map((address) =>
+      [...this.instance.brokerAddresses(true)].map((address) =>
         this.instance.remoting
           .invoke(address, createRequest(RequestCode.UNREGISTER_CLIENT, { extFields }))
           .catch(() => undefined),
