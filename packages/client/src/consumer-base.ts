@@ -30,30 +30,13 @@ import {
 } from '@rocketnest/protocol';
 import { allocateAveragely, queueKey, sortQueues, type AllocateStrategy } from './allocate.js';
 import { BrokerAddresses } from './broker-addresses.js';
+import { MessageSelector } from './message-selector.js';
 import { ClientInstance, type ClientOptions } from './client-instance.js';
 import { MQBrokerError, MQClientError } from './errors.js';
 import { LocalFileOffsetStore } from './local-offset-store.js';
 import { RemoteOffsetStore, type OffsetStore } from './offset-store.js';
 import { receivedMessage, type ReceivedMessage } from './received-message.js';
 import { mastersOf, queueMap, routeQueues, type MessageQueue } from './topic-route.js';
-
-/** What a subscription selects: tags, or an SQL92 expression on properties the broker evaluates. */
-export class MessageSelector {
-  private constructor(
-    readonly type: 'TAG' | 'SQL92',
-    readonly expression: string,
-  ) {}
-
-  /** Messages whose properties make the expression TRUE (needs enablePropertyFilter=true on the broker). */
-  static bySql(expression: string): MessageSelector {
-    return new MessageSelector('SQL92', expression);
-  }
-
-  /** '*' or 'TagA || TagB'. */
-  static byTag(expression: string): MessageSelector {
-    return new MessageSelector('TAG', expression);
-  }
-}
 
 export type ConsumeFromWhere = 'CONSUME_FROM_LAST_OFFSET' | 'CONSUME_FROM_FIRST_OFFSET' | 'CONSUME_FROM_TIMESTAMP';
 
@@ -91,11 +74,7 @@ export interface PullResult {
   messages: ReceivedMessage[];
 }
 
-/**
- * What a push and a lite pull consumer share (RebalanceImpl and friends): subscriptions, the
- * offset store, rebalancing the group's queues every rebalanceInterval and when the broker says
- * the group changed, where a new queue starts, pulls, and leaving the group.
- */
+/** The answers to a pull that carry a PullMessageResponseHeader. */
 const PULL_ANSWERS = new Set<number>([
   ResponseCode.SUCCESS,
   ResponseCode.PULL_NOT_FOUND,
@@ -103,6 +82,11 @@ const PULL_ANSWERS = new Set<number>([
   ResponseCode.PULL_OFFSET_MOVED,
 ]);
 
+/**
+ * What a push and a lite pull consumer share (RebalanceImpl and friends): subscriptions, the
+ * offset store, rebalancing the group's queues every rebalanceInterval and when the broker says
+ * the group changed, where a new queue starts, pulls, and leaving the group.
+ */
 export abstract class ConsumerBase {
   readonly instance: ClientInstance;
   protected readonly subscriptions = new Map<string, Subscription>();

@@ -11,7 +11,8 @@ export {
 } from './allocate.js';
 export type { ClientOptions } from './client-instance.js';
 export type { ConsumeContext, ConsumeResult, MessageListener } from './consume-message-service.js';
-export { MessageSelector, type ConsumeFromWhere, type ConsumerOptions } from './consumer-base.js';
+export { type ConsumeFromWhere, type ConsumerOptions } from './consumer-base.js';
+export { MessageSelector } from './message-selector.js';
 export { MQBrokerError, MQClientError } from './errors.js';
 export { LitePullConsumer, type LitePullConsumerOptions } from './lite-pull-consumer.js';
 export type { Message } from './message.js';

@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ResponseCode } from '@rocketnest/protocol';
 import { queueKey } from './allocate.js';
-import { ConsumerBase, type ConsumerOptions, type MessageSelector } from './consumer-base.js';
+import { ConsumerBase, type ConsumerOptions } from './consumer-base.js';
+import type { MessageSelector } from './message-selector.js';
 import { MQClientError } from './errors.js';
 import type { ReceivedMessage } from './received-message.js';
 import { routeQueues, type MessageQueue } from './topic-route.js';
