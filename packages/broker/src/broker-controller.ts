@@ -35,6 +35,7 @@ import { HAClient } from './ha/ha-client.js';
 import { HAService, type SlaveAck } from './ha/ha-service.js';
 import { masterStillThere } from './ha/live-master.js';
 import { SlaveSynchronize } from './slave-synchronize.js';
+import { StoreLock } from './store-lock.js';
 import { SubscriptionGroupManager } from './subscription-group-manager.js';
 import { TopicConfigManager } from './topic-config-manager.js';
 import { TransactionalMessageService } from './transaction/transactional-message-service.js';
@@ -94,6 +95,7 @@ export class BrokerController implements BrokerContext {
   private readonly roleTasks = new PeriodicTasks((error) => this.logger.error(error.message));
   private running = false;
   private promoting = false;
+  private storeLock: StoreLock | undefined;
 
   constructor(
     settings: { broker?: Partial<BrokerConfig>; store?: Partial<MessageStoreConfig> } = {},
@@ -198,8 +200,17 @@ export class BrokerController implements BrokerContext {
     }
   }
 
-  /** Open the store and the config files, listen, and register with the NameServers. */
+  /** Lock the store, open it and the config files, listen, and register with the NameServers. */
   async start(): Promise<void> {
+    // Before any file of the store is read or written: one broker per store.
+    const lock = (this.storeLock = await StoreLock.acquire(this.storeConfig.storePathRootDir));
+    await this.open().catch(async (error: unknown) => {
+      await lock.release();
+      throw error;
+    });
+  }
+
+  private async open(): Promise<void> {
     await this.store.start();
     this.topics.load();
     this.groups.load();
@@ -399,6 +410,7 @@ export class BrokerController implements BrokerContext {
     }
     this.offsets.persist(true);
     await this.store.shutdown();
+    await this.storeLock?.release();
     await this.namesrvClient.close();
   }
 }
