@@ -1,6 +1,7 @@
 import { type Logger, PeriodicTasks, consoleLogger } from '@rocketnest/common';
 import { createRequest, MASTER_ID, NotifyConsumerIdsChangedRequestHeader, RequestCode } from '@rocketnest/protocol';
 import {
+  exposureWarning,
   RemotingClient,
   RemotingServer,
   type ProcessorOptions,
@@ -223,6 +224,12 @@ export class BrokerController implements BrokerContext {
       this.vipServer = undefined;
     });
     this.storeHost = this.brokerAddr;
+    const exposed = exposureWarning(
+      this.config.bindAddress,
+      this.port,
+      "send to and read any topic, create and delete topics and reset any group's offsets",
+    );
+    if (exposed) this.logger.warn(exposed);
     this.registerProcessors(this);
     this.store.onMessageArrival((arrival) => {
       this.ha?.written();

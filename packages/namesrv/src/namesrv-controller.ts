@@ -1,6 +1,6 @@
 import { type Logger, consoleLogger } from '@rocketnest/common';
 import { RequestCode } from '@rocketnest/protocol';
-import { RemotingServer, type RemotingConnection } from '@rocketnest/remoting';
+import { exposureWarning, RemotingServer, type RemotingConnection } from '@rocketnest/remoting';
 import { KVConfigManager } from './kv-config-manager.js';
 import { defaultNamesrvConfig, type NamesrvConfig } from './namesrv-config.js';
 import { deleteKVConfig, getKVConfig, getKVListByNamespace, putKVConfig } from './processors/kv-processors.js';
@@ -82,6 +82,12 @@ export class NamesrvController {
 
   async start(): Promise<void> {
     await this.server.listen();
+    const exposed = exposureWarning(
+      this.config.bindAddress,
+      this.port,
+      "register a broker into a topic's route and wipe a broker's write permission",
+    );
+    if (exposed) this.logger.warn(exposed);
     this.scanTimer = setInterval(() => {
       for (const addr of this.routes.scanNotActiveBrokers(Date.now())) {
         this.logger.warn(`broker ${addr} dropped: not heard from within ${this.config.brokerChannelExpiredTime} ms`);
