@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -44,5 +44,16 @@ describe('StoreLock: one broker per store', () => {
     holder.kill('SIGKILL');
     await exited;
     await (await StoreLock.acquire(store)).release();
+  });
+
+  it('says which storePathRootDir cannot hold a store, and why', async () => {
+    const file = join(root, 'a-file');
+    writeFileSync(file, '');
+    await assert.rejects(
+      StoreLock.acquire(join(file, 'store')),
+      new RegExp(
+        `storePathRootDir ${file}/store cannot hold a store: ENOTDIR.*; give a directory this user can create and write`,
+      ),
+    );
   });
 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, realpathSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, realpathSync, rmSync } from 'node:fs';
 import { connect, createServer, type Server } from 'node:net';
 import { platform, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,8 +21,18 @@ export class StoreLock {
   ) {}
 
   static async acquire(root: string): Promise<StoreLock> {
-    mkdirSync(root, { recursive: true });
-    const hash = createHash('sha256').update(realpathSync(root)).digest('hex').slice(0, 32);
+    let real: string;
+    try {
+      mkdirSync(root, { recursive: true });
+      accessSync(root, constants.W_OK);
+      real = realpathSync(root);
+    } catch (error) {
+      throw new Error(
+        `storePathRootDir ${root} cannot hold a store: ${(error as Error).message}; give a directory this user can create and write`,
+        { cause: error },
+      );
+    }
+    const hash = createHash('sha256').update(real).digest('hex').slice(0, 32);
     const linux = platform() === 'linux';
     const name = linux ? `\0rocketnest-store-${hash}` : join(tmpdir(), `rocketnest-store-${hash}.sock`);
     const server = createServer((socket) => socket.end(`${process.pid}\n`));

@@ -69,7 +69,10 @@ export async function runBroker(configFile: string | undefined, namesrvAddr: str
     remotingLogger: processLogger('remoting'),
     storeLogger: processLogger('store'),
   });
-  await broker.start();
+  // What stops a broker from starting comes from its settings: say which file they are in.
+  await broker.start().catch((error: unknown) => {
+    throw new Error(`${configFile ?? 'the default settings'}: ${(error as Error).message}`, { cause: error });
+  });
   const namesrvs = settings.broker.namesrvAddr || '(none: clients must be given the broker address)';
   log.info(
     `store at ${settings.store.storePathRootDir}, ${settings.store.flushDiskType}, listening on ${settings.broker.bindAddress}:${broker.port}`,
