@@ -36,6 +36,12 @@ export interface BrokerConfig {
   brokerPermission: number;
   autoCreateTopicEnable: boolean;
   autoCreateSubscriptionGroup: boolean;
+  /** A topic with more read or write queues than this is refused (RocketNest's own limit). */
+  maxQueueNumsPerTopic: number;
+  /** Topics this broker keeps at most, its system topics included (RocketNest's own limit). */
+  maxTopicNums: number;
+  /** Consumer groups this broker keeps at most (RocketNest's own limit). */
+  maxSubscriptionGroupNums: number;
   /** Queues of an auto-created topic (TBW102 has this many; a topic gets min(4, this)). */
   defaultTopicQueueNums: number;
   registerNameServerPeriod: number;
@@ -77,6 +83,9 @@ export function defaultBrokerConfig(overrides: Partial<BrokerConfig> = {}): Brok
     slaveTimeout: 3000,
     haSlaveFallbehindMax: 256 * 1024 * 1024,
     slaveReadEnable: false,
+    maxQueueNumsPerTopic: 1024,
+    maxTopicNums: 100_000,
+    maxSubscriptionGroupNums: 100_000,
     bindAddress: '0.0.0.0',
     namesrvAddr: '',
     brokerRole: 'ASYNC_MASTER',

@@ -110,7 +110,7 @@ export class BrokerController implements BrokerContext {
     const root = this.storeConfig.storePathRootDir;
     const report = (message: string) => this.logger.warn(message);
     this.topics = new TopicConfigManager(this.config, root, report);
-    this.groups = new SubscriptionGroupManager(root, this.config.autoCreateSubscriptionGroup, report);
+    this.groups = new SubscriptionGroupManager(root, this.config, report);
     this.offsets = new ConsumerOffsetManager(root, report);
     this.consumers = new ConsumerManager((group) => this.notifyConsumerIdsChanged(group));
     this.schedule = new ScheduleMessageService(this);

@@ -42,7 +42,10 @@ export class SubscriptionGroupManager {
 
   constructor(
     storePathRootDir: string,
-    private readonly autoCreate: boolean,
+    private readonly limits: {
+      readonly autoCreateSubscriptionGroup: boolean;
+      readonly maxSubscriptionGroupNums: number;
+    },
     private readonly report: (message: string) => void = () => {},
   ) {
     this.file = new ConfigFile(
@@ -76,7 +79,7 @@ export class SubscriptionGroupManager {
   /** The group's config, created with defaults when auto-creation allows it. */
   find(group: string): SubscriptionGroupConfig | undefined {
     const existing = this.groups.get(group);
-    if (existing || !this.autoCreate) return existing;
+    if (existing || !this.limits.autoCreateSubscriptionGroup) return existing;
     const created = subscriptionGroupConfig(group);
     this.update(created);
     return created;
@@ -86,7 +89,14 @@ export class SubscriptionGroupManager {
     return [...this.groups.values()];
   }
 
+  /** Create or replace a group; a new one beyond maxSubscriptionGroupNums throws, saying so. */
   update(config: SubscriptionGroupConfig): void {
+    const most = this.limits.maxSubscriptionGroupNums;
+    if (!this.groups.has(config.groupName) && this.groups.size >= most) {
+      throw new RangeError(
+        `consumer group ${config.groupName} is refused: this broker keeps ${this.groups.size} groups and maxSubscriptionGroupNums is ${most}; delete groups no longer used, or raise maxSubscriptionGroupNums`,
+      );
+    }
     this.groups.set(config.groupName, config);
     this.persist();
   }

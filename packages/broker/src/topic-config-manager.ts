@@ -143,9 +143,21 @@ export class TopicConfigManager {
    */
   updateAll(configs: readonly TopicConfig[]): void {
     if (configs.length === 0) return;
-    for (const { topicName } of configs) {
+    for (const { topicName, readQueueNums, writeQueueNums } of configs) {
       const problem = topicNameProblem(topicName);
       if (problem) throw new RangeError(problem);
+      const most = this.config.maxQueueNumsPerTopic;
+      if (readQueueNums > most || writeQueueNums > most) {
+        throw new RangeError(
+          `topic ${topicName}: ${Math.max(readQueueNums, writeQueueNums)} queues is over maxQueueNumsPerTopic ${most}: ask for fewer queues, or raise maxQueueNumsPerTopic`,
+        );
+      }
+    }
+    const added = new Set(configs.map((c) => c.topicName).filter((name) => !this.topics.has(name))).size;
+    if (added > 0 && this.topics.size + added > this.config.maxTopicNums) {
+      throw new RangeError(
+        `this broker keeps ${this.topics.size} topics and maxTopicNums is ${this.config.maxTopicNums}: delete topics no longer used, or raise maxTopicNums`,
+      );
     }
     for (const config of configs) this.topics.set(config.topicName, config);
     this.changed();
@@ -187,7 +199,15 @@ export class TopicConfigManager {
     if (existing && existing.readQueueNums > queueId) return;
     if (topicNameProblem(topic)) return;
     const queues = queueId + 1;
-    this.update(existing ? { ...existing, readQueueNums: queues, writeQueueNums: queues } : topicConfig(topic, queues));
+    try {
+      this.update(
+        existing ? { ...existing, readQueueNums: queues, writeQueueNums: queues } : topicConfig(topic, queues),
+      );
+    } catch (error) {
+      this.report(
+        `a replicated message of ${topic} cannot be served before the master's topics are copied: ${(error as Error).message}`,
+      );
+    }
   }
 
   /** A topic the broker makes for itself (%RETRY%group, %DLQ%group) when first needed. */
