@@ -36,6 +36,9 @@ export interface BrokerConfig {
   brokerPermission: number;
   autoCreateTopicEnable: boolean;
   autoCreateSubscriptionGroup: boolean;
+  /** Connections open at once at most, and from one host, on each port (RocketNest's own limits). */
+  maxConnections: number;
+  maxConnectionsPerHost: number;
   /** A topic with more read or write queues than this is refused (RocketNest's own limit). */
   maxQueueNumsPerTopic: number;
   /** Topics this broker keeps at most, its system topics included (RocketNest's own limit). */
@@ -83,6 +86,8 @@ export function defaultBrokerConfig(overrides: Partial<BrokerConfig> = {}): Brok
     slaveTimeout: 3000,
     haSlaveFallbehindMax: 256 * 1024 * 1024,
     slaveReadEnable: false,
+    maxConnections: 10_000,
+    maxConnectionsPerHost: 1000,
     maxQueueNumsPerTopic: 1024,
     maxTopicNums: 100_000,
     maxSubscriptionGroupNums: 100_000,

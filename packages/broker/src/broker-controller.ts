@@ -1,13 +1,6 @@
 import { type Logger, PeriodicTasks, consoleLogger } from '@rocketnest/common';
 import { createRequest, MASTER_ID, NotifyConsumerIdsChangedRequestHeader, RequestCode } from '@rocketnest/protocol';
-import {
-  exposureWarning,
-  RemotingClient,
-  RemotingServer,
-  type ProcessorOptions,
-  type RemotingConnection,
-  type RequestProcessor,
-} from '@rocketnest/remoting';
+import { exposureWarning, RemotingClient, RemotingServer, type RemotingConnection } from '@rocketnest/remoting';
 import { DefaultMessageStore, defaultStoreConfig, type MessageStore, type MessageStoreConfig } from '@rocketnest/store';
 import { defaultBrokerConfig, namesrvAddresses, validateBrokerConfig, type BrokerConfig } from './broker-config.js';
 import type { BrokerContext } from './broker-context.js';
@@ -15,19 +8,8 @@ import { BrokerOuterAPI, type MasterAddresses } from './broker-outer-api.js';
 import { BrokerStats } from './broker-stats.js';
 import { ConsumerManager, type ConsumerGroup } from './consumer-manager.js';
 import { ConsumerOffsetManager } from './consumer-offset-manager.js';
-import * as admin from './processors/admin.js';
-import * as clients from './processors/client-manage.js';
-import * as offsets from './processors/offsets.js';
-import { pullMessage } from './processors/pull-message.js';
-import { queryMessage, viewMessageById } from './processors/query-message.js';
-import { sendMessage } from './processors/send-message.js';
-import { consumerSendMsgBack } from './processors/consumer-send-msg-back.js';
-import { endTransaction } from './processors/end-transaction.js';
 import { ProducerManager } from './producer-manager.js';
-import { replyMessage } from './processors/reply-message.js';
-import { resetOffset } from './processors/reset-offset.js';
-import { promoteToMaster } from './processors/promote-to-master.js';
-import { lockBatchMQ, unlockBatchMQ } from './processors/queue-locks.js';
+import { processorTable } from './processors/processor-table.js';
 import { RebalanceLockManager } from './rebalance-lock-manager.js';
 import { PullRequestHoldService } from './pull-request-hold-service.js';
 import { ScheduleMessageService } from './schedule/schedule-message-service.js';
@@ -51,9 +33,6 @@ export interface BrokerControllerOptions {
 
 /** How often a slave copies its master's tables (SlaveSynchronize's period in RocketMQ). */
 const SLAVE_SYNC_INTERVAL_MS = 10_000;
-
-/** Sends wait in their queue at most this many; beyond, SYSTEM_BUSY (sendThreadPoolQueueCapacity). */
-const SEND_QUEUE_CAPACITY = 10_000;
 
 /**
  * The broker (BrokerController): a remoting server with one small processor per request code
@@ -116,9 +95,14 @@ export class BrokerController implements BrokerContext {
     this.schedule = new ScheduleMessageService(this);
     this.timerMessages = new TimerMessageService(this);
     this.transactions = new TransactionalMessageService(this);
+    const limits = {
+      maxConnections: this.config.maxConnections,
+      maxConnectionsPerHost: this.config.maxConnectionsPerHost,
+    };
     this.server = new RemotingServer({
       host: this.config.bindAddress,
       port: this.config.listenPort,
+      ...limits,
       logger: options.remotingLogger,
     });
     this.namesrvClient = new RemotingClient({ logger: options.remotingLogger });
@@ -131,6 +115,7 @@ export class BrokerController implements BrokerContext {
         ? new RemotingServer({
             host: this.config.bindAddress,
             port: this.config.listenPort - 2,
+            ...limits,
             logger: options.remotingLogger,
           })
         : undefined;
@@ -154,46 +139,7 @@ export class BrokerController implements BrokerContext {
   }
 
   private registerProcessors(broker: BrokerContext): void {
-    const table: [number, RequestProcessor, ProcessorOptions?][] = [
-      [RequestCode.SEND_MESSAGE, sendMessage(broker), { concurrency: 1024, queueCapacity: SEND_QUEUE_CAPACITY }],
-      [RequestCode.SEND_MESSAGE_V2, sendMessage(broker), { concurrency: 1024, queueCapacity: SEND_QUEUE_CAPACITY }],
-      [RequestCode.SEND_BATCH_MESSAGE, sendMessage(broker), { concurrency: 1024, queueCapacity: SEND_QUEUE_CAPACITY }],
-      [RequestCode.SEND_REPLY_MESSAGE, replyMessage(broker)],
-      [RequestCode.SEND_REPLY_MESSAGE_V2, replyMessage(broker)],
-      [RequestCode.PULL_MESSAGE, pullMessage(broker, this.hold), { concurrency: 1024, queueCapacity: 100_000 }],
-      [RequestCode.HEART_BEAT, clients.heartBeat(broker)],
-      [RequestCode.UNREGISTER_CLIENT, clients.unregisterClient(broker)],
-      [RequestCode.CONSUMER_SEND_MSG_BACK, consumerSendMsgBack(broker)],
-      [RequestCode.END_TRANSACTION, endTransaction(broker, this.transactions)],
-      [RequestCode.LOCK_BATCH_MQ, lockBatchMQ(broker)],
-      [RequestCode.UNLOCK_BATCH_MQ, unlockBatchMQ(broker)],
-      [RequestCode.GET_CONSUMER_LIST_BY_GROUP, clients.getConsumerListByGroup(broker)],
-      [RequestCode.CHECK_CLIENT_CONFIG, clients.checkClientConfig(broker)],
-      [RequestCode.QUERY_CONSUMER_OFFSET, offsets.queryConsumerOffset(broker)],
-      [RequestCode.UPDATE_CONSUMER_OFFSET, offsets.updateConsumerOffset(broker)],
-      [RequestCode.GET_MAX_OFFSET, offsets.getMaxOffset(broker)],
-      [RequestCode.GET_MIN_OFFSET, offsets.getMinOffset(broker)],
-      [RequestCode.SEARCH_OFFSET_BY_TIMESTAMP, offsets.searchOffsetByTimestamp(broker)],
-      [RequestCode.GET_EARLIEST_MSG_STORETIME, offsets.getEarliestMsgStoretime(broker)],
-      [RequestCode.QUERY_MESSAGE, queryMessage(broker)],
-      [RequestCode.VIEW_MESSAGE_BY_ID, viewMessageById(broker)],
-      [RequestCode.UPDATE_AND_CREATE_TOPIC, admin.updateAndCreateTopic(broker)],
-      [RequestCode.DELETE_TOPIC_IN_BROKER, admin.deleteTopicInBroker(broker)],
-      [RequestCode.GET_ALL_TOPIC_CONFIG, admin.getAllTopicConfig(broker)],
-      [RequestCode.GET_ALL_DELAY_OFFSET, admin.getAllDelayOffset(broker)],
-      [RequestCode.GET_ALL_CONSUMER_OFFSET, admin.getAllConsumerOffset(broker)],
-      [RequestCode.GET_BROKER_RUNTIME_INFO, admin.getBrokerRuntimeInfo(broker)],
-      [RequestCode.GET_CONSUMER_CONNECTION_LIST, admin.getConsumerConnectionList(broker)],
-      [RequestCode.GET_PRODUCER_CONNECTION_LIST, admin.getProducerConnectionList(broker)],
-      [RequestCode.GET_CONSUME_STATS, admin.getConsumeStats(broker)],
-      [RequestCode.GET_TOPIC_STATS_INFO, admin.getTopicStatsInfo(broker)],
-      [RequestCode.QUERY_TOPIC_CONSUME_BY_WHO, admin.queryTopicConsumeByWho(broker)],
-      [RequestCode.INVOKE_BROKER_TO_RESET_OFFSET, resetOffset(broker)],
-      [RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP, admin.updateSubscriptionGroup(broker)],
-      [RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG, admin.getAllSubscriptionGroupConfig(broker)],
-      [RequestCode.DELETE_SUBSCRIPTIONGROUP, admin.deleteSubscriptionGroup(broker)],
-      [RequestCode.PROMOTE_TO_MASTER, promoteToMaster(broker)],
-    ];
+    const table = processorTable(broker, this.hold, this.transactions);
     for (const [code, processor, options] of table) {
       this.server.registerProcessor(code, processor, options);
       // As in RocketMQ, pulls are served on the main port only.

@@ -10,6 +10,9 @@ export interface NamesrvConfig {
   brokerChannelExpiredTime: number;
   /** Add orderTopicConf from the ORDER_TOPIC_CONFIG namespace to routes. */
   orderMessageEnable: boolean;
+  /** Connections open at once at most, and from one host (RocketNest's own limits). */
+  maxConnections: number;
+  maxConnectionsPerHost: number;
 }
 
 export const defaultNamesrvConfig: NamesrvConfig = {
@@ -18,4 +21,6 @@ export const defaultNamesrvConfig: NamesrvConfig = {
   scanNotActiveBrokerInterval: 10_000,
   brokerChannelExpiredTime: 120_000,
   orderMessageEnable: false,
+  maxConnections: 10_000,
+  maxConnectionsPerHost: 1000,
 };

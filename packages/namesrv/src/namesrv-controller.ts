@@ -43,6 +43,8 @@ export class NamesrvController {
     this.server = new RemotingServer({
       host: this.config.bindAddress,
       port: this.config.listenPort,
+      maxConnections: this.config.maxConnections,
+      maxConnectionsPerHost: this.config.maxConnectionsPerHost,
       logger: options.remotingLogger,
     });
     const context: NamesrvContext = { config: this.config, routes: this.routes, kv: this.kv, logger: this.logger };

@@ -65,6 +65,8 @@ type ConnectionEvents = {
  */
 export class RemotingConnection extends EventEmitter<ConnectionEvents> {
   readonly remoteAddress: string;
+  /** The peer's IP address alone, what per-host limits count by. */
+  readonly remoteHost: string;
   readonly localAddress: string;
   private readonly decoder: FrameDecoder;
   private readonly pending = new InFlightTable<PendingRequest>();
@@ -95,6 +97,7 @@ export class RemotingConnection extends EventEmitter<ConnectionEvents> {
   ) {
     super();
     this.remoteAddress = formatAddress(socket.remoteAddress, socket.remotePort);
+    this.remoteHost = socket.remoteAddress ?? 'unknown';
     this.localAddress = formatAddress(socket.localAddress, socket.localPort);
     this.decoder = new FrameDecoder({ maxFrameLength: settings.maxFrameLength });
     this.maxPendingRequests = settings.maxPendingRequests ?? 65_535;

@@ -12,6 +12,10 @@ export interface RemotingServerOptions extends ConnectionOptions {
   host?: string | undefined;
   /** Port to bind; 0 picks a free one (default 0). */
   port?: number | undefined;
+  /** Connections open at once at most; beyond, a new one is closed at once (default 10,000). */
+  maxConnections?: number | undefined;
+  /** Connections from one host at once at most (default 1,000). */
+  maxConnectionsPerHost?: number | undefined;
   /** Serve TLS with these options (key and cert at least) instead of plain TCP. */
   tls?: tls.TlsOptions | undefined;
   logger?: Logger | undefined;
@@ -33,6 +37,8 @@ export class RemotingServer extends EventEmitter<ServerEvents> {
   private readonly live = new Set<RemotingConnection>();
   private readonly logger: Logger;
   private server: net.Server | undefined;
+  private refused = 0;
+  private lastRefusalLog = 0;
 
   constructor(private readonly options: RemotingServerOptions = {}) {
     super();
@@ -48,6 +54,17 @@ export class RemotingServer extends EventEmitter<ServerEvents> {
   registerDefaultProcessor(processor: RequestProcessor, options?: ProcessorOptions): this {
     this.processors.registerDefault(processor, options);
     return this;
+  }
+
+  /** Why a new connection from host is one too many, or undefined. */
+  private overLimit(host: string): string | undefined {
+    const most = this.options.maxConnections ?? 10_000;
+    if (this.live.size >= most) return `${this.live.size} are open and maxConnections is ${most}`;
+    const perHost = this.options.maxConnectionsPerHost ?? 1000;
+    let fromHost = 0;
+    for (const connection of this.live) if (connection.remoteHost === host) fromHost++;
+    if (fromHost >= perHost) return `${host} has ${fromHost} open and maxConnectionsPerHost is ${perHost}`;
+    return undefined;
   }
 
   /** Connections open now. */
@@ -126,6 +143,18 @@ export class RemotingServer extends EventEmitter<ServerEvents> {
   }
 
   private accept(socket: net.Socket): void {
+    const refusal = this.overLimit(socket.remoteAddress ?? 'unknown');
+    if (refusal) {
+      this.refused++;
+      // One line per second at most: a flood of connections must not flood the log too.
+      if (Date.now() - this.lastRefusalLog >= 1000) {
+        this.lastRefusalLog = Date.now();
+        this.logger.warn(`closed ${this.refused} connection(s) at once: ${refusal}`);
+        this.refused = 0;
+      }
+      socket.destroy();
+      return;
+    }
     const connection = new RemotingConnection(socket, this.processors, {
       ...this.options,
       logger: this.logger,

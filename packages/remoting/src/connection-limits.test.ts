@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import * as net from 'node:net';
+import { after, describe, it } from 'node:test';
+import { type Logger } from '@rocketnest/common';
+import { createRequest, createResponse, ResponseCode, type RemotingCommand } from '@rocketnest/protocol';
+import { RemotingClient, RemotingServer } from './index.js';
+
+const ECHO = 9001;
+const echo = (request: RemotingCommand) => createResponse(request, ResponseCode.SUCCESS, { body: request.body });
+
+/** A raw socket to the server from localAddress (all of 127.0.0.0/8 is this machine). */
+function openSocket(port: number, localAddress = '127.0.0.1'): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: '127.0.0.1', port, localAddress }, () => resolve(socket));
+    socket.on('error', reject);
+  });
+}
+
+const closedSoon = (socket: net.Socket) =>
+  new Promise<boolean>((resolve) => {
+    if (socket.destroyed) return resolve(true);
+    const timer = setTimeout(() => resolve(false), 300);
+    socket.once('close', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+
+describe('connection limits', () => {
+  it('closes connections beyond maxConnectionsPerHost and maxConnections at once, says so once, and serves the others', async () => {
+    const warnings: string[] = [];
+    const logger: Logger = { info() {}, debug() {}, error() {}, warn: (message) => warnings.push(message) };
+    const server = new RemotingServer({ logger, maxConnectionsPerHost: 3, maxConnections: 5 });
+    server.registerProcessor(ECHO, echo);
+    await server.listen();
+    const client = new RemotingClient({ logger });
+    after(async () => {
+      await client.close();
+      await server.close();
+    });
+    const { port } = server.address;
+    const sockets = await Promise.all(Array.from({ length: 6 }, () => openSocket(port)));
+    after(() => sockets.forEach((s) => s.destroy()));
+    const closed = await Promise.all(sockets.map(closedSoon));
+    assert.equal(closed.filter(Boolean).length, 3, 'three of six from one host were closed');
+    assert.equal(server.connections.size, 3);
+    assert.equal(warnings.length, 1, warnings.join('\n'));
+    assert.match(
+      warnings[0]!,
+      /closed \d connection\(s\) at once: 127\.0\.0\.1 has 3 open and maxConnectionsPerHost is 3/,
+    );
+    // From other hosts: two more fit under maxConnections, the next does not.
+    const others = [await openSocket(port, '127.0.0.2'), await openSocket(port, '127.0.0.3')];
+    const sixth = await openSocket(port, '127.0.0.4');
+    after(() => [...others, sixth].forEach((s) => s.destroy()));
+    assert.deepEqual(await Promise.all([...others, sixth].map(closedSoon)), [false, false, true]);
+    assert.equal(server.connections.size, 5);
+    others.forEach((s) => s.destroy());
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The connections kept are served; a client's connection beyond the limit fails to get an answer.
+    await assert.rejects(client.invoke(server.addressString, createRequest(ECHO), { timeoutMs: 1000 }));
+    sockets[0]!.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const answer = await client.invoke(server.addressString, createRequest(ECHO, { body: Buffer.from('hi') }), {
+      timeoutMs: 2000,
+    });
+    assert.equal(answer.body!.toString(), 'hi');
+  });
+});
