@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { after, describe, it } from 'node:test';
-import { type Logger } from '@rocketnest/common';
+import { silentLogger, type Logger } from '@rocketnest/common';
 import { createRequest, createResponse, ResponseCode, type RemotingCommand } from '@rocketnest/protocol';
 import { RemotingClient, RemotingServer } from './index.js';
 
@@ -65,5 +65,39 @@ describe('connection limits', () => {
       timeoutMs: 2000,
     });
     assert.equal(answer.body!.toString(), 'hi');
+  });
+
+  it('answers SYSTEM_BUSY beyond maxRequestsInFlight on one connection, leaving other connections served', async () => {
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const server = new RemotingServer({ logger: silentLogger, maxRequestsInFlight: 4 });
+    server.registerProcessor(ECHO, async (request) => {
+      await gate;
+      return echo(request);
+    });
+    server.registerProcessor(ECHO + 1, echo);
+    await server.listen();
+    const greedy = new RemotingClient({ logger: silentLogger });
+    const other = new RemotingClient({ logger: silentLogger });
+    after(async () => {
+      await greedy.close();
+      await other.close();
+      await server.close();
+    });
+    const answers = Array.from({ length: 6 }, () => greedy.invoke(server.addressString, createRequest(ECHO)));
+    const busy = await Promise.race([Promise.all(answers.slice(4)), gate.then(() => [])]);
+    assert.deepEqual(
+      busy.map((r) => r.code),
+      [ResponseCode.SYSTEM_BUSY, ResponseCode.SYSTEM_BUSY],
+    );
+    assert.match(busy[0]!.remark!, /4 requests of this connection are in flight and maxRequestsInFlight is 4/);
+    assert.equal((await other.invoke(server.addressString, createRequest(ECHO + 1))).code, ResponseCode.SUCCESS);
+    release();
+    assert.deepEqual(
+      (await Promise.all(answers.slice(0, 4))).map((r) => r.code),
+      [0, 0, 0, 0],
+    );
+    // Answered, they are no longer in flight: the connection takes requests again.
+    assert.equal((await greedy.invoke(server.addressString, createRequest(ECHO))).code, ResponseCode.SUCCESS);
   });
 });

@@ -71,9 +71,18 @@ class BoundedProcessor {
   }
 
   submit(request: RemotingCommand, connection: RemotingConnection): void {
+    if (connection.requestsInFlight >= connection.maxRequestsInFlight) {
+      if (!isOneway(request)) {
+        const remark = `${connection.requestsInFlight} requests of this connection are in flight and maxRequestsInFlight is ${connection.maxRequestsInFlight}: wait for their answers`;
+        connection.send(createResponse(request, ResponseCode.SYSTEM_BUSY, { remark }));
+      }
+      return;
+    }
     if (this.running < this.concurrency) {
+      connection.requestsInFlight++;
       this.run(request, connection);
     } else if (this.queued < this.queueCapacity) {
+      connection.requestsInFlight++;
       this.queue.push({ request, connection });
     } else if (!isOneway(request)) {
       connection.send(createResponse(request, ResponseCode.SYSTEM_BUSY, { remark: OVERLOAD_REMARK }));
@@ -91,27 +100,29 @@ class BoundedProcessor {
       result = this.processor(request, context);
     } catch (error) {
       answer(request, systemError(request, error), connection);
-      this.done();
+      this.done(connection);
       return;
     }
     if (result instanceof Promise) {
       result.then(
         (response) => {
           if (response) answer(request, response, connection);
-          this.done();
+          this.done(connection);
         },
         (error: unknown) => {
           answer(request, systemError(request, error), connection);
-          this.done();
+          this.done(connection);
         },
       );
     } else {
       if (result) answer(request, result, connection);
-      this.done();
+      this.done(connection);
     }
   }
 
-  private done(): void {
+  /** A request of connection is done: run the next ones waiting. */
+  private done(connection: RemotingConnection): void {
+    connection.requestsInFlight--;
     this.running--;
     while (this.running < this.concurrency && this.queued > 0) {
       const task = this.queue[this.queueHead]!;
@@ -122,6 +133,7 @@ class BoundedProcessor {
       }
       // A request whose connection closed while it waited has nobody to answer.
       if (!task.connection.closed) this.run(task.request, task.connection);
+      else task.connection.requestsInFlight--;
     }
   }
 }

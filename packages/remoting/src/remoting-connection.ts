@@ -24,6 +24,11 @@ export interface ConnectionOptions {
   idleTimeMs?: number | undefined;
   /** Requests this side may have awaiting a response at once (default 65,535, as RocketMQ's permits). */
   maxPendingRequests?: number | undefined;
+  /**
+   * Requests from the peer being processed or waiting for a processor at once; beyond, the peer
+   * is answered SYSTEM_BUSY, so that one connection cannot take every processor's queue (default 4,096).
+   */
+  maxRequestsInFlight?: number | undefined;
 }
 
 export interface ConnectionSettings extends ConnectionOptions {
@@ -71,6 +76,9 @@ export class RemotingConnection extends EventEmitter<ConnectionEvents> {
   private readonly decoder: FrameDecoder;
   private readonly pending = new InFlightTable<PendingRequest>();
   private readonly maxPendingRequests: number;
+  readonly maxRequestsInFlight: number;
+  /** Requests from the peer a processor works on or holds in its queue now (ProcessorTable counts them). */
+  requestsInFlight = 0;
   /**
    * Frames are encoded straight into a slab, one after another, so that pipelined frames cost
    * no allocation or copy of their own and leave in one write. Bytes of the slab from
@@ -101,6 +109,7 @@ export class RemotingConnection extends EventEmitter<ConnectionEvents> {
     this.localAddress = formatAddress(socket.localAddress, socket.localPort);
     this.decoder = new FrameDecoder({ maxFrameLength: settings.maxFrameLength });
     this.maxPendingRequests = settings.maxPendingRequests ?? 65_535;
+    this.maxRequestsInFlight = settings.maxRequestsInFlight ?? 4096;
     socket.setNoDelay(true);
     const idleTimeMs = settings.idleTimeMs ?? 120_000;
     if (idleTimeMs > 0) socket.setTimeout(idleTimeMs);
