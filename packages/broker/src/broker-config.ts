@@ -36,6 +36,10 @@ export interface BrokerConfig {
   brokerPermission: number;
   autoCreateTopicEnable: boolean;
   autoCreateSubscriptionGroup: boolean;
+  /** Check every request against the accounts of rocketmqHome/conf/plain_acl.yml (ACL 1.0). */
+  aclEnable: boolean;
+  /** The directory whose conf/plain_acl.yml and conf/acl/*.yml hold the ACL (default: ROCKETMQ_HOME). */
+  rocketmqHome: string;
   /** Connections open at once at most, and from one host, on each port (RocketNest's own limits). */
   maxConnections: number;
   maxConnectionsPerHost: number;
@@ -86,6 +90,8 @@ export function defaultBrokerConfig(overrides: Partial<BrokerConfig> = {}): Brok
     slaveTimeout: 3000,
     haSlaveFallbehindMax: 256 * 1024 * 1024,
     slaveReadEnable: false,
+    aclEnable: false,
+    rocketmqHome: process.env['ROCKETMQ_HOME'] ?? '',
     maxConnections: 10_000,
     maxConnectionsPerHost: 1000,
     maxQueueNumsPerTopic: 1024,
@@ -164,6 +170,11 @@ export function validateBrokerConfig(config: BrokerConfig): void {
         `broker.conf: namesrvAddr must be host:port entries separated by ';', got "${config.namesrvAddr}"`,
       );
     }
+  }
+  if (config.aclEnable && !config.rocketmqHome) {
+    throw new RangeError(
+      'broker.conf: aclEnable=true needs rocketmqHome (or the ROCKETMQ_HOME environment variable): the directory whose conf/plain_acl.yml holds the accounts',
+    );
   }
   const nameProblem =
     brokerNameProblem(config.brokerName, 'broker') ?? brokerNameProblem(config.brokerClusterName, 'cluster');

@@ -1,5 +1,6 @@
 import type { Logger } from '@rocketnest/common';
 import type { MessageStore, MessageStoreConfig } from '@rocketnest/store';
+import type { PlainPermissionManager } from './acl/plain-permission-manager.js';
 import type { BrokerConfig } from './broker-config.js';
 import type { SlaveAck } from './ha/ha-service.js';
 import type { BrokerStats } from './broker-stats.js';
@@ -27,6 +28,8 @@ export interface BrokerContext {
   /** Delivers messages held for a delay level. */
   readonly schedule: ScheduleMessageService;
   readonly logger: Logger;
+  /** The accounts requests are checked against, when aclEnable is on. */
+  readonly acl: PlainPermissionManager | undefined;
   /**
    * SYNC_MASTER: wait until a slave has the CommitLog up to end (ACKED), or say it timed out or
    * that no slave can (see HAService.waitForSlave).

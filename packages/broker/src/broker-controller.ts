@@ -2,6 +2,9 @@ import { type Logger, PeriodicTasks, consoleLogger } from '@rocketnest/common';
 import { createRequest, MASTER_ID, NotifyConsumerIdsChangedRequestHeader, RequestCode } from '@rocketnest/protocol';
 import { exposureWarning, RemotingClient, RemotingServer, type RemotingConnection } from '@rocketnest/remoting';
 import { DefaultMessageStore, defaultStoreConfig, type MessageStore, type MessageStoreConfig } from '@rocketnest/store';
+import { accessChecked } from './acl/access-checked.js';
+import { PlainAccessValidator } from './acl/plain-access-validator.js';
+import { PlainPermissionManager } from './acl/plain-permission-manager.js';
 import { defaultBrokerConfig, namesrvAddresses, validateBrokerConfig, type BrokerConfig } from './broker-config.js';
 import type { BrokerContext } from './broker-context.js';
 import { BrokerOuterAPI, type MasterAddresses } from './broker-outer-api.js';
@@ -63,6 +66,7 @@ export class BrokerController implements BrokerContext {
   /** The HA port listened on (haListenPort, or the free port taken for 0). */
   private haPort: number;
   readonly logger: Logger;
+  readonly acl: PlainPermissionManager | undefined;
   /** brokerIP1 and the port listened on: known once start() has bound it. */
   storeHost = '';
   private readonly server: RemotingServer;
@@ -86,6 +90,8 @@ export class BrokerController implements BrokerContext {
     this.storeConfig = defaultStoreConfig(settings.store);
     this.logger = options.logger ?? consoleLogger('broker');
     this.store = options.store ?? new DefaultMessageStore(this.storeConfig, { logger: options.storeLogger });
+    // A bad ACL file stops the broker here, before it touches its store or a port.
+    this.acl = this.config.aclEnable ? new PlainPermissionManager(this.config.rocketmqHome, this.logger) : undefined;
     const root = this.storeConfig.storePathRootDir;
     const report = (message: string) => this.logger.warn(message);
     this.topics = new TopicConfigManager(this.config, root, report);
@@ -139,8 +145,9 @@ export class BrokerController implements BrokerContext {
   }
 
   private registerProcessors(broker: BrokerContext): void {
-    const table = processorTable(broker, this.hold, this.transactions);
-    for (const [code, processor, options] of table) {
+    const validator = this.acl && new PlainAccessValidator(this.acl);
+    for (const [code, checked, options] of processorTable(broker, this.hold, this.transactions)) {
+      const processor = validator ? accessChecked(validator, checked) : checked;
       this.server.registerProcessor(code, processor, options);
       // As in RocketMQ, pulls are served on the main port only.
       if (code !== RequestCode.PULL_MESSAGE) this.vipServer?.registerProcessor(code, processor, options);
@@ -170,7 +177,8 @@ export class BrokerController implements BrokerContext {
       this.vipServer = undefined;
     });
     this.storeHost = this.brokerAddr;
-    const exposed = exposureWarning(
+    this.acl?.start();
+    const exposed = !this.acl && exposureWarning(
       this.config.bindAddress,
       this.port,
       "send to and read any topic, create and delete topics and reset any group's offsets",
@@ -352,6 +360,7 @@ export class BrokerController implements BrokerContext {
     this.tasks.stop();
     this.roleTasks.stop();
     this.stats.close();
+    this.acl?.stop();
     await this.outerAPI.unregister(this.brokerAddr);
     this.hold.releaseAll();
     for (const server of this.servers) await server.close();

@@ -10,6 +10,8 @@ import {
   type RemotingCommand,
   type TopicRouteData,
   GetRouteInfoRequestHeader,
+  signRequest,
+  type AclCredentials,
 } from '@rocketnest/protocol';
 import { RemotingClient } from '@rocketnest/remoting';
 import { MQBrokerError, MQClientError } from './errors.js';
@@ -33,6 +35,11 @@ export interface ClientOptions {
    * binary form takes the client and the broker about 40% less time per header.
    */
   serializeType?: 'ROCKETMQ' | 'JSON' | undefined;
+  /**
+   * An account of the brokers' plain_acl.yml: every request is signed with it, as RocketMQ's
+   * AclClientRPCHook signs them. Needed where brokers have aclEnable on; ignored by brokers without.
+   */
+  credentials?: AclCredentials | undefined;
 }
 
 /**
@@ -66,10 +73,12 @@ export class ClientInstance {
     }
     this.clientId = `${localIPv4() ?? '127.0.0.1'}@${options.instanceName ?? String(process.pid)}`;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 3000;
+    const credentials = options.credentials;
     this.remoting = new RemotingClient({
       requestTimeoutMs: this.requestTimeoutMs,
       logger: options.logger,
       serializeType: options.serializeType === 'JSON' ? SerializeType.JSON : SerializeType.ROCKETMQ,
+      beforeRequest: credentials && ((request) => signRequest(request, credentials)),
     });
   }
 

@@ -10,6 +10,7 @@ export {
   type AllocateStrategy,
 } from './allocate.js';
 export type { ClientOptions } from './client-instance.js';
+export type { AclCredentials } from '@rocketnest/protocol';
 export type { ConsumeContext, ConsumeResult, MessageListener } from './consume-message-service.js';
 export { type ConsumeFromWhere, type ConsumerOptions } from './consumer-base.js';
 export { MessageSelector } from './message-selector.js';

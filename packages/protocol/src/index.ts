@@ -14,3 +14,4 @@ export * from './message/index.js';
 export * from './names.js';
 export * from './body/index.js';
 export * from './filter/sql92.js';
+export * from './acl/acl-signature.js';

@@ -46,6 +46,8 @@ export const RequestCode = {
   GET_BROKER_CLUSTER_ACL_INFO: 52,
   /** 4.x ACL */
   UPDATE_GLOBAL_WHITE_ADDRS_CONFIG: 53,
+  /** 4.x ACL: every account and the global white list (mqadmin getAclConfig) */
+  GET_BROKER_CLUSTER_ACL_CONFIG: 54,
   /** 5.x */
   GET_TIMER_CHECK_POINT: 60,
   /** 5.x */

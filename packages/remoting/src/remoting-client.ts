@@ -23,6 +23,11 @@ export interface RemotingClientOptions extends ConnectionOptions {
    * each command says.
    */
   serializeType?: SerializeType | undefined;
+  /**
+   * Called with each request just before it is sent (RocketMQ's RPCHook.doBeforeRequest): the
+   * client signs requests here for a broker with ACL on.
+   */
+  beforeRequest?: ((request: RemotingCommand) => void) | undefined;
 }
 
 export interface InvokeOptions {
@@ -61,7 +66,7 @@ export class RemotingClient extends EventEmitter<ClientEvents> {
   /** Send a request to address ("host:port") and resolve with the response, whatever its code. */
   invoke(address: string, request: RemotingCommand, options: InvokeOptions = {}): Promise<RemotingCommand> {
     const timeoutMs = options.timeoutMs ?? this.options.requestTimeoutMs ?? 3_000;
-    if (this.options.serializeType !== undefined) request.serializeType = this.options.serializeType;
+    this.prepare(request);
     // The common case, an open connection, goes straight to it without an extra await.
     const open = this.open.get(address);
     if (open && !open.closed) return open.invoke(request, timeoutMs, options.signal);
@@ -72,9 +77,14 @@ export class RemotingClient extends EventEmitter<ClientEvents> {
 
   /** Send a one-way request; resolves once it is written. */
   async invokeOneway(address: string, request: RemotingCommand): Promise<void> {
-    if (this.options.serializeType !== undefined) request.serializeType = this.options.serializeType;
+    this.prepare(request);
     const connection = await this.connection(address);
     return connection.invokeOneway(request);
+  }
+
+  private prepare(request: RemotingCommand): void {
+    if (this.options.serializeType !== undefined) request.serializeType = this.options.serializeType;
+    this.options.beforeRequest?.(request);
   }
 
   /** The open connection to address, connecting first if there is none. */

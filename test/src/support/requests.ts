@@ -11,7 +11,7 @@ import {
   type RemotingCommand,
 } from '@rocketnest/protocol';
 import { after } from 'node:test';
-import { RemotingClient } from '@rocketnest/remoting';
+import { RemotingClient, type RemotingClientOptions } from '@rocketnest/remoting';
 
 /** Raw requests, as any RocketMQ client frames them, for tests of the servers. */
 export class Requests {
@@ -128,9 +128,9 @@ export class Requests {
   }
 }
 
-/** Requests over a client of their own, closed after the test. */
-export function requestsClient(): Requests {
-  const remoting = new RemotingClient({ logger: silentLogger });
+/** Requests over a client of their own (signing them, say, with options.beforeRequest), closed after the test. */
+export function requestsClient(options: RemotingClientOptions = {}): Requests {
+  const remoting = new RemotingClient({ logger: silentLogger, ...options });
   after(() => remoting.close());
   return new Requests(remoting);
 }

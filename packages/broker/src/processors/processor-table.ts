@@ -3,6 +3,7 @@ import type { ProcessorOptions, RequestProcessor } from '@rocketnest/remoting';
 import type { BrokerContext } from '../broker-context.js';
 import type { PullRequestHoldService } from '../pull-request-hold-service.js';
 import type { TransactionalMessageService } from '../transaction/transactional-message-service.js';
+import * as acl from './acl-config.js';
 import * as admin from './admin.js';
 import * as clients from './client-manage.js';
 import { consumerSendMsgBack } from './consumer-send-msg-back.js';
@@ -64,5 +65,10 @@ export function processorTable(
     [RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG, admin.getAllSubscriptionGroupConfig(broker)],
     [RequestCode.DELETE_SUBSCRIPTIONGROUP, admin.deleteSubscriptionGroup(broker)],
     [RequestCode.PROMOTE_TO_MASTER, promoteToMaster(broker)],
+    [RequestCode.UPDATE_AND_CREATE_ACL_CONFIG, acl.updateAclConfig(broker)],
+    [RequestCode.DELETE_ACL_CONFIG, acl.deleteAclConfig(broker)],
+    [RequestCode.UPDATE_GLOBAL_WHITE_ADDRS_CONFIG, acl.updateGlobalWhiteAddrs(broker)],
+    [RequestCode.GET_BROKER_CLUSTER_ACL_INFO, acl.getBrokerAclInfo(broker)],
+    [RequestCode.GET_BROKER_CLUSTER_ACL_CONFIG, acl.getBrokerAclConfig(broker)],
   ];
 }

@@ -1,6 +1,11 @@
 import type { HeaderCodec } from '../header-schema.js';
 import { RequestCode } from '../request-code.js';
 import {
+  CreateAccessConfigRequestHeader,
+  DeleteAccessConfigRequestHeader,
+  UpdateGlobalWhiteAddrsConfigRequestHeader,
+} from './acl.js';
+import {
   BrokerIdentityRequestHeader,
   BrokerWritePermRequestHeader,
   DeleteTopicFromNamesrvRequestHeader,
@@ -36,6 +41,7 @@ import { ReplyMessageRequestHeader } from './reply-message.js';
 import { SendMessageRequestHeader, SendMessageRequestHeaderV2 } from './send-message.js';
 import { CheckTransactionStateRequestHeader, EndTransactionRequestHeader } from './transaction.js';
 
+export * from './acl.js';
 export * from './broker-admin.js';
 export * from './client-management.js';
 export * from './consumer-offset.js';
@@ -87,6 +93,9 @@ export const requestHeaderCodecs: ReadonlyMap<number, HeaderCodec<object>> = new
   [RequestCode.DELETE_SUBSCRIPTIONGROUP, DeleteSubscriptionGroupRequestHeader],
   [RequestCode.GET_CONSUMER_RUNNING_INFO, GetConsumerRunningInfoRequestHeader],
   [RequestCode.GET_BROKER_CONSUME_STATS, GetConsumeStatsInBrokerHeader],
+  [RequestCode.UPDATE_AND_CREATE_ACL_CONFIG, CreateAccessConfigRequestHeader],
+  [RequestCode.DELETE_ACL_CONFIG, DeleteAccessConfigRequestHeader],
+  [RequestCode.UPDATE_GLOBAL_WHITE_ADDRS_CONFIG, UpdateGlobalWhiteAddrsConfigRequestHeader],
   [RequestCode.REGISTER_BROKER, RegisterBrokerRequestHeader],
   [RequestCode.UNREGISTER_BROKER, BrokerIdentityRequestHeader],
   [RequestCode.QUERY_DATA_VERSION, BrokerIdentityRequestHeader],
