@@ -178,11 +178,13 @@ export class BrokerController implements BrokerContext {
     });
     this.storeHost = this.brokerAddr;
     this.acl?.start();
-    const exposed = !this.acl && exposureWarning(
-      this.config.bindAddress,
-      this.port,
-      "send to and read any topic, create and delete topics and reset any group's offsets",
-    );
+    const exposed =
+      !this.acl &&
+      exposureWarning(
+        this.config.bindAddress,
+        this.port,
+        "send to and read any topic, create and delete topics and reset any group's offsets",
+      );
     if (exposed) this.logger.warn(exposed);
     this.registerProcessors(this);
     this.store.onMessageArrival((arrival) => {
