@@ -6,67 +6,15 @@
  */
 import { silentLogger } from '@rocketnest/common';
 import { freePort } from '../support/ports.js';
-import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createOffsetMessageId, createRequest, decodeStoredMessages, RequestCode } from '@rocketnest/protocol';
 import { RemotingClient } from '@rocketnest/remoting';
-import { rocketnestArgs } from '../support/cli.js';
-import { CLASSPATH, requireDistribution, RMQ, RMQ_HOME } from '../support/real-rocketmq.js';
+import { Checks, java, mqadmin as runMqadmin, startRocketnest } from '../support/java-tools.js';
+import { requireDistribution } from '../support/real-rocketmq.js';
 
-/** Run a Java main class for at most `seconds`; returns what it printed. */
-function java(mainClass: string, args: string[], seconds: number, heap = '256m'): string {
-  const result = spawnSync(
-    'timeout',
-    [
-      String(seconds),
-      'java',
-      `-Xmx${heap}`,
-      `-Duser.home=${join(RMQ, 'home')}`,
-      `-Drocketmq.home.dir=${RMQ_HOME}`,
-      '-cp',
-      CLASSPATH,
-      mainClass,
-      ...args,
-    ],
-    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
-  );
-  return `${result.stdout}${result.stderr}`;
-}
-
-const mqadmin = (namesrv: string, ...args: string[]) =>
-  java('org.apache.rocketmq.tools.command.MQAdminStartup', [...args, '-n', namesrv], 60);
-
-async function startServer(
-  args: string[],
-  ready: RegExp,
-): Promise<{ output: () => string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, rocketnestArgs(...args), { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  const deadline = Date.now() + 10_000;
-  while (!ready.test(output)) {
-    if (Date.now() > deadline || child.exitCode !== null)
-      throw new Error(`rocketnest ${args[0]} did not start:\n${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return {
-    output: () => output,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
-
-interface Check {
-  name: string;
-  ok: boolean;
-  detail: string;
-}
+const mqadmin = (namesrv: string, ...args: string[]) => runMqadmin(namesrv, args);
 
 async function main(): Promise<number> {
   requireDistribution();
@@ -78,21 +26,11 @@ async function main(): Promise<number> {
     join(dir, 'broker.conf'),
     `brokerName=broker-a\nbrokerIP1=127.0.0.1\nbindAddress=127.0.0.1\nlistenPort=${brokerPort}\nstorePathRootDir=${join(dir, 'store')}\n`,
   );
-  const namesrv = await startServer(['namesrv', '-c', join(dir, 'namesrv.properties')], /boot success/);
-  const broker = await startServer(['broker', '-n', namesrvAddr, '-c', join(dir, 'broker.conf')], /boot success/);
+  const namesrv = await startRocketnest(['namesrv', '-c', join(dir, 'namesrv.properties')], /boot success/);
+  const broker = await startRocketnest(['broker', '-n', namesrvAddr, '-c', join(dir, 'broker.conf')], /boot success/);
   const brokerAddr = `127.0.0.1:${brokerPort}`;
-  const checks: Check[] = [];
-  const check = (
-    name: string,
-    output: string,
-    ok: (output: string) => boolean,
-    detail = (o: string) => o.trim().split('\n').slice(-3).join(' | '),
-  ) => {
-    const passed = ok(output);
-    checks.push({ name, ok: passed, detail: detail(output).slice(0, 300) });
-    console.log(`${passed ? 'PASS' : 'FAIL'} ${name}: ${detail(output).slice(0, 300)}`);
-    if (!passed) console.log(output);
-  };
+  const checks = new Checks();
+  const check = checks.check.bind(checks);
   try {
     const topic = 'InteropTopic';
     check(
@@ -115,7 +53,7 @@ async function main(): Promise<number> {
       'org.apache.rocketmq.example.benchmark.Producer',
       ['-n', namesrvAddr, '-t', 'BenchTopic', '-s', '1024', '-w', '16'],
       14,
-      '512m',
+      { heap: '512m' },
     );
     const sendLines = producer.split('\n').filter((line) => line.includes('Send TPS:'));
     check(
@@ -128,7 +66,7 @@ async function main(): Promise<number> {
       'org.apache.rocketmq.example.benchmark.Consumer',
       ['-n', namesrvAddr, '-t', 'BenchTopic', '-g', 'bench_consumer'],
       14,
-      '512m',
+      { heap: '512m' },
     );
     const consumeLines = consumer.split('\n').filter((line) => /TPS: \d+ FAIL/.test(line));
     check(
@@ -179,11 +117,7 @@ async function main(): Promise<number> {
     await namesrv.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-  const failed = checks.filter((c) => !c.ok);
-  console.log(
-    `\n${checks.length - failed.length} of ${checks.length} checks passed against RocketNest with Apache RocketMQ 4.9.4's Java tools`,
-  );
-  return failed.length === 0 ? 0 : 1;
+  return checks.summary("against RocketNest with Apache RocketMQ 4.9.4's Java tools");
 }
 
 main().then(

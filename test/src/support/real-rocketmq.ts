@@ -108,12 +108,19 @@ export async function startApacheNamesrv(propertiesPath: string): Promise<Server
   return server;
 }
 
-/** Apache RocketMQ's broker in the namespace, with a broker.conf at path. */
-export function startApacheBroker(confPath: string): Promise<{ server: Server; startMs: number }> {
+/**
+ * Apache RocketMQ's broker in the namespace, with a broker.conf at path; javaOpts come after
+ * JAVA_SERVER_OPTS, so a -D there wins (another rocketmq.home.dir, say).
+ */
+export function startApacheBroker(
+  confPath: string,
+  javaOpts: string[] = [],
+): Promise<{ server: Server; startMs: number }> {
   return startInNetns(
     'java',
     [
       ...JAVA_SERVER_OPTS,
+      ...javaOpts,
       '-XX:MaxDirectMemorySize=2g',
       '-cp',
       CLASSPATH,
