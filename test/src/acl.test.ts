@@ -252,3 +252,34 @@ describe('ACL 1.0: every request checked against plain_acl.yml, as RocketMQ 4.9 
     );
   });
 });
+
+describe("ACL on the NameServer (RocketNest's own: 4.9.4 checks nothing there)", () => {
+  it('takes route and permission changes from admin accounts only, and answers reads to anyone', async () => {
+    const namesrv = await startNamesrv({ aclEnable: true, rocketmqHome: aclHome() });
+    const namesrvAddr = `127.0.0.1:${namesrv.port}`;
+    const wipe = { brokerName: 'broker-a' };
+    const anonymous = await requestsClient().call(namesrvAddr, RequestCode.WIPE_WRITE_PERM_OF_BROKER, wipe);
+    assert.equal(anonymous.code, ResponseCode.SYSTEM_ERROR);
+    assert.match(anonymous.remark!, /No accessKey is configured/);
+    const app = await signedBy(APP).call(namesrvAddr, RequestCode.WIPE_WRITE_PERM_OF_BROKER, wipe);
+    assert.match(app.remark!, /Need admin permission for request code=205, but accessKey=orders-app is not admin/);
+    const kv = { namespace: 'ORDER_TOPIC_CONFIG', key: 'Orders', value: 'broker-a:4' };
+    assert.match((await requestsClient().call(namesrvAddr, RequestCode.PUT_KV_CONFIG, kv)).remark!, /No accessKey/);
+    const route = await requestsClient().call(namesrvAddr, RequestCode.GET_ROUTEINFO_BY_TOPIC, { topic: 'Orders' });
+    assert.equal(route.code, ResponseCode.TOPIC_NOT_EXIST);
+
+    // A broker without the NameServer's credentials is not taken into any route; one with them is.
+    const stranger = await startBroker({ namesrvAddr, brokerName: 'broker-x' });
+    await signedBy(ADMIN).createTopic(stranger.brokerAddr, 'Orders', 1);
+    assert.equal(namesrv.routes.topicRoute('Orders'), undefined);
+    const trusted = await startBroker({ namesrvAddr, brokerName: 'broker-a', ...ADMIN });
+    await signedBy(ADMIN).createTopic(trusted.brokerAddr, 'Orders', 1);
+    const data = await eventually(() => namesrv.routes.topicRoute('Orders'), 'the trusted broker in the route');
+    assert.deepEqual(
+      data.brokerDatas.map((broker) => broker.brokerName),
+      ['broker-a'],
+    );
+    const wiped = await signedBy(ADMIN).call(namesrvAddr, RequestCode.WIPE_WRITE_PERM_OF_BROKER, wipe);
+    assert.equal(wiped.code, ResponseCode.SUCCESS);
+  });
+});

@@ -40,6 +40,12 @@ export interface BrokerConfig {
   aclEnable: boolean;
   /** The directory whose conf/plain_acl.yml and conf/acl/*.yml hold the ACL (default: ROCKETMQ_HOME). */
   rocketmqHome: string;
+  /**
+   * The account this broker signs its own requests with (registration with NameServers that have
+   * aclEnable on, a slave's copying of its master's tables); empty: unsigned.
+   */
+  accessKey: string;
+  secretKey: string;
   /** Connections open at once at most, and from one host, on each port (RocketNest's own limits). */
   maxConnections: number;
   maxConnectionsPerHost: number;
@@ -92,6 +98,8 @@ export function defaultBrokerConfig(overrides: Partial<BrokerConfig> = {}): Brok
     slaveReadEnable: false,
     aclEnable: false,
     rocketmqHome: process.env['ROCKETMQ_HOME'] ?? '',
+    accessKey: '',
+    secretKey: '',
     maxConnections: 10_000,
     maxConnectionsPerHost: 1000,
     maxQueueNumsPerTopic: 1024,

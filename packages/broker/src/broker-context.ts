@@ -1,6 +1,6 @@
 import type { Logger } from '@rocketnest/common';
 import type { MessageStore, MessageStoreConfig } from '@rocketnest/store';
-import type { PlainPermissionManager } from './acl/plain-permission-manager.js';
+import type { PlainPermissionManager } from '@rocketnest/acl';
 import type { BrokerConfig } from './broker-config.js';
 import type { SlaveAck } from './ha/ha-service.js';
 import type { BrokerStats } from './broker-stats.js';

@@ -1,10 +1,14 @@
+import { accessChecked, BROKER_ADMIN_CODES, PlainAccessValidator, PlainPermissionManager } from '@rocketnest/acl';
 import { type Logger, PeriodicTasks, consoleLogger } from '@rocketnest/common';
-import { createRequest, MASTER_ID, NotifyConsumerIdsChangedRequestHeader, RequestCode } from '@rocketnest/protocol';
+import {
+  createRequest,
+  MASTER_ID,
+  signRequest,
+  NotifyConsumerIdsChangedRequestHeader,
+  RequestCode,
+} from '@rocketnest/protocol';
 import { exposureWarning, RemotingClient, RemotingServer, type RemotingConnection } from '@rocketnest/remoting';
 import { DefaultMessageStore, defaultStoreConfig, type MessageStore, type MessageStoreConfig } from '@rocketnest/store';
-import { accessChecked } from './acl/access-checked.js';
-import { PlainAccessValidator } from './acl/plain-access-validator.js';
-import { PlainPermissionManager } from './acl/plain-permission-manager.js';
 import { defaultBrokerConfig, namesrvAddresses, validateBrokerConfig, type BrokerConfig } from './broker-config.js';
 import type { BrokerContext } from './broker-context.js';
 import { BrokerOuterAPI, type MasterAddresses } from './broker-outer-api.js';
@@ -111,7 +115,11 @@ export class BrokerController implements BrokerContext {
       ...limits,
       logger: options.remotingLogger,
     });
-    this.namesrvClient = new RemotingClient({ logger: options.remotingLogger });
+    const { accessKey, secretKey } = this.config;
+    this.namesrvClient = new RemotingClient({
+      logger: options.remotingLogger,
+      beforeRequest: accessKey ? (request) => signRequest(request, { accessKey, secretKey }) : undefined,
+    });
     this.slaveSync = new SlaveSynchronize(this.namesrvClient, this, this.logger);
     this.outerAPI = new BrokerOuterAPI(this.config, this.namesrvClient, this.logger);
     this.haPort = this.config.haListenPort;
@@ -145,7 +153,7 @@ export class BrokerController implements BrokerContext {
   }
 
   private registerProcessors(broker: BrokerContext): void {
-    const validator = this.acl && new PlainAccessValidator(this.acl);
+    const validator = this.acl && new PlainAccessValidator(this.acl, BROKER_ADMIN_CODES);
     for (const [code, checked, options] of processorTable(broker, this.hold, this.transactions)) {
       const processor = validator ? accessChecked(validator, checked) : checked;
       this.server.registerProcessor(code, processor, options);

@@ -13,6 +13,14 @@ export interface NamesrvConfig {
   /** Connections open at once at most, and from one host (RocketNest's own limits). */
   maxConnections: number;
   maxConnectionsPerHost: number;
+  /**
+   * Requests that change routes, write permissions or KV config must come signed by an admin
+   * account of rocketmqHome/conf/plain_acl.yml (or from a global white address); reads stay open.
+   * RocketNest's own: RocketMQ 4.9's NameServer checks nothing.
+   */
+  aclEnable: boolean;
+  /** The directory whose conf/plain_acl.yml and conf/acl/*.yml hold the ACL (default: ROCKETMQ_HOME). */
+  rocketmqHome: string;
 }
 
 export const defaultNamesrvConfig: NamesrvConfig = {
@@ -23,4 +31,6 @@ export const defaultNamesrvConfig: NamesrvConfig = {
   orderMessageEnable: false,
   maxConnections: 10_000,
   maxConnectionsPerHost: 1000,
+  aclEnable: false,
+  rocketmqHome: process.env['ROCKETMQ_HOME'] ?? '',
 };

@@ -1,3 +1,4 @@
+import { accessChecked, NAMESRV_ADMIN_CODES, PlainAccessValidator, PlainPermissionManager } from '@rocketnest/acl';
 import { type Logger, consoleLogger } from '@rocketnest/common';
 import { RequestCode } from '@rocketnest/protocol';
 import { exposureWarning, RemotingServer, type RemotingConnection } from '@rocketnest/remoting';
@@ -36,6 +37,7 @@ export class NamesrvController {
   private readonly logger: Logger;
   private readonly server: RemotingServer;
   private scanTimer: NodeJS.Timeout | undefined;
+  private readonly acl: PlainPermissionManager | undefined;
 
   constructor(config: Partial<NamesrvConfig> = {}, options: NamesrvControllerOptions = {}) {
     this.config = { ...defaultNamesrvConfig, ...config };
@@ -65,7 +67,17 @@ export class NamesrvController {
       [RequestCode.DELETE_KV_CONFIG, deleteKVConfig(context)],
       [RequestCode.GET_KVLIST_BY_NAMESPACE, getKVListByNamespace(context)],
     ];
-    for (const [code, processor] of processors) this.server.registerProcessor(code, processor);
+    if (this.config.aclEnable && !this.config.rocketmqHome) {
+      throw new RangeError(
+        'namesrv.properties: aclEnable=true needs rocketmqHome (or the ROCKETMQ_HOME environment variable): the directory whose conf/plain_acl.yml holds the accounts',
+      );
+    }
+    this.acl = this.config.aclEnable ? new PlainPermissionManager(this.config.rocketmqHome, this.logger) : undefined;
+    const validator = this.acl && new PlainAccessValidator(this.acl, NAMESRV_ADMIN_CODES);
+    for (const [code, processor] of processors) {
+      const checked = validator && NAMESRV_ADMIN_CODES.has(code) ? accessChecked(validator, processor) : processor;
+      this.server.registerProcessor(code, checked);
+    }
     this.server.on('disconnect', (connection: RemotingConnection) => {
       for (const addr of this.routes.connectionClosed(connection)) {
         this.logger.warn(`broker ${addr} dropped: its connection to the NameServer closed`);
@@ -84,11 +96,14 @@ export class NamesrvController {
 
   async start(): Promise<void> {
     await this.server.listen();
-    const exposed = exposureWarning(
-      this.config.bindAddress,
-      this.port,
-      "register a broker into a topic's route and wipe a broker's write permission",
-    );
+    this.acl?.start();
+    const exposed =
+      !this.acl &&
+      exposureWarning(
+        this.config.bindAddress,
+        this.port,
+        "register a broker into a topic's route and wipe a broker's write permission",
+      );
     if (exposed) this.logger.warn(exposed);
     this.scanTimer = setInterval(() => {
       for (const addr of this.routes.scanNotActiveBrokers(Date.now())) {
@@ -100,6 +115,7 @@ export class NamesrvController {
 
   async shutdown(): Promise<void> {
     if (this.scanTimer) clearInterval(this.scanTimer);
+    this.acl?.stop();
     await this.server.close();
   }
 }

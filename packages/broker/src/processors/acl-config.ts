@@ -9,7 +9,7 @@ import {
   type RemotingCommand,
 } from '@rocketnest/protocol';
 import type { BrokerContext } from '../broker-context.js';
-import type { PlainPermissionManager } from '../acl/plain-permission-manager.js';
+import type { PlainPermissionManager } from '@rocketnest/acl';
 
 /** The ACL admin requests of 4.9's AdminBrokerProcessor, which mqadmin's ACL commands send. */
 

@@ -1,5 +1,3 @@
-import { RequestCode } from '@rocketnest/protocol';
-
 /** Permission bits of ACL 1.0 (Permission.java). */
 export const Permission = {
   DENY: 1,
@@ -62,27 +60,4 @@ export function checkPermission(needed: number, owned: number): boolean {
   if ((owned & Permission.DENY) !== 0) return false;
   if ((needed & Permission.ANY) !== 0) return (owned & (Permission.PUB | Permission.SUB)) !== 0;
   return (needed & owned) !== 0;
-}
-
-/**
- * Requests only an admin account may make. RocketMQ 4.9.4's list (Permission.ADMIN_CODE) is the
- * first five; it lets any signed account change the ACL itself, read every secret key, reset
- * another group's offsets or take over a broker, so those are admin-only here too.
- */
-const ADMIN_CODES = new Set<number>([
-  RequestCode.UPDATE_AND_CREATE_TOPIC,
-  RequestCode.UPDATE_BROKER_CONFIG,
-  RequestCode.DELETE_TOPIC_IN_BROKER,
-  RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP,
-  RequestCode.DELETE_SUBSCRIPTIONGROUP,
-  RequestCode.UPDATE_AND_CREATE_ACL_CONFIG,
-  RequestCode.DELETE_ACL_CONFIG,
-  RequestCode.UPDATE_GLOBAL_WHITE_ADDRS_CONFIG,
-  RequestCode.GET_BROKER_CLUSTER_ACL_CONFIG,
-  RequestCode.INVOKE_BROKER_TO_RESET_OFFSET,
-  RequestCode.PROMOTE_TO_MASTER,
-]);
-
-export function needsAdmin(code: number): boolean {
-  return ADMIN_CODES.has(code);
 }

@@ -6,14 +6,7 @@ import {
   RequestCode,
   type RemotingCommand,
 } from '@rocketnest/protocol';
-import {
-  checkPermission,
-  describeResource,
-  groupResource,
-  isGroupResource,
-  needsAdmin,
-  Permission,
-} from './permission.js';
+import { checkPermission, describeResource, groupResource, isGroupResource, Permission } from './permission.js';
 import type { PlainPermissionManager } from './plain-permission-manager.js';
 
 const TRACE_TOPIC = 'RMQ_SYS_TRACE_TOPIC';
@@ -81,7 +74,11 @@ export function neededPermissions(request: RemotingCommand): Map<string, number>
  * permission the request needs.
  */
 export class PlainAccessValidator {
-  constructor(private readonly accounts: PlainPermissionManager) {}
+  /** adminCodes: the request codes only an admin account may send (BROKER_ADMIN_CODES, NAMESRV_ADMIN_CODES). */
+  constructor(
+    private readonly accounts: PlainPermissionManager,
+    private readonly adminCodes: ReadonlySet<number>,
+  ) {}
 
   /** Why the request is refused (RocketMQ's words, then what to do), or undefined if allowed. */
   refusal(request: RemotingCommand, host: string): string | undefined {
@@ -103,7 +100,7 @@ export class PlainAccessValidator {
     if (request.extFields[AclField.SIGNATURE] !== expected) {
       return `Check signature failed for accessKey=${accessKey}: the request was not signed with this account's secretKey, or was changed after signing`;
     }
-    if (needsAdmin(request.code) && !account.config.admin) {
+    if (this.adminCodes.has(request.code) && !account.config.admin) {
       return `Need admin permission for request code=${request.code}, but accessKey=${accessKey} is not admin`;
     }
     // Trace data may always be written by a signed client, as RocketMQ allows.
