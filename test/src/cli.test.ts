@@ -1,7 +1,7 @@
 import { silentLogger } from '@rocketnest/common';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { RequestCode, ResponseCode, type ClusterInfo } from '@rocketnest/protocol';
@@ -87,6 +87,28 @@ describe('rocketnest namesrv and broker', () => {
     assert.equal((await cluster()).brokerAddrTable['broker-cli'], undefined, 'it unregistered');
     namesrv.child.kill('SIGTERM');
     assert.equal(await namesrv.exited, 0);
+  });
+
+  it('bench signs with --access-key and --secret-key for a broker with ACL on, and is refused without', async () => {
+    const home = temporaryDir();
+    mkdirSync(join(home, 'conf'));
+    writeFileSync(
+      join(home, 'conf', 'plain_acl.yml'),
+      'accounts:\n  - accessKey: bench-app\n    secretKey: bench-secret\n    defaultTopicPerm: PUB\n',
+    );
+    const namesrv = await startNamesrv();
+    await startBroker({ namesrvAddr: namesrv.address, aclEnable: true, rocketmqHome: home });
+    const args = ['bench', 'producer', '-n', namesrv.address, '--topic', 'AclBench', '--duration', '1', '--json'];
+    const refused = run(args);
+    assert.notEqual(await refused.exited, 0);
+    assert.match(refused.output(), /No accessKey is configured/);
+    const signed = run([...args, '--access-key', 'bench-app', '--secret-key', 'bench-secret']);
+    assert.equal(await signed.exited, 0, signed.output());
+    const summary = JSON.parse(signed.output().trim().split('\n').at(-1)!) as {
+      summary: { errors: number; msgPerSec: number };
+    };
+    assert.equal(summary.summary.errors, 0);
+    assert.ok(summary.summary.msgPerSec > 0);
   });
 
   it('bench producer and consumer print a line a second and a summary, as JSON when asked', async () => {

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { Admin } from '@rocketnest/client';
+import { credentialOptions, credentialsFrom } from './credentials.js';
 
 export const ADMIN_USAGE = `  rocketnest admin promote -n host:port -b slave-host:port [--role ASYNC_MASTER|SYNC_MASTER]
       the slave becomes the master of its brokerName (brokerId 0) once its master is lost for
@@ -15,6 +16,7 @@ export async function runAdmin(argv: string[]): Promise<void> {
       namesrvAddr: { type: 'string', short: 'n', default: process.env['NAMESRV_ADDR'] },
       brokerAddr: { type: 'string', short: 'b' },
       role: { type: 'string', default: 'ASYNC_MASTER' },
+      ...credentialOptions,
     },
     strict: true,
   });
@@ -24,7 +26,7 @@ export async function runAdmin(argv: string[]): Promise<void> {
   }
   if (!values.namesrvAddr)
     throw new Error(`give the NameServers: -n host:port[;host:port] or NAMESRV_ADDR\n${ADMIN_USAGE}`);
-  const admin = new Admin({ namesrvAddr: values.namesrvAddr });
+  const admin = new Admin({ namesrvAddr: values.namesrvAddr, credentials: credentialsFrom(values) });
   try {
     console.log(await admin.promoteToMaster(values.brokerAddr, values.role));
   } finally {

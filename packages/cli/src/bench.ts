@@ -2,6 +2,7 @@ import { silentLogger } from '@rocketnest/common';
 import { parseArgs } from 'node:util';
 import { Producer, PushConsumer, type Message } from '@rocketnest/client';
 import { LatencyHistogram } from './latency-histogram.js';
+import { credentialOptions, credentialsFrom } from './credentials.js';
 
 interface Counts {
   messages: number;
@@ -121,6 +122,7 @@ const common = {
   /** Seconds at the start that print their lines but stay out of the summary. */
   warmup: { type: 'string', default: '0' },
   json: { type: 'boolean', default: false },
+  ...credentialOptions,
 } as const;
 
 /** `rocketnest bench producer`: RocketMQ's benchmark Producer, for any RocketMQ-compatible cluster. */
@@ -145,6 +147,7 @@ export async function benchProducer(args: string[]): Promise<void> {
   const producer = new Producer({
     namesrvAddr: values.namesrvAddr,
     producerGroup: 'rocketnest_bench_producer',
+    credentials: credentialsFrom(values),
     logger: silentLogger,
   });
   await producer.start();
@@ -251,6 +254,7 @@ export async function benchConsumer(args: string[]): Promise<void> {
   const consumer = new PushConsumer({
     namesrvAddr: values.namesrvAddr,
     consumerGroup: group,
+    credentials: credentialsFrom(values),
     consumeFromWhere: values.from === 'last' ? 'CONSUME_FROM_LAST_OFFSET' : 'CONSUME_FROM_FIRST_OFFSET',
     concurrency,
     consumeMessageBatchMaxSize: batch,

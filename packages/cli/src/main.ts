@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { ADMIN_USAGE, runAdmin } from './admin.js';
 import { benchConsumer, benchProducer } from './bench.js';
 import { CLUSTER_USAGE, runCluster } from './cluster.js';
+import { CREDENTIALS_USAGE } from './credentials.js';
 import { runBroker, runNamesrv } from './servers.js';
 
 const USAGE = `usage:
@@ -13,6 +14,7 @@ const USAGE = `usage:
                             [--from first|last] [--duration 30] [--warmup 0] [--json]
 ${ADMIN_USAGE}
 ${CLUSTER_USAGE}
+${CREDENTIALS_USAGE}
 
 Settings use RocketMQ's names (listenPort, brokerName, namesrvAddr, storePathRootDir,
 flushDiskType, brokerRole, autoCreateTopicEnable, maxMessageSize, ...). Stop with SIGTERM or Ctrl-C.`;

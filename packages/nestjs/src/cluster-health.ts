@@ -1,10 +1,11 @@
 import { silentLogger } from '@rocketnest/common';
 import { Admin, type BrokerMember } from '@rocketnest/client';
+import type { ClusterConnection } from './rocket-module-options.js';
 
 /** What the health indicators ask of the cluster: is it there, and how far behind are the listeners? */
 export class ClusterHealth {
   constructor(
-    private readonly namesrvAddr: () => string,
+    private readonly cluster: () => ClusterConnection,
     private readonly subscribedTopics: () => ReadonlyMap<string, ReadonlySet<string>>,
   ) {}
 
@@ -14,8 +15,9 @@ export class ClusterHealth {
    * with the error), throws naming the NameServer or a master that did not answer.
    */
   async ping(timeoutMs: number): Promise<{ namesrv: string; brokers: BrokerMember[] }> {
-    const namesrvAddr = this.namesrvAddr();
-    const admin = new Admin({ namesrvAddr, requestTimeoutMs: timeoutMs, logger: silentLogger });
+    const cluster = this.cluster();
+    const namesrvAddr = cluster.namesrvAddr;
+    const admin = new Admin({ ...cluster, requestTimeoutMs: timeoutMs, logger: silentLogger });
     try {
       const brokers = await admin.brokers().catch((error: unknown) => {
         throw new Error(`NameServer ${namesrvAddr} did not answer: ${(error as Error).message}`);
@@ -31,7 +33,7 @@ export class ClusterHealth {
 
   /** Messages each listener group has yet to consume, over its topics. */
   async consumerLag(): Promise<Record<string, number>> {
-    const admin = new Admin({ namesrvAddr: this.namesrvAddr(), logger: silentLogger });
+    const admin = new Admin({ ...this.cluster(), logger: silentLogger });
     try {
       const lag: Record<string, number> = {};
       for (const [group, topics] of this.subscribedTopics()) {

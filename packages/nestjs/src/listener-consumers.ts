@@ -1,3 +1,4 @@
+import type { ClusterConnection } from './rocket-module-options.js';
 import { join } from 'node:path';
 import { silentLogger } from '@rocketnest/common';
 import type { Logger } from '@nestjs/common';
@@ -21,12 +22,12 @@ function consumerSettings(options: ResolvedListenerOptions) {
 function pushConsumerOptions(
   group: string,
   options: ResolvedListenerOptions,
-  namesrvAddr: string,
+  cluster: ClusterConnection,
   offsetStoreDir: string | undefined,
 ): PushConsumerOptions {
   const { consumeFrom } = options;
   return {
-    namesrvAddr,
+    ...cluster,
     consumerGroup: group,
     instanceName: `${process.pid}-${group}`,
     messageModel: options.broadcasting ? 'BROADCASTING' : 'CLUSTERING',
@@ -63,12 +64,12 @@ export class ListenerConsumers {
   /** Start a consumer per group; offsetStoreDir keeps broadcasting groups' offsets. */
   async start(
     registrations: readonly ListenerRegistration[],
-    namesrvAddr: string,
+    cluster: ClusterConnection,
     offsetStoreDir: string | undefined,
     clientLabel: string,
   ): Promise<void> {
     for (const [group, listeners] of groupBy(registrations, (registration) => registration.options.group)) {
-      const consumer = this.consumer(group, listeners, namesrvAddr, offsetStoreDir);
+      const consumer = this.consumer(group, listeners, cluster, offsetStoreDir);
       this.consumers.set(group, consumer);
       this.topics.set(group, new Set(listeners.map((listener) => listener.topic)));
       await consumer.start();
@@ -99,7 +100,7 @@ export class ListenerConsumers {
   private consumer(
     group: string,
     listeners: ListenerRegistration[],
-    namesrvAddr: string,
+    cluster: ClusterConnection,
     offsetStoreDir: string | undefined,
   ): PushConsumer {
     const first = listeners[0]!;
@@ -114,7 +115,7 @@ export class ListenerConsumers {
         }
       }
     }
-    const consumer = new PushConsumer(pushConsumerOptions(group, first.options, namesrvAddr, offsetStoreDir));
+    const consumer = new PushConsumer(pushConsumerOptions(group, first.options, cluster, offsetStoreDir));
     const byTopic = groupBy(listeners, (listener) => listener.topic);
     // Each listener's tags, parsed once: undefined takes every tag.
     const tagsOf = new Map(

@@ -51,6 +51,30 @@ class RocketModuleSettings {
   namesrvAddr?: string;
 
   @IsOptional()
+  @IsString({ message: "accessKey must be the accessKey of an account of the brokers' plain_acl.yml" })
+  @MinLength(6, { message: 'accessKey must be at least 6 characters, as RocketMQ requires' })
+  @ValidateBy({
+    name: 'withSecretKey',
+    validator: {
+      validate: (_value, args) => Boolean((args?.object as RocketModuleSettings).secretKey),
+      defaultMessage: () => 'accessKey needs its secretKey: give both or neither',
+    },
+  })
+  accessKey?: string;
+
+  @IsOptional()
+  @IsString({ message: "secretKey must be the secretKey of the accessKey's account" })
+  @MinLength(6, { message: 'secretKey must be at least 6 characters, as RocketMQ requires' })
+  @ValidateBy({
+    name: 'withAccessKey',
+    validator: {
+      validate: (_value, args) => Boolean((args?.object as RocketModuleSettings).accessKey),
+      defaultMessage: () => 'secretKey needs its accessKey: give both or neither',
+    },
+  })
+  secretKey?: string;
+
+  @IsOptional()
   @ValidateBy({
     name: 'isGroupName',
     validator: {
@@ -85,7 +109,9 @@ function messages(errors: ValidationError[], source: Record<string, string>, pre
       .slice(0, 1)
       .map((text) => {
         const from = source[path] ? ` (from ${source[path]})` : '';
-        return `${text}${from}, got ${JSON.stringify(error.value)}`;
+        // A secret never reaches a log line, even a wrong one.
+        const got = SECRET_SETTINGS.has(path) ? '' : `, got ${JSON.stringify(error.value)}`;
+        return `${text}${from}${got}`;
       });
     return [...own, ...messages(error.children ?? [], source, `${path}.`)];
   });
@@ -106,9 +132,13 @@ export function validateRocketOptions(
   return options;
 }
 
+const SECRET_SETTINGS = new Set(['secretKey']);
+
 /** Where each option is read from by rocketOptionsFromEnv. */
 const ENVIRONMENT: Record<string, string> = {
   namesrvAddr: 'ROCKET_NAMESRV_ADDR',
+  accessKey: 'ROCKET_ACCESS_KEY',
+  secretKey: 'ROCKET_SECRET_KEY',
   group: 'ROCKET_GROUP',
   registerListeners: 'ROCKET_REGISTER_LISTENERS',
   shutdownTimeoutMs: 'ROCKET_SHUTDOWN_TIMEOUT_MS',
@@ -120,7 +150,7 @@ const ENVIRONMENT: Record<string, string> = {
 
 /**
  * Module options from environment variables (or @nestjs/config's ConfigService: anything with
- * get(name)), validated: ROCKET_NAMESRV_ADDR, ROCKET_GROUP, ROCKET_REGISTER_LISTENERS,
+ * get(name)), validated: ROCKET_NAMESRV_ADDR, ROCKET_ACCESS_KEY and ROCKET_SECRET_KEY, ROCKET_GROUP, ROCKET_REGISTER_LISTENERS,
  * ROCKET_SHUTDOWN_TIMEOUT_MS, and for the embedded broker ROCKET_EMBEDDED_IN_MEMORY,
  * ROCKET_DATA_DIR, ROCKET_NAMESRV_PORT, ROCKET_BROKER_PORT. Unset or empty variables are left out.
  */
@@ -149,6 +179,8 @@ export function rocketOptionsFromEnv(
     else (options as Record<string, unknown>)[head!] = value;
   };
   set('namesrvAddr', 'string');
+  set('accessKey', 'string');
+  set('secretKey', 'string');
   set('group', 'string');
   set('registerListeners', 'boolean');
   set('shutdownTimeoutMs', 'number');

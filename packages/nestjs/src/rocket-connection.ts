@@ -7,7 +7,7 @@ import { broadcastOffsetDir, ListenerConsumers } from './listener-consumers.js';
 import { ListenerOutcomePolicy, type ListenerOutcome, type ListenerRegistration } from './listener-outcome-policy.js';
 import { MessageProducer } from './message-producer.js';
 import { validateRocketOptions } from './rocket-config.js';
-import type { RocketModuleOptions } from './rocket-module-options.js';
+import type { ClusterConnection, RocketModuleOptions } from './rocket-module-options.js';
 import { ROCKET_MODULE_OPTIONS } from './rocket.module-definition.js';
 import { DEFAULT_CLIENT, ROCKET_CLIENT_NAME } from './rocket.constants.js';
 import { jsonSerializer, type RocketSerializer } from './serializer.js';
@@ -49,7 +49,7 @@ export class RocketConnection implements OnModuleInit, BeforeApplicationShutdown
     this.consumers = new ListenerConsumers(this.outcomes, this.logger);
     this.transactions = new TransactionRegistry({ group: this.group, serializer: this.serializer }, this.logger);
     this.health = new ClusterHealth(
-      () => this.namesrvAddr,
+      () => this.cluster,
       () => this.consumers.subscribedTopics(),
     );
     this.producer = new MessageProducer(
@@ -69,6 +69,15 @@ export class RocketConnection implements OnModuleInit, BeforeApplicationShutdown
     return this.options.serializer ?? jsonSerializer;
   }
 
+  /** Where this client's producers, listeners and health checks connect, and the account they sign with. */
+  get cluster(): ClusterConnection {
+    const { accessKey, secretKey } = this.options;
+    return {
+      namesrvAddr: this.namesrvAddr,
+      credentials: accessKey && secretKey ? { accessKey, secretKey } : undefined,
+    };
+  }
+
   get group(): string {
     return this.options.group ?? DEFAULT_GROUP;
   }
@@ -85,7 +94,7 @@ export class RocketConnection implements OnModuleInit, BeforeApplicationShutdown
       this.namesrvAddr = await this.embedded.start();
     }
     this.producerInstance = new Producer({
-      namesrvAddr: this.namesrvAddr,
+      ...this.cluster,
       producerGroup: this.group,
       logger: silentLogger,
     });
@@ -96,12 +105,12 @@ export class RocketConnection implements OnModuleInit, BeforeApplicationShutdown
   async startListeners(registrations: readonly ListenerRegistration[]): Promise<void> {
     await this.embedded?.ensureTopics(registrations.map((registration) => registration.topic));
     const label = this.name === DEFAULT_CLIENT ? '' : `${this.name}:`;
-    await this.consumers.start(registrations, this.namesrvAddr, broadcastOffsetDir(this.embedded?.dataDir), label);
+    await this.consumers.start(registrations, this.cluster, broadcastOffsetDir(this.embedded?.dataDir), label);
   }
 
   /** Start a transactional producer per producer group of the handlers found, answering the broker's checks. */
   startTransactionHandlers(handlers: TransactionHandlerRegistration[]): Promise<void> {
-    return this.transactions.start(handlers, this.namesrvAddr);
+    return this.transactions.start(handlers, this.cluster);
   }
 
   /** Be told what became of every delivery to a listener (RocketTestHarness uses this). */

@@ -1,3 +1,4 @@
+import type { AclCredentials } from '@rocketnest/client';
 import type { RocketSerializer } from './serializer.js';
 import type { BrokerConfig } from '@rocketnest/broker';
 import type { MessageStoreConfig } from '@rocketnest/store';
@@ -19,6 +20,12 @@ export interface EmbeddedBrokerOptions {
 export interface RocketModuleOptions {
   /** NameServer addresses (host:port;host:port). Without one, an embedded broker starts in this process. */
   namesrvAddr?: string | undefined;
+  /**
+   * An account of the brokers' plain_acl.yml (ACL 1.0): every client of the module signs its
+   * requests with it. Needed where brokers have aclEnable on. Give both or neither.
+   */
+  accessKey?: string | undefined;
+  secretKey?: string | undefined;
   /** The producer group, and the consumer group of listeners that name none (default "rocketnest"). */
   group?: string | undefined;
   embedded?: EmbeddedBrokerOptions | undefined;
@@ -28,4 +35,10 @@ export interface RocketModuleOptions {
   serializer?: RocketSerializer | undefined;
   /** How long shutdown waits for listener calls in flight (default 10 s). */
   shutdownTimeoutMs?: number | undefined;
+}
+
+/** Where a module's clients connect, and the account they sign with. */
+export interface ClusterConnection {
+  namesrvAddr: string;
+  credentials?: AclCredentials | undefined;
 }

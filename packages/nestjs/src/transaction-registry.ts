@@ -1,3 +1,4 @@
+import type { ClusterConnection } from './rocket-module-options.js';
 import type { Logger } from '@nestjs/common';
 import { silentLogger } from '@rocketnest/common';
 import {
@@ -42,7 +43,7 @@ export class TransactionRegistry {
   ) {}
 
   /** Start a transactional producer per producer group of the handlers found. */
-  async start(handlers: TransactionHandlerRegistration[], namesrvAddr: string): Promise<void> {
+  async start(handlers: TransactionHandlerRegistration[], cluster: ClusterConnection): Promise<void> {
     // Most specific first: topic and tag, then topic, then any.
     const specificity = (h: TransactionHandlerRegistration) => (h.options.topic ? 2 : 0) + (h.options.tag ? 1 : 0);
     this.handlers = [...handlers].sort((a, b) => specificity(b) - specificity(a));
@@ -51,7 +52,7 @@ export class TransactionRegistry {
       const group = this.groupOf(registration);
       if (this.producers.has(group)) continue;
       const producer = new TransactionProducer({
-        namesrvAddr,
+        ...cluster,
         producerGroup: group,
         logger: silentLogger,
         transactionListener: {

@@ -1,0 +1,23 @@
+import type { AclCredentials } from '@rocketnest/client';
+
+/** The options that give a command an ACL account to sign with (the environment's by default). */
+export const credentialOptions = {
+  'access-key': { type: 'string', default: process.env['ROCKET_ACCESS_KEY'] },
+  'secret-key': { type: 'string', default: process.env['ROCKET_SECRET_KEY'] },
+} as const;
+
+export const CREDENTIALS_USAGE = `  Against brokers with aclEnable on, the admin and bench commands sign their requests with
+  --access-key K --secret-key S (or ROCKET_ACCESS_KEY and ROCKET_SECRET_KEY).`;
+
+/** The account given, undefined for none; one without the other is an error that says so. */
+export function credentialsFrom(values: {
+  'access-key'?: string | undefined;
+  'secret-key'?: string | undefined;
+}): AclCredentials | undefined {
+  const { 'access-key': accessKey, 'secret-key': secretKey } = values;
+  if (!accessKey && !secretKey) return undefined;
+  if (!accessKey || !secretKey) {
+    throw new Error('--access-key and --secret-key go together (ROCKET_ACCESS_KEY, ROCKET_SECRET_KEY): give both');
+  }
+  return { accessKey, secretKey };
+}
