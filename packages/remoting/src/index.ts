@@ -4,3 +4,4 @@ export * from './processor-table.js';
 export * from './remoting-client.js';
 export * from './remoting-connection.js';
 export * from './remoting-server.js';
+export * from './tls-settings.js';

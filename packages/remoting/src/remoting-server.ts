@@ -6,6 +6,12 @@ import { formatAddress, type SocketAddress } from './address.js';
 import { consoleLogger, type Logger } from '@rocketnest/common';
 import { ProcessorTable, type ProcessorOptions, type RequestProcessor } from './processor-table.js';
 import { RemotingConnection, type ConnectionOptions } from './remoting-connection.js';
+import type { ServerTls, TlsMode } from './tls-settings.js';
+
+/** The first byte of a TLS handshake record: how a permissive server tells TLS from plain TCP (RocketMQ's HandshakeHandler). */
+const TLS_HANDSHAKE = 0x16;
+/** A connection must have sent its first bytes (or finished its handshake) within this time. */
+const HANDSHAKE_TIMEOUT_MS = 10_000;
 
 export interface RemotingServerOptions extends ConnectionOptions {
   /** Address to bind (default 127.0.0.1; use 0.0.0.0 to serve other hosts). */
@@ -16,8 +22,12 @@ export interface RemotingServerOptions extends ConnectionOptions {
   maxConnections?: number | undefined;
   /** Connections from one host at once at most (default 1,000). */
   maxConnectionsPerHost?: number | undefined;
-  /** Serve TLS with these options (key and cert at least) instead of plain TCP. */
+  /** Serve TLS with these options (key and cert at least). */
   tls?: tls.TlsOptions | undefined;
+  /** With tls: TLS only (enforcing, the default), or TLS and plain TCP on the one port (permissive). */
+  tlsMode?: Exclude<TlsMode, 'disabled'> | undefined;
+  /** With tls: whether clients must present a certificate (require) or may (optional); default none. */
+  tlsClientAuth?: ServerTls['clientAuth'] | undefined;
   logger?: Logger | undefined;
 }
 
@@ -38,6 +48,8 @@ export class RemotingServer extends EventEmitter<ServerEvents> {
   private readonly logger: Logger;
   private server: net.Server | undefined;
   private refused = 0;
+  /** Handshakes for connections that start one (never listens itself). */
+  private tlsServer: tls.Server | undefined;
   private lastRefusalLog = 0;
 
   constructor(private readonly options: RemotingServerOptions = {}) {
@@ -87,16 +99,8 @@ export class RemotingServer extends EventEmitter<ServerEvents> {
 
   listen(): Promise<SocketAddress> {
     if (this.server) return Promise.reject(new Error('the server is already listening'));
-    const onSocket = (socket: net.Socket) => this.accept(socket);
-    const server = this.options.tls
-      ? tls.createServer(this.options.tls, onSocket)
-      : net.createServer({ noDelay: true }, onSocket);
+    const server = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
     this.server = server;
-    server.on('tlsClientError', (error, socket) => {
-      this.logger.warn(
-        `TLS handshake with ${formatAddress(socket.remoteAddress, socket.remotePort)} failed: ${error.message}`,
-      );
-    });
     const host = this.options.host ?? '127.0.0.1';
     const port = this.options.port ?? 0;
     return new Promise((resolve, reject) => {
@@ -155,6 +159,87 @@ export class RemotingServer extends EventEmitter<ServerEvents> {
       socket.destroy();
       return;
     }
+    if (this.options.tls) this.sniff(socket);
+    else this.open(socket);
+  }
+
+  /**
+   * Wait for the connection's first bytes: a TLS handshake is answered with TLS; anything else
+   * is served as plain TCP under permissive, closed under enforcing.
+   */
+  private sniff(socket: net.Socket): void {
+    const peer = formatAddress(socket.remoteAddress, socket.remotePort);
+    const fail = (why: string) => {
+      this.logger.warn(`closed the connection from ${peer}: ${why}`);
+      socket.destroy();
+    };
+    const slow = () => fail(`no handshake within ${HANDSHAKE_TIMEOUT_MS} ms`);
+    const broken = () => socket.destroy();
+    // Taken off again before the connection opens, which sets its own idle timeout and error handling.
+    const settled = () => {
+      socket.setTimeout(0);
+      socket.off('timeout', slow);
+      socket.off('error', broken);
+    };
+    socket.setTimeout(HANDSHAKE_TIMEOUT_MS, slow);
+    socket.on('error', broken);
+    socket.once('data', (first: Buffer) => {
+      socket.pause();
+      socket.unshift(first);
+      if (first[0] !== TLS_HANDSHAKE) {
+        if (this.options.tlsMode === 'permissive') {
+          settled();
+          this.open(socket);
+          // Paused to hand the first bytes back; a 'data' listener does not undo an explicit pause.
+          socket.resume();
+        } else {
+          fail(
+            'it did not start a TLS handshake and this server is TLS only (tls.server.mode enforcing): connect with TLS',
+          );
+        }
+        return;
+      }
+      // The TLS server takes the socket with the first bytes back in it, as if it had accepted it.
+      // From here the TLS server's handshakeTimeout bounds the handshake.
+      settled();
+      this.tlsServer ??= this.createTlsServer();
+      this.tlsServer.emit('connection', socket);
+    });
+  }
+
+  /**
+   * Handshakes for sniff(). It does not reject untrusted client certificates itself, so that a
+   * missing one (allowed under optional) and an untrusted one (never) can be told apart here.
+   */
+  private createTlsServer(): tls.Server {
+    const options = this.options.tls!;
+    const tlsOptions = { ...options, rejectUnauthorized: false, handshakeTimeout: HANDSHAKE_TIMEOUT_MS };
+    const server = tls.createServer(tlsOptions, (secure) => {
+      const refuse = (why: string) => {
+        this.logger.warn(
+          `closed the connection from ${formatAddress(secure.remoteAddress, secure.remotePort)}: ${why}`,
+        );
+        secure.destroy();
+      };
+      const presented = Boolean(secure.getPeerCertificate()?.raw);
+      if (this.options.tlsClientAuth === 'require' && !presented) {
+        return refuse('it sent no client certificate and tls.server.need.client.auth is require');
+      }
+      if (presented && options.rejectUnauthorized && !secure.authorized) {
+        return refuse(`its client certificate is not trusted: ${String(secure.authorizationError)}`);
+      }
+      this.open(secure);
+    });
+    server.on('tlsClientError', (error, secure) => {
+      this.logger.warn(
+        `TLS handshake with ${formatAddress(secure.remoteAddress, secure.remotePort)} failed: ${error.message}`,
+      );
+      secure.destroy();
+    });
+    return server;
+  }
+
+  private open(socket: net.Socket): void {
     const connection = new RemotingConnection(socket, this.processors, {
       ...this.options,
       logger: this.logger,

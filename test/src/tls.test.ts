@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import type * as tls from 'node:tls';
+import { silentLogger } from '@rocketnest/common';
+import { createRequest, createResponse, ResponseCode } from '@rocketnest/protocol';
+import {
+  clientTlsFromProperties,
+  RemotingClient,
+  RemotingServer,
+  serverTlsFromProperties,
+  type RemotingServerOptions,
+} from '@rocketnest/remoting';
+import { testPki, type TestPki } from './support/pki.js';
+
+const ECHO = 9001;
+
+async function echoServer(options: RemotingServerOptions): Promise<string> {
+  const server = new RemotingServer({ logger: silentLogger, ...options });
+  server.registerProcessor(ECHO, (request) => createResponse(request, ResponseCode.SUCCESS, { body: request.body }));
+  await server.listen();
+  after(() => server.close());
+  return server.addressString;
+}
+
+/** Echo once over a fresh client; resolves with the body, or rejects with why it could not. */
+async function echo(address: string, clientTls?: tls.ConnectionOptions | boolean): Promise<string> {
+  const client = new RemotingClient({ logger: silentLogger, tls: clientTls, connectTimeoutMs: 2000 });
+  try {
+    const response = await client.invoke(address, createRequest(ECHO, { body: Buffer.from('hello') }), {
+      timeoutMs: 3000,
+    });
+    return response.body!.toString();
+  } finally {
+    await client.close();
+  }
+}
+
+function serverTls(pki: TestPki, extra: Record<string, string> = {}) {
+  const settings = serverTlsFromProperties(
+    {
+      'tls.server.mode': 'enforcing',
+      'tls.server.keyPath': pki.serverKey,
+      'tls.server.certPath': pki.serverCert,
+      ...extra,
+    },
+    'broker.conf',
+  )!;
+  return {
+    tls: settings.options,
+    tlsMode: settings.mode as 'enforcing' | 'permissive',
+    tlsClientAuth: settings.clientAuth,
+  };
+}
+
+describe('TLS on the remoting ports, as RocketMQ 4.9 offers it (a CA made at test time)', () => {
+  const pki = testPki();
+  const trusting = { ca: pki.read(pki.caCert) };
+
+  it('enforcing: serves TLS clients and closes plain ones', async () => {
+    const address = await echoServer(serverTls(pki));
+    assert.equal(await echo(address, trusting), 'hello');
+    await assert.rejects(echo(address), /closed|ECONNRESET/);
+  });
+
+  it('permissive: TLS and plain TCP on one port, told apart by the first byte', async () => {
+    const address = await echoServer(serverTls(pki, { 'tls.server.mode': 'permissive' }));
+    assert.equal(await echo(address, trusting), 'hello');
+    assert.equal(await echo(address), 'hello');
+  });
+
+  it('need.client.auth require with authClient: only certificates the CA signed', async () => {
+    const address = await echoServer(
+      serverTls(pki, {
+        'tls.server.need.client.auth': 'require',
+        'tls.server.authClient': 'true',
+        'tls.server.trustCertPath': pki.caCert,
+      }),
+    );
+    const client = { ...trusting, key: pki.read(pki.clientKey), cert: pki.read(pki.clientCert) };
+    assert.equal(await echo(address, client), 'hello');
+    await assert.rejects(echo(address, trusting));
+    await assert.rejects(
+      echo(address, { ...trusting, key: pki.read(pki.strangerKey), cert: pki.read(pki.strangerCert) }),
+    );
+  });
+
+  it('a client with authServer refuses a server its CA did not sign', async () => {
+    const address = await echoServer({
+      tls: { key: pki.read(pki.strangerKey), cert: pki.read(pki.strangerCert) },
+    });
+    const client = clientTlsFromProperties(
+      { 'tls.enable': 'true', 'tls.client.authServer': 'true', 'tls.client.trustCertPath': pki.caCert },
+      'client.properties',
+    );
+    await assert.rejects(echo(address, client), /self.signed|certificate/i);
+    const trustingServer = await echoServer(serverTls(pki));
+    assert.equal(await echo(trustingServer, client), 'hello');
+  });
+
+  it("reads RocketMQ's tls.* settings and tls.config.file, naming what is wrong", () => {
+    assert.equal(serverTlsFromProperties({}, 'broker.conf'), undefined);
+    assert.throws(
+      () => serverTlsFromProperties({ 'tls.server.mode': 'strict' }, 'broker.conf'),
+      /broker.conf: tls.server.mode must be disabled, permissive, enforcing; got "strict"/,
+    );
+    assert.throws(
+      () => serverTlsFromProperties({ 'tls.server.mode': 'enforcing' }, 'broker.conf'),
+      /tls.server.mode enforcing needs tls.server.keyPath and tls.server.certPath/,
+    );
+    assert.throws(
+      () =>
+        serverTlsFromProperties(
+          {
+            'tls.server.mode': 'enforcing',
+            'tls.server.keyPath': '/nonexistent/key.pem',
+            'tls.server.certPath': pki.serverCert,
+          },
+          'broker.conf',
+        ),
+      /broker.conf: tls.server.keyPath \/nonexistent\/key.pem cannot be read: ENOENT/,
+    );
+    const file = join(pki.dir, 'tls.properties');
+    writeFileSync(
+      file,
+      `tls.server.mode=permissive\ntls.server.keyPath=${pki.serverKey}\ntls.server.certPath=${pki.serverCert}\n`,
+    );
+    assert.equal(serverTlsFromProperties({ 'tls.config.file': file }, 'broker.conf')?.mode, 'permissive');
+  });
+});
