@@ -12,7 +12,11 @@ import {
   serverTlsFromProperties,
   type RemotingServerOptions,
 } from '@rocketnest/remoting';
+import { Producer, PushConsumer } from '@rocketnest/client';
+import { startRocketnest } from './support/cli.js';
+import { freeBrokerPort, freePort } from './support/ports.js';
 import { testPki, type TestPki } from './support/pki.js';
+import { eventually, temporaryDir } from './support/cluster.js';
 
 const ECHO = 9001;
 
@@ -127,5 +131,87 @@ describe('TLS on the remoting ports, as RocketMQ 4.9 offers it (a CA made at tes
       `tls.server.mode=permissive\ntls.server.keyPath=${pki.serverKey}\ntls.server.certPath=${pki.serverCert}\n`,
     );
     assert.equal(serverTlsFromProperties({ 'tls.config.file': file }, 'broker.conf')?.mode, 'permissive');
+  });
+});
+
+describe('TLS end to end: rocketnest namesrv and broker with tls.* settings, our clients over TLS', () => {
+  it('serves producers and consumers that trust the CA, registers over TLS, and closes plain clients', async () => {
+    const pki = testPki();
+    const dir = temporaryDir();
+    const namesrvPort = await freePort();
+    const brokerPort = await freeBrokerPort(new Set([namesrvPort]));
+    const serverTls = [
+      'tls.server.mode=enforcing',
+      `tls.server.keyPath=${pki.serverKey}`,
+      `tls.server.certPath=${pki.serverCert}`,
+    ];
+    writeFileSync(
+      join(dir, 'namesrv.properties'),
+      [`listenPort=${namesrvPort}`, 'bindAddress=127.0.0.1', ...serverTls, ''].join('\n'),
+    );
+    // The broker reaches its NameServer over TLS too, checking its certificate against the CA.
+    writeFileSync(
+      join(dir, 'tls.properties'),
+      ['tls.enable=true', 'tls.client.authServer=true', `tls.client.trustCertPath=${pki.caCert}`, ''].join('\n'),
+    );
+    writeFileSync(
+      join(dir, 'broker.conf'),
+      [
+        'brokerIP1=127.0.0.1',
+        'bindAddress=127.0.0.1',
+        `listenPort=${brokerPort}`,
+        `namesrvAddr=127.0.0.1:${namesrvPort}`,
+        `storePathRootDir=${join(dir, 'store')}`,
+        'tls.config.file=tls.properties',
+        ...serverTls,
+        '',
+      ].join('\n'),
+    );
+    const namesrv = await startRocketnest(['namesrv', '-c', join(dir, 'namesrv.properties')], /boot success/);
+    after(() => namesrv.stop());
+    const broker = await startRocketnest(['broker', '-c', join(dir, 'broker.conf')], /boot success/);
+    after(() => broker.stop());
+    const namesrvAddr = `127.0.0.1:${namesrvPort}`;
+    const trusting = { ca: pki.read(pki.caCert) };
+
+    const producer = new Producer({ namesrvAddr, producerGroup: 'tls-producer', tls: trusting, logger: silentLogger });
+    await producer.start();
+    after(() => producer.shutdown());
+    // The broker's registration came over TLS: the route is there.
+    await eventually(
+      () =>
+        producer.send({ topic: 'Secure', body: 'first' }).then(
+          (result) => result.status === 'SEND_OK',
+          () => false,
+        ),
+      'a send over TLS',
+    );
+    const received: string[] = [];
+    const consumer = new PushConsumer({
+      namesrvAddr,
+      consumerGroup: 'tls-consumer',
+      tls: trusting,
+      logger: silentLogger,
+      consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
+    });
+    consumer.subscribe('Secure', '*');
+    consumer.onMessage((messages) => {
+      for (const message of messages) received.push(message.body.toString());
+    });
+    await consumer.start();
+    after(() => consumer.shutdown(1000));
+    for (let i = 0; i < 5; i++) await producer.send({ topic: 'Secure', body: `m${i}` });
+    await eventually(() => received.length >= 6, 'six messages consumed over TLS');
+
+    const plain = new Producer({
+      namesrvAddr,
+      producerGroup: 'plain-producer',
+      logger: silentLogger,
+      requestTimeoutMs: 2000,
+    });
+    await plain.start();
+    after(() => plain.shutdown());
+    await assert.rejects(plain.send({ topic: 'Secure', body: 'x' }), /NameServer|closed/);
+    assert.match(namesrv.output(), /did not start a TLS handshake and this server is TLS only/);
   });
 });

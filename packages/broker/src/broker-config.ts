@@ -1,6 +1,7 @@
 import { typedSettings } from '@rocketnest/common';
 import { storeConfigKeys, storeConfigFromProperties, type MessageStoreConfig } from '@rocketnest/store';
 import { brokerNameProblem } from '@rocketnest/protocol';
+import { TLS_KEYS, tlsFromProperties, type ProcessTls } from '@rocketnest/remoting';
 
 export type BrokerRole = 'ASYNC_MASTER' | 'SYNC_MASTER' | 'SLAVE';
 
@@ -135,6 +136,8 @@ export function defaultBrokerConfig(overrides: Partial<BrokerConfig> = {}): Brok
 export interface BrokerSettings {
   broker: BrokerConfig;
   store: MessageStoreConfig;
+  /** RocketMQ's tls.* settings: the broker's ports, and its own connections (NameServers, its master). */
+  tls?: ProcessTls | undefined;
 }
 
 /**
@@ -145,16 +148,18 @@ export interface BrokerSettings {
 export function brokerSettingsFromProperties(
   properties: Readonly<Record<string, string>>,
   warn: (message: string) => void,
+  source = 'broker.conf',
 ): BrokerSettings {
   const parsed = typedSettings(defaultBrokerConfig(), properties, 'broker.conf');
   const broker = defaultBrokerConfig(parsed);
   validateBrokerConfig(broker);
   const store = storeConfigFromProperties(properties, warn);
-  const known = new Set([...Object.keys(broker), ...storeConfigKeys()]);
+  const tls = tlsFromProperties(properties, source);
+  const known = new Set<string>([...Object.keys(broker), ...storeConfigKeys(), ...TLS_KEYS]);
   for (const key of Object.keys(properties)) {
     if (!known.has(key)) warn(`broker.conf: "${key}" is not a setting RocketNest knows; it is ignored`);
   }
-  return { broker, store };
+  return { broker, store, tls };
 }
 
 /** Throw, naming the setting, when a value cannot work. */

@@ -7,7 +7,14 @@ import {
   NotifyConsumerIdsChangedRequestHeader,
   RequestCode,
 } from '@rocketnest/protocol';
-import { exposureWarning, RemotingClient, RemotingServer, type RemotingConnection } from '@rocketnest/remoting';
+import {
+  exposureWarning,
+  RemotingClient,
+  RemotingServer,
+  serverTlsOptions,
+  type ProcessTls,
+  type RemotingConnection,
+} from '@rocketnest/remoting';
 import { DefaultMessageStore, defaultStoreConfig, type MessageStore, type MessageStoreConfig } from '@rocketnest/store';
 import { defaultBrokerConfig, namesrvAddresses, validateBrokerConfig, type BrokerConfig } from './broker-config.js';
 import type { BrokerContext } from './broker-context.js';
@@ -86,7 +93,11 @@ export class BrokerController implements BrokerContext {
   private storeLock: StoreLock | undefined;
 
   constructor(
-    settings: { broker?: Partial<BrokerConfig>; store?: Partial<MessageStoreConfig> } = {},
+    settings: {
+      broker?: Partial<BrokerConfig>;
+      store?: Partial<MessageStoreConfig>;
+      tls?: ProcessTls | undefined;
+    } = {},
     options: BrokerControllerOptions = {},
   ) {
     this.config = defaultBrokerConfig(settings.broker);
@@ -108,6 +119,7 @@ export class BrokerController implements BrokerContext {
     const limits = {
       maxConnections: this.config.maxConnections,
       maxConnectionsPerHost: this.config.maxConnectionsPerHost,
+      ...serverTlsOptions(settings.tls?.server),
     };
     this.server = new RemotingServer({
       host: this.config.bindAddress,
@@ -118,6 +130,7 @@ export class BrokerController implements BrokerContext {
     const { accessKey, secretKey } = this.config;
     this.namesrvClient = new RemotingClient({
       logger: options.remotingLogger,
+      tls: settings.tls?.client,
       beforeRequest: accessKey ? (request) => signRequest(request, { accessKey, secretKey }) : undefined,
     });
     this.slaveSync = new SlaveSynchronize(this.namesrvClient, this, this.logger);

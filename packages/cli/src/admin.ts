@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { Admin } from '@rocketnest/client';
-import { credentialOptions, credentialsFrom } from './credentials.js';
+import { credentialOptions, credentialsFrom, tlsFrom } from './credentials.js';
 
 export const ADMIN_USAGE = `  rocketnest admin promote -n host:port -b slave-host:port [--role ASYNC_MASTER|SYNC_MASTER]
       the slave becomes the master of its brokerName (brokerId 0) once its master is lost for
@@ -26,7 +26,11 @@ export async function runAdmin(argv: string[]): Promise<void> {
   }
   if (!values.namesrvAddr)
     throw new Error(`give the NameServers: -n host:port[;host:port] or NAMESRV_ADDR\n${ADMIN_USAGE}`);
-  const admin = new Admin({ namesrvAddr: values.namesrvAddr, credentials: credentialsFrom(values) });
+  const admin = new Admin({
+    namesrvAddr: values.namesrvAddr,
+    credentials: credentialsFrom(values),
+    tls: tlsFrom(values),
+  });
   try {
     console.log(await admin.promoteToMaster(values.brokerAddr, values.role));
   } finally {

@@ -2,7 +2,7 @@ import { silentLogger } from '@rocketnest/common';
 import { parseArgs } from 'node:util';
 import { Producer, PushConsumer, type Message } from '@rocketnest/client';
 import { LatencyHistogram } from './latency-histogram.js';
-import { credentialOptions, credentialsFrom } from './credentials.js';
+import { credentialOptions, credentialsFrom, tlsFrom } from './credentials.js';
 
 interface Counts {
   messages: number;
@@ -148,6 +148,7 @@ export async function benchProducer(args: string[]): Promise<void> {
     namesrvAddr: values.namesrvAddr,
     producerGroup: 'rocketnest_bench_producer',
     credentials: credentialsFrom(values),
+    tls: tlsFrom(values),
     logger: silentLogger,
   });
   await producer.start();
@@ -255,6 +256,7 @@ export async function benchConsumer(args: string[]): Promise<void> {
     namesrvAddr: values.namesrvAddr,
     consumerGroup: group,
     credentials: credentialsFrom(values),
+    tls: tlsFrom(values),
     consumeFromWhere: values.from === 'last' ? 'CONSUME_FROM_LAST_OFFSET' : 'CONSUME_FROM_FIRST_OFFSET',
     concurrency,
     consumeMessageBatchMaxSize: batch,

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { brokerSettingsFromProperties, BrokerController } from '@rocketnest/broker';
 import { defaultNamesrvConfig, NamesrvController } from '@rocketnest/namesrv';
 import { parseProperties, typedSettings } from '@rocketnest/common';
+import { TLS_KEYS, tlsFromProperties } from '@rocketnest/remoting';
 import { processLogger } from './log.js';
 
 /** Settings from a properties file, or none. A missing or unreadable file is an error naming it. */
@@ -45,11 +46,17 @@ export async function runNamesrv(configFile: string | undefined): Promise<void> 
     ...defaultNamesrvConfig,
     ...typedSettings(defaultNamesrvConfig, properties, configFile ?? 'namesrv.properties'),
   };
+  const source = configFile ?? 'namesrv.properties';
+  const tls = tlsFromProperties(properties, source);
   for (const key of Object.keys(properties)) {
-    if (!(key in defaultNamesrvConfig))
+    if (!(key in defaultNamesrvConfig) && !(TLS_KEYS as readonly string[]).includes(key))
       log.warn(`${configFile}: "${key}" is not a setting RocketNest knows; it is ignored`);
   }
-  const namesrv = new NamesrvController(config, { logger: log, remotingLogger: processLogger('remoting') });
+  const namesrv = new NamesrvController(config, {
+    logger: log,
+    remotingLogger: processLogger('remoting'),
+    tls: tls.server,
+  });
   await namesrv.start();
   log.info(`listening on ${config.bindAddress}:${namesrv.port}`);
   // RocketMQ's own boot line, which scripts wait for.
@@ -63,7 +70,7 @@ export async function runBroker(configFile: string | undefined, namesrvAddr: str
   const properties = readProperties(configFile);
   // -n wins over namesrvAddr in the file, as in RocketMQ's BrokerStartup.
   if (namesrvAddr !== undefined) properties['namesrvAddr'] = namesrvAddr;
-  const settings = brokerSettingsFromProperties(properties, (message) => log.warn(message));
+  const settings = brokerSettingsFromProperties(properties, (message) => log.warn(message), configFile);
   const broker = new BrokerController(settings, {
     logger: log,
     remotingLogger: processLogger('remoting'),

@@ -1,3 +1,4 @@
+import type { ConnectionOptions } from 'node:tls';
 import { type Logger, PeriodicTasks } from '@rocketnest/common';
 import {
   SerializeType,
@@ -40,6 +41,12 @@ export interface ClientOptions {
    * AclClientRPCHook signs them. Needed where brokers have aclEnable on; ignored by brokers without.
    */
   credentials?: AclCredentials | undefined;
+  /**
+   * Connect to NameServers and brokers with TLS: true for Node's defaults (the server's
+   * certificate must chain to a trusted CA and name the address connected to), or options
+   * (ca, cert and key for client authentication, checkServerIdentity, ...).
+   */
+  tls?: boolean | ConnectionOptions | undefined;
 }
 
 /**
@@ -79,6 +86,7 @@ export class ClientInstance {
       logger: options.logger,
       serializeType: options.serializeType === 'JSON' ? SerializeType.JSON : SerializeType.ROCKETMQ,
       beforeRequest: credentials && ((request) => signRequest(request, credentials)),
+      tls: options.tls,
     });
   }
 

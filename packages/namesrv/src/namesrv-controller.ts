@@ -1,7 +1,13 @@
 import { accessChecked, NAMESRV_ADMIN_CODES, PlainAccessValidator, PlainPermissionManager } from '@rocketnest/acl';
 import { type Logger, consoleLogger } from '@rocketnest/common';
 import { RequestCode } from '@rocketnest/protocol';
-import { exposureWarning, RemotingServer, type RemotingConnection } from '@rocketnest/remoting';
+import {
+  exposureWarning,
+  RemotingServer,
+  serverTlsOptions,
+  type RemotingConnection,
+  type ServerTls,
+} from '@rocketnest/remoting';
 import { KVConfigManager } from './kv-config-manager.js';
 import { defaultNamesrvConfig, type NamesrvConfig } from './namesrv-config.js';
 import { deleteKVConfig, getKVConfig, getKVListByNamespace, putKVConfig } from './processors/kv-processors.js';
@@ -23,6 +29,8 @@ import { RouteInfoManager } from './route-info-manager.js';
 export interface NamesrvControllerOptions {
   logger?: Logger | undefined;
   remotingLogger?: Logger | undefined;
+  /** TLS on its port (RocketMQ's tls.server.* settings; see serverTlsFromProperties). */
+  tls?: ServerTls | undefined;
 }
 
 /**
@@ -47,6 +55,7 @@ export class NamesrvController {
       port: this.config.listenPort,
       maxConnections: this.config.maxConnections,
       maxConnectionsPerHost: this.config.maxConnectionsPerHost,
+      ...serverTlsOptions(options.tls),
       logger: options.remotingLogger,
     });
     const context: NamesrvContext = { config: this.config, routes: this.routes, kv: this.kv, logger: this.logger };

@@ -86,4 +86,19 @@ describe('RocketModule credentials (ACL 1.0)', () => {
         !error.message.includes('short"'),
     );
   });
+
+  it('reads TLS from ROCKET_TLS or ROCKET_TLS_CA_FILE, naming a file it cannot read', () => {
+    assert.equal(rocketOptionsFromEnv({ ROCKET_TLS: 'true' }).tls, true);
+    const home = aclHome();
+    const ca = join(home, 'ca.pem');
+    writeFileSync(ca, '-----BEGIN CERTIFICATE-----\n');
+    assert.deepEqual(rocketOptionsFromEnv({ ROCKET_TLS_CA_FILE: ca }).tls, {
+      ca: Buffer.from('-----BEGIN CERTIFICATE-----\n'),
+    });
+    assert.throws(() => rocketOptionsFromEnv({ ROCKET_TLS: 'yes' }), /ROCKET_TLS must be true or false, got "yes"/);
+    assert.throws(
+      () => rocketOptionsFromEnv({ ROCKET_TLS_CA_FILE: join(home, 'missing.pem') }),
+      /ROCKET_TLS_CA_FILE .*missing.pem cannot be read: ENOENT/,
+    );
+  });
 });

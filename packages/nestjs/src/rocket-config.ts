@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { plainToInstance, Type } from 'class-transformer';
 import {
   IsBoolean,
@@ -150,7 +151,8 @@ const ENVIRONMENT: Record<string, string> = {
 
 /**
  * Module options from environment variables (or @nestjs/config's ConfigService: anything with
- * get(name)), validated: ROCKET_NAMESRV_ADDR, ROCKET_ACCESS_KEY and ROCKET_SECRET_KEY, ROCKET_GROUP, ROCKET_REGISTER_LISTENERS,
+ * get(name)), validated: ROCKET_NAMESRV_ADDR, ROCKET_ACCESS_KEY and ROCKET_SECRET_KEY, ROCKET_TLS
+ * (true: TLS with Node's defaults) or ROCKET_TLS_CA_FILE (TLS trusting that CA's PEM), ROCKET_GROUP, ROCKET_REGISTER_LISTENERS,
  * ROCKET_SHUTDOWN_TIMEOUT_MS, and for the embedded broker ROCKET_EMBEDDED_IN_MEMORY,
  * ROCKET_DATA_DIR, ROCKET_NAMESRV_PORT, ROCKET_BROKER_PORT. Unset or empty variables are left out.
  */
@@ -188,5 +190,22 @@ export function rocketOptionsFromEnv(
   set('embedded.dataDir', 'string');
   set('embedded.namesrvPort', 'number');
   set('embedded.brokerPort', 'number');
+  const caFile = read('ROCKET_TLS_CA_FILE');
+  if (caFile) {
+    try {
+      options.tls = { ca: readFileSync(caFile) };
+    } catch (error) {
+      throw new RocketConfigError(
+        `RocketModule configuration: ROCKET_TLS_CA_FILE ${caFile} cannot be read: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+  } else if (read('ROCKET_TLS') !== undefined) {
+    const tls = typed(read('ROCKET_TLS'), 'boolean');
+    if (typeof tls !== 'boolean') {
+      throw new RocketConfigError(`RocketModule configuration: ROCKET_TLS must be true or false, got "${String(tls)}"`);
+    }
+    options.tls = tls;
+  }
   return validateRocketOptions(options, ENVIRONMENT);
 }

@@ -75,6 +75,7 @@ export class RocketConnection implements OnModuleInit, BeforeApplicationShutdown
     return {
       namesrvAddr: this.namesrvAddr,
       credentials: accessKey && secretKey ? { accessKey, secretKey } : undefined,
+      tls: this.options.tls,
     };
   }
 

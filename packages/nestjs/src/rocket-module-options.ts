@@ -1,3 +1,4 @@
+import type { ConnectionOptions } from 'node:tls';
 import type { AclCredentials } from '@rocketnest/client';
 import type { RocketSerializer } from './serializer.js';
 import type { BrokerConfig } from '@rocketnest/broker';
@@ -26,6 +27,8 @@ export interface RocketModuleOptions {
    */
   accessKey?: string | undefined;
   secretKey?: string | undefined;
+  /** Connect with TLS: true for Node's defaults, or options (ca, cert, key, ...); see ClientOptions.tls. */
+  tls?: boolean | ConnectionOptions | undefined;
   /** The producer group, and the consumer group of listeners that name none (default "rocketnest"). */
   group?: string | undefined;
   embedded?: EmbeddedBrokerOptions | undefined;
@@ -41,4 +44,5 @@ export interface RocketModuleOptions {
 export interface ClusterConnection {
   namesrvAddr: string;
   credentials?: AclCredentials | undefined;
+  tls?: boolean | ConnectionOptions | undefined;
 }

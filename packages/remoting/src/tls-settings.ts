@@ -144,3 +144,27 @@ export function clientTlsFromProperties(
     checkServerIdentity: () => undefined,
   };
 }
+
+/** A server process's TLS: for the ports it serves, and for the connections it opens itself. */
+export interface ProcessTls {
+  server?: ServerTls | undefined;
+  client?: tls.ConnectionOptions | undefined;
+}
+
+/** Both sides' TLS from one properties file (broker.conf, namesrv.properties). */
+export function tlsFromProperties(properties: Readonly<Record<string, string>>, source: string): ProcessTls {
+  return {
+    server: serverTlsFromProperties(properties, source),
+    client: clientTlsFromProperties(properties, source),
+  };
+}
+
+/** RemotingServer options that serve a ServerTls. */
+export function serverTlsOptions(server: ServerTls | undefined): {
+  tls?: tls.TlsOptions;
+  tlsMode?: Exclude<TlsMode, 'disabled'>;
+  tlsClientAuth?: ServerTls['clientAuth'];
+} {
+  if (!server || server.mode === 'disabled') return {};
+  return { tls: server.options, tlsMode: server.mode, tlsClientAuth: server.clientAuth };
+}

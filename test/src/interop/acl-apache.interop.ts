@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { silentLogger } from '@rocketnest/common';
 import { Producer, PushConsumer, type AclCredentials } from '@rocketnest/client';
 import { freePort } from '../support/ports.js';
-import { Checks, java, mqadmin, startRocketnest } from '../support/java-tools.js';
+import { Checks, java, mqadmin } from '../support/java-tools.js';
+import { startRocketnest } from '../support/cli.js';
 import {
   brokerConf,
   rerunInNetns,

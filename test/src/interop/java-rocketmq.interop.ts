@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createOffsetMessageId, createRequest, decodeStoredMessages, RequestCode } from '@rocketnest/protocol';
 import { RemotingClient } from '@rocketnest/remoting';
-import { Checks, java, mqadmin as runMqadmin, startRocketnest } from '../support/java-tools.js';
+import { Checks, java, mqadmin as runMqadmin } from '../support/java-tools.js';
+import { startRocketnest } from '../support/cli.js';
 import { requireDistribution } from '../support/real-rocketmq.js';
 
 const mqadmin = (namesrv: string, ...args: string[]) => runMqadmin(namesrv, args);

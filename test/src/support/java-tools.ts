@@ -1,6 +1,5 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { rocketnestArgs } from './cli.js';
 import { CLASSPATH, RMQ, RMQ_HOME } from './real-rocketmq.js';
 
 /**
@@ -34,31 +33,6 @@ export function java(
 /** mqadmin with its arguments and -n namesrv; home as for java(). */
 export function mqadmin(namesrv: string, args: string[], home?: string): string {
   return java('org.apache.rocketmq.tools.command.MQAdminStartup', [...args, '-n', namesrv], 60, { home });
-}
-
-/** A `rocketnest` server process, resolved once its output matches ready. */
-export async function startRocketnest(
-  args: string[],
-  ready: RegExp,
-): Promise<{ output: () => string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, rocketnestArgs(...args), { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  const deadline = Date.now() + 10_000;
-  while (!ready.test(output)) {
-    if (Date.now() > deadline || child.exitCode !== null)
-      throw new Error(`rocketnest ${args[0]} did not start:\n${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return {
-    output: () => output,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
 }
 
 /** The checks of an interop script: each printed PASS or FAIL with the last lines it saw. */
