@@ -59,7 +59,7 @@ function serverTls(pki: TestPki, extra: Record<string, string> = {}) {
 }
 
 describe('TLS on the remoting ports, as RocketMQ 4.9 offers it (a CA made at test time)', () => {
-  const pki = testPki();
+  const pki = testPki(temporaryDir());
   const trusting = { ca: pki.read(pki.caCert) };
 
   it('enforcing: serves TLS clients and closes plain ones', async () => {
@@ -136,7 +136,7 @@ describe('TLS on the remoting ports, as RocketMQ 4.9 offers it (a CA made at tes
 
 describe('TLS end to end: rocketnest namesrv and broker with tls.* settings, our clients over TLS', () => {
   it('serves producers and consumers that trust the CA, registers over TLS, and closes plain clients', async () => {
-    const pki = testPki();
+    const pki = testPki(temporaryDir());
     const dir = temporaryDir();
     const namesrvPort = await freePort();
     const brokerPort = await freeBrokerPort(new Set([namesrvPort]));

@@ -10,7 +10,7 @@ export function java(
   mainClass: string,
   args: string[],
   seconds: number,
-  options: { heap?: string; home?: string } = {},
+  options: { heap?: string; home?: string; jvm?: string[] } = {},
 ): string {
   const result = spawnSync(
     'timeout',
@@ -20,6 +20,7 @@ export function java(
       `-Xmx${options.heap ?? '256m'}`,
       `-Duser.home=${join(RMQ, 'home')}`,
       `-Drocketmq.home.dir=${options.home ?? RMQ_HOME}`,
+      ...(options.jvm ?? []),
       '-cp',
       CLASSPATH,
       mainClass,

@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { temporaryDir } from './cluster.js';
 
 /** PEM files of a CA made at test time, a server and a client certificate it signed, and a stranger's. */
 export interface TestPki {
@@ -45,9 +44,8 @@ function signed(dir: string, name: string, subject: string, extensions: string):
   ]);
 }
 
-/** Make the files with openssl in a temporary directory removed after the test file. */
-export function testPki(): TestPki {
-  const dir = temporaryDir();
+/** Make the files with openssl in dir (a test's temporaryDir(), say). */
+export function testPki(dir: string): TestPki {
   const selfSigned = (name: string, subject: string) =>
     openssl([
       'req',

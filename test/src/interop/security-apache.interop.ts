@@ -1,9 +1,10 @@
 /**
- * Part of npm run test:interop: ACL 1.0 across vendors, in the loopback-only namespace (the
+ * Part of npm run test:interop: ACL 1.0 and TLS across vendors, in the loopback-only namespace (the
  * script re-runs itself there). Apache RocketMQ 4.9.4's Java tools against our broker with ACL
  * on: mqadmin signing with conf/tools.yml, and refused without it; the benchmark Producer and
  * Consumer with AclClientRPCHook, and refused without it or beyond their permissions; mqadmin's
- * ACL commands. Then our client against an Apache RocketMQ 4.9.4 broker with ACL on. Needs root
+ * ACL commands. Then our client against an Apache RocketMQ 4.9.4 broker with ACL on, and the
+ * Java client with tls.enable against our servers in TLS-only mode (and refused without). Needs root
  * and the distribution (support/real-rocketmq.ts); never in CI.
  */
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { Producer, PushConsumer, type AclCredentials } from '@rocketnest/client'
 import { freePort } from '../support/ports.js';
 import { Checks, java, mqadmin } from '../support/java-tools.js';
 import { startRocketnest } from '../support/cli.js';
+import { testPki } from '../support/pki.js';
 import {
   brokerConf,
   rerunInNetns,
@@ -240,18 +242,74 @@ async function ourClientsAgainst(namesrvAddr: string, checks: Checks): Promise<v
   );
 }
 
+/** The Java benchmark Producer with TLS on (tls.enable, trusting the test CA) against our TLS-only servers. */
+async function javaOverTls(dir: string, checks: Checks): Promise<void> {
+  const pki = testPki(mkdtempSync(join(dir, 'pki-')));
+  const [namesrvPort, brokerPort] = [await freePort(), await freePort()];
+  const namesrvAddr = `127.0.0.1:${namesrvPort}`;
+  const serverTls = [
+    'tls.server.mode=enforcing',
+    `tls.server.keyPath=${pki.serverKey}`,
+    `tls.server.certPath=${pki.serverCert}`,
+  ];
+  const clientTls = ['tls.enable=true', 'tls.client.authServer=true', `tls.client.trustCertPath=${pki.caCert}`];
+  writeFileSync(
+    join(dir, 'tls-namesrv.properties'),
+    [`listenPort=${namesrvPort}`, 'bindAddress=127.0.0.1', ...serverTls, ''].join('\n'),
+  );
+  writeFileSync(
+    join(dir, 'tls-broker.conf'),
+    [
+      'brokerName=broker-tls',
+      'brokerIP1=127.0.0.1',
+      'bindAddress=127.0.0.1',
+      `listenPort=${brokerPort}`,
+      `namesrvAddr=${namesrvAddr}`,
+      `storePathRootDir=${join(dir, 'tls-store')}`,
+      ...serverTls,
+      ...clientTls,
+      '',
+    ].join('\n'),
+  );
+  const namesrv = await startRocketnest(['namesrv', '-c', join(dir, 'tls-namesrv.properties')], /boot success/);
+  const broker = await startRocketnest(['broker', '-c', join(dir, 'tls-broker.conf')], /boot success/);
+  try {
+    const args = ['-n', namesrvAddr, '-t', 'TlsTopic', '-w', '4', '-q', '300'];
+    // The Java client reads its TLS settings from system properties (TlsSystemConfig); test mode off so the CA is checked.
+    const jvm = ['-Dtls.test.mode.enable=false', ...clientTls.map((setting) => `-D${setting}`)];
+    checks.check(
+      'benchmark Producer with tls.enable against our TLS-only broker',
+      java('org.apache.rocketmq.example.benchmark.Producer', args, 40, { heap: '512m', jvm }),
+      (o) => /\[Complete\] Send Total: 300 .*Send Failed: 0 /.test(o),
+      (o) => o.split('\n').find((line) => line.includes('[Complete]')) ?? 'no [Complete] line',
+    );
+    checks.check(
+      'benchmark Producer without TLS cannot reach them',
+      java('org.apache.rocketmq.example.benchmark.Producer', [...args.slice(0, -1), '5'], 30, { heap: '512m' }),
+      (o) =>
+        !/\[Complete\] Send Total: 5 Send Failed: 0 /.test(o) &&
+        namesrv.output().includes('did not start a TLS handshake and this server is TLS only'),
+      (o) => o.split('\n').find((line) => line.includes('[Complete]') || line.includes('Exception')) ?? 'no line',
+    );
+  } finally {
+    await broker.stop();
+    await namesrv.stop();
+  }
+}
+
 async function main(): Promise<number> {
   const status = rerunInNetns(import.meta.url);
   if (status !== undefined) return status;
-  const dir = mkdtempSync(join(tmpdir(), 'rocketnest-acl-interop-'));
+  const dir = mkdtempSync(join(tmpdir(), 'rocketnest-security-interop-'));
   const checks = new Checks();
   try {
     await javaAgainstOurs(dir, checks);
     await oursAgainstApache(dir, checks);
+    await javaOverTls(dir, checks);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  return checks.summary(`for ACL between RocketNest and Apache RocketMQ 4.9.4 (home ${RMQ_HOME})`);
+  return checks.summary(`for ACL and TLS between RocketNest and Apache RocketMQ 4.9.4 (home ${RMQ_HOME})`);
 }
 
 main().then(
