@@ -1,5 +1,6 @@
 import {
   createRequest,
+  encodeJsonBody,
   decodeOffsetMessageId,
   decodeStoredMessages,
   dlqTopic,
@@ -177,6 +178,28 @@ export class Admin {
         topicSysFlag: '0',
         order: String(options.order ?? false),
       });
+    }
+  }
+
+  /**
+   * Create or update a consumer group on every master of the cluster
+   * (UPDATE_AND_CREATE_SUBSCRIPTIONGROUP, as mqadmin updateSubGroup), for brokers that do not
+   * create groups themselves (autoCreateSubscriptionGroup=false).
+   */
+  async createGroup(group: string, options: { clusterName?: string; retryMaxTimes?: number } = {}): Promise<void> {
+    const body = encodeJsonBody({
+      groupName: group,
+      consumeEnable: true,
+      consumeFromMinEnable: true,
+      consumeBroadcastEnable: true,
+      retryQueueNums: 1,
+      retryMaxTimes: options.retryMaxTimes ?? 16,
+      brokerId: 0,
+      whichBrokerWhenConsumeSlowly: 1,
+      notifyConsumerIdsChangedEnable: true,
+    });
+    for (const address of await this.masters(options.clusterName)) {
+      await this.call(address, RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP, {}, body);
     }
   }
 

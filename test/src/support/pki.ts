@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** PEM files of a CA made at test time, a server and a client certificate it signed, and a stranger's. */
@@ -46,6 +46,7 @@ function signed(dir: string, name: string, subject: string, extensions: string):
 
 /** Make the files with openssl in dir (a test's temporaryDir(), say). */
 export function testPki(dir: string): TestPki {
+  mkdirSync(dir, { recursive: true });
   const selfSigned = (name: string, subject: string) =>
     openssl([
       'req',
