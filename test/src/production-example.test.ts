@@ -91,10 +91,7 @@ describe('the production example (packages/cli/conf/production): ACL and TLS on'
         ),
       'a signed send',
     );
-    await assert.rejects(
-      producer.send({ topic: 'Payroll', body: 'x' }),
-      /No default permission for topic:Payroll/,
-    );
+    await assert.rejects(producer.send({ topic: 'Payroll', body: 'x' }), /No default permission for topic:Payroll/);
 
     const received: string[] = [];
     const consumer = new PushConsumer({
