@@ -32,7 +32,10 @@ function run(args: string[]): Server {
 describe('rocketnest namesrv and broker', () => {
   it('start from RocketMQ-style config files, print the boot lines, and stop cleanly on SIGTERM', async () => {
     const dir = temporaryDir();
-    writeFileSync(join(dir, 'namesrv.properties'), 'listenPort=0\nbindAddress=127.0.0.1\nkvConfigPath=/opt/rocketmq/kvConfig.json\n');
+    writeFileSync(
+      join(dir, 'namesrv.properties'),
+      'listenPort=0\nbindAddress=127.0.0.1\nkvConfigPath=/opt/rocketmq/kvConfig.json\n',
+    );
     const namesrv = run(['namesrv', '-c', join(dir, 'namesrv.properties')]);
     await eventually(
       () => namesrv.output().includes('The Name Server boot success. serializeType=JSON'),

@@ -33,6 +33,8 @@ import { HAService, type SlaveAck } from './ha/ha-service.js';
 import { masterStillThere } from './ha/live-master.js';
 import { SlaveSynchronize } from './slave-synchronize.js';
 import { StoreLock } from './store-lock.js';
+import { reportRetention } from './retention-report.js';
+import { keptStateSteps, runShutdownSteps } from './shutdown-steps.js';
 import { SubscriptionGroupManager } from './subscription-group-manager.js';
 import { TopicConfigManager } from './topic-config-manager.js';
 import { TransactionalMessageService } from './transaction/transactional-message-service.js';
@@ -186,10 +188,12 @@ export class BrokerController implements BrokerContext {
   }
 
   private async open(): Promise<void> {
+    // Offsets first: retention at the store's start reports the groups it deleted messages of.
+    this.offsets.load();
+    reportRetention(this.store, this.offsets, this.logger);
     await this.store.start();
     this.topics.load();
     this.groups.load();
-    this.offsets.load();
     await this.server.listen();
     await this.vipServer?.listen().catch((error: unknown) => {
       this.logger.warn(
@@ -377,6 +381,11 @@ export class BrokerController implements BrokerContext {
   }
 
   /** Stop: unregister, answer held pulls, close the server, persist offsets, flush and close the store. */
+  /**
+   * Stop serving, then write what is kept and close the store. Each of those last steps is tried
+   * whatever the others did, and the store lock is released in any case: a full disk must not
+   * keep the broker from stopping, or the next one from starting.
+   */
   async shutdown(): Promise<void> {
     if (!this.running) return;
     this.running = false;
@@ -389,13 +398,12 @@ export class BrokerController implements BrokerContext {
     for (const server of this.servers) await server.close();
     await this.haClient?.close();
     await this.ha?.close();
-    if (this.config.brokerRole !== 'SLAVE') {
-      this.schedule.shutdown();
-      this.timerMessages.shutdown();
+    try {
+      await runShutdownSteps(keptStateSteps(this), this.logger);
+    } finally {
+      // Whatever the disk did, the next broker may open this store.
+      await this.storeLock?.release();
+      await this.namesrvClient.close();
     }
-    this.offsets.persist(true);
-    await this.store.shutdown();
-    await this.storeLock?.release();
-    await this.namesrvClient.close();
   }
 }

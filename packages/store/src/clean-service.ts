@@ -1,8 +1,10 @@
 import { type Logger } from '@rocketnest/common';
 import { existsSync, statfsSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { CommitLog } from './commit-log.js';
 import type { ConsumeQueueTable } from './consume-queue-table.js';
 import type { IndexService } from './index-service.js';
+import type { RetentionReport } from './message-store.js';
 import type { MessageStoreConfig } from './store-config.js';
 
 /**
@@ -15,6 +17,7 @@ import type { MessageStoreConfig } from './store-config.js';
 export class CleanService {
   /** Why writes are refused (the disk is too full), or undefined while they are taken. */
   refusingWrites: string | undefined;
+  readonly listeners: ((report: RetentionReport) => void)[] = [];
 
   constructor(
     private readonly files: {
@@ -30,6 +33,15 @@ export class CleanService {
 
   /** One run; returns the paths of the segments deleted. */
   clean(options: { force?: boolean } = {}): string[] {
+    const usage = this.checkSpace();
+    const deleted = this.deleteSegments(usage, options.force === true);
+    // What was deleted may have made room: take writes again at once, not at the next run.
+    if (deleted.length > 0 && this.refusingWrites) this.checkSpace();
+    return deleted;
+  }
+
+  /** The disk's use in percent; refuse writes above diskSpaceWarningLevelRatio, take them again below. */
+  private checkSpace(): number {
     const usage = this.diskUsage(this.config.storePathCommitLog) * 100;
     if (usage >= this.config.diskSpaceWarningLevelRatio) {
       if (!this.refusingWrites)
@@ -41,10 +53,14 @@ export class CleanService {
       this.logger.info(`disk ${usage.toFixed(1)}% full: accepting writes again`);
       this.refusingWrites = undefined;
     }
+    return usage;
+  }
+
+  private deleteSegments(usage: number, force: boolean): string[] {
     const hours = this.config.deleteWhen.split(';').map((h) => Number(h));
     const atDeleteHour = hours.includes(new Date(this.now()).getHours());
     const overRatio = usage > this.config.diskMaxUsedSpaceRatio;
-    if (!options.force && !atDeleteHour && !overRatio) return [];
+    if (!force && !atDeleteHour && !overRatio) return [];
     const cutoff = this.now() - this.config.fileReservedTime * 3_600_000;
     const { commitLog, queues, index } = this.files;
     const deleted = commitLog.file.deleteHead((segment) => overRatio || statSync(segment.path).mtimeMs < cutoff, 10);
@@ -52,8 +68,22 @@ export class CleanService {
     const minOffset = commitLog.minOffset;
     for (const queue of queues.all()) queue.correctMinOffset(minOffset);
     index?.deleteBefore(minOffset);
-    this.logger.info(`deleted ${deleted.length} CommitLog segment(s); the log now starts at ${minOffset}`);
-    return deleted.map((segment) => segment.path);
+    const report: RetentionReport = {
+      segments: deleted.map((segment) => segment.path),
+      reason: force ? 'forced' : overRatio ? 'disk' : 'expired',
+      diskUsedPercent: usage,
+      minOffset,
+    };
+    const why = {
+      forced: 'as asked',
+      disk: `the disk was ${usage.toFixed(1)}% full, above diskMaxUsedSpaceRatio ${this.config.diskMaxUsedSpaceRatio}%, so the oldest went whatever their age`,
+      expired: `older than fileReservedTime ${this.config.fileReservedTime} h at a deleteWhen hour (${this.config.deleteWhen})`,
+    }[report.reason];
+    this.logger.warn(
+      `retention deleted ${deleted.length} CommitLog segment(s) (${report.segments.map((path) => basename(path)).join(', ')}): ${why}; the log now starts at ${minOffset}`,
+    );
+    for (const listener of this.listeners) listener(report);
+    return report.segments;
   }
 }
 

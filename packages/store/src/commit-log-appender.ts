@@ -184,6 +184,9 @@ export class CommitLogAppender {
     }
   }
 
+  /** Told when a write finds the disk full, so that retention need not wait for its next run. */
+  onDiskFull: () => void = () => {};
+
   /** A write failed (a full disk): every put not yet written fails, and takes no queue offset. */
   writeFailed(error: Error): void {
     const failed = this.unwritten.splice(0);
@@ -202,5 +205,6 @@ export class CommitLogAppender {
     this.logger.error(why);
     const result: PutMessageResult = { status: 'SERVICE_NOT_AVAILABLE', error: why };
     for (const put of failed) put.resolve(result);
+    if (code === 'ENOSPC' || code === 'EDQUOT') this.onDiskFull();
   }
 }

@@ -3,6 +3,7 @@ import { existsSync, lstatSync, readdirSync, rmSync } from 'node:fs';
 import { topicNameProblem } from '@rocketnest/protocol';
 import { ConsumeQueue } from './consume-queue.js';
 import { pathUnder, StorePathError, topicQueueDir } from './store-path.js';
+import { closeEach } from './close-each.js';
 
 /**
  * The file store's ConsumeQueues, by topic and queue id, in consumequeue/<topic>/<queueId> under
@@ -115,7 +116,10 @@ export class ConsumeQueueTable {
   }
 
   close(): void {
-    for (const queue of this.all()) queue.close();
-    this.byTopic.clear();
+    try {
+      closeEach(this.all(), (queue) => queue.close());
+    } finally {
+      this.byTopic.clear();
+    }
   }
 }

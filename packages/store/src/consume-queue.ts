@@ -215,9 +215,13 @@ export class ConsumeQueue {
     this.file.destroy();
   }
 
+  /** Write what is pending and close; the file is closed even when the write fails (a full disk). */
   close(): void {
-    this.writePending();
-    this.file.close();
+    try {
+      this.writePending();
+    } finally {
+      this.file.close();
+    }
   }
 }
 

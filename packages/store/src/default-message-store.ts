@@ -19,6 +19,7 @@ import { IndexService } from './index-service.js';
 import {
   type GetMessageResult,
   type MessageArrival,
+  type RetentionReport,
   type MessageFilter,
   type MessageStore,
   type PutMessageResult,
@@ -112,6 +113,7 @@ export class DefaultMessageStore implements MessageStore {
       logger,
     );
     this.appender = new CommitLogAppender(commitLog, queues, dispatcher, this.flush, this.config, now, logger);
+    this.appender.onDiskFull = () => this.cleaner.clean();
     this.replica = new ReplicaRecords(this.config.mappedFileSizeCommitLog, maxPutBytes(this.config.maxMessageSize));
   }
 
@@ -141,6 +143,10 @@ export class DefaultMessageStore implements MessageStore {
       checkpoint,
       dispatcher: this.dispatcher,
     };
+    // Retention first: recovery writes ConsumeQueue entries, which a disk past
+    // diskMaxUsedSpaceRatio may have no room for; past diskSpaceWarningLevelRatio the store opens
+    // refusing writes (read-only) until retention or the operator frees space.
+    this.cleaner.clean();
     const { end, flushedOffset } = recoverStore(files, abnormal, hadConsumeQueues, this.config, this.logger);
     this.flush.opened(flushedOffset);
     this.replica.reset(end);
@@ -162,18 +168,38 @@ export class DefaultMessageStore implements MessageStore {
     tasks.every(this.config.cleanResourceInterval, () => this.cleaner.clean());
   }
 
+  /**
+   * Flush and close everything. Each step is tried whatever the ones before did, so that a full
+   * disk (ENOSPC) cannot keep the store open: every file is closed, and if anything could not be
+   * written the abort file stays, so that the next start recovers the ConsumeQueues, the index
+   * and the checkpoint from the CommitLog, which holds every message acknowledged.
+   */
   async shutdown(): Promise<void> {
     if (!this.running) return;
     this.running = false;
     this.tasks.stop();
-    await this.commitLog.drain();
-    await this.commitLog.flush();
-    await this.flush.close();
-    this.checkpoint!.close();
-    this.index?.close();
-    this.consumeQueues.close();
-    this.commitLog.close();
-    rmSync(this.abortPath, { force: true });
+    const failures: string[] = [];
+    const attempt = async (what: string, step: () => unknown) => {
+      try {
+        await step();
+      } catch (error) {
+        failures.push(`${what}: ${(error as Error).message}`);
+      }
+    };
+    await attempt('writing the CommitLog', () => this.commitLog.drain());
+    await attempt('flushing the CommitLog', () => this.commitLog.flush());
+    await attempt('flushing the ConsumeQueues', () => this.flush.close());
+    await attempt('writing the checkpoint', () => this.checkpoint!.close());
+    await attempt('closing the index', () => this.index?.close());
+    await attempt('closing the ConsumeQueues', () => this.consumeQueues.close());
+    await attempt('closing the CommitLog', () => this.commitLog.close());
+    if (failures.length === 0) {
+      rmSync(this.abortPath, { force: true });
+      return;
+    }
+    this.logger.error(
+      `the store at ${this.config.storePathRootDir} shut down without ${failures.join('; ')}. The abort file stays: the next start rebuilds what is missing from the CommitLog${failures.some((f) => /ENOSPC|EDQUOT/.test(f)) ? '; free space on the disk first' : ''}`,
+    );
   }
 
   putMessage(message: MessageToStore): Promise<PutMessageResult> {
@@ -367,6 +393,10 @@ export class DefaultMessageStore implements MessageStore {
 
   onMessageArrival(listener: (arrival: MessageArrival) => void): void {
     this.arrivals.listeners.push(listener);
+  }
+
+  onRetention(listener: (report: RetentionReport) => void): void {
+    this.cleaner.listeners.push(listener);
   }
 
   /** Retention, run every cleanResourceInterval and callable directly (CleanService). Returns the segments deleted. */

@@ -248,9 +248,13 @@ export class IndexFile {
     return HEADER_SIZE + this.maxHashSlotNum * 4 + index * ENTRY_SIZE;
   }
 
+  /** Write what is pending and close; the file is closed even when the write fails (a full disk). */
   close(): void {
-    this.writeEntries();
-    closeSync(this.fd);
+    try {
+      this.writeEntries();
+    } finally {
+      closeSync(this.fd);
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { pathUnder } from './store-path.js';
 import { IndexFile, indexFileName, indexKeyHash, indexKeyHashFrom, topicKeyPrefixHash } from './index-file.js';
+import { closeEach } from './close-each.js';
 
 /**
  * The IndexFiles of a store (IndexService): keys and unique ids of every message, looked up by
@@ -137,7 +138,10 @@ export class IndexService {
   }
 
   close(): void {
-    for (const file of this.files) file.close();
-    this.files = [];
+    try {
+      closeEach(this.files, (file) => file.close());
+    } finally {
+      this.files = [];
+    }
   }
 }

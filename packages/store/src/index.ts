@@ -13,6 +13,7 @@ export {
   type PutMessageResult,
   type PutMessageStatus,
   type QueryMessageResult,
+  type RetentionReport,
 } from './message-store.js';
 export type { TimeBoundary } from './queue-reader.js';
 export {

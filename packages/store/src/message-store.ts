@@ -120,10 +120,27 @@ export interface MessageStore {
   queues(): Map<string, number[]>;
   /** Call listener whenever messages become readable. */
   onMessageArrival(listener: (arrival: MessageArrival) => void): void;
+  /** Call listener whenever retention deletes CommitLog segments (the file store only). */
+  onRetention?(listener: (report: RetentionReport) => void): void;
   /** Replication, master side: CommitLog bytes from offset (the file store only). */
   readReplica?(offset: number, maxBytes: number): Buffer;
   /** Replication, slave side: a master's bytes appended at the same offset (the file store only). */
   appendReplica?(offset: number, data: Buffer): Promise<void>;
   /** A slave becoming a master: its log ends after the last whole record replicated. */
   endReplication?(): Promise<number>;
+}
+
+/** What a retention run deleted, and why (CleanCommitLogService's rules). */
+export interface RetentionReport {
+  /** The CommitLog segments deleted, oldest first. */
+  segments: string[];
+  /**
+   * expired: older than fileReservedTime at a deleteWhen hour; disk: the disk was above
+   * diskMaxUsedSpaceRatio, so the oldest went whatever their age; forced: asked for.
+   */
+  reason: 'expired' | 'disk' | 'forced';
+  /** The disk's use when the run began, in percent. */
+  diskUsedPercent: number;
+  /** Where the CommitLog starts now. */
+  minOffset: number;
 }
