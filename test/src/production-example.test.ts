@@ -4,9 +4,8 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { silentLogger } from '@rocketnest/common';
 import { Admin, Producer, PushConsumer } from '@rocketnest/client';
-import { startRocketnest } from './support/cli.js';
 import { eventually, temporaryDir } from './support/cluster.js';
-import { exampleConfDir } from './support/local-cluster.js';
+import { exampleConfDir, RocketnestProcess } from './support/local-cluster.js';
 import { freeBrokerPort, freePort } from './support/ports.js';
 import { testPki } from './support/pki.js';
 
@@ -47,11 +46,11 @@ describe('the production example (packages/cli/conf/production): ACL and TLS on'
   it('boots as shipped, serves signed TLS clients their own topics only, and refuses the rest', async () => {
     const dir = temporaryDir();
     const { namesrvAddr, tls } = await install(dir);
-    const namesrv = await startRocketnest(['namesrv', '-c', join(dir, 'namesrv.properties')], /boot success/);
+    const namesrv = await RocketnestProcess.start(['namesrv', '-c', join(dir, 'namesrv.properties')]);
     after(() => namesrv.stop());
-    const broker = await startRocketnest(['broker', '-c', join(dir, 'broker.conf')], /boot success/);
+    const broker = await RocketnestProcess.start(['broker', '-c', join(dir, 'broker.conf')]);
     after(() => broker.stop());
-    assert.doesNotMatch(`${namesrv.output()}${broker.output()}`, /is not a setting RocketNest knows/);
+    assert.doesNotMatch(`${namesrv.output}${broker.output}`, /is not a setting RocketNest knows/);
 
     const operator = new Admin({
       namesrvAddr,

@@ -13,7 +13,7 @@ import {
   type RemotingServerOptions,
 } from '@rocketnest/remoting';
 import { Producer, PushConsumer } from '@rocketnest/client';
-import { startRocketnest } from './support/cli.js';
+import { RocketnestProcess } from './support/local-cluster.js';
 import { freeBrokerPort, freePort } from './support/ports.js';
 import { testPki, type TestPki } from './support/pki.js';
 import { eventually, temporaryDir } from './support/cluster.js';
@@ -167,9 +167,9 @@ describe('TLS end to end: rocketnest namesrv and broker with tls.* settings, our
         '',
       ].join('\n'),
     );
-    const namesrv = await startRocketnest(['namesrv', '-c', join(dir, 'namesrv.properties')], /boot success/);
+    const namesrv = await RocketnestProcess.start(['namesrv', '-c', join(dir, 'namesrv.properties')]);
     after(() => namesrv.stop());
-    const broker = await startRocketnest(['broker', '-c', join(dir, 'broker.conf')], /boot success/);
+    const broker = await RocketnestProcess.start(['broker', '-c', join(dir, 'broker.conf')]);
     after(() => broker.stop());
     const namesrvAddr = `127.0.0.1:${namesrvPort}`;
     const trusting = { ca: pki.read(pki.caCert) };
@@ -212,6 +212,6 @@ describe('TLS end to end: rocketnest namesrv and broker with tls.* settings, our
     await plain.start();
     after(() => plain.shutdown());
     await assert.rejects(plain.send({ topic: 'Secure', body: 'x' }), /NameServer|closed/);
-    assert.match(namesrv.output(), /did not start a TLS handshake and this server is TLS only/);
+    assert.match(namesrv.output, /did not start a TLS handshake and this server is TLS only/);
   });
 });

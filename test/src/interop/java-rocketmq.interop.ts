@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { createOffsetMessageId, createRequest, decodeStoredMessages, RequestCode } from '@rocketnest/protocol';
 import { RemotingClient } from '@rocketnest/remoting';
 import { Checks, java, mqadmin as runMqadmin } from '../support/java-tools.js';
-import { startRocketnest } from '../support/cli.js';
+import { RocketnestProcess } from '../support/local-cluster.js';
 import { requireDistribution } from '../support/real-rocketmq.js';
 
 const mqadmin = (namesrv: string, ...args: string[]) => runMqadmin(namesrv, args);
@@ -27,8 +27,8 @@ async function main(): Promise<number> {
     join(dir, 'broker.conf'),
     `brokerName=broker-a\nbrokerIP1=127.0.0.1\nbindAddress=127.0.0.1\nlistenPort=${brokerPort}\nstorePathRootDir=${join(dir, 'store')}\n`,
   );
-  const namesrv = await startRocketnest(['namesrv', '-c', join(dir, 'namesrv.properties')], /boot success/);
-  const broker = await startRocketnest(['broker', '-n', namesrvAddr, '-c', join(dir, 'broker.conf')], /boot success/);
+  const namesrv = await RocketnestProcess.start(['namesrv', '-c', join(dir, 'namesrv.properties')]);
+  const broker = await RocketnestProcess.start(['broker', '-n', namesrvAddr, '-c', join(dir, 'broker.conf')]);
   const brokerAddr = `127.0.0.1:${brokerPort}`;
   const checks = new Checks();
   const check = checks.check.bind(checks);

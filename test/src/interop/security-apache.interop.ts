@@ -14,7 +14,7 @@ import { silentLogger } from '@rocketnest/common';
 import { Producer, PushConsumer, type AclCredentials } from '@rocketnest/client';
 import { freePort } from '../support/ports.js';
 import { Checks, java, mqadmin } from '../support/java-tools.js';
-import { startRocketnest } from '../support/cli.js';
+import { RocketnestProcess } from '../support/local-cluster.js';
 import { testPki } from '../support/pki.js';
 import {
   brokerConf,
@@ -83,8 +83,8 @@ async function javaAgainstOurs(dir: string, checks: Checks): Promise<void> {
       '',
     ].join('\n'),
   );
-  const namesrv = await startRocketnest(['namesrv', '-c', join(dir, 'namesrv.properties')], /boot success/);
-  const broker = await startRocketnest(['broker', '-n', namesrvAddr, '-c', join(dir, 'broker.conf')], /boot success/);
+  const namesrv = await RocketnestProcess.start(['namesrv', '-c', join(dir, 'namesrv.properties')]);
+  const broker = await RocketnestProcess.start(['broker', '-n', namesrvAddr, '-c', join(dir, 'broker.conf')]);
   try {
     const create = ['updateTopic', '-c', 'DefaultCluster', '-t', 'AclTopic', '-r', '4', '-w', '4'];
     checks.check('mqadmin updateTopic without credentials is refused', mqadmin(namesrvAddr, create, unsigned), (o) =>
@@ -271,8 +271,8 @@ async function javaOverTls(dir: string, checks: Checks): Promise<void> {
       '',
     ].join('\n'),
   );
-  const namesrv = await startRocketnest(['namesrv', '-c', join(dir, 'tls-namesrv.properties')], /boot success/);
-  const broker = await startRocketnest(['broker', '-c', join(dir, 'tls-broker.conf')], /boot success/);
+  const namesrv = await RocketnestProcess.start(['namesrv', '-c', join(dir, 'tls-namesrv.properties')]);
+  const broker = await RocketnestProcess.start(['broker', '-c', join(dir, 'tls-broker.conf')]);
   try {
     const args = ['-n', namesrvAddr, '-t', 'TlsTopic', '-w', '4', '-q', '300'];
     // The Java client reads its TLS settings from system properties (TlsSystemConfig); test mode off so the CA is checked.
@@ -288,7 +288,7 @@ async function javaOverTls(dir: string, checks: Checks): Promise<void> {
       java('org.apache.rocketmq.example.benchmark.Producer', [...args.slice(0, -1), '5'], 30, { heap: '512m' }),
       (o) =>
         !/\[Complete\] Send Total: 5 Send Failed: 0 /.test(o) &&
-        namesrv.output().includes('did not start a TLS handshake and this server is TLS only'),
+        namesrv.output.includes('did not start a TLS handshake and this server is TLS only'),
       (o) => o.split('\n').find((line) => line.includes('[Complete]') || line.includes('Exception')) ?? 'no line',
     );
   } finally {
