@@ -81,7 +81,13 @@ function readAccount(raw: unknown, index: number): PlainAccessConfig {
 export function parseAclFile(source: string): AclFileContent {
   const document = parseDocument(source);
   if (document.errors.length > 0) throw new Error(`not YAML: ${document.errors[0]!.message}`);
-  const data = (document.toJS() ?? {}) as Record<string, unknown>;
+  let data: Record<string, unknown>;
+  try {
+    // An alias without its anchor (*name) passes the parse and fails here, as a ReferenceError.
+    data = (document.toJS() ?? {}) as Record<string, unknown>;
+  } catch (error) {
+    throw new Error(`not YAML: ${(error as Error).message}`, { cause: error });
+  }
   if (typeof data !== 'object' || Array.isArray(data)) throw new Error('must be a map with accounts');
   const accounts = data['accounts'] ?? [];
   if (!Array.isArray(accounts)) throw new Error('accounts must be a list');
