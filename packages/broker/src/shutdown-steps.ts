@@ -1,12 +1,10 @@
-import type { Logger } from '@rocketnest/common';
+import { tryEach, type Logger, type Step } from '@rocketnest/common';
 import type { MessageStore } from '@rocketnest/store';
 import type { BrokerConfig } from './broker-config.js';
 import type { ConsumerOffsetManager } from './consumer-offset-manager.js';
 
 /** A step of a broker's shutdown that writes what it keeps, and what its failure costs. */
-export interface ShutdownStep {
-  what: string;
-  run: () => unknown;
+export interface ShutdownStep extends Step {
   ifFailed: string;
 }
 
@@ -15,12 +13,8 @@ export interface ShutdownStep {
  * failure with what it costs: a broker must stop, and release its store, in any case.
  */
 export async function runShutdownSteps(steps: readonly ShutdownStep[], logger: Logger): Promise<void> {
-  for (const step of steps) {
-    try {
-      await step.run();
-    } catch (error) {
-      logger.error(`shutdown: ${step.what} failed (${(error as Error).message}); ${step.ifFailed}`);
-    }
+  for (const { step, error } of await tryEach(steps)) {
+    logger.error(`shutdown: ${step.what} failed (${error.message}); ${step.ifFailed}`);
   }
 }
 

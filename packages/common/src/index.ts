@@ -1,3 +1,4 @@
 export { consoleLogger, silentLogger, type Logger } from './logger.js';
 export { PeriodicTasks } from './periodic-tasks.js';
 export { parseProperties, typedSettings } from './properties.js';
+export { tryEach, type Step } from './try-each.js';

@@ -1,4 +1,4 @@
-import { type Logger, PeriodicTasks, consoleLogger } from '@rocketnest/common';
+import { type Logger, PeriodicTasks, consoleLogger, tryEach } from '@rocketnest/common';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import type { MessageToStore } from '@rocketnest/protocol';
@@ -178,21 +178,17 @@ export class DefaultMessageStore implements MessageStore {
     if (!this.running) return;
     this.running = false;
     this.tasks.stop();
-    const failures: string[] = [];
-    const attempt = async (what: string, step: () => unknown) => {
-      try {
-        await step();
-      } catch (error) {
-        failures.push(`${what}: ${(error as Error).message}`);
-      }
-    };
-    await attempt('writing the CommitLog', () => this.commitLog.drain());
-    await attempt('flushing the CommitLog', () => this.commitLog.flush());
-    await attempt('flushing the ConsumeQueues', () => this.flush.close());
-    await attempt('writing the checkpoint', () => this.checkpoint!.close());
-    await attempt('closing the index', () => this.index?.close());
-    await attempt('closing the ConsumeQueues', () => this.consumeQueues.close());
-    await attempt('closing the CommitLog', () => this.commitLog.close());
+    const failures = (
+      await tryEach([
+        { what: 'writing the CommitLog', run: () => this.commitLog.drain() },
+        { what: 'flushing the CommitLog', run: () => this.commitLog.flush() },
+        { what: 'flushing the ConsumeQueues', run: () => this.flush.close() },
+        { what: 'writing the checkpoint', run: () => this.checkpoint!.close() },
+        { what: 'closing the index', run: () => this.index?.close() },
+        { what: 'closing the ConsumeQueues', run: () => this.consumeQueues.close() },
+        { what: 'closing the CommitLog', run: () => this.commitLog.close() },
+      ])
+    ).map(({ step, error }) => `${step.what}: ${error.message}`);
     if (failures.length === 0) {
       rmSync(this.abortPath, { force: true });
       return;
