@@ -68,7 +68,12 @@ export function encodeFrame(command: RemotingCommand): Buffer {
  * Decode one frame's payload: buffer[start, end) holds the header word, header and body (the
  * length prefix already read). The body is a view into the buffer, not a copy.
  */
-export function decodeFramePayload(buffer: Buffer, start: number, end: number): RemotingCommand {
+export function decodeFramePayload(
+  buffer: Buffer,
+  start: number,
+  end: number,
+  maxHeaderLength = Number.POSITIVE_INFINITY,
+): RemotingCommand {
   if (end - start < 4) {
     throw new ProtocolError('FRAME_LENGTH_INVALID', `frame of ${end - start} bytes has no room for its header word`);
   }
@@ -76,6 +81,12 @@ export function decodeFramePayload(buffer: Buffer, start: number, end: number): 
   const serializeType = headerWord >>> 24;
   const headerLength = headerWord & 0xffffff;
   const headerStart = start + 4;
+  if (headerLength > maxHeaderLength) {
+    throw new ProtocolError(
+      'HEADER_LENGTH_INVALID',
+      `header of ${headerLength} bytes is over this server's limit of ${maxHeaderLength}: RocketMQ clients send headers of a few KiB (properties at most 32 KiB)`,
+    );
+  }
   if (headerLength > end - headerStart) {
     throw new ProtocolError(
       'HEADER_LENGTH_INVALID',

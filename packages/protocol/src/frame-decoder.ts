@@ -6,6 +6,8 @@ import type { RemotingCommand } from './remoting-command.js';
 export interface FrameDecoderOptions {
   /** The largest frame accepted, length prefix included (default 16 MiB, as RocketMQ's). */
   maxFrameLength?: number | undefined;
+  /** The largest header accepted (default: any that fits the frame). */
+  maxHeaderLength?: number | undefined;
 }
 
 /**
@@ -16,6 +18,7 @@ export interface FrameDecoderOptions {
  */
 export class FrameDecoder {
   private readonly maxFrameLength: number;
+  private readonly maxHeaderLength: number | undefined;
   private chunks: Buffer[] = [];
   /** Read position in chunks[0]. */
   private head = 0;
@@ -26,6 +29,7 @@ export class FrameDecoder {
 
   constructor(options: FrameDecoderOptions = {}) {
     this.maxFrameLength = options.maxFrameLength ?? DEFAULT_MAX_FRAME_LENGTH;
+    this.maxHeaderLength = options.maxHeaderLength;
   }
 
   /** Bytes received but not yet decoded. */
@@ -54,10 +58,10 @@ export class FrameDecoder {
         if (first.length - this.head >= length) {
           const start = this.head;
           this.consume(length);
-          onCommand(decodeFramePayload(first, start, start + length));
+          onCommand(decodeFramePayload(first, start, start + length, this.maxHeaderLength));
         } else {
           const payload = this.take(length);
-          onCommand(decodeFramePayload(payload, 0, length));
+          onCommand(decodeFramePayload(payload, 0, length, this.maxHeaderLength));
         }
       }
     } catch (error) {

@@ -100,4 +100,29 @@ describe('connection limits', () => {
     // Answered, they are no longer in flight: the connection takes requests again.
     assert.equal((await greedy.invoke(server.addressString, createRequest(ECHO))).code, ResponseCode.SUCCESS);
   });
+
+  it('closes a connection whose request header is over 1 MiB, and serves the others', async () => {
+    const warnings: string[] = [];
+    const logger: Logger = { info() {}, debug() {}, error() {}, warn: (message) => warnings.push(message) };
+    const server = new RemotingServer({ logger });
+    server.registerProcessor(ECHO, echo);
+    await server.listen();
+    const client = new RemotingClient({ logger });
+    after(async () => {
+      await client.close();
+      await server.close();
+    });
+    const socket = await openSocket(server.address.port);
+    const header = Buffer.from(
+      JSON.stringify({ code: ECHO, flag: 0, opaque: 1, extFields: { x: 'y'.repeat(2 << 20) } }),
+    );
+    const frame = Buffer.alloc(8);
+    frame.writeInt32BE(4 + header.length, 0);
+    frame.writeInt32BE(header.length, 4);
+    socket.write(Buffer.concat([frame, header]));
+    assert.equal(await new Promise<boolean>((resolve) => socket.once('close', () => resolve(true))), true);
+    assert.ok(warnings.some((warning) => /header of \d+ bytes is over this server's limit of 1048576/.test(warning)));
+    const answer = await client.invoke(server.addressString, createRequest(ECHO, { body: Buffer.from('fine') }));
+    assert.equal(answer.body?.toString(), 'fine');
+  });
 });

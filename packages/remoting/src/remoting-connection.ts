@@ -29,6 +29,8 @@ export interface ConnectionOptions {
    * is answered SYSTEM_BUSY, so that one connection cannot take every processor's queue (default 4,096).
    */
   maxRequestsInFlight?: number | undefined;
+  /** The largest frame header taken from the peer; beyond, the connection is closed (default: any). */
+  maxHeaderLength?: number | undefined;
 }
 
 export interface ConnectionSettings extends ConnectionOptions {
@@ -107,7 +109,10 @@ export class RemotingConnection extends EventEmitter<ConnectionEvents> {
     this.remoteAddress = formatAddress(socket.remoteAddress, socket.remotePort);
     this.remoteHost = socket.remoteAddress ?? 'unknown';
     this.localAddress = formatAddress(socket.localAddress, socket.localPort);
-    this.decoder = new FrameDecoder({ maxFrameLength: settings.maxFrameLength });
+    this.decoder = new FrameDecoder({
+      maxFrameLength: settings.maxFrameLength,
+      maxHeaderLength: settings.maxHeaderLength,
+    });
     this.maxPendingRequests = settings.maxPendingRequests ?? 65_535;
     this.maxRequestsInFlight = settings.maxRequestsInFlight ?? 4096;
     socket.setNoDelay(true);

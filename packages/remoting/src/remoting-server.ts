@@ -10,6 +10,11 @@ import type { ServerTls, TlsMode } from './tls-settings.js';
 
 /** The first byte of a TLS handshake record: how a permissive server tells TLS from plain TCP (RocketMQ's HandshakeHandler). */
 const TLS_HANDSHAKE = 0x16;
+/**
+ * The largest request header a server takes (1 MiB): RocketMQ's clients send a few KiB, their
+ * properties at most 32 KiB; a bigger one is an attack on the JSON parser, and closes the connection.
+ */
+const MAX_HEADER_LENGTH = 1024 * 1024;
 /** A connection must have sent its first bytes (or finished its handshake) within this time. */
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 
@@ -241,6 +246,7 @@ export class RemotingServer extends EventEmitter<ServerEvents> {
 
   private open(socket: net.Socket): void {
     const connection = new RemotingConnection(socket, this.processors, {
+      maxHeaderLength: MAX_HEADER_LENGTH,
       ...this.options,
       logger: this.logger,
       pauseReadsWhenCongested: true,
