@@ -10,13 +10,15 @@ import {
   RemotingClient,
   RemotingServer,
   serverTlsFromProperties,
+  tlsFromProperties,
   type RemotingServerOptions,
 } from '@rocketnest/remoting';
 import { Producer, PushConsumer } from '@rocketnest/client';
 import { RocketnestProcess } from './support/local-cluster.js';
 import { freeBrokerPort, freePort } from './support/ports.js';
 import { testPki, type TestPki } from './support/pki.js';
-import { eventually, temporaryDir } from './support/cluster.js';
+import { eventually, startBroker, temporaryDir } from './support/cluster.js';
+import { requestsClient } from './support/requests.js';
 
 const ECHO = 9001;
 
@@ -213,5 +215,46 @@ describe('TLS end to end: rocketnest namesrv and broker with tls.* settings, our
     after(() => plain.shutdown());
     await assert.rejects(plain.send({ topic: 'Secure', body: 'x' }), /NameServer|closed/);
     assert.match(namesrv.output, /did not start a TLS handshake and this server is TLS only/);
+  });
+});
+
+describe('replication over TLS (haTlsEnable)', () => {
+  it('a slave with the CA replicates from a TLS master; one without TLS gets nothing', async () => {
+    const pki = testPki(temporaryDir());
+    const tls = tlsFromProperties(
+      {
+        'tls.server.mode': 'enforcing',
+        'tls.server.keyPath': pki.serverKey,
+        'tls.server.certPath': pki.serverCert,
+        'tls.enable': 'true',
+        'tls.client.authServer': 'true',
+        'tls.client.trustCertPath': pki.caCert,
+      },
+      'broker.conf',
+    );
+    // No NameServer: with tls.enable the brokers would reach it with TLS too; the slaves are told the HA address.
+    const haPort = await freePort();
+    const master = await startBroker({ haTlsEnable: true, haListenPort: haPort }, {}, {}, tls);
+    const requests = requestsClient({ tls: { ca: pki.read(pki.caCert) } });
+    for (let i = 0; i < 50; i++) {
+      assert.equal((await requests.send(master.brokerAddr, 'Replicated', `m${i}`)).code, ResponseCode.SUCCESS);
+    }
+    const haMasterAddress = `127.0.0.1:${haPort}`;
+    const plain = await startBroker({ brokerId: 2, brokerRole: 'SLAVE', haMasterAddress });
+    const slave = await startBroker(
+      { brokerId: 1, brokerRole: 'SLAVE', haTlsEnable: true, haMasterAddress },
+      {},
+      {},
+      tls,
+    );
+    await eventually(
+      () => slave.store.getMaxPhyOffset() === master.store.getMaxPhyOffset(),
+      'the TLS slave to have the master’s CommitLog',
+    );
+    assert.equal(plain.store.getMaxPhyOffset(), 0, 'a slave without TLS replicates nothing');
+    assert.throws(
+      () => new (master.constructor as new (settings: object) => unknown)({ broker: { haTlsEnable: true } }),
+      /haTlsEnable needs tls.server.mode/,
+    );
   });
 });

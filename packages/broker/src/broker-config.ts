@@ -19,6 +19,12 @@ export interface BrokerConfig {
   haListenPort: number;
   /** host:port of the master's HA port, for a slave; by default it learns it from the NameServer. */
   haMasterAddress: string;
+  /**
+   * Replicate over TLS: a master serves its HA port with tls.server.*, a slave connects with
+   * tls.enable and tls.client.* (RocketNest's own; RocketMQ 4.9's HA is plain TCP, so an Apache
+   * master or slave cannot be the other end).
+   */
+  haTlsEnable: boolean;
   /** SYNC_MASTER: how long a send waits for a slave to have its bytes before FLUSH_SLAVE_TIMEOUT. */
   slaveTimeout: number;
   /** SYNC_MASTER: a slave this many bytes behind is as good as none (SLAVE_NOT_AVAILABLE). */
@@ -94,6 +100,7 @@ export function defaultBrokerConfig(overrides: Partial<BrokerConfig> = {}): Brok
     // A broker on a free port (0) takes a free HA port too.
     haListenPort: listenPort === 0 ? 0 : listenPort + 1,
     haMasterAddress: '',
+    haTlsEnable: false,
     slaveTimeout: 3000,
     haSlaveFallbehindMax: 256 * 1024 * 1024,
     slaveReadEnable: false,

@@ -93,6 +93,7 @@ export class BrokerController implements BrokerContext {
   private running = false;
   private promoting = false;
   private storeLock: StoreLock | undefined;
+  private readonly tls: ProcessTls | undefined;
 
   constructor(
     settings: {
@@ -104,6 +105,12 @@ export class BrokerController implements BrokerContext {
   ) {
     this.config = defaultBrokerConfig(settings.broker);
     validateBrokerConfig(this.config);
+    this.tls = settings.tls;
+    if (this.config.haTlsEnable && !(this.tls?.server && this.tls.client)) {
+      throw new RangeError(
+        "broker.conf: haTlsEnable needs tls.server.mode with its certificate (for this HA port) and tls.enable with tls.client.* (for a master's)",
+      );
+    }
     this.storeConfig = defaultStoreConfig(settings.store);
     this.logger = options.logger ?? consoleLogger('broker');
     this.store = options.store ?? new DefaultMessageStore(this.storeConfig, { logger: options.storeLogger });
@@ -305,6 +312,7 @@ export class BrokerController implements BrokerContext {
       { readReplica: readReplica.bind(this.store), getMaxPhyOffset: () => this.store.getMaxPhyOffset() },
       this.storeConfig.mappedFileSizeCommitLog,
       this.logger,
+      this.config.haTlsEnable ? this.tls?.server?.options : undefined,
     );
     this.haPort = await ha.listen(this.config.bindAddress, this.config.haListenPort);
     this.ha = ha;
@@ -320,6 +328,7 @@ export class BrokerController implements BrokerContext {
     this.haClient = new HAClient(
       { appendReplica: appendReplica.bind(this.store), getMaxPhyOffset: () => this.store.getMaxPhyOffset() },
       this.logger,
+      this.config.haTlsEnable ? this.tls?.client : undefined,
     );
     if (this.config.haMasterAddress) this.haClient.masterAt(this.config.haMasterAddress);
     this.haClient.start();

@@ -25,7 +25,8 @@ export interface AbuseFigures {
   lost: number;
   framesSent: number;
   connectionsOpened: number;
-  connectionsRefused: number;
+  /** Hostile connections that ended in an error: the server closed them on a bad frame, or at a limit. */
+  connectionsReset: number;
   brokerRssMaxMiB: number;
   brokerRssStartMiB: number;
   brokerAlive: boolean;
@@ -102,7 +103,7 @@ export async function hostileClients(options: AbuseOptions): Promise<AbuseFigure
   const acknowledged = new Set<string>();
   const consumed = new Set<string>();
   let opened = 0;
-  let refused = 0;
+  let reset = 0;
   let framesSent = 0;
   try {
     await admin.createTopic('Survives', { queueNums: 4 });
@@ -136,7 +137,7 @@ export async function hostileClients(options: AbuseOptions): Promise<AbuseFigure
               from,
               frames,
               () => opened++,
-              () => refused++,
+              () => reset++,
             ),
           );
           if (c % 10 === 0)
@@ -146,7 +147,7 @@ export async function hostileClients(options: AbuseOptions): Promise<AbuseFigure
                 from,
                 frames.slice(0, 5),
                 () => opened++,
-                () => refused++,
+                () => reset++,
               ),
             );
         }
@@ -176,7 +177,7 @@ export async function hostileClients(options: AbuseOptions): Promise<AbuseFigure
     lost: [...acknowledged].filter((body) => !consumed.has(body)).length,
     framesSent,
     connectionsOpened: opened,
-    connectionsRefused: refused,
+    connectionsReset: reset,
     brokerRssMaxMiB: Math.round(rssMax),
     brokerRssStartMiB: Math.round(rssStart),
     brokerAlive: alive,

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after } from 'node:test';
 import { BrokerController, type BrokerConfig } from '@rocketnest/broker';
 import { NamesrvController, type NamesrvConfig } from '@rocketnest/namesrv';
+import type { ProcessTls } from '@rocketnest/remoting';
 import { DefaultMessageStore, type DefaultMessageStoreOptions, type MessageStoreConfig } from '@rocketnest/store';
 
 /** A NameServer on 127.0.0.1 and a free port, stopped after the test file. */
@@ -26,6 +27,7 @@ export async function startBroker(
   broker: Partial<BrokerConfig> = {},
   store: Partial<MessageStoreConfig> = {},
   storeOptions: DefaultMessageStoreOptions = {},
+  tls?: ProcessTls,
 ): Promise<BrokerController> {
   const storeConfig = {
     mappedFileSizeCommitLog: 8 * 1024 * 1024,
@@ -35,7 +37,7 @@ export async function startBroker(
     storePathRootDir: store.storePathRootDir ?? temporaryDir(),
   };
   const controller = new BrokerController(
-    { broker: { listenPort: 0, bindAddress: '127.0.0.1', ...broker }, store: storeConfig },
+    { broker: { listenPort: 0, bindAddress: '127.0.0.1', ...broker }, store: storeConfig, tls },
     {
       logger: silentLogger,
       remotingLogger: silentLogger,

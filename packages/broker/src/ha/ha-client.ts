@@ -1,3 +1,4 @@
+import * as tls from 'node:tls';
 import { connect, type Socket } from 'node:net';
 import type { Logger } from '@rocketnest/common';
 import type { MessageStore } from '@rocketnest/store';
@@ -82,6 +83,8 @@ export class HAClient {
   constructor(
     private readonly store: Required<Pick<MessageStore, 'appendReplica'>> & Pick<MessageStore, 'getMaxPhyOffset'>,
     private readonly logger: Logger,
+    /** Connect to the master's HA port with TLS (haTlsEnable). */
+    private readonly tlsOptions?: tls.ConnectionOptions,
   ) {}
 
   start(): void {
@@ -102,11 +105,12 @@ export class HAClient {
     const address = this.masterAddress;
     if (!this.running || !address || this.socket) return;
     const at = address.lastIndexOf(':');
-    const socket = connect({ host: address.slice(0, at), port: Number(address.slice(at + 1)) });
+    const target = { host: address.slice(0, at), port: Number(address.slice(at + 1)) };
+    const socket = this.tlsOptions ? tls.connect({ ...this.tlsOptions, ...target }) : connect(target);
     this.socket = socket;
     this.received = new ReceivedBytes();
     socket.setNoDelay(true);
-    socket.on('connect', () => {
+    socket.on(this.tlsOptions ? 'secureConnect' : 'connect', () => {
       this.logger.info(`replicating from the master at ${address}, from offset ${this.store.getMaxPhyOffset()}`);
       this.report();
       this.reportTimer = setInterval(() => {

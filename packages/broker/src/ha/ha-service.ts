@@ -1,4 +1,5 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import * as tls from 'node:tls';
 import type { Logger } from '@rocketnest/common';
 import type { MessageStore } from '@rocketnest/store';
 import {
@@ -49,12 +50,18 @@ export class HAService {
     private readonly store: Required<Pick<MessageStore, 'readReplica'>> & Pick<MessageStore, 'getMaxPhyOffset'>,
     private readonly segmentSize: number,
     private readonly logger: Logger,
+    /** Serve the HA port with TLS (haTlsEnable; RocketNest's own: RocketMQ 4.9 replicates in the clear). */
+    tlsOptions?: tls.TlsOptions,
   ) {
-    this.server = createServer((socket) => {
+    const onSocket = (socket: Socket) => {
       const connection = new HAConnection(socket, this.store, this.segmentSize, this.logger, () => this.acked());
       this.connections.add(connection);
       socket.on('close', () => this.connections.delete(connection));
-    });
+    };
+    this.server = tlsOptions ? tls.createServer(tlsOptions, onSocket) : createServer(onSocket);
+    this.server.on('tlsClientError', (error: Error) =>
+      this.logger.warn(`HA port: TLS handshake failed: ${error.message}`),
+    );
   }
 
   /** Listen; resolves with the port. */
