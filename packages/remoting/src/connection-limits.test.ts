@@ -3,7 +3,7 @@ import * as net from 'node:net';
 import { after, describe, it } from 'node:test';
 import { silentLogger, type Logger } from '@rocketnest/common';
 import { createRequest, createResponse, ResponseCode, type RemotingCommand } from '@rocketnest/protocol';
-import { RemotingClient, RemotingServer } from './index.js';
+import { RemotingClient, RemotingServer, type RemotingServerOptions } from './index.js';
 
 const ECHO = 9001;
 const echo = (request: RemotingCommand) => createResponse(request, ResponseCode.SUCCESS, { body: request.body });
@@ -26,18 +26,24 @@ const closedSoon = (socket: net.Socket) =>
     });
   });
 
+/** An echo server with these limits, a client, and the warnings the server logs; closed after the test. */
+async function echoServer(options: RemotingServerOptions = {}) {
+  const warnings: string[] = [];
+  const logger: Logger = { info() {}, debug() {}, error() {}, warn: (message) => warnings.push(message) };
+  const server = new RemotingServer({ logger, ...options });
+  server.registerProcessor(ECHO, echo);
+  await server.listen();
+  const client = new RemotingClient({ logger });
+  after(async () => {
+    await client.close();
+    await server.close();
+  });
+  return { server, client, warnings };
+}
+
 describe('connection limits', () => {
   it('closes connections beyond maxConnectionsPerHost and maxConnections at once, says so once, and serves the others', async () => {
-    const warnings: string[] = [];
-    const logger: Logger = { info() {}, debug() {}, error() {}, warn: (message) => warnings.push(message) };
-    const server = new RemotingServer({ logger, maxConnectionsPerHost: 3, maxConnections: 5 });
-    server.registerProcessor(ECHO, echo);
-    await server.listen();
-    const client = new RemotingClient({ logger });
-    after(async () => {
-      await client.close();
-      await server.close();
-    });
+    const { server, client, warnings } = await echoServer({ maxConnectionsPerHost: 3, maxConnections: 5 });
     const { port } = server.address;
     const sockets = await Promise.all(Array.from({ length: 6 }, () => openSocket(port)));
     after(() => sockets.forEach((s) => s.destroy()));
@@ -102,16 +108,7 @@ describe('connection limits', () => {
   });
 
   it('closes a connection whose request header is over 1 MiB, and serves the others', async () => {
-    const warnings: string[] = [];
-    const logger: Logger = { info() {}, debug() {}, error() {}, warn: (message) => warnings.push(message) };
-    const server = new RemotingServer({ logger });
-    server.registerProcessor(ECHO, echo);
-    await server.listen();
-    const client = new RemotingClient({ logger });
-    after(async () => {
-      await client.close();
-      await server.close();
-    });
+    const { server, client, warnings } = await echoServer();
     const socket = await openSocket(server.address.port);
     const header = Buffer.from(
       JSON.stringify({ code: ECHO, flag: 0, opaque: 1, extFields: { x: 'y'.repeat(2 << 20) } }),
