@@ -28,8 +28,10 @@ function mountTmpfs(): string {
     throw new Error(`test:disk mounts a ${DISK_MB} MiB tmpfs and needs root: ${mounted.stderr.trim()}`);
   }
   after(() => {
-    spawnSync('umount', [dir]);
+    // Lazily: a broker still stopping may hold files there; the kernel frees it once they close.
+    spawnSync('umount', ['-l', dir]);
     rmSync(dir, { recursive: true, force: true });
+    rmSync(`${dir}-broker.conf`, { force: true });
   });
   return dir;
 }
@@ -55,8 +57,7 @@ describe('npm run test:disk: a broker on a real full disk', () => {
   it('refuses, stops cleanly, starts read-only, heals by retention and by freed space, naming what it deleted', async () => {
     const disk = mountTmpfs();
     const port = await freeBrokerPort(new Set());
-    const conf = join(disk, '..', `${disk.split('/').at(-1)}-broker.conf`);
-    after(() => rmSync(conf, { force: true }));
+    const conf = `${disk}-broker.conf`;
     writeFileSync(
       conf,
       [
