@@ -283,9 +283,14 @@ async function javaOverTls(dir: string, checks: Checks): Promise<void> {
       (o) => /\[Complete\] Send Total: 300 .*Send Failed: 0 /.test(o),
       (o) => o.split('\n').find((line) => line.includes('[Complete]')) ?? 'no [Complete] line',
     );
+    const plain = java('org.apache.rocketmq.example.benchmark.Producer', [...args.slice(0, -1), '5'], 30, {
+      heap: '512m',
+    });
+    // java() blocked this process: let the NameServer's output, piped meanwhile, come in.
+    await new Promise((resolve) => setTimeout(resolve, 500));
     checks.check(
       'benchmark Producer without TLS cannot reach them',
-      java('org.apache.rocketmq.example.benchmark.Producer', [...args.slice(0, -1), '5'], 30, { heap: '512m' }),
+      plain,
       (o) =>
         !/\[Complete\] Send Total: 5 Send Failed: 0 /.test(o) &&
         namesrv.output.includes('did not start a TLS handshake and this server is TLS only'),
