@@ -3,3 +3,4 @@ export { buildAccount, parseAclFile, type AclFileContent, type PlainAccessConfig
 export { PlainAccessValidator } from './plain-access-validator.js';
 export { PlainPermissionManager, type DataVersion } from './plain-permission-manager.js';
 export { BROKER_ADMIN_CODES, NAMESRV_ADMIN_CODES } from './admin-codes.js';
+export { startAccessControl } from './access-control.js';

@@ -170,7 +170,12 @@ export function brokerSettingsFromProperties(
 }
 
 /** Throw, naming the setting, when a value cannot work. */
-export function validateBrokerConfig(config: BrokerConfig): void {
+export function validateBrokerConfig(config: BrokerConfig, tls?: ProcessTls): void {
+  if (config.haTlsEnable && !(tls?.server && tls.client)) {
+    throw new RangeError(
+      "broker.conf: haTlsEnable needs tls.server.mode with its certificate (for this HA port) and tls.enable with tls.client.* (for a master's)",
+    );
+  }
   if (!['ASYNC_MASTER', 'SYNC_MASTER', 'SLAVE'].includes(config.brokerRole)) {
     throw new RangeError(
       `broker.conf: brokerRole must be ASYNC_MASTER, SYNC_MASTER or SLAVE, got "${config.brokerRole}"`,

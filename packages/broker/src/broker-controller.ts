@@ -1,4 +1,10 @@
-import { accessChecked, BROKER_ADMIN_CODES, PlainAccessValidator, PlainPermissionManager } from '@rocketnest/acl';
+import {
+  accessChecked,
+  BROKER_ADMIN_CODES,
+  PlainAccessValidator,
+  PlainPermissionManager,
+  startAccessControl,
+} from '@rocketnest/acl';
 import { type Logger, PeriodicTasks, consoleLogger } from '@rocketnest/common';
 import {
   createRequest,
@@ -7,19 +13,13 @@ import {
   NotifyConsumerIdsChangedRequestHeader,
   RequestCode,
 } from '@rocketnest/protocol';
-import {
-  exposureWarning,
-  RemotingClient,
-  RemotingServer,
-  serverTlsOptions,
-  type ProcessTls,
-  type RemotingConnection,
-} from '@rocketnest/remoting';
+import { RemotingClient, RemotingServer, serverTlsOptions, type ProcessTls } from '@rocketnest/remoting';
 import { DefaultMessageStore, defaultStoreConfig, type MessageStore, type MessageStoreConfig } from '@rocketnest/store';
 import { defaultBrokerConfig, namesrvAddresses, validateBrokerConfig, type BrokerConfig } from './broker-config.js';
 import type { BrokerContext } from './broker-context.js';
 import { BrokerOuterAPI, type MasterAddresses } from './broker-outer-api.js';
 import { BrokerStats } from './broker-stats.js';
+import { ClientHousekeeping } from './client-housekeeping.js';
 import { ConsumerManager, type ConsumerGroup } from './consumer-manager.js';
 import { ConsumerOffsetManager } from './consumer-offset-manager.js';
 import { ProducerManager } from './producer-manager.js';
@@ -94,6 +94,7 @@ export class BrokerController implements BrokerContext {
   private promoting = false;
   private storeLock: StoreLock | undefined;
   private readonly tls: ProcessTls | undefined;
+  private readonly housekeeping: ClientHousekeeping;
 
   constructor(
     settings: {
@@ -104,13 +105,8 @@ export class BrokerController implements BrokerContext {
     options: BrokerControllerOptions = {},
   ) {
     this.config = defaultBrokerConfig(settings.broker);
-    validateBrokerConfig(this.config);
+    validateBrokerConfig(this.config, settings.tls);
     this.tls = settings.tls;
-    if (this.config.haTlsEnable && !(this.tls?.server && this.tls.client)) {
-      throw new RangeError(
-        "broker.conf: haTlsEnable needs tls.server.mode with its certificate (for this HA port) and tls.enable with tls.client.* (for a master's)",
-      );
-    }
     this.storeConfig = defaultStoreConfig(settings.store);
     this.logger = options.logger ?? consoleLogger('broker');
     this.store = options.store ?? new DefaultMessageStore(this.storeConfig, { logger: options.storeLogger });
@@ -122,6 +118,7 @@ export class BrokerController implements BrokerContext {
     this.groups = new SubscriptionGroupManager(root, this.config, report);
     this.offsets = new ConsumerOffsetManager(root, report);
     this.consumers = new ConsumerManager((group) => this.notifyConsumerIdsChanged(group));
+    this.housekeeping = new ClientHousekeeping(this.config, this.consumers, this.producers, this.logger);
     this.schedule = new ScheduleMessageService(this);
     this.timerMessages = new TimerMessageService(this);
     this.transactions = new TransactionalMessageService(this);
@@ -155,7 +152,8 @@ export class BrokerController implements BrokerContext {
             logger: options.remotingLogger,
           })
         : undefined;
-    for (const server of this.servers) server.on('disconnect', (connection) => this.connectionClosed(connection));
+    for (const server of this.servers)
+      server.on('disconnect', (connection) => this.housekeeping.connectionClosed(connection));
     this.topics.onChange = () => {
       if (this.running) void this.registerToNamesrvs();
     };
@@ -209,15 +207,11 @@ export class BrokerController implements BrokerContext {
       this.vipServer = undefined;
     });
     this.storeHost = this.brokerAddr;
-    this.acl?.start();
-    const exposed =
-      !this.acl &&
-      exposureWarning(
-        this.config.bindAddress,
-        this.port,
-        "send to and read any topic, create and delete topics and reset any group's offsets",
-      );
-    if (exposed) this.logger.warn(exposed);
+    startAccessControl(this.acl, this.logger, {
+      host: this.config.bindAddress,
+      port: this.port,
+      anyoneCan: "send to and read any topic, create and delete topics and reset any group's offsets",
+    });
     this.registerProcessors(this);
     this.store.onMessageArrival((arrival) => {
       this.ha?.written();
@@ -229,7 +223,7 @@ export class BrokerController implements BrokerContext {
     await this.startRole();
     this.running = true;
     this.tasks.every(this.config.flushConsumerOffsetInterval, () => this.offsets.persist());
-    this.tasks.every(10_000, () => this.expireClients());
+    this.tasks.every(10_000, () => this.housekeeping.expireClients());
     this.tasks.every(this.config.registerNameServerPeriod, () => this.registerToNamesrvs());
     await this.registerToNamesrvs();
   }
@@ -368,28 +362,6 @@ export class BrokerController implements BrokerContext {
     }
   }
 
-  private connectionClosed(connection: RemotingConnection): void {
-    this.consumers.connectionClosed(connection);
-    this.producers.connectionClosed(connection);
-  }
-
-  /** Close connections of clients that stopped heartbeating (ClientHousekeepingService). */
-  private expireClients(): void {
-    const now = Date.now();
-    const timeout = this.config.channelExpiredTimeout;
-    for (const connection of new Set([
-      ...this.consumers.expired(now, timeout),
-      ...this.producers.expired(now, timeout),
-    ])) {
-      this.logger.warn(
-        `client at ${connection.remoteAddress} sent no heartbeat for ${timeout} ms: closing its connection`,
-      );
-      this.connectionClosed(connection);
-      connection.close();
-    }
-  }
-
-  /** Stop: unregister, answer held pulls, close the server, persist offsets, flush and close the store. */
   /**
    * Stop serving, then write what is kept and close the store. Each of those last steps is tried
    * whatever the others did, and the store lock is released in any case: a full disk must not

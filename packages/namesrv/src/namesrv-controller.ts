@@ -1,13 +1,13 @@
-import { accessChecked, NAMESRV_ADMIN_CODES, PlainAccessValidator, PlainPermissionManager } from '@rocketnest/acl';
+import {
+  accessChecked,
+  NAMESRV_ADMIN_CODES,
+  PlainAccessValidator,
+  PlainPermissionManager,
+  startAccessControl,
+} from '@rocketnest/acl';
 import { type Logger, consoleLogger } from '@rocketnest/common';
 import { RequestCode } from '@rocketnest/protocol';
-import {
-  exposureWarning,
-  RemotingServer,
-  serverTlsOptions,
-  type RemotingConnection,
-  type ServerTls,
-} from '@rocketnest/remoting';
+import { RemotingServer, serverTlsOptions, type RemotingConnection, type ServerTls } from '@rocketnest/remoting';
 import { KVConfigManager } from './kv-config-manager.js';
 import { defaultNamesrvConfig, type NamesrvConfig } from './namesrv-config.js';
 import { deleteKVConfig, getKVConfig, getKVListByNamespace, putKVConfig } from './processors/kv-processors.js';
@@ -105,15 +105,11 @@ export class NamesrvController {
 
   async start(): Promise<void> {
     await this.server.listen();
-    this.acl?.start();
-    const exposed =
-      !this.acl &&
-      exposureWarning(
-        this.config.bindAddress,
-        this.port,
-        "register a broker into a topic's route and wipe a broker's write permission",
-      );
-    if (exposed) this.logger.warn(exposed);
+    startAccessControl(this.acl, this.logger, {
+      host: this.config.bindAddress,
+      port: this.port,
+      anyoneCan: "register a broker into a topic's route and wipe a broker's write permission",
+    });
     this.scanTimer = setInterval(() => {
       for (const addr of this.routes.scanNotActiveBrokers(Date.now())) {
         this.logger.warn(`broker ${addr} dropped: not heard from within ${this.config.brokerChannelExpiredTime} ms`);
