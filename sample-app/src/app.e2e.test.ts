@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { INestApplication } from '@nestjs/common';
-import { MessageProducer, RocketConnection, waitFor } from '@rocketnest/nestjs';
+import { MessageProducer, RocketConnection, TransactionRolledBackError, waitFor } from '@rocketnest/nestjs';
 import { createApp } from './app.js';
 
 describe('the sample order service over HTTP', () => {
@@ -47,7 +47,7 @@ describe('the sample order service over HTTP', () => {
     assert.deepEqual((await order(unpaid.id)).events, ['created', 'cancelled']);
 
     // A local transaction that fails (the row exists already) rolls its event back: no second "created".
-    const duplicate = await app
+    const duplicate = app
       .get(MessageProducer)
       .sendInTransaction(
         'OrderEvents',
@@ -55,7 +55,11 @@ describe('the sample order service over HTTP', () => {
         { id: paid.id, item: 'x', quantity: 1, status: 'pending', createdAt: 0 },
         { tags: 'created', shardingKey: paid.id },
       );
-    assert.equal(duplicate.localTransactionState, 'ROLLBACK_MESSAGE');
+    await assert.rejects(
+      duplicate,
+      (error: unknown) =>
+        error instanceof TransactionRolledBackError && error.result.localTransactionState === 'ROLLBACK_MESSAGE',
+    );
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.deepEqual((await order(paid.id)).events, ['created', 'paid']);
     assert.equal((await order(paid.id)).status, 'paid');

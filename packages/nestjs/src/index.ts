@@ -9,6 +9,7 @@ export * from './rocket.module.js';
 export * from './outcomes.js';
 export * from './rocket-params.decorator.js';
 export * from './transactional-handler.decorator.js';
+export * from './transaction-rolled-back.error.js';
 export * from './testing/wait-for.js';
 export * from './rocket-config.js';
 export * from './testing/rocket-testing.module.js';

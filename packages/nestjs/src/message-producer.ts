@@ -31,6 +31,7 @@ export class MessageProducer {
   /**
    * Send a half message, run the @TransactionalHandler for its topic and tag (execute), and commit
    * or roll back by its outcome; an unknown outcome is settled later by the handler's check.
+   * Rejects with TransactionRolledBackError when execute rolled back or threw.
    */
   sendInTransaction(
     topic: string,

@@ -8,6 +8,7 @@ import {
   type TransactionSendResult,
 } from '@rocketnest/client';
 import { describeError } from './listener-outcome-policy.js';
+import { TransactionRolledBackError } from './transaction-rolled-back.error.js';
 import type { RocketSerializer } from './serializer.js';
 import type {
   RocketTransactionHandler,
@@ -20,6 +21,12 @@ export interface TransactionHandlerRegistration {
   name: string;
   options: TransactionalHandlerOptions;
   handler: RocketTransactionHandler;
+}
+
+/** A transactional send's argument for the handler, and what its execute threw. */
+interface Attempt {
+  arg: unknown;
+  failure: unknown;
 }
 
 const TRANSACTION_STATE: Record<TransactionOutcome, LocalTransactionState> = {
@@ -56,18 +63,23 @@ export class TransactionRegistry {
         producerGroup: group,
         logger: silentLogger,
         transactionListener: {
-          executeLocalTransaction: (message, arg, sent) =>
-            this.decide(message.topic, message.tags, 'execute', (handler) =>
-              handler.execute(
-                {
-                  topic: message.topic,
-                  tags: message.tags,
-                  msgId: sent.msgId,
-                  payload: serializer.deserialize(Buffer.from(message.body)),
-                  properties: { ...message.properties },
-                },
-                arg,
-              ),
+          executeLocalTransaction: (message, attempt, sent) =>
+            this.decide(
+              message.topic,
+              message.tags,
+              'execute',
+              (handler) =>
+                handler.execute(
+                  {
+                    topic: message.topic,
+                    tags: message.tags,
+                    msgId: sent.msgId,
+                    payload: serializer.deserialize(Buffer.from(message.body)),
+                    properties: { ...message.properties },
+                  },
+                  (attempt as Attempt).arg,
+                ),
+              (error) => ((attempt as Attempt).failure = error),
             ),
           checkLocalTransaction: (message) =>
             this.decide(message.topic, message.tags, 'check', (handler) =>
@@ -104,7 +116,13 @@ export class TransactionRegistry {
     const group = options.producerGroup ?? this.groupOf(registration);
     const producer = this.producers.get(group);
     if (!producer) throw new Error(`no @TransactionalHandler is registered in producer group ${group}`);
-    return producer.sendMessageInTransaction(message, arg, { shardingKey: options.shardingKey });
+    // The handler gets arg; what execute threw comes back in the attempt, for the rejection.
+    const attempt: Attempt = { arg, failure: undefined };
+    const result = await producer.sendMessageInTransaction(message, attempt, { shardingKey: options.shardingKey });
+    if (result.localTransactionState === 'ROLLBACK_MESSAGE') {
+      throw new TransactionRolledBackError(result, message.topic, attempt.failure);
+    }
+    return result;
   }
 
   async shutdown(): Promise<void> {
@@ -128,6 +146,7 @@ export class TransactionRegistry {
     tags: string | undefined,
     step: 'execute' | 'check',
     run: (handler: RocketTransactionHandler) => Promise<TransactionOutcome> | TransactionOutcome,
+    failed: (error: unknown) => void = () => {},
   ): Promise<LocalTransactionState> {
     const registration = this.handlerFor(topic, tags);
     if (!registration) {
@@ -138,6 +157,7 @@ export class TransactionRegistry {
       return TRANSACTION_STATE[await run(registration.handler)];
     } catch (error) {
       this.logger.warn(`${registration.name}.${step} on ${topic} failed: ${describeError(error)}`);
+      failed(error);
       return step === 'execute' ? 'ROLLBACK_MESSAGE' : 'UNKNOW';
     }
   }

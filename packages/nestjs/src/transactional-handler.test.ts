@@ -6,6 +6,7 @@ import { NestFactory } from '@nestjs/core';
 import { decodeStoredMessages } from '@rocketnest/protocol';
 import type { BrokerController } from '@rocketnest/broker';
 import { MessageProducer } from './message-producer.js';
+import { TransactionRolledBackError } from './transaction-rolled-back.error.js';
 import { RocketConnection } from './rocket-connection.js';
 import { RocketModule } from './rocket.module.js';
 import { waitFor } from './testing/wait-for.js';
@@ -80,13 +81,22 @@ describe('@TransactionalHandler', () => {
       const broker = app.get(RocketConnection).embeddedBroker!.controller!;
       const committed = await producer.sendInTransaction('Orders', { id: 1 }, 'commit');
       assert.equal(committed.localTransactionState, 'COMMIT_MESSAGE');
-      assert.equal(
-        (await producer.sendInTransaction('Orders', { id: 2 }, 'rollback')).localTransactionState,
-        'ROLLBACK_MESSAGE',
+      // A rollback is not a success: the send rejects, with the state and what execute threw.
+      await assert.rejects(
+        producer.sendInTransaction('Orders', { id: 2 }, 'rollback'),
+        (error: unknown) =>
+          error instanceof TransactionRolledBackError &&
+          error.result.localTransactionState === 'ROLLBACK_MESSAGE' &&
+          error.cause === undefined &&
+          /the local transaction of a message to Orders rolled back; the message was discarded/.test(error.message),
       );
-      assert.equal(
-        (await producer.sendInTransaction('Orders', { id: 3 }, 'throw')).localTransactionState,
-        'ROLLBACK_MESSAGE',
+      await assert.rejects(
+        producer.sendInTransaction('Orders', { id: 3 }, 'throw'),
+        (error: unknown) =>
+          error instanceof TransactionRolledBackError &&
+          error.result.localTransactionState === 'ROLLBACK_MESSAGE' &&
+          error.cause instanceof Error &&
+          /rolled back \(execute threw: the database refused the order\)/.test(error.message),
       );
       const unsure = await producer.sendInTransaction('Orders', { id: 4 }, 'unknown');
       assert.equal(unsure.localTransactionState, 'UNKNOW');

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, NotFoundException, ConflictException } from '@nestjs/common';
-import { MessageProducer, RocketProducer } from '@rocketnest/nestjs';
+import { MessageProducer, RocketProducer, TransactionRolledBackError } from '@rocketnest/nestjs';
 import { OrderDatabase, type Order } from './order-database.js';
 import { ORDER_EVENTS, PAYMENT_DEADLINES, type CreateOrderDto, type OrderEvent } from './order.dto.js';
 
@@ -24,12 +24,13 @@ export class OrdersService {
       createdAt: Date.now(),
     };
     const event: OrderEvent = { orderId: order.id, type: 'created' };
-    const sent = await this.producer.sendInTransaction(ORDER_EVENTS, event, order, {
-      tags: 'created',
-      keys: order.id,
-      shardingKey: order.id,
-    });
-    if (sent.localTransactionState !== 'COMMIT_MESSAGE') throw new ConflictException('the order could not be stored');
+    await this.producer
+      .sendInTransaction(ORDER_EVENTS, event, order, { tags: 'created', keys: order.id, shardingKey: order.id })
+      .catch((error: unknown) => {
+        // The local transaction (storing the order) rolled back: its event was discarded.
+        if (error instanceof TransactionRolledBackError) throw new ConflictException('the order could not be stored');
+        throw error;
+      });
     await this.producer.sendDelayed(PAYMENT_DEADLINES, { orderId: order.id }, this.paymentTimeoutMs, {
       keys: order.id,
     });
