@@ -55,6 +55,7 @@ export class ListenerConsumers {
   private readonly consumers = new Map<string, PushConsumer>();
   /** Topics each listener group reads. */
   private readonly topics = new Map<string, Set<string>>();
+  private registrations: readonly ListenerRegistration[] = [];
 
   constructor(
     private readonly outcomes: ListenerOutcomePolicy,
@@ -68,6 +69,7 @@ export class ListenerConsumers {
     offsetStoreDir: string | undefined,
     clientLabel: string,
   ): Promise<void> {
+    this.registrations = [...this.registrations, ...registrations];
     for (const [group, listeners] of groupBy(registrations, (registration) => registration.options.group)) {
       const consumer = this.consumer(group, listeners, cluster, offsetStoreDir);
       this.consumers.set(group, consumer);
@@ -84,6 +86,17 @@ export class ListenerConsumers {
   /** Topics each listener group reads. */
   subscribedTopics(): ReadonlyMap<string, ReadonlySet<string>> {
     return this.topics;
+  }
+
+  /** The listeners (Class.method) a message of this topic and tag goes to. */
+  listenersFor(topic: string, tags: string | undefined): string[] {
+    return this.registrations
+      .filter((listener) => {
+        if (listener.topic !== topic) return false;
+        const wanted = parseTags(listener.tag);
+        return wanted.length === 0 || (tags !== undefined && wanted.includes(tags));
+      })
+      .map((listener) => listener.name);
   }
 
   /** Answer a request message through the consumer of the group that took it. */

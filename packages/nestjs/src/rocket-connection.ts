@@ -125,6 +125,11 @@ export class RocketConnection implements OnModuleInit, BeforeApplicationShutdown
   }
 
   /** Messages each listener group has yet to consume, over its topics. */
+  /** The listeners (Class.method) of this client that a message of this topic and tag goes to. */
+  listenersFor(topic: string, tags: string | undefined): string[] {
+    return this.consumers.listenersFor(topic, tags);
+  }
+
   consumerLag(): Promise<Record<string, number>> {
     return this.health.consumerLag();
   }

@@ -38,6 +38,23 @@ class SlowRetry {
   }
 }
 
+/** Two groups on one topic: one acknowledges at once, the other dead-letters after retries. */
+@Injectable()
+class Ledger {
+  @RocketListener('Payments', '*', { group: 'ledger', consumeFrom: 'first' })
+  record() {
+    return undefined;
+  }
+}
+
+@Injectable()
+class Fraud {
+  @RocketListener('Payments', '*', { group: 'fraud', consumeFrom: 'first', maxReconsumeTimes: 1 })
+  screen() {
+    throw new Error('screening service down');
+  }
+}
+
 describe('RocketTestingModule', () => {
   it('publishes to a listener and awaits its outcome: acknowledged, retried, dead-lettered', async () => {
     const moduleRef = await Test.createTestingModule({
@@ -67,6 +84,29 @@ describe('RocketTestingModule', () => {
         down.attempts.map((a) => `${a.reconsumeTimes}:${a.outcome}`),
         ['0:retried', '1:retried', '2:dead-lettered'],
       );
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('reports per listener when several get a message, and says which to name', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [RocketTestingModule.forRoot()],
+      providers: [Ledger, Fraud],
+    }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    await app.init();
+    try {
+      const payment = await app.get(RocketTestHarness).publish('Payments', { amount: 10 });
+      assert.deepEqual([...payment.listeners].sort(), ['Fraud.screen', 'Ledger.record']);
+      assert.equal(await payment.settled('Ledger.record'), 'acknowledged');
+      assert.equal(await payment.settled('Fraud.screen'), 'dead-lettered');
+      assert.deepEqual(await payment.settledAll(), {
+        'Ledger.record': 'acknowledged',
+        'Fraud.screen': 'dead-lettered',
+      });
+      await assert.rejects(payment.settled(), /goes to .* and .*: name one, as settled\('.*'\), or use settledAll\(\)/);
+      await assert.rejects(payment.settled('Nobody.here'), /Nobody.here does not get/);
     } finally {
       await app.close();
     }

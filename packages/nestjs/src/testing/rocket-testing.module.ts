@@ -8,31 +8,68 @@ import { waitFor } from './wait-for.js';
 /** 18 delay levels of 10 ms steps: retries in tests come back at once, in the same order as in production. */
 const FAST_DELAY_LEVELS = Array.from({ length: 18 }, (_, i) => `${(i + 1) * 10}ms`).join(' ');
 
+type Settled = 'acknowledged' | 'dead-lettered';
+
 /** A message a test published, and what the listeners did with it. */
 export class PublishedMessage {
   constructor(
     readonly msgId: string,
+    /** The listeners (Class.method) its topic and tag go to. */
+    readonly listeners: readonly string[],
     private readonly harness: RocketTestHarness,
   ) {}
 
-  /** Every delivery so far, oldest first. */
+  /** Every delivery so far, to any listener, oldest first. */
   get attempts(): ListenerOutcome[] {
     return this.harness.outcomesOf(this.msgId);
   }
 
-  /** The outcome of the first delivery: acknowledged, retried or dead-lettered. */
-  async outcome(timeoutMs = 10_000): Promise<ListenerOutcome['outcome']> {
-    return (await waitFor(() => this.attempts[0], `a delivery of ${this.msgId}`, timeoutMs)).outcome;
-  }
-
-  /** The final outcome, after any retries: acknowledged or dead-lettered. */
-  async settled(timeoutMs = 10_000): Promise<'acknowledged' | 'dead-lettered'> {
-    const last = await waitFor(
-      () => this.attempts.find((attempt) => attempt.outcome !== 'retried'),
-      `${this.msgId} to be acknowledged or dead-lettered`,
+  /** The outcome of the first delivery to the listener (or the only one): acknowledged, retried or dead-lettered. */
+  async outcome(listener?: string, timeoutMs = 10_000): Promise<ListenerOutcome['outcome']> {
+    const name = this.listenerNamed(listener);
+    const first = await waitFor(
+      () => this.attempts.find((attempt) => attempt.listener === name),
+      `a delivery of ${this.msgId} to ${name}`,
       timeoutMs,
     );
-    return last.outcome as 'acknowledged' | 'dead-lettered';
+    return first.outcome;
+  }
+
+  /**
+   * What the listener (or the only one) finally did, after any retries: acknowledged or
+   * dead-lettered. Where several listeners get the message, name one, or use settledAll().
+   */
+  async settled(listener?: string, timeoutMs = 10_000): Promise<Settled> {
+    const name = this.listenerNamed(listener);
+    const last = await waitFor(
+      () => this.attempts.find((attempt) => attempt.listener === name && attempt.outcome !== 'retried'),
+      `${this.msgId} to be acknowledged or dead-lettered by ${name}`,
+      timeoutMs,
+    );
+    return last.outcome as Settled;
+  }
+
+  /** What every listener of the message finally did, by listener. */
+  async settledAll(timeoutMs = 10_000): Promise<Record<string, Settled>> {
+    const outcomes = await Promise.all(this.listeners.map((name) => this.settled(name, timeoutMs)));
+    return Object.fromEntries(this.listeners.map((name, i) => [name, outcomes[i]!]));
+  }
+
+  private listenerNamed(listener: string | undefined): string {
+    if (listener !== undefined) {
+      if (!this.listeners.includes(listener)) {
+        throw new Error(
+          `${listener} does not get ${this.msgId}; its listeners are ${this.listeners.join(', ') || 'none'}`,
+        );
+      }
+      return listener;
+    }
+    if (this.listeners.length === 1) return this.listeners[0]!;
+    throw new Error(
+      this.listeners.length === 0
+        ? `no listener gets ${this.msgId}: check its topic and tag`
+        : `${this.msgId} goes to ${this.listeners.join(' and ')}: name one, as settled('${this.listeners[0]}'), or use settledAll()`,
+    );
   }
 }
 
@@ -43,7 +80,7 @@ export class RocketTestHarness {
 
   constructor(
     private readonly producer: MessageProducer,
-    connection: RocketConnection,
+    private readonly connection: RocketConnection,
   ) {
     connection.onOutcome((outcome) => {
       this.outcomes.set(outcome.msgId, [...(this.outcomes.get(outcome.msgId) ?? []), outcome]);
@@ -52,7 +89,7 @@ export class RocketTestHarness {
 
   async publish(topic: string, payload: unknown, options: RocketSendOptions = {}): Promise<PublishedMessage> {
     const sent = await this.producer.send(topic, payload, options);
-    return new PublishedMessage(sent.msgId, this);
+    return new PublishedMessage(sent.msgId, this.connection.listenersFor(topic, options.tags), this);
   }
 
   outcomesOf(msgId: string): ListenerOutcome[] {
