@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import { PushConsumer, type PushConsumerOptions, type ReceivedMessage } from '@rocketnest/client';
+import { after, describe, it } from 'node:test';
+import { Admin, PushConsumer, type PushConsumerOptions, type ReceivedMessage } from '@rocketnest/client';
+import { silentLogger } from '@rocketnest/common';
 import { eventually, startBroker, startNamesrv, temporaryDir } from './support/cluster.js';
 import { startProducer, testConsumer } from './support/clients.js';
 
@@ -12,6 +13,35 @@ function consumer(options: Omit<PushConsumerOptions, 'logger'>): PushConsumer {
 }
 
 describe('client: push consumer against our NameServer and broker', () => {
+  it('finds a topic created after it started within seconds, not at the next 20 s rebalance', async () => {
+    const namesrv = await startNamesrv();
+    await startBroker({ namesrvAddr: namesrv.address, autoCreateTopicEnable: false });
+    const received: string[] = [];
+    // The default rebalanceInterval (20 s): what finds the topic here is the retry after no route.
+    const reader = new PushConsumer({
+      namesrvAddr: namesrv.address,
+      consumerGroup: 'early-readers',
+      consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
+      brokerSuspendMaxTimeMillis: 1000,
+      logger: silentLogger,
+    })
+      .subscribe('CreatedLater', '*')
+      .onMessage((messages) => {
+        received.push(...messages.map((message) => message.body.toString()));
+      });
+    await reader.start();
+    after(() => reader.shutdown(1000));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const admin = new Admin({ namesrvAddr: namesrv.address, logger: silentLogger });
+    after(() => admin.shutdown());
+    await admin.createTopic('CreatedLater', { queueNums: 2 });
+    const createdAt = Date.now();
+    const sender = await startProducer(namesrv.address);
+    await sender.send({ topic: 'CreatedLater', body: 'first' });
+    await eventually(() => received.includes('first'), 'the message of the new topic', 8000);
+    assert.ok(Date.now() - createdAt < 8000);
+  });
+
   it('consumes the tags it subscribed to and commits offsets to the end of every queue', async () => {
     const namesrv = await startNamesrv();
     const broker = await startBroker({ namesrvAddr: namesrv.address });

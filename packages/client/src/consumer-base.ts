@@ -246,7 +246,11 @@ export abstract class ConsumerBase {
 
   private async rebalanceTopic(topic: string): Promise<void> {
     const route = await this.instance.refreshRoute(topic);
-    if (!route) return;
+    if (!route) {
+      // The topic has no route yet: look again in a second, not at the next rebalance (20 s).
+      this.rebalanceSoon();
+      return;
+    }
     const all = sortQueues(routeQueues(topic, route, 'read'));
     const mine = !this.running
       ? []
