@@ -92,6 +92,24 @@ describe('rocketnest namesrv and broker', () => {
     assert.equal(await namesrv.exited, 0);
   });
 
+  it('answers --version, and --help for every command and subcommand', async () => {
+    const version = run(['--version']);
+    assert.equal(await version.exited, 0);
+    assert.match(version.output(), /^rocketnest \d+\.\d+\.\d+ /);
+    for (const args of [
+      ['namesrv'],
+      ['broker'],
+      ['bench', 'producer'],
+      ['bench', 'consumer'],
+      ['admin', 'promote'],
+      ['cluster'],
+    ]) {
+      const help = run([...args, '--help']);
+      assert.equal(await help.exited, 0, help.output());
+      assert.match(help.output(), new RegExp(`^usage:\\n(.|\\n)*rocketnest ${args.join(' ')}`), args.join(' '));
+    }
+  });
+
   it('bench signs with --access-key and --secret-key for a broker with ACL on, and is refused without', async () => {
     const home = temporaryDir();
     mkdirSync(join(home, 'conf'));

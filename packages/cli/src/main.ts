@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { ADMIN_USAGE, runAdmin } from './admin.js';
 import { benchConsumer, benchProducer } from './bench.js';
@@ -5,13 +6,27 @@ import { CLUSTER_USAGE, runCluster } from './cluster.js';
 import { CREDENTIALS_USAGE } from './credentials.js';
 import { runBroker, runNamesrv } from './servers.js';
 
-const USAGE = `usage:
-  rocketnest namesrv [-c namesrv.properties]
-  rocketnest broker [-n host:port[;host:port...]] [-c broker.conf]
-  rocketnest bench producer [-n host:port] [--topic T] [--size 1024] [--inflight 1000] [--batch 1]
+const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+
+const SERVERS_USAGE = `  rocketnest namesrv [-c namesrv.properties]
+  rocketnest broker [-n host:port[;host:port...]] [-c broker.conf]`;
+const BENCH_USAGE = `  rocketnest bench producer [-n host:port] [--topic T] [--size 1024] [--inflight 1000] [--batch 1]
                             [--rate msg/s] [--duration 30] [--warmup 0] [--json]
   rocketnest bench consumer [-n host:port] [--topic T] [--group G] [--concurrency 64] [--batch 32]
-                            [--from first|last] [--duration 30] [--warmup 0] [--json]
+                            [--from first|last] [--duration 30] [--warmup 0] [--json]`;
+
+/** Each command's part of the usage, for `rocketnest <command> --help`. */
+const COMMAND_USAGE: Record<string, string> = {
+  namesrv: SERVERS_USAGE,
+  broker: SERVERS_USAGE,
+  bench: `${BENCH_USAGE}\n${CREDENTIALS_USAGE}`,
+  admin: `${ADMIN_USAGE}\n${CREDENTIALS_USAGE}`,
+  cluster: CLUSTER_USAGE,
+};
+
+const USAGE = `usage:
+${SERVERS_USAGE}
+${BENCH_USAGE}
 ${ADMIN_USAGE}
 ${CLUSTER_USAGE}
 ${CREDENTIALS_USAGE}
@@ -21,8 +36,17 @@ flushDiskType, brokerRole, autoCreateTopicEnable, maxMessageSize, ...). Stop wit
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
+  if (argv.includes('--version') || argv.includes('-v')) {
+    console.log(`rocketnest ${VERSION} (speaks RocketMQ 4.x remoting; reports V4_9_8)`);
+    return;
+  }
   if (command === undefined || ['help', '--help', '-h'].includes(command)) {
     console.log(USAGE);
+    return;
+  }
+  // Before any parsing, so that every command and subcommand answers --help.
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(`usage:\n${COMMAND_USAGE[command] ?? USAGE}`);
     return;
   }
   if (command === 'admin') return runAdmin(rest);
@@ -38,14 +62,9 @@ async function main(argv: string[]): Promise<void> {
     options: {
       config: { type: 'string', short: 'c' },
       namesrvAddr: { type: 'string', short: 'n' },
-      help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   });
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
   if (command === 'namesrv') return runNamesrv(values.config);
   if (command === 'broker') return runBroker(values.config, values.namesrvAddr);
   throw new Error(`unknown command "${command}"\n${USAGE}`);
