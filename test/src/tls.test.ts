@@ -55,7 +55,7 @@ function serverTls(pki: TestPki, extra: Record<string, string> = {}) {
   )!;
   return {
     tls: settings.options,
-    tlsMode: settings.mode as 'enforcing' | 'permissive',
+    tlsMode: settings.mode,
     tlsClientAuth: settings.clientAuth,
   };
 }

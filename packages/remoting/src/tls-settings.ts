@@ -12,7 +12,7 @@ export type TlsMode = 'disabled' | 'permissive' | 'enforcing';
 
 /** What tls.server.* settings give a server. */
 export interface ServerTls {
-  mode: TlsMode;
+  mode: Exclude<TlsMode, 'disabled'>;
   options: tls.TlsOptions;
   /** tls.server.need.client.auth: none, optional (checked when sent) or require (refused without). */
   clientAuth: 'none' | 'optional' | 'require';
@@ -85,7 +85,11 @@ export function serverTlsFromProperties(
   properties: Readonly<Record<string, string>>,
   source: string,
 ): ServerTls | undefined {
-  const settings = tlsProperties(properties, source);
+  return serverTlsIn(tlsProperties(properties, source), source);
+}
+
+/** serverTlsFromProperties over settings with tls.config.file's already merged in. */
+function serverTlsIn(settings: Record<string, string>, source: string): ServerTls | undefined {
   const mode = oneOf<TlsMode>(settings, 'tls.server.mode', ['disabled', 'permissive', 'enforcing'], 'disabled', source);
   if (mode === 'disabled') return undefined;
   const key = pem(settings, 'tls.server.keyPath', source);
@@ -126,7 +130,11 @@ export function clientTlsFromProperties(
   properties: Readonly<Record<string, string>>,
   source: string,
 ): tls.ConnectionOptions | undefined {
-  const settings = tlsProperties(properties, source);
+  return clientTlsIn(tlsProperties(properties, source), source);
+}
+
+/** clientTlsFromProperties over settings with tls.config.file's already merged in. */
+function clientTlsIn(settings: Record<string, string>, source: string): tls.ConnectionOptions | undefined {
   if (!isTrue(settings['tls.enable'])) return undefined;
   const authServer = isTrue(settings['tls.client.authServer']);
   const ca = pem(settings, 'tls.client.trustCertPath', source);
@@ -153,10 +161,9 @@ export interface ProcessTls {
 
 /** Both sides' TLS from one properties file (broker.conf, namesrv.properties). */
 export function tlsFromProperties(properties: Readonly<Record<string, string>>, source: string): ProcessTls {
-  return {
-    server: serverTlsFromProperties(properties, source),
-    client: clientTlsFromProperties(properties, source),
-  };
+  // tls.config.file is read once for both sides.
+  const settings = tlsProperties(properties, source);
+  return { server: serverTlsIn(settings, source), client: clientTlsIn(settings, source) };
 }
 
 /** RemotingServer options that serve a ServerTls. */
@@ -165,6 +172,6 @@ export function serverTlsOptions(server: ServerTls | undefined): {
   tlsMode?: Exclude<TlsMode, 'disabled'>;
   tlsClientAuth?: ServerTls['clientAuth'];
 } {
-  if (!server || server.mode === 'disabled') return {};
+  if (!server) return {};
   return { tls: server.options, tlsMode: server.mode, tlsClientAuth: server.clientAuth };
 }
