@@ -2,11 +2,10 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { silentLogger } from '@rocketnest/common';
-import { MQBrokerError, Producer, type AclCredentials, type ReceivedMessage } from '@rocketnest/client';
+import { MQBrokerError, type AclCredentials, type ReceivedMessage } from '@rocketnest/client';
 import { RequestCode, ResponseCode, signRequest } from '@rocketnest/protocol';
 import { eventually, startBroker, startNamesrv, temporaryDir } from './support/cluster.js';
-import { testConsumer } from './support/clients.js';
+import { startProducer, testConsumer } from './support/clients.js';
 import { requestsClient } from './support/requests.js';
 
 const ADMIN: AclCredentials = { accessKey: 'operator', secretKey: 'operator-secret' };
@@ -106,16 +105,13 @@ describe('ACL 1.0: every request checked against plain_acl.yml, as RocketMQ 4.9 
     const broker = await startBroker({ aclEnable: true, rocketmqHome: aclHome(), namesrvAddr });
     await signedBy(ADMIN).createTopic(broker.brokerAddr, 'Orders', 2);
 
-    const anonymous = new Producer({ namesrvAddr, producerGroup: 'anon', logger: silentLogger });
-    await anonymous.start();
+    const anonymous = await startProducer(namesrvAddr, 'anon');
     await assert.rejects(
       anonymous.send({ topic: 'Orders', body: Buffer.from('x') }),
       (error: Error) => error instanceof MQBrokerError && /No accessKey is configured/.test(error.message),
     );
-    await anonymous.shutdown();
 
-    const producer = new Producer({ namesrvAddr, producerGroup: 'orders', credentials: APP, logger: silentLogger });
-    await producer.start();
+    const producer = await startProducer(namesrvAddr, 'orders', { credentials: APP });
     const received: ReceivedMessage[] = [];
     const consumer = testConsumer({ namesrvAddr, consumerGroup: 'OrderWorkers', credentials: APP });
     consumer.subscribe('Orders', '*');
@@ -125,7 +121,6 @@ describe('ACL 1.0: every request checked against plain_acl.yml, as RocketMQ 4.9 
     await consumer.start();
     for (let i = 0; i < 10; i++) await producer.send({ topic: 'Orders', body: Buffer.from(`order ${i}`) });
     await eventually(() => received.length >= 10, '10 orders consumed with credentials');
-    await producer.shutdown();
     assert.equal(new Set(received.map((message) => message.body.toString())).size, 10);
   });
 

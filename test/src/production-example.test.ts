@@ -3,7 +3,8 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { silentLogger } from '@rocketnest/common';
-import { Admin, Producer, PushConsumer } from '@rocketnest/client';
+import { Admin } from '@rocketnest/client';
+import { startProducer, testConsumer } from './support/clients.js';
 import { eventually, temporaryDir } from './support/cluster.js';
 import { exampleConfDir, RocketnestProcess } from './support/local-cluster.js';
 import { freeBrokerPort, freePort } from './support/ports.js';
@@ -79,9 +80,7 @@ describe('the production example (packages/cli/conf/production): ACL and TLS on'
       credentials: { accessKey: 'orders-app', secretKey: 'change-me-orders-secret' },
       logger: silentLogger,
     };
-    const producer = new Producer({ ...app, producerGroup: 'orders-producer' });
-    await producer.start();
-    after(() => producer.shutdown());
+    const producer = await startProducer(namesrvAddr, 'orders-producer', app);
     await eventually(
       () =>
         producer.send({ topic: 'Orders', body: 'o1' }).then(
@@ -93,7 +92,7 @@ describe('the production example (packages/cli/conf/production): ACL and TLS on'
     await assert.rejects(producer.send({ topic: 'Payroll', body: 'x' }), /No default permission for topic:Payroll/);
 
     const received: string[] = [];
-    const consumer = new PushConsumer({
+    const consumer = testConsumer({
       ...app,
       consumerGroup: 'OrderWorkers',
       consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
@@ -103,12 +102,9 @@ describe('the production example (packages/cli/conf/production): ACL and TLS on'
       for (const message of messages) received.push(message.body.toString());
     });
     await consumer.start();
-    after(() => consumer.shutdown(1000));
     await eventually(() => received.includes('o1'), 'the order consumed by its own group');
 
-    const anonymous = new Producer({ namesrvAddr, tls, producerGroup: 'anon', logger: silentLogger });
-    await anonymous.start();
-    after(() => anonymous.shutdown());
+    const anonymous = await startProducer(namesrvAddr, 'anon', { tls });
     await assert.rejects(anonymous.send({ topic: 'Orders', body: 'x' }), /No accessKey is configured/);
   });
 });

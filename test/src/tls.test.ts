@@ -13,7 +13,7 @@ import {
   tlsFromProperties,
   type RemotingServerOptions,
 } from '@rocketnest/remoting';
-import { Producer, PushConsumer } from '@rocketnest/client';
+import { startProducer, testConsumer } from './support/clients.js';
 import { RocketnestProcess } from './support/local-cluster.js';
 import { freeBrokerPort, freePort } from './support/ports.js';
 import { testPki, type TestPki } from './support/pki.js';
@@ -176,9 +176,7 @@ describe('TLS end to end: rocketnest namesrv and broker with tls.* settings, our
     const namesrvAddr = `127.0.0.1:${namesrvPort}`;
     const trusting = { ca: pki.read(pki.caCert) };
 
-    const producer = new Producer({ namesrvAddr, producerGroup: 'tls-producer', tls: trusting, logger: silentLogger });
-    await producer.start();
-    after(() => producer.shutdown());
+    const producer = await startProducer(namesrvAddr, 'tls-producer', { tls: trusting });
     // The broker's registration came over TLS: the route is there.
     await eventually(
       () =>
@@ -189,11 +187,10 @@ describe('TLS end to end: rocketnest namesrv and broker with tls.* settings, our
       'a send over TLS',
     );
     const received: string[] = [];
-    const consumer = new PushConsumer({
+    const consumer = testConsumer({
       namesrvAddr,
       consumerGroup: 'tls-consumer',
       tls: trusting,
-      logger: silentLogger,
       consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
     });
     consumer.subscribe('Secure', '*');
@@ -201,18 +198,10 @@ describe('TLS end to end: rocketnest namesrv and broker with tls.* settings, our
       for (const message of messages) received.push(message.body.toString());
     });
     await consumer.start();
-    after(() => consumer.shutdown(1000));
     for (let i = 0; i < 5; i++) await producer.send({ topic: 'Secure', body: `m${i}` });
     await eventually(() => received.length >= 6, 'six messages consumed over TLS');
 
-    const plain = new Producer({
-      namesrvAddr,
-      producerGroup: 'plain-producer',
-      logger: silentLogger,
-      requestTimeoutMs: 2000,
-    });
-    await plain.start();
-    after(() => plain.shutdown());
+    const plain = await startProducer(namesrvAddr, 'plain-producer', { requestTimeoutMs: 2000 });
     await assert.rejects(plain.send({ topic: 'Secure', body: 'x' }), /NameServer|closed/);
     assert.match(namesrv.output, /did not start a TLS handshake and this server is TLS only/);
   });

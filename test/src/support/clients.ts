@@ -1,10 +1,14 @@
 import { silentLogger } from '@rocketnest/common';
 import { after } from 'node:test';
-import { Producer, PushConsumer, type PushConsumerOptions } from '@rocketnest/client';
+import { Producer, PushConsumer, type ProducerOptions, type PushConsumerOptions } from '@rocketnest/client';
 
-/** A started producer, shut down after the test. */
-export async function startProducer(namesrvAddr: string, producerGroup = 'test-producer'): Promise<Producer> {
-  const producer = new Producer({ namesrvAddr, producerGroup, logger: silentLogger });
+/** A started producer (with credentials, TLS, ... as options give), shut down after the test. */
+export async function startProducer(
+  namesrvAddr: string,
+  producerGroup = 'test-producer',
+  options: Omit<ProducerOptions, 'namesrvAddr' | 'producerGroup' | 'logger'> = {},
+): Promise<Producer> {
+  const producer = new Producer({ namesrvAddr, producerGroup, logger: silentLogger, ...options });
   await producer.start();
   after(() => producer.shutdown());
   return producer;
