@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { Admin } from '@rocketnest/client';
-import { credentialOptions, credentialsFrom, tlsFrom } from './credentials.js';
+import { connectionOptions, credentialsFrom, tlsFrom } from './connection-options.js';
 
 export const ADMIN_USAGE = `  rocketnest admin promote -n host:port -b slave-host:port [--role ASYNC_MASTER|SYNC_MASTER]
       the slave becomes the master of its brokerName (brokerId 0) once its master is lost for
@@ -16,7 +16,7 @@ export async function runAdmin(argv: string[]): Promise<void> {
       namesrvAddr: { type: 'string', short: 'n', default: process.env['NAMESRV_ADDR'] },
       brokerAddr: { type: 'string', short: 'b' },
       role: { type: 'string', default: 'ASYNC_MASTER' },
-      ...credentialOptions,
+      ...connectionOptions,
     },
     strict: true,
   });

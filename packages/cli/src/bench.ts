@@ -2,7 +2,7 @@ import { silentLogger } from '@rocketnest/common';
 import { parseArgs } from 'node:util';
 import { Producer, PushConsumer, type Message } from '@rocketnest/client';
 import { LatencyHistogram } from './latency-histogram.js';
-import { credentialOptions, credentialsFrom, tlsFrom } from './credentials.js';
+import { connectionOptions, credentialsFrom, tlsFrom } from './connection-options.js';
 
 interface Counts {
   messages: number;
@@ -122,7 +122,7 @@ const common = {
   /** Seconds at the start that print their lines but stay out of the summary. */
   warmup: { type: 'string', default: '0' },
   json: { type: 'boolean', default: false },
-  ...credentialOptions,
+  ...connectionOptions,
 } as const;
 
 /** `rocketnest bench producer`: RocketMQ's benchmark Producer, for any RocketMQ-compatible cluster. */

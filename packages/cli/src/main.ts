@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { ADMIN_USAGE, runAdmin } from './admin.js';
 import { benchConsumer, benchProducer } from './bench.js';
 import { CLUSTER_USAGE, runCluster } from './cluster.js';
-import { CREDENTIALS_USAGE } from './credentials.js';
+import { CONNECTION_USAGE } from './connection-options.js';
 import { runBroker, runNamesrv } from './servers.js';
 
 const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
@@ -19,8 +19,8 @@ const BENCH_USAGE = `  rocketnest bench producer [-n host:port] [--topic T] [--s
 const COMMAND_USAGE: Record<string, string> = {
   namesrv: SERVERS_USAGE,
   broker: SERVERS_USAGE,
-  bench: `${BENCH_USAGE}\n${CREDENTIALS_USAGE}`,
-  admin: `${ADMIN_USAGE}\n${CREDENTIALS_USAGE}`,
+  bench: `${BENCH_USAGE}\n${CONNECTION_USAGE}`,
+  admin: `${ADMIN_USAGE}\n${CONNECTION_USAGE}`,
   cluster: CLUSTER_USAGE,
 };
 
@@ -29,7 +29,7 @@ ${SERVERS_USAGE}
 ${BENCH_USAGE}
 ${ADMIN_USAGE}
 ${CLUSTER_USAGE}
-${CREDENTIALS_USAGE}
+${CONNECTION_USAGE}
 
 Settings use RocketMQ's names (listenPort, brokerName, namesrvAddr, storePathRootDir,
 flushDiskType, brokerRole, autoCreateTopicEnable, maxMessageSize, ...). Stop with SIGTERM or Ctrl-C.`;

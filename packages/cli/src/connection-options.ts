@@ -3,17 +3,17 @@ import type { ConnectionOptions } from 'node:tls';
 import type { AclCredentials } from '@rocketnest/client';
 
 /**
- * The options that give a command an ACL account to sign with and TLS to connect with (the
- * environment's by default).
+ * The options that say how a command connects: the ACL account it signs with and whether it uses
+ * TLS (the environment's by default).
  */
-export const credentialOptions = {
+export const connectionOptions = {
   'access-key': { type: 'string', default: process.env['ROCKET_ACCESS_KEY'] },
   'secret-key': { type: 'string', default: process.env['ROCKET_SECRET_KEY'] },
   tls: { type: 'boolean', default: process.env['ROCKET_TLS'] === 'true' },
   'tls-ca': { type: 'string', default: process.env['ROCKET_TLS_CA_FILE'] },
 } as const;
 
-export const CREDENTIALS_USAGE = `  Against brokers with aclEnable on, the admin and bench commands sign their requests with
+export const CONNECTION_USAGE = `  Against brokers with aclEnable on, the admin and bench commands sign their requests with
   --access-key K --secret-key S (or ROCKET_ACCESS_KEY and ROCKET_SECRET_KEY); against TLS ports
   they connect with --tls (ROCKET_TLS=true), trusting the CA of --tls-ca file.pem (ROCKET_TLS_CA_FILE).`;
 
