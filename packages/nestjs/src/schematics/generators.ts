@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type { Rule, Tree } from '@angular-devkit/schematics';
 import {
   addImport,
+  addShutdownHooks,
   addToModuleArray,
   classify,
   generatedPath,
@@ -9,90 +10,36 @@ import {
   registerProvider,
   type GeneratorOptions,
 } from './source-edits.js';
+import { listenerTemplate, producerTemplate, transactionHandlerTemplate, type Template } from './templates.js';
 
 /** This package's version, which `nest add` puts in the app's dependencies. */
 const PACKAGE_VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
-/** A generator: writes one class and registers it as a provider of the app module. */
-function generator(kind: string, suffix: string, content: (className: string, topic: string) => string) {
+/** A generator: writes one class (and its spec unless --no-spec) and registers it as a provider of the app module. */
+function generator(kind: string, suffix: string, template: Template) {
   return (options: GeneratorOptions): Rule =>
     (tree: Tree) => {
       const className = `${classify(options.name)}${suffix}`;
+      const topic = options.topic ?? classify(options.name);
       const file = generatedPath(options, kind);
-      tree.create(file, content(className, options.topic ?? classify(options.name)));
+      tree.create(file, template.source(className, topic));
+      if (options.spec !== false) {
+        const base = file.slice(file.lastIndexOf('/') + 1, -'.ts'.length);
+        tree.create(file.replace(/\.ts$/, '.spec.ts'), template.spec(className, topic, base));
+      }
       if (moduleExists(tree, options)) registerProvider(tree, options, file, className);
       return tree;
     };
 }
 
-export const listener = generator(
-  'listener',
-  'Listener',
-  (className, topic) => `import { Injectable, Logger } from '@nestjs/common';
-import { RocketListener } from '@rocketnest/nestjs';
-
-@Injectable()
-export class ${className} {
-  private readonly logger = new Logger(${className}.name);
-
-  /** Every message of ${topic}; returning acknowledges it, throwing retries it with back-off. */
-  @RocketListener('${topic}', '*')
-  handle(payload: unknown) {
-    this.logger.log(\`received \${JSON.stringify(payload)}\`);
-  }
-}
-`,
-);
-
-export const producer = generator(
-  'producer',
-  'Producer',
-  (className, topic) => `import { Injectable } from '@nestjs/common';
-import { MessageProducer, RocketProducer } from '@rocketnest/nestjs';
-
-@Injectable()
-export class ${className} {
-  constructor(@RocketProducer() private readonly producer: MessageProducer) {}
-
-  /** Send a payload (as JSON) to ${topic}. */
-  send(payload: unknown) {
-    return this.producer.send('${topic}', payload);
-  }
-}
-`,
-);
-
-export const transactionHandler = generator(
-  'transaction-handler',
-  'TransactionHandler',
-  (className, topic) => `import { Injectable } from '@nestjs/common';
-import {
-  TransactionalHandler,
-  type RocketTransactionHandler,
-  type TransactionMessage,
-  type TransactionOutcome,
-} from '@rocketnest/nestjs';
-
-/** Runs the local transaction of each transactional message sent to ${topic}, and answers the broker's checks. */
-@Injectable()
-@TransactionalHandler({ topic: '${topic}' })
-export class ${className} implements RocketTransactionHandler {
-  execute(_message: TransactionMessage, _arg: unknown): TransactionOutcome {
-    // Write your local change here; throwing rolls the message back.
-    return 'commit';
-  }
-
-  check(_message: TransactionMessage): TransactionOutcome {
-    // Look up whether the local change was made.
-    return 'commit';
-  }
-}
-`,
-);
+export const listener = generator('listener', 'Listener', listenerTemplate);
+export const producer = generator('producer', 'Producer', producerTemplate);
+export const transactionHandler = generator('transaction-handler', 'TransactionHandler', transactionHandlerTemplate);
 
 /**
  * nest add: RocketModule in the app module, configured from ROCKET_* environment variables (an
- * embedded broker when ROCKET_NAMESRV_ADDR is unset), and the package in package.json.
+ * embedded broker when ROCKET_NAMESRV_ADDR is unset), shutdown hooks in main.ts (so SIGTERM stops
+ * listeners and the embedded broker cleanly), and the package in package.json.
  */
 export function nestAdd(options: { sourceRoot?: string; module?: string }): Rule {
   return (tree: Tree) => {
@@ -103,6 +50,8 @@ export function nestAdd(options: { sourceRoot?: string; module?: string }): Rule
       text = addToModuleArray(text, 'imports', 'RocketModule.forRoot({ ...rocketOptionsFromEnv(), isGlobal: true })');
       tree.overwrite(modulePath, text);
     }
+    const mainPath = modulePath.replace(/[^/]+$/, 'main.ts');
+    if (tree.exists(mainPath)) tree.overwrite(mainPath, addShutdownHooks(tree.readText(mainPath)));
     if (tree.exists('/package.json')) {
       const pkg = JSON.parse(tree.readText('/package.json')) as { dependencies?: Record<string, string> };
       pkg.dependencies = { ...pkg.dependencies };

@@ -11,7 +11,7 @@ const require = createRequire(import.meta.url);
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 describe('schematics', () => {
-  it('wires RocketModule into a freshly generated Nest app and scaffolds a listener, a producer and a transaction handler that compile', async () => {
+  it('wires RocketModule into a freshly generated Nest app and scaffolds a listener, a producer and a transaction handler, with specs, that compile', async () => {
     const nest = new SchematicTestRunner(
       '@nestjs/schematics',
       require.resolve('@nestjs/schematics/dist/collection.json'),
@@ -29,6 +29,10 @@ describe('schematics', () => {
       appModule,
       /imports: \[RocketModule\.forRoot\(\{ \.\.\.rocketOptionsFromEnv\(\), isGlobal: true \}\)\]/,
     );
+    assert.match(
+      tree.readText('/src/main.ts'),
+      /NestFactory\.create\(AppModule[^;]*;\n {2}app\.enableShutdownHooks\(\);/,
+    );
     assert.match(appModule, /import \{ OrderEventsListener \} from '\.\/order-events\/order-events\.listener\.js';/);
     assert.match(
       appModule,
@@ -39,6 +43,18 @@ describe('schematics', () => {
       tree.readText('/src/payments/payments.transaction-handler.ts'),
       /@TransactionalHandler\(\{ topic: 'Payments' \}\)/,
     );
+    assert.match(
+      tree.readText('/src/order-events/order-events.listener.spec.ts'),
+      /publish\('OrderEvents', \{ hello: 'world' \}\)[\s\S]*settled\(\)\)\.toBe\('acknowledged'\)/,
+    );
+    assert.match(
+      tree.readText('/src/order-events/order-events.producer.spec.ts'),
+      /import \{ OrderEventsProducer \} from '\.\/order-events\.producer\.js';/,
+    );
+    assert.match(tree.readText('/src/payments/payments.transaction-handler.spec.ts'), /sendInTransaction\('Payments'/);
+    tree = await ours.runSchematic('listener', { name: 'audit', spec: false }, tree);
+    assert.ok(tree.exists('/src/audit/audit.listener.ts'));
+    assert.ok(!tree.exists('/src/audit/audit.listener.spec.ts'), '--no-spec writes no spec');
     assert.match(JSON.parse(tree.readText('/package.json')).dependencies['@rocketnest/nestjs'], /^\^0\./);
 
     // The generated app type-checks against the real packages.

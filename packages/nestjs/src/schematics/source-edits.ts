@@ -28,6 +28,8 @@ export interface GeneratorOptions {
   topic?: string;
   /** Module file to register the class in (default: sourceRoot/app.module.ts, when it exists). */
   module?: string;
+  /** Write a spec beside the class (default: true, as Nest's own generators). */
+  spec?: boolean;
 }
 
 /** Where a generated file goes, Nest's way: sourceRoot/path/name/name.kind.ts. */
@@ -87,4 +89,13 @@ export function registerProvider(tree: Tree, options: GeneratorOptions, file: st
 
 export function moduleExists(tree: Tree, options: GeneratorOptions): boolean {
   return tree.exists(options.module ?? `/${(options.sourceRoot ?? 'src').replace(/^\/+|\/+$/g, '')}/app.module.ts`);
+}
+
+/** Call app.enableShutdownHooks() after `const app = await NestFactory.create(...)`, unless it is called. */
+export function addShutdownHooks(text: string): string {
+  if (text.includes('enableShutdownHooks(')) return text;
+  const create = /^(\s*)const (\w+) = await NestFactory\.create[^;]*;/m.exec(text);
+  if (!create) return text;
+  const end = create.index + create[0].length;
+  return `${text.slice(0, end)}\n${create[1]!.replace(/^\n+/, '')}${create[2]}.enableShutdownHooks();${text.slice(end)}`;
 }
