@@ -1,5 +1,6 @@
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { RocketModule } from '@rocketnest/nestjs';
 import { RocketHealthIndicator } from '@rocketnest/nestjs/health';
@@ -17,6 +18,17 @@ export interface SampleSettings {
   namesrvPort: number;
   brokerPort: number;
   paymentTimeoutMs: number;
+  /** dataDir was made for this run: remove it once the app and its embedded broker have shut down. */
+  dataDirPerRun?: boolean;
+}
+
+/** Removes a per-run data directory at shutdown, after the broker closed its files (beforeApplicationShutdown). */
+class PerRunDataDir implements OnApplicationShutdown {
+  constructor(private readonly dir: string) {}
+
+  onApplicationShutdown(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
 }
 
 @Module({})
@@ -45,6 +57,9 @@ export class AppModule {
         OrderTransactions,
         OrderListeners,
         RocketHealthIndicator,
+        ...(settings.dataDirPerRun
+          ? [{ provide: PerRunDataDir, useFactory: () => new PerRunDataDir(settings.dataDir) }]
+          : []),
       ],
     };
   }

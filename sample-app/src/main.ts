@@ -2,8 +2,10 @@
  * The sample order service: `npm start` at the repository root runs it on the embedded broker.
  * Settings from the environment: PORT (3000), ROCKET_NAMESRV_ADDR (unset: embedded broker),
  * ROCKET_NAMESRV_PORT (9876) and ROCKET_BROKER_PORT (10911) for the embedded broker,
- * ROCKET_DATA_DIR (the system temp dir's rocketnest-sample), PAYMENT_TIMEOUT_MS (60000).
+ * ROCKET_DATA_DIR (unset: a new rocketnest-sample-* directory in the system temp dir, removed when
+ * the app stops, so each run starts empty), PAYMENT_TIMEOUT_MS (60000).
  */
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from './app.js';
@@ -20,22 +22,20 @@ function numberSetting(name: string, fallback: number): number {
 }
 
 const port = numberSetting('PORT', 3000);
-const dataDir = process.env['ROCKET_DATA_DIR'] || join(tmpdir(), 'rocketnest-sample');
+const settings = {
+  namesrvAddr: process.env['ROCKET_NAMESRV_ADDR'] || undefined,
+  namesrvPort: numberSetting('ROCKET_NAMESRV_PORT', 9876),
+  brokerPort: numberSetting('ROCKET_BROKER_PORT', 10911),
+  paymentTimeoutMs: numberSetting('PAYMENT_TIMEOUT_MS', 60_000),
+};
+const dataDirPerRun = !process.env['ROCKET_DATA_DIR'];
+const dataDir = process.env['ROCKET_DATA_DIR'] || mkdtempSync(join(tmpdir(), 'rocketnest-sample-'));
 try {
-  const app = await createApp(
-    {
-      namesrvAddr: process.env['ROCKET_NAMESRV_ADDR'] || undefined,
-      dataDir,
-      namesrvPort: numberSetting('ROCKET_NAMESRV_PORT', 9876),
-      brokerPort: numberSetting('ROCKET_BROKER_PORT', 10911),
-      paymentTimeoutMs: numberSetting('PAYMENT_TIMEOUT_MS', 60_000),
-    },
-    port,
-  );
+  const app = await createApp({ ...settings, dataDir, dataDirPerRun }, port);
   const url = await app.getUrl();
   console.log(
     [
-      `RocketNest sample order service on ${url} (data in ${dataDir})`,
+      `RocketNest sample order service on ${url} (data in ${dataDir}${dataDirPerRun ? ', removed when it stops; set ROCKET_DATA_DIR to keep it' : ''})`,
       `  curl -s -X POST ${url}/orders -H 'content-type: application/json' -d '{"item":"book","quantity":1}'`,
       `  curl -s ${url}/orders/<id>            curl -s -X POST ${url}/orders/<id>/pay`,
       `  curl -s ${url}/health`,
@@ -49,5 +49,6 @@ try {
       ? `sample app: a port is taken (${(error as Error).message}); set PORT, ROCKET_NAMESRV_PORT and ROCKET_BROKER_PORT to free ones`
       : `sample app: ${(error as Error).message}`,
   );
+  if (dataDirPerRun) rmSync(dataDir, { recursive: true, force: true });
   process.exit(1);
 }

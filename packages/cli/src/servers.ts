@@ -15,14 +15,18 @@ export function readProperties(path: string | undefined): Record<string, string>
   }
 }
 
-/** Stop on SIGTERM or SIGINT: the server's own shutdown, then exit. */
+/**
+ * Stop on SIGTERM or SIGINT: the server's own shutdown, then exit. Under `npx rocketnest` (npm
+ * exec), a SIGTERM reaches npm and its `sh -c`, which does not pass it on: this process is left
+ * running without them. So when npm started it, it also stops once its parent has gone.
+ */
 export function stopOnSignals(name: string, shutdown: () => Promise<void>): void {
   const log = processLogger(name);
   let stopping = false;
-  const stop = (signal: string) => {
+  const stop = (reason: string) => {
     if (stopping) return;
     stopping = true;
-    log.info(`${signal} received: shutting down`);
+    log.info(`${reason}: shutting down`);
     shutdown().then(
       () => {
         log.info('shutdown complete');
@@ -34,8 +38,14 @@ export function stopOnSignals(name: string, shutdown: () => Promise<void>): void
       },
     );
   };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM received'));
+  process.on('SIGINT', () => stop('SIGINT received'));
+  if (process.env['npm_execpath'] !== undefined) {
+    const parent = process.ppid;
+    setInterval(() => {
+      if (process.ppid !== parent) stop(`the npm process that started it (pid ${parent}) has exited`);
+    }, 500).unref();
+  }
 }
 
 /** `rocketnest namesrv [-c namesrv.properties]` */
