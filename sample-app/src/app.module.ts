@@ -40,6 +40,9 @@ export class AppModule {
         RocketModule.forRoot({
           namesrvAddr: settings.namesrvAddr,
           group: 'order-service',
+          // A payment deadline may come late, never early: on a broker without timers (RocketMQ
+          // 4.x) it goes at the first delay level not shorter than the timeout.
+          deliverAtFallback: 'delayLevel',
           embedded: {
             inMemory: false,
             dataDir: join(settings.dataDir, 'broker'),

@@ -61,6 +61,35 @@ describe('delayed messages', () => {
     assert.equal(propertyValue(timer!.properties, 'TIMER_DELIVER_MS'), String(at));
   });
 
+  it('on a broker without timers (timerWheelEnable=false, as RocketMQ 4.x) a delivery time is refused, or sent at the first delay level not early', async () => {
+    const namesrv = await startNamesrv();
+    const broker = await startBroker(
+      { namesrvAddr: namesrv.address },
+      { messageDelayLevel: LEVELS, timerWheelEnable: false },
+    );
+    const refusing = await startProducer(namesrv.address);
+    const queue = { topic: 'Deadlines', brokerName: broker.config.brokerName, queueId: 0 };
+    await refusing.send({ topic: 'Deadlines', body: 'create' }, { queue });
+    await assert.rejects(
+      refusing.send({ topic: 'Deadlines', body: 'refused', deliverAt: Date.now() + 200 }, { queue }),
+      /cannot be kept on Deadlines: its broker has no timers \(timerWheelEnable; RocketMQ 4\.x\).*deliverAtFallback/,
+    );
+    const fallingBack = await startProducer(namesrv.address, 'fallback-producer', { deliverAtFallback: 'delayLevel' });
+    const due = Date.now() + 200;
+    const sent = await fallingBack.send({ topic: 'Deadlines', body: 'at level 2', deliverAt: due }, { queue });
+    const [held] = records(broker, 'SCHEDULE_TOPIC_XXXX', 1); // level 2: 250 ms, the first not under 200 ms
+    assert.equal(uniqueKey(held!), sent.msgId);
+    await eventually(() => records(broker, 'Deadlines', 0).length === 2, 'the message in its topic', 5_000);
+    const delivered = records(broker, 'Deadlines', 0)[1]!;
+    assert.equal(uniqueKey(delivered), sent.msgId);
+    assert.ok(delivered.storeTimestamp >= due, `delivered ${due - delivered.storeTimestamp} ms early`);
+    assert.equal(records(broker, 'Deadlines', 0).filter((record) => record.body.toString() === 'refused').length, 0);
+    await assert.rejects(
+      fallingBack.send({ topic: 'Deadlines', body: 'too far', deliverAt: Date.now() + 5_000 }, { queue }),
+      /beyond the longest delay level of Deadlines's broker \(1000 ms\)/,
+    );
+  });
+
   it('loses and repeats nothing when the broker restarts while messages wait', async () => {
     const namesrv = await startNamesrv();
     const storePathRootDir = temporaryDir();

@@ -15,6 +15,7 @@ export type { ConsumeContext, ConsumeResult, MessageListener } from './consume-m
 export { type ConsumeFromWhere, type ConsumerOptions } from './consumer-base.js';
 export { MessageSelector } from './message-selector.js';
 export { MQBrokerError, MQClientError } from './errors.js';
+export type { DeliverAtFallback } from './delivery-times.js';
 export { LitePullConsumer, type LitePullConsumerOptions } from './lite-pull-consumer.js';
 export type { Message } from './message.js';
 export { Producer, type ProducerOptions, type SendOptions, type SendResult, type SendStatus } from './producer.js';

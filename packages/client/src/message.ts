@@ -10,8 +10,9 @@ export interface Message {
   /** 1..18: deliver after that delay level (messageDelayLevel on the broker). */
   delayLevel?: number | undefined;
   /**
-   * Deliver at this time, to the millisecond (RocketMQ 5's TIMER_DELIVER_MS; a RocketMQ 4
-   * broker ignores it and delivers at once). A delay level wins over it.
+   * Deliver at this time, to the millisecond (RocketMQ 5's TIMER_DELIVER_MS). A RocketMQ 4
+   * broker would deliver it at once, so the producer refuses it there, or sends it with a delay
+   * level (ProducerOptions.deliverAtFallback). A delay level wins over it.
    */
   deliverAt?: Date | number | undefined;
   /** The user's flag, stored as is. */

@@ -16,6 +16,7 @@ import {
 } from '@rocketnest/protocol';
 import { RemotingTimeoutError } from '@rocketnest/remoting';
 import { ClientInstance, type ClientOptions } from './client-instance.js';
+import { DeliveryTimes, type DeliverAtFallback } from './delivery-times.js';
 import { MQBrokerError, MQClientError } from './errors.js';
 import { messageBody, messageProperties, type Message } from './message.js';
 import type { ReceivedMessage } from './received-message.js';
@@ -36,6 +37,11 @@ export interface ProducerOptions extends ClientOptions {
   maxMessageSize?: number | undefined;
   /** Queues per broker a topic gets when the broker creates it on first send (default 4). */
   defaultTopicQueueNums?: number | undefined;
+  /**
+   * A delivery time (deliverAt) for a broker without timers (RocketMQ 4.x would deliver it at
+   * once): 'refuse' (default) rejects the send, 'delayLevel' uses the smallest delay level that is not early.
+   */
+  deliverAtFallback?: DeliverAtFallback | undefined;
 }
 
 export type SendStatus = 'SEND_OK' | 'FLUSH_DISK_TIMEOUT' | 'FLUSH_SLAVE_TIMEOUT' | 'SLAVE_NOT_AVAILABLE';
@@ -91,6 +97,7 @@ export class Producer {
   /** Topic names already checked, so that a send does not test its topic's name again. */
   private readonly validTopics = new Set<string>();
   private readonly replies: PendingReplies;
+  private readonly deliveryTimes: DeliveryTimes;
 
   constructor(protected readonly options: ProducerOptions) {
     const groupProblem = groupNameProblem(options.producerGroup);
@@ -99,6 +106,7 @@ export class Producer {
     this.instance.heartbeat = () => ({ producerDataSet: [{ groupName: options.producerGroup }], consumerDataSet: [] });
     this.instance.onRouteChanged = (topic) => this.publishInfos.delete(topic);
     this.replies = new PendingReplies(this.instance);
+    this.deliveryTimes = new DeliveryTimes(this.instance, options.deliverAtFallback ?? 'refuse');
   }
 
   /**
@@ -134,7 +142,9 @@ export class Producer {
 
   /** Send and wait for the broker's answer; failures are retried on another broker. */
   async send(message: Message, options: SendOptions = {}): Promise<SendResult> {
-    const { request, uniqueId } = this.prepare(message);
+    // Checked only for a delivery time: no extra await for every other message.
+    const ready = message.deliverAt === undefined ? message : await this.withDeliveryTime(message);
+    const { request, uniqueId } = this.prepare(ready);
     return this.sendRequest(message.topic, request, uniqueId, options);
   }
 
@@ -209,7 +219,7 @@ export class Producer {
 
   /** Send without waiting for an answer. */
   async sendOneway(message: Message, options: Pick<SendOptions, 'queue' | 'shardingKey'> = {}): Promise<void> {
-    const { request } = this.prepare(message);
+    const { request } = this.prepare(message.deliverAt === undefined ? message : await this.withDeliveryTime(message));
     const info = await this.publishInfo(message.topic);
     const queue = options.queue ?? this.selectQueue(info, options.shardingKey, undefined);
     const address = info.masters.get(queue.brokerName);
@@ -217,6 +227,13 @@ export class Producer {
     const oneway = withQueue(request(), queue.queueId);
     oneway.flag |= ONEWAY_FLAG;
     await this.instance.remoting.invokeOneway(address, oneway);
+  }
+
+  /** A message with a delivery time, as the brokers of its topic can keep it (see deliverAtFallback). */
+  private async withDeliveryTime(message: Message): Promise<Message> {
+    if (message.deliverAt === undefined || message.delayLevel) return message;
+    const info = this.publishInfos.get(message.topic) ?? (await this.publishInfo(message.topic));
+    return this.deliveryTimes.adapt(message, [...info.masters.values()]);
   }
 
   /** Validate and encode once: the request of each attempt differs only in queue and opaque. */

@@ -2,3 +2,4 @@ export { consoleLogger, silentLogger, type Logger } from './logger.js';
 export { PeriodicTasks } from './periodic-tasks.js';
 export { parseProperties, typedSettings } from './properties.js';
 export { tryEach, type Step } from './try-each.js';
+export { DEFAULT_DELAY_LEVELS, parseDelayLevels } from './delay-levels.js';

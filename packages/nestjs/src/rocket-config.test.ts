@@ -15,11 +15,13 @@ describe('RocketModule configuration', () => {
         ROCKET_REGISTER_LISTENERS: 'false',
         ROCKET_NAMESRV_PORT: '0',
         ROCKET_DATA_DIR: '',
+        ROCKET_DELIVER_AT_FALLBACK: 'delayLevel',
       }),
       {
         namesrvAddr: '10.0.0.1:9876;10.0.0.2:9876',
         group: 'billing',
         registerListeners: false,
+        deliverAtFallback: 'delayLevel',
         embedded: { namesrvPort: 0 },
       },
     );
@@ -29,9 +31,17 @@ describe('RocketModule configuration', () => {
 
   it('refuses bad values with one message naming each key, where it came from and what is expected', () => {
     assert.throws(
-      () => rocketOptionsFromEnv({ ROCKET_NAMESRV_PORT: '99999', ROCKET_REGISTER_LISTENERS: 'maybe' }),
+      () =>
+        rocketOptionsFromEnv({
+          ROCKET_NAMESRV_PORT: '99999',
+          ROCKET_REGISTER_LISTENERS: 'maybe',
+          ROCKET_DELIVER_AT_FALLBACK: 'now',
+        }),
       (error: unknown) =>
         error instanceof RocketConfigError &&
+        /deliverAtFallback must be 'refuse' or 'delayLevel' \(from ROCKET_DELIVER_AT_FALLBACK\), got "now"/.test(
+          error.message,
+        ) &&
         /registerListeners must be true or false \(from ROCKET_REGISTER_LISTENERS\), got "maybe"/.test(error.message) &&
         /embedded\.namesrvPort must be a port number \(0-65535, 0 = a free one\) \(from ROCKET_NAMESRV_PORT\), got 99999/.test(
           error.message,

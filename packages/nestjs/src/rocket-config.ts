@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { plainToInstance, Type } from 'class-transformer';
 import {
   IsBoolean,
+  IsIn,
   IsInt,
   IsOptional,
   IsString,
@@ -95,6 +96,10 @@ class RocketModuleSettings {
   shutdownTimeoutMs?: number;
 
   @IsOptional()
+  @IsIn(['refuse', 'delayLevel'], { message: "deliverAtFallback must be 'refuse' or 'delayLevel'" })
+  deliverAtFallback?: string;
+
+  @IsOptional()
   @ValidateNested()
   @Type(() => EmbeddedBrokerSettings)
   embedded?: EmbeddedBrokerSettings;
@@ -143,6 +148,7 @@ const ENVIRONMENT: Record<string, string> = {
   group: 'ROCKET_GROUP',
   registerListeners: 'ROCKET_REGISTER_LISTENERS',
   shutdownTimeoutMs: 'ROCKET_SHUTDOWN_TIMEOUT_MS',
+  deliverAtFallback: 'ROCKET_DELIVER_AT_FALLBACK',
   'embedded.inMemory': 'ROCKET_EMBEDDED_IN_MEMORY',
   'embedded.dataDir': 'ROCKET_DATA_DIR',
   'embedded.namesrvPort': 'ROCKET_NAMESRV_PORT',
@@ -153,7 +159,7 @@ const ENVIRONMENT: Record<string, string> = {
  * Module options from environment variables (or @nestjs/config's ConfigService: anything with
  * get(name)), validated: ROCKET_NAMESRV_ADDR, ROCKET_ACCESS_KEY and ROCKET_SECRET_KEY, ROCKET_TLS
  * (true: TLS with Node's defaults) or ROCKET_TLS_CA_FILE (TLS trusting that CA's PEM), ROCKET_GROUP, ROCKET_REGISTER_LISTENERS,
- * ROCKET_SHUTDOWN_TIMEOUT_MS, and for the embedded broker ROCKET_EMBEDDED_IN_MEMORY,
+ * ROCKET_SHUTDOWN_TIMEOUT_MS, ROCKET_DELIVER_AT_FALLBACK, and for the embedded broker ROCKET_EMBEDDED_IN_MEMORY,
  * ROCKET_DATA_DIR, ROCKET_NAMESRV_PORT, ROCKET_BROKER_PORT. Unset or empty variables are left out.
  */
 export function rocketOptionsFromEnv(
@@ -186,6 +192,7 @@ export function rocketOptionsFromEnv(
   set('group', 'string');
   set('registerListeners', 'boolean');
   set('shutdownTimeoutMs', 'number');
+  set('deliverAtFallback', 'string');
   set('embedded.inMemory', 'boolean');
   set('embedded.dataDir', 'string');
   set('embedded.namesrvPort', 'number');

@@ -97,6 +97,7 @@ export class RocketConnection implements OnModuleInit, BeforeApplicationShutdown
     this.producerInstance = new Producer({
       ...this.cluster,
       producerGroup: this.group,
+      deliverAtFallback: this.options.deliverAtFallback,
       logger: silentLogger,
     });
     await this.producerInstance.start();

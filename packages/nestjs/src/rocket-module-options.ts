@@ -1,5 +1,5 @@
 import type { ConnectionOptions } from 'node:tls';
-import type { AclCredentials } from '@rocketnest/client';
+import type { AclCredentials, DeliverAtFallback } from '@rocketnest/client';
 import type { RocketSerializer } from './serializer.js';
 import type { BrokerConfig } from '@rocketnest/broker';
 import type { MessageStoreConfig } from '@rocketnest/store';
@@ -36,6 +36,11 @@ export interface RocketModuleOptions {
   registerListeners?: boolean | undefined;
   /** How payloads become bodies and back, for the producer and listeners (default: JSON; see stringSerializer, bufferSerializer). */
   serializer?: RocketSerializer | undefined;
+  /**
+   * sendDelayed(ms or Date) to a broker without timers (RocketMQ 4.x, which would deliver at once):
+   * 'refuse' (default) rejects the send saying why, 'delayLevel' uses the first delay level not early.
+   */
+  deliverAtFallback?: DeliverAtFallback | undefined;
   /** How long shutdown waits for listener calls in flight (default 10 s). */
   shutdownTimeoutMs?: number | undefined;
 }

@@ -30,7 +30,8 @@ import { BLANK_ENTRY_SIZE, offsetByTime, readMessages, type QueueSource, type Ti
 import { recoverStore } from './recovery.js';
 import { ReplicaRecords } from './replica-records.js';
 import type { FileWriter } from './segmented-file.js';
-import { defaultStoreConfig, parseDelayLevels, validateStoreConfig, type MessageStoreConfig } from './store-config.js';
+import { parseDelayLevels } from '@rocketnest/common';
+import { defaultStoreConfig, validateStoreConfig, type MessageStoreConfig } from './store-config.js';
 import { pathUnder } from './store-path.js';
 
 export interface DefaultMessageStoreOptions {

@@ -18,7 +18,6 @@ export {
 export type { TimeBoundary } from './queue-reader.js';
 export {
   defaultStoreConfig,
-  parseDelayLevels,
   storeConfigFromProperties,
   storeConfigKeys,
   type FlushDiskType,

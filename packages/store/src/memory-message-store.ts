@@ -17,7 +17,8 @@ import type {
   QueryMessageResult,
 } from './message-store.js';
 import { offsetByTime, readMessages, type TimeBoundary } from './queue-reader.js';
-import { defaultStoreConfig, parseDelayLevels, type MessageStoreConfig } from './store-config.js';
+import { parseDelayLevels } from '@rocketnest/common';
+import { defaultStoreConfig, type MessageStoreConfig } from './store-config.js';
 import { consumeQueueTagsCode, indexKeys } from './dispatch-keys.js';
 import { putProblem, putSizeProblem } from './put-rules.js';
 

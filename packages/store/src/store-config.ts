@@ -1,4 +1,4 @@
-import { typedSettings } from '@rocketnest/common';
+import { DEFAULT_DELAY_LEVELS, parseDelayLevels, typedSettings } from '@rocketnest/common';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { maxPutBytes } from './put-rules.js';
@@ -51,6 +51,12 @@ export interface MessageStoreConfig {
   accessMessageInMemoryMaxRatio: number;
   /** Delay of each level 1..n, as "1s 5s 10s 30s 1m ... 2h". */
   messageDelayLevel: string;
+  /**
+   * Keep delivery times (RocketMQ 5's TIMER_DELIVER_MS, TIMER_DELAY_MS, TIMER_DELAY_SEC). false:
+   * such messages are delivered at once, as by RocketMQ 5 with its timer wheel off, and the
+   * broker's config says so, so that our producers refuse them (or use a delay level) instead.
+   */
+  timerWheelEnable: boolean;
 }
 
 export function defaultStoreConfig(overrides: Partial<MessageStoreConfig> = {}): MessageStoreConfig {
@@ -81,7 +87,8 @@ export function defaultStoreConfig(overrides: Partial<MessageStoreConfig> = {}):
     maxTransferBytesOnMessageInMemory: 256 * 1024,
     maxTransferCountOnMessageInMemory: 32,
     accessMessageInMemoryMaxRatio: 40,
-    messageDelayLevel: '1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h',
+    messageDelayLevel: DEFAULT_DELAY_LEVELS,
+    timerWheelEnable: true,
     ...overrides,
   };
 }
@@ -153,19 +160,4 @@ export function validateStoreConfig(config: MessageStoreConfig): void {
       throw new RangeError(`deleteWhen must be hours 0-23 separated by ';', got "${config.deleteWhen}"`);
     }
   }
-}
-
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** The delay in ms of each level (index 0 is level 1), from messageDelayLevel. */
-export function parseDelayLevels(text: string): number[] {
-  return text
-    .trim()
-    .split(/\s+/)
-    .map((level) => {
-      // ms is RocketNest's: tests and latency-sensitive users want levels under a second.
-      const match = /^(\d+)(ms|s|m|h|d)$/.exec(level);
-      if (!match) throw new RangeError(`messageDelayLevel: "${level}" is not a number followed by ms, s, m, h or d`);
-      return Number(match[1]) * UNIT_MS[match[2]!]!;
-    });
 }

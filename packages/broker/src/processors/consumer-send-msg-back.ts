@@ -74,6 +74,7 @@ export function consumerSendMsgBack(broker: BrokerContext) {
         { ...message, properties: withProperties(message.properties, { [MessageConst.DELAY]: String(level) }) },
         broker.schedule.levelCount,
         Date.now(),
+        broker.storeConfig.timerWheelEnable,
       );
     }
     const result = await broker.store.putMessage(message);

@@ -55,6 +55,7 @@ export function processorTable(
     [RequestCode.GET_ALL_DELAY_OFFSET, admin.getAllDelayOffset(broker)],
     [RequestCode.GET_ALL_CONSUMER_OFFSET, admin.getAllConsumerOffset(broker)],
     [RequestCode.GET_BROKER_RUNTIME_INFO, admin.getBrokerRuntimeInfo(broker)],
+    [RequestCode.GET_BROKER_CONFIG, admin.getBrokerConfig(broker)],
     [RequestCode.GET_CONSUMER_CONNECTION_LIST, admin.getConsumerConnectionList(broker)],
     [RequestCode.GET_PRODUCER_CONNECTION_LIST, admin.getProducerConnectionList(broker)],
     [RequestCode.GET_CONSUME_STATS, admin.getConsumeStats(broker)],

@@ -111,7 +111,7 @@ export function sendMessage(broker: BrokerContext) {
           if (transactionType(single.sysFlag) === MessageSysFlag.TRANSACTION_PREPARED_TYPE)
             single = halfMessage(single);
         } else {
-          single = holdUntilDue(single, broker.schedule.levelCount, Date.now());
+          single = holdUntilDue(single, broker.schedule.levelCount, Date.now(), broker.storeConfig.timerWheelEnable);
         }
       } catch (error) {
         if (error instanceof GroupNotFoundError)

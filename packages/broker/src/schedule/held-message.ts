@@ -25,8 +25,14 @@ export class IllegalMessageError extends Error {}
  * (RocketMQ 5's TIMER_DELIVER_MS, TIMER_DELAY_MS or TIMER_DELAY_SEC) to the timer topic; both
  * remember their real topic and queue. Other messages, and half or rolled back transactional
  * messages, are stored as they are. A delay level wins over a delivery time, as in RocketMQ 5.
+ * Without timers (timerWheelEnable=false) a delivery time is left as it is: the message is visible at once.
  */
-export function holdUntilDue(message: MessageToStore, delayLevelCount: number, now: number): MessageToStore {
+export function holdUntilDue(
+  message: MessageToStore,
+  delayLevelCount: number,
+  now: number,
+  keepsDeliveryTimes: boolean,
+): MessageToStore {
   const type = transactionType(message.sysFlag);
   if (type !== MessageSysFlag.TRANSACTION_NOT_TYPE && type !== MessageSysFlag.TRANSACTION_COMMIT_TYPE) return message;
   const { properties } = message;
@@ -49,7 +55,7 @@ export function holdUntilDue(message: MessageToStore, delayLevelCount: number, n
       properties: withProperties(properties, { ...real, ...timers, [MessageConst.DELAY]: String(clamped) }),
     };
   }
-  const due = deliveryTime(properties, now);
+  const due = keepsDeliveryTimes ? deliveryTime(properties, now) : undefined;
   if (due === undefined) return message;
   if (due <= now) return { ...message, properties: withProperties(properties, timers) };
   return {

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { decodeStoredMessages, MessageConst, SystemTopic } from '@rocketnest/protocol';
-import { parseDelayLevels, type MessageArrival } from '@rocketnest/store';
+import { parseDelayLevels } from '@rocketnest/common';
+import type { MessageArrival } from '@rocketnest/store';
 import type { BrokerContext } from '../broker-context.js';
 import { ConfigFile } from '../config-file.js';
 import { deliverHeld } from './held-message.js';
