@@ -77,12 +77,7 @@ export class TransactionalMessageService {
         preparedTransactionOffset: half.physicalOffset,
       };
       const result = await this.broker.store.putMessage(
-        holdUntilDue(
-          committed,
-          this.broker.schedule.levelCount,
-          Date.now(),
-          this.broker.storeConfig.timerWheelEnable,
-        ),
+        holdUntilDue(committed, this.broker.schedule.levelCount, Date.now(), this.broker.storeConfig.timerWheelEnable),
       );
       if (result.status !== 'PUT_OK' && result.status !== 'FLUSH_DISK_TIMEOUT') {
         throw new EndTransactionError(`storing the committed message failed: ${result.error ?? result.status}`);
