@@ -31,6 +31,26 @@ export class ClusterHealth {
     }
   }
 
+  /**
+   * Create the topics no broker serves yet on every master (4 queues, as a first send would), for
+   * listeners on clusters that allow it (module option createTopics), so their consumers find a
+   * route at once. An ACL without an admin account refuses this: the broker's answer is thrown.
+   */
+  async createMissingTopics(topics: readonly string[]): Promise<void> {
+    const admin = new Admin({ ...this.cluster(), logger: silentLogger });
+    try {
+      for (const topic of new Set(topics)) {
+        const served = await admin.topicRoute(topic).then(
+          (route) => route.queueDatas.length > 0,
+          () => false,
+        );
+        if (!served) await admin.createTopic(topic, { queueNums: 4 });
+      }
+    } finally {
+      await admin.shutdown();
+    }
+  }
+
   /** Messages each listener group has yet to consume, over its topics. */
   async consumerLag(): Promise<Record<string, number>> {
     const admin = new Admin({ ...this.cluster(), logger: silentLogger });

@@ -96,6 +96,14 @@ class RocketModuleSettings {
   shutdownTimeoutMs?: number;
 
   @IsOptional()
+  @IsBoolean({ message: 'failFast must be true or false' })
+  failFast?: boolean;
+
+  @IsOptional()
+  @IsBoolean({ message: 'createTopics must be true or false' })
+  createTopics?: boolean;
+
+  @IsOptional()
   @IsIn(['refuse', 'delayLevel'], { message: "deliverAtFallback must be 'refuse' or 'delayLevel'" })
   deliverAtFallback?: string;
 
@@ -149,6 +157,8 @@ const ENVIRONMENT: Record<string, string> = {
   registerListeners: 'ROCKET_REGISTER_LISTENERS',
   shutdownTimeoutMs: 'ROCKET_SHUTDOWN_TIMEOUT_MS',
   deliverAtFallback: 'ROCKET_DELIVER_AT_FALLBACK',
+  failFast: 'ROCKET_FAIL_FAST',
+  createTopics: 'ROCKET_CREATE_TOPICS',
   'embedded.inMemory': 'ROCKET_EMBEDDED_IN_MEMORY',
   'embedded.dataDir': 'ROCKET_DATA_DIR',
   'embedded.namesrvPort': 'ROCKET_NAMESRV_PORT',
@@ -159,7 +169,7 @@ const ENVIRONMENT: Record<string, string> = {
  * Module options from environment variables (or @nestjs/config's ConfigService: anything with
  * get(name)), validated: ROCKET_NAMESRV_ADDR, ROCKET_ACCESS_KEY and ROCKET_SECRET_KEY, ROCKET_TLS
  * (true: TLS with Node's defaults) or ROCKET_TLS_CA_FILE (TLS trusting that CA's PEM), ROCKET_GROUP, ROCKET_REGISTER_LISTENERS,
- * ROCKET_SHUTDOWN_TIMEOUT_MS, ROCKET_DELIVER_AT_FALLBACK, and for the embedded broker ROCKET_EMBEDDED_IN_MEMORY,
+ * ROCKET_SHUTDOWN_TIMEOUT_MS, ROCKET_DELIVER_AT_FALLBACK, ROCKET_FAIL_FAST, ROCKET_CREATE_TOPICS, and for the embedded broker ROCKET_EMBEDDED_IN_MEMORY,
  * ROCKET_DATA_DIR, ROCKET_NAMESRV_PORT, ROCKET_BROKER_PORT. Unset or empty variables are left out.
  */
 export function rocketOptionsFromEnv(
@@ -193,6 +203,8 @@ export function rocketOptionsFromEnv(
   set('registerListeners', 'boolean');
   set('shutdownTimeoutMs', 'number');
   set('deliverAtFallback', 'string');
+  set('failFast', 'boolean');
+  set('createTopics', 'boolean');
   set('embedded.inMemory', 'boolean');
   set('embedded.dataDir', 'string');
   set('embedded.namesrvPort', 'number');

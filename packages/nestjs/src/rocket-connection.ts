@@ -1,6 +1,7 @@
 import { silentLogger } from '@rocketnest/common';
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Producer, type BrokerMember } from '@rocketnest/client';
+import { BootRetry } from './boot-retry.js';
 import { ClusterHealth } from './cluster-health.js';
 import { EmbeddedBroker } from './embedded-broker.js';
 import { broadcastOffsetDir, ListenerConsumers } from './listener-consumers.js';
@@ -34,6 +35,7 @@ export class RocketConnection implements OnModuleInit, BeforeApplicationShutdown
   private readonly consumers: ListenerConsumers;
   private readonly transactions: TransactionRegistry;
   private readonly health: ClusterHealth;
+  private bootRetry: BootRetry | undefined;
   readonly producer: MessageProducer;
   namesrvAddr = '';
 
@@ -103,9 +105,27 @@ export class RocketConnection implements OnModuleInit, BeforeApplicationShutdown
     await this.producerInstance.start();
   }
 
+  /**
+   * Run start (transaction handlers and listeners) once the cluster answers. With failFast, or
+   * an embedded broker, an unreachable cluster fails boot; otherwise boot goes on, the cluster is
+   * asked again with back-off (1 s doubling to 30 s), health showing it down, and start runs then.
+   */
+  async startWhenReachable(start: () => Promise<void>): Promise<void> {
+    if (this.embedded || this.options.failFast) return start();
+    this.bootRetry = new BootRetry(
+      () => this.health.ping(3_000),
+      start,
+      this.logger,
+      `set failFast: true to fail boot instead`,
+    );
+    await this.bootRetry.firstAttempt();
+  }
+
   /** Start a push consumer per group for the listeners found; listeners of one group and topic share a subscription. */
   async startListeners(registrations: readonly ListenerRegistration[]): Promise<void> {
-    await this.embedded?.ensureTopics(registrations.map((registration) => registration.topic));
+    const topics = registrations.map((registration) => registration.topic);
+    await this.embedded?.ensureTopics(topics);
+    if (!this.embedded && this.options.createTopics) await this.health.createMissingTopics(topics);
     const label = this.name === DEFAULT_CLIENT ? '' : `${this.name}:`;
     await this.consumers.start(registrations, this.cluster, broadcastOffsetDir(this.embedded?.dataDir), label);
   }
@@ -136,6 +156,7 @@ export class RocketConnection implements OnModuleInit, BeforeApplicationShutdown
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    this.bootRetry?.stop();
     await this.consumers.shutdown(this.options.shutdownTimeoutMs ?? 10_000);
     await this.transactions.shutdown();
     await this.producerInstance?.shutdown();

@@ -41,6 +41,18 @@ export interface RocketModuleOptions {
    * 'refuse' (default) rejects the send saying why, 'delayLevel' uses the first delay level not early.
    */
   deliverAtFallback?: DeliverAtFallback | undefined;
+  /**
+   * true: a cluster that does not answer at boot fails boot. Default: boot goes on, the cluster is
+   * asked again with back-off (1 s doubling to 30 s) and listeners start once it answers; health
+   * shows it down meanwhile.
+   */
+  failFast?: boolean | undefined;
+  /**
+   * Create the topics listeners read when no broker serves them yet (4 queues on every master), on
+   * clusters that allow it (an admin account where ACL is on), so health is not down before the
+   * first message. The embedded broker always does.
+   */
+  createTopics?: boolean | undefined;
   /** How long shutdown waits for listener calls in flight (default 10 s). */
   shutdownTimeoutMs?: number | undefined;
 }

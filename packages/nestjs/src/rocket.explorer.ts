@@ -51,10 +51,13 @@ export class RocketExplorer implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     try {
-      // Transaction handlers answer the broker's checks, so API-only pods run them too.
-      await this.connection.startTransactionHandlers(this.exploreTransactionHandlers());
-      if (this.connection.options.registerListeners === false) return;
-      await this.connection.startListeners(this.explore());
+      const handlers = this.exploreTransactionHandlers();
+      const listeners = this.connection.options.registerListeners === false ? [] : this.explore();
+      await this.connection.startWhenReachable(async () => {
+        // Transaction handlers answer the broker's checks, so API-only pods run them too.
+        await this.connection.startTransactionHandlers(handlers);
+        if (listeners.length > 0) await this.connection.startListeners(listeners);
+      });
     } catch (error) {
       // Boot fails: leave no consumer, producer or embedded broker running behind it.
       await this.connection.beforeApplicationShutdown();

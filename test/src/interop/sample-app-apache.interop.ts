@@ -1,0 +1,145 @@
+/**
+ * Part of npm run test:interop: the sample app's end-to-end test (sample-app/src/app.e2e.test.ts)
+ * against Apache RocketMQ 4.9.4's NameServer and broker instead of the embedded broker, and the
+ * features whose behaviour differs there checked to work or to fail loudly (the README's table).
+ * Needs root and the distribution (support/real-rocketmq.ts); never in CI.
+ */
+import { silentLogger } from '@rocketnest/common';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MessageSelector, Producer, PushConsumer } from '@rocketnest/client';
+import {
+  brokerConf,
+  startApacheBroker,
+  startApacheNamesrv,
+  stopServer,
+  rerunInNetns,
+} from '../support/real-rocketmq.js';
+
+const NAMESRV = '127.0.0.1:9876';
+const sampleE2e = join(
+  createRequire(import.meta.url).resolve('@rocketnest/cli/package.json'),
+  '..',
+  '..',
+  '..',
+  'sample-app',
+  'dist',
+  'app.e2e.test.js',
+);
+
+async function checks(): Promise<number> {
+  let failed = 0;
+  const check = async (name: string, run: () => Promise<string>) => {
+    try {
+      console.log(`PASS ${name}: ${await run()}`);
+    } catch (error) {
+      failed++;
+      console.log(`FAIL ${name}: ${(error as Error).message}`);
+    }
+  };
+
+  await check('the sample app end to end (transactions, orderly history, payment deadline, DLQ, health)', async () => {
+    const run = spawnSync(process.execPath, ['--test', '--test-reporter=spec', sampleE2e], {
+      env: { ...process.env, ROCKET_NAMESRV_ADDR: NAMESRV },
+      encoding: 'utf8',
+      timeout: 180_000,
+    });
+    if (run.status !== 0) throw new Error(`${run.stdout}${run.stderr}`);
+    return /✔ the sample order service[^\n]*/.exec(run.stdout)?.[0] ?? 'passed';
+  });
+
+  const topic = `Deadlines${Date.now() % 100_000}`;
+  const refusing = new Producer({ namesrvAddr: NAMESRV, producerGroup: 'rn-deadline-refuse', logger: silentLogger });
+  const fallingBack = new Producer({
+    namesrvAddr: NAMESRV,
+    producerGroup: 'rn-deadline-level',
+    deliverAtFallback: 'delayLevel',
+    logger: silentLogger,
+  });
+  await refusing.start();
+  await fallingBack.start();
+  try {
+    await refusing.send({ topic, body: 'create the topic' });
+    await check('a delivery time is refused by default (4.9.4 has no timers)', async () => {
+      try {
+        await refusing.send({ topic, body: 'at a time', deliverAt: Date.now() + 3_000 });
+      } catch (error) {
+        if (/its broker has no timers/.test((error as Error).message)) return (error as Error).message;
+        throw error;
+      }
+      throw new Error('the send succeeded: the message would be delivered at once');
+    });
+    await check("a delivery time with deliverAtFallback: 'delayLevel' comes at level 2 (5 s), not early", async () => {
+      const received: number[] = [];
+      const consumer = new PushConsumer({
+        namesrvAddr: NAMESRV,
+        consumerGroup: 'rn-deadline-consumer',
+        consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
+        logger: silentLogger,
+      })
+        .subscribe(topic, 'deadline')
+        .onMessage(() => {
+          received.push(Date.now());
+        });
+      await consumer.start();
+      try {
+        const due = Date.now() + 3_000;
+        await fallingBack.send({ topic, body: 'deadline', tags: 'deadline', deliverAt: due });
+        const deadline = Date.now() + 30_000;
+        while (received.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+        if (received.length === 0) throw new Error('not received within 30 s');
+        if (received[0]! < due) throw new Error(`received ${due - received[0]!} ms early`);
+        return `received ${received[0]! - due} ms after its time`;
+      } finally {
+        await consumer.shutdown();
+      }
+    });
+    await check('a SQL92 subscription on a broker without enablePropertyFilter fails at start', async () => {
+      const consumer = new PushConsumer({ namesrvAddr: NAMESRV, consumerGroup: 'rn-sql', logger: silentLogger })
+        .subscribe(topic, MessageSelector.bySql('a > 1'))
+        .onMessage(() => undefined);
+      try {
+        await consumer.start();
+      } catch (error) {
+        return (error as Error).message;
+      } finally {
+        await consumer.shutdown().catch(() => undefined);
+      }
+      throw new Error('the consumer started: it would get nothing');
+    });
+  } finally {
+    await refusing.shutdown();
+    await fallingBack.shutdown();
+  }
+  console.log(failed === 0 ? '\nevery check passed against Apache RocketMQ 4.9.4' : `\n${failed} checks failed`);
+  return failed === 0 ? 0 : 1;
+}
+
+async function main(): Promise<number> {
+  // Apache RocketMQ listens on every interface: this runs inside the loopback-only namespace.
+  const outside = rerunInNetns(import.meta.url);
+  if (outside !== undefined) return outside;
+  const dir = mkdtempSync(join(tmpdir(), 'rocketnest-apache-sample-'));
+  writeFileSync(join(dir, 'namesrv.properties'), 'listenPort=9876\n');
+  writeFileSync(join(dir, 'broker.conf'), brokerConf(join(dir, 'store')));
+  const namesrv = await startApacheNamesrv(join(dir, 'namesrv.properties'));
+  const { server: broker } = await startApacheBroker(join(dir, 'broker.conf'));
+  try {
+    return await checks();
+  } finally {
+    await stopServer(broker);
+    await stopServer(namesrv);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
