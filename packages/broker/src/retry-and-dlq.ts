@@ -37,7 +37,9 @@ export function routeRetry(
 /** The message re-addressed to the group's DLQ, which is created (1 queue, read and write) if needed. */
 export function deadLetter(broker: BrokerContext, group: string, message: MessageToStore): MessageToStore {
   const topic = broker.topics.createSystemTopic(dlqTopic(group), 1, Perm.READ_WRITE);
-  broker.logger.warn(
+  // Info, not a warning: a dead letter is the group's decision, which its client reports (the
+  // NestJS module logs the listener's reason); an embedded broker's info lines stay out of the app's log.
+  broker.logger.info(
     `message ${message.topic}/${message.queueId} of group ${group} failed ${message.reconsumeTimes} times: moved to ${topic.topicName}`,
   );
   return {

@@ -92,7 +92,10 @@ const dlq = (broker: BrokerController, group: string) => broker.store.getMaxOffs
 
 describe('listener outcomes, validation and enhancers', () => {
   it('validates class payloads (invalid ones go to the DLQ), runs guards and interceptors, and honours Retry.after, DeadLetter and non-retriable errors', async () => {
-    const app = await NestFactory.createApplicationContext(OrdersModule, { logger: false });
+    const warnings: string[] = [];
+    const record = (message: unknown) => void warnings.push(String(message));
+    const logger = { log() {}, debug() {}, verbose() {}, warn: record, error: record };
+    const app = await NestFactory.createApplicationContext(OrdersModule, { logger });
     try {
       const producer = app.get(MessageProducer);
       const orders = app.get(Orders);
@@ -118,6 +121,9 @@ describe('listener outcomes, validation and enhancers', () => {
       assert.equal(orders.attempts.get('dead')?.length, 1, 'DeadLetter is not retried');
       assert.equal(orders.attempts.get('fatal')?.length, 1, 'a NonRetriableError is not retried');
       assert.ok(orders.ids.includes('r') && orders.ids.includes('d'), '@Payload(property) reads one field');
+      // One line per dead letter (the listener's reason), not a second one from the embedded broker.
+      const deadLetterLines = warnings.filter((line) => /dead-letter|%DLQ%/.test(line));
+      assert.equal(deadLetterLines.length, 4, deadLetterLines.join('\n'));
     } finally {
       await app.close();
     }

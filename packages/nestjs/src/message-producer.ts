@@ -14,7 +14,7 @@ export interface RocketSendOptions {
 export type RocketDelay = { level: number } | number | Date;
 
 /**
- * The producer a `@MessageProducer()` parameter or property receives: promise-only sends of
+ * The producer a `@RocketProducer()` constructor parameter receives: promise-only sends of
  * payloads (objects as JSON), in order by sharding key, delayed, batched, as requests.
  */
 export class MessageProducer {
