@@ -13,11 +13,22 @@ export interface RocketSendOptions {
 /** When a delayed message is delivered: a RocketMQ delay level, a delay in ms, or a time. */
 export type RocketDelay = { level: number } | number | Date;
 
+/** Which payload each topic carries, for a typed producer: `MessageProducer<{ OrderEvents: OrderEvent }>`. */
+export type TopicPayloads = Record<string, unknown>;
+
+/** The topics a producer typed by Topics sends to: its keys, or any name when it has none (untyped). */
+export type TopicOf<Topics> = [keyof Topics] extends [never] ? string : keyof Topics & string;
+
+/** The payload of a topic: Topics' entry, or anything for an untyped producer. */
+export type PayloadOf<Topics, Topic> = Topic extends keyof Topics ? Topics[Topic] : unknown;
+
 /**
  * The producer a `@RocketProducer()` constructor parameter receives: promise-only sends of
- * payloads (objects as JSON), in order by sharding key, delayed, batched, as requests.
+ * payloads (objects as JSON), in order by sharding key, delayed, batched, as requests. Typed by a
+ * map of topics to payloads (`MessageProducer<{ OrderEvents: OrderEvent }>`), it takes those
+ * topics only, each with its payload; untyped, any topic and payload.
  */
-export class MessageProducer {
+export class MessageProducer<Topics extends object = TopicPayloads> {
   constructor(
     private readonly producer: () => Producer,
     private readonly transactional: (
@@ -33,9 +44,9 @@ export class MessageProducer {
    * or roll back by its outcome; an unknown outcome is settled later by the handler's check.
    * Rejects with TransactionRolledBackError when execute rolled back or threw.
    */
-  sendInTransaction(
-    topic: string,
-    payload: unknown,
+  sendInTransaction<Topic extends TopicOf<Topics>>(
+    topic: Topic,
+    payload: PayloadOf<Topics, Topic>,
     arg?: unknown,
     options: Omit<RocketSendOptions, 'timeoutMs'> & { producerGroup?: string } = {},
   ): Promise<TransactionSendResult> {
@@ -46,7 +57,11 @@ export class MessageProducer {
     });
   }
 
-  send(topic: string, payload: unknown, options: RocketSendOptions = {}): Promise<SendResult> {
+  send<Topic extends TopicOf<Topics>>(
+    topic: Topic,
+    payload: PayloadOf<Topics, Topic>,
+    options: RocketSendOptions = {},
+  ): Promise<SendResult> {
     const { shardingKey, timeoutMs, ...message } = options;
     return this.producer().send(
       { topic, body: this.serializer.serialize(payload), ...message },
@@ -54,23 +69,27 @@ export class MessageProducer {
     );
   }
 
-  sendOneway(topic: string, payload: unknown, options: Omit<RocketSendOptions, 'timeoutMs'> = {}): Promise<void> {
+  sendOneway<Topic extends TopicOf<Topics>>(
+    topic: Topic,
+    payload: PayloadOf<Topics, Topic>,
+    options: Omit<RocketSendOptions, 'timeoutMs'> = {},
+  ): Promise<void> {
     const { shardingKey, ...message } = options;
     return this.producer().sendOneway({ topic, body: this.serializer.serialize(payload), ...message }, { shardingKey });
   }
 
-  sendOrderly(
-    topic: string,
-    payload: unknown,
+  sendOrderly<Topic extends TopicOf<Topics>>(
+    topic: Topic,
+    payload: PayloadOf<Topics, Topic>,
     shardingKey: string,
     options: RocketSendOptions = {},
   ): Promise<SendResult> {
     return this.send(topic, payload, { ...options, shardingKey });
   }
 
-  sendDelayed(
-    topic: string,
-    payload: unknown,
+  sendDelayed<Topic extends TopicOf<Topics>>(
+    topic: Topic,
+    payload: PayloadOf<Topics, Topic>,
     when: RocketDelay,
     options: RocketSendOptions = {},
   ): Promise<SendResult> {
@@ -87,7 +106,11 @@ export class MessageProducer {
     );
   }
 
-  sendBatch(topic: string, payloads: readonly unknown[], options: RocketSendOptions = {}): Promise<SendResult> {
+  sendBatch<Topic extends TopicOf<Topics>>(
+    topic: Topic,
+    payloads: readonly PayloadOf<Topics, Topic>[],
+    options: RocketSendOptions = {},
+  ): Promise<SendResult> {
     const { shardingKey, timeoutMs, ...message } = options;
     return this.producer().sendBatch(
       payloads.map((payload) => ({ topic, body: this.serializer.serialize(payload), ...message })),
@@ -96,11 +119,15 @@ export class MessageProducer {
   }
 
   /** Send a request and wait for the listener's returned value (JSON-decoded when it is JSON). */
-  async request<T = unknown>(topic: string, payload: unknown, timeoutMs = 3000): Promise<T> {
+  async request<Reply = unknown, Topic extends TopicOf<Topics> = TopicOf<Topics>>(
+    topic: Topic,
+    payload: PayloadOf<Topics, Topic>,
+    timeoutMs = 3000,
+  ): Promise<Reply> {
     const reply: ReceivedMessage = await this.producer().request(
       { topic, body: this.serializer.serialize(payload) },
       timeoutMs,
     );
-    return this.serializer.deserialize(reply.body) as T;
+    return this.serializer.deserialize(reply.body) as Reply;
   }
 }

@@ -72,12 +72,29 @@ export interface RocketListenerMetadata {
 }
 
 /**
+ * A method decorator that, given a payload type, accepts only methods taking that payload first
+ * (`@RocketListener<OrderEvent>('OrderEvents')` on `record(event: OrderEvent, ...)`).
+ */
+export type RocketListenerDecorator<Payload> = <Method extends (payload: Payload, ...rest: never[]) => unknown>(
+  target: object,
+  key: string | symbol,
+  descriptor: TypedPropertyDescriptor<Method>,
+) => TypedPropertyDescriptor<Method>;
+
+/**
  * Call this method for each message of a topic (and tag: '*' for all, 'A || B' for several),
  * with the payload (JSON-decoded) and the message. Returning acknowledges; throwing gives the
  * message back to the broker, which redelivers it with back-off and after maxReconsumeTimes moves
- * it to the dead-letter queue. Many per class and per method; no class decorator needed.
+ * it to the dead-letter queue. Many per class and per method; no class decorator needed. The type
+ * argument, when given, is the payload's type (an array of them with batchSize), checked against the method.
  */
-export function RocketListener(topic: string, tag = '*', options: RocketListenerOptions = {}): MethodDecorator {
+// `any` by default, as Nest's own decorators: an untyped listener may take whatever it declares.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function RocketListener<Payload = any>(
+  topic: string,
+  tag = '*',
+  options: RocketListenerOptions = {},
+): RocketListenerDecorator<Payload> {
   return (_target, _key, descriptor) => {
     const method = descriptor.value as object;
     const listeners: RocketListenerMetadata[] = Reflect.getMetadata(ROCKET_LISTENER, method) ?? [];
