@@ -60,6 +60,8 @@ export interface ConsumerOptions extends ClientOptions {
   rebalanceInterval?: number | undefined;
   persistConsumerOffsetInterval?: number | undefined;
   allocate?: AllocateStrategy | undefined;
+  /** Told the queues of a topic this member consumes whenever a rebalance changed them. */
+  onRebalance?: ((topic: string, queues: readonly MessageQueue[]) => void) | undefined;
 }
 
 interface Subscription {
@@ -263,7 +265,8 @@ export abstract class ConsumerBase {
             (await this.clientIds(route)).sort(),
           );
     const keep = new Set(mine.map(queueKey));
-    for (const key of this.ownedKeys(topic)) if (!keep.has(key)) await this.removeQueue(key);
+    const before = new Set(this.ownedKeys(topic));
+    for (const key of before) if (!keep.has(key)) await this.removeQueue(key);
     for (const queue of mine) {
       if (this.owns(queueKey(queue))) continue;
       // Not yet: another member still holds it (orderly). Try again soon rather than in 20 s.
@@ -274,6 +277,13 @@ export abstract class ConsumerBase {
       const offset = await this.startOffset(queue).catch(() => -2);
       // Not this round: the offset could not be read (a broker down, say).
       if (offset >= 0) this.addQueue(queue, offset);
+    }
+    const after = [...this.ownedKeys(topic)];
+    if (after.length !== before.size || after.some((key) => !before.has(key))) {
+      this.options.onRebalance?.(
+        topic,
+        all.filter((queue) => this.owns(queueKey(queue))),
+      );
     }
   }
 

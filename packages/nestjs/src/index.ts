@@ -1,6 +1,7 @@
 export * from './embedded-broker.js';
 export * from './rocket-connection.js';
 export * from './rocket-listener.decorator.js';
+export { OnRocketEvent, type RocketEventName, type RocketEvents } from './rocket-event.decorator.js';
 export * from './rocket-module-options.js';
 export * from './rocket-producer.decorator.js';
 export * from './message-producer.js';

@@ -2,7 +2,13 @@ import type { ClusterConnection } from './rocket-module-options.js';
 import { join } from 'node:path';
 import { silentLogger } from '@rocketnest/common';
 import type { Logger } from '@nestjs/common';
-import { MessageSelector, PushConsumer, type PushConsumerOptions, type ReceivedMessage } from '@rocketnest/client';
+import {
+  MessageSelector,
+  PushConsumer,
+  type MessageQueue,
+  type PushConsumerOptions,
+  type ReceivedMessage,
+} from '@rocketnest/client';
 import { parseTags } from '@rocketnest/protocol';
 import type { ListenerOutcomePolicy, ListenerRegistration } from './listener-outcome-policy.js';
 import type { ResolvedListenerOptions } from './rocket-listener.decorator.js';
@@ -60,6 +66,7 @@ export class ListenerConsumers {
   constructor(
     private readonly outcomes: ListenerOutcomePolicy,
     private readonly logger: Logger,
+    private readonly onRebalance: (group: string, topic: string, queues: readonly MessageQueue[]) => void,
   ) {}
 
   /** Start a consumer per group; offsetStoreDir keeps broadcasting groups' offsets. */
@@ -128,7 +135,10 @@ export class ListenerConsumers {
         }
       }
     }
-    const consumer = new PushConsumer(pushConsumerOptions(group, first.options, cluster, offsetStoreDir));
+    const consumer = new PushConsumer({
+      ...pushConsumerOptions(group, first.options, cluster, offsetStoreDir),
+      onRebalance: (topic, queues) => this.onRebalance(group, topic, queues),
+    });
     const byTopic = groupBy(listeners, (listener) => listener.topic);
     // Each listener's tags, parsed once: undefined takes every tag.
     const tagsOf = new Map(

@@ -37,7 +37,16 @@ export class MessageProducer<Topics extends object = TopicPayloads> {
       options: { producerGroup?: string | undefined; shardingKey?: string | undefined },
     ) => Promise<TransactionSendResult>,
     private readonly serializer: RocketSerializer = jsonSerializer,
+    /** Told of every send the broker answered (the 'sent' lifecycle event). */
+    private readonly onSent: (topic: string, result: SendResult) => void = () => {},
   ) {}
+
+  private sent<Result extends SendResult>(topic: string, sending: Promise<Result>): Promise<Result> {
+    return sending.then((result) => {
+      this.onSent(topic, result);
+      return result;
+    });
+  }
 
   /**
    * Send a half message, run the @TransactionalHandler for its topic and tag (execute), and commit
@@ -51,10 +60,13 @@ export class MessageProducer<Topics extends object = TopicPayloads> {
     options: Omit<RocketSendOptions, 'timeoutMs'> & { producerGroup?: string } = {},
   ): Promise<TransactionSendResult> {
     const { producerGroup, shardingKey, ...message } = options;
-    return this.transactional({ topic, body: this.serializer.serialize(payload), ...message }, arg, {
-      producerGroup,
-      shardingKey,
-    });
+    return this.sent(
+      topic,
+      this.transactional({ topic, body: this.serializer.serialize(payload), ...message }, arg, {
+        producerGroup,
+        shardingKey,
+      }),
+    );
   }
 
   send<Topic extends TopicOf<Topics>>(
@@ -63,9 +75,9 @@ export class MessageProducer<Topics extends object = TopicPayloads> {
     options: RocketSendOptions = {},
   ): Promise<SendResult> {
     const { shardingKey, timeoutMs, ...message } = options;
-    return this.producer().send(
-      { topic, body: this.serializer.serialize(payload), ...message },
-      { shardingKey, timeoutMs },
+    return this.sent(
+      topic,
+      this.producer().send({ topic, body: this.serializer.serialize(payload), ...message }, { shardingKey, timeoutMs }),
     );
   }
 
@@ -100,9 +112,12 @@ export class MessageProducer<Topics extends object = TopicPayloads> {
         : when instanceof Date
           ? { deliverAt: when }
           : { delayLevel: when.level };
-    return this.producer().send(
-      { topic, body: this.serializer.serialize(payload), ...message, ...delay },
-      { shardingKey, timeoutMs },
+    return this.sent(
+      topic,
+      this.producer().send(
+        { topic, body: this.serializer.serialize(payload), ...message, ...delay },
+        { shardingKey, timeoutMs },
+      ),
     );
   }
 
@@ -112,9 +127,12 @@ export class MessageProducer<Topics extends object = TopicPayloads> {
     options: RocketSendOptions = {},
   ): Promise<SendResult> {
     const { shardingKey, timeoutMs, ...message } = options;
-    return this.producer().sendBatch(
-      payloads.map((payload) => ({ topic, body: this.serializer.serialize(payload), ...message })),
-      { shardingKey, timeoutMs },
+    return this.sent(
+      topic,
+      this.producer().sendBatch(
+        payloads.map((payload) => ({ topic, body: this.serializer.serialize(payload), ...message })),
+        { shardingKey, timeoutMs },
+      ),
     );
   }
 

@@ -2,6 +2,7 @@ import { silentLogger } from '@rocketnest/common';
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Producer, type BrokerMember } from '@rocketnest/client';
 import { BootRetry } from './boot-retry.js';
+import { RocketEventBus } from './rocket-event-bus.js';
 import { ClusterHealth } from './cluster-health.js';
 import { EmbeddedBroker } from './embedded-broker.js';
 import { broadcastOffsetDir, ListenerConsumers } from './listener-consumers.js';
@@ -37,6 +38,8 @@ export class RocketConnection implements OnModuleInit, BeforeApplicationShutdown
   private readonly health: ClusterHealth;
   private bootRetry: BootRetry | undefined;
   readonly producer: MessageProducer;
+  /** Lifecycle events of this client, for @OnRocketEvent methods. */
+  readonly events = new RocketEventBus(this.logger);
   namesrvAddr = '';
 
   constructor(
@@ -48,7 +51,12 @@ export class RocketConnection implements OnModuleInit, BeforeApplicationShutdown
     this.outcomes = new ListenerOutcomePolicy(this.logger, (group, request, body) =>
       this.consumers.reply(group, request, body),
     );
-    this.consumers = new ListenerConsumers(this.outcomes, this.logger);
+    this.outcomes.onOutcome((outcome) =>
+      this.events.emit(outcome.outcome === 'acknowledged' ? 'consumed' : outcome.outcome, outcome),
+    );
+    this.consumers = new ListenerConsumers(this.outcomes, this.logger, (group, topic, queues) =>
+      this.events.emit('rebalanced', { client: this.name, group, topic, queues }),
+    );
     this.transactions = new TransactionRegistry({ group: this.group, serializer: this.serializer }, this.logger);
     this.health = new ClusterHealth(
       () => this.cluster,
@@ -63,6 +71,7 @@ export class RocketConnection implements OnModuleInit, BeforeApplicationShutdown
       },
       (message, arg, options) => this.transactions.send(message, arg, options),
       this.serializer,
+      (topic, result) => this.events.emit('sent', { client: this.name, topic, result }),
     );
   }
 

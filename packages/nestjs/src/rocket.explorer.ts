@@ -1,6 +1,7 @@
 import { assignMetadata, Injectable, ValidationPipe, type OnApplicationBootstrap, type Type } from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
 import { DiscoveryService, ExternalContextCreator, MetadataScanner } from '@nestjs/core';
+import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js';
 import type { ConsumeContext, ReceivedMessage } from '@rocketnest/client';
 import {
   RocketConnection,
@@ -51,6 +52,7 @@ export class RocketExplorer implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     try {
+      this.exploreEvents();
       const handlers = this.exploreTransactionHandlers();
       const listeners = this.connection.options.registerListeners === false ? [] : this.explore();
       await this.connection.startWhenReachable(async () => {
@@ -88,34 +90,51 @@ export class RocketExplorer implements OnApplicationBootstrap {
     return found;
   }
 
-  explore(): ListenerRegistration[] {
-    const registrations: ListenerRegistration[] = [];
+  /** Every method of every provider and controller, with its class and instance. */
+  private *methods(): Generator<{ wrapper: InstanceWrapper; metatype: Type; methodName: string; method: object }> {
     for (const wrapper of [...this.discovery.getProviders(), ...this.discovery.getControllers()]) {
-      const { instance, metatype } = wrapper;
+      const { metatype } = wrapper;
       if (!metatype || typeof metatype !== 'function' || !metatype.prototype) continue;
       const prototype = metatype.prototype as Record<string, unknown>;
       for (const methodName of this.scanner.getAllMethodNames(prototype)) {
         const method = prototype[methodName];
-        if (typeof method !== 'function') continue;
-        const listeners = this.metadata.listeners(method);
-        if (!listeners) continue;
-        const name = `${metatype.name}.${methodName}`;
-        if (!wrapper.isDependencyTreeStatic()) {
-          throw new Error(
-            `${name} has @RocketListener but ${metatype.name} is request-scoped (or depends on a request-scoped provider): listeners need a singleton; make it one`,
-          );
-        }
-        // Each client's explorer takes its own listeners, their options resolved once, here.
-        const defaults = { group: this.connection.group, serializer: this.connection.serializer };
-        const mine = listeners
-          .filter(({ options }) => (options.client ?? DEFAULT_CLIENT) === this.connection.name)
-          .map(({ topic, tag, options }) => ({ topic, tag, options: resolveListenerOptions(options, defaults) }));
-        if (mine.length === 0) continue;
-        // One handler per method: its payload is validated unless every listener on it says not to.
-        const validate = mine.every(({ options }) => options.validate);
-        const handle = this.handler(instance as object, metatype as Type, methodName, validate);
-        for (const listener of mine) registrations.push({ name, ...listener, handle });
+        if (typeof method === 'function') yield { wrapper, metatype: metatype as Type, methodName, method };
       }
+    }
+  }
+
+  /** Subscribe the @OnRocketEvent methods to this client's lifecycle events. */
+  exploreEvents(): void {
+    for (const { wrapper, metatype, methodName, method } of this.methods()) {
+      for (const event of this.metadata.events(method) ?? []) {
+        const instance = wrapper.instance as Record<string, (payload: unknown) => unknown>;
+        this.connection.events.on(event, `${metatype.name}.${methodName}`, (payload) => instance[methodName]!(payload));
+      }
+    }
+  }
+
+  explore(): ListenerRegistration[] {
+    const registrations: ListenerRegistration[] = [];
+    for (const { wrapper, metatype, methodName, method } of this.methods()) {
+      const { instance } = wrapper;
+      const listeners = this.metadata.listeners(method);
+      if (!listeners) continue;
+      const name = `${metatype.name}.${methodName}`;
+      if (!wrapper.isDependencyTreeStatic()) {
+        throw new Error(
+          `${name} has @RocketListener but ${metatype.name} is request-scoped (or depends on a request-scoped provider): listeners need a singleton; make it one`,
+        );
+      }
+      // Each client's explorer takes its own listeners, their options resolved once, here.
+      const defaults = { group: this.connection.group, serializer: this.connection.serializer };
+      const mine = listeners
+        .filter(({ options }) => (options.client ?? DEFAULT_CLIENT) === this.connection.name)
+        .map(({ topic, tag, options }) => ({ topic, tag, options: resolveListenerOptions(options, defaults) }));
+      if (mine.length === 0) continue;
+      // One handler per method: its payload is validated unless every listener on it says not to.
+      const validate = mine.every(({ options }) => options.validate);
+      const handle = this.handler(instance as object, metatype as Type, methodName, validate);
+      for (const listener of mine) registrations.push({ name, ...listener, handle });
     }
     return registrations;
   }
