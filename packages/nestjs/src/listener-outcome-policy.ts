@@ -2,6 +2,7 @@ import { HttpException, type Logger } from '@nestjs/common';
 import type { ConsumeContext, ReceivedMessage } from '@rocketnest/client';
 import { MessageConst } from '@rocketnest/protocol';
 import { DeadLetterOutcome, NonRetriableError, RetryOutcome } from './outcomes.js';
+import { tracedProcess } from './tracing.js';
 import type { ResolvedListenerOptions } from './rocket-listener.decorator.js';
 
 /** A listener method found at boot, bound to its instance, with its options resolved. */
@@ -47,16 +48,36 @@ export class ListenerOutcomePolicy {
     this.outcomeListeners.push(listener);
   }
 
-  /** Call one listener with its messages and read its outcome. */
-  async run(
+  /** Call one listener with its messages, in a tracing span, and read its outcome. */
+  run(
     handler: ListenerRegistration,
     messages: ReceivedMessage[],
     context: ConsumeContext,
+  ): Promise<'CONSUME_SUCCESS' | 'RECONSUME_LATER'> {
+    let last: Pick<ListenerOutcome, 'outcome' | 'reason'> = { outcome: 'acknowledged' };
+    return tracedProcess(
+      handler.name,
+      handler.options.group,
+      messages[0]!,
+      () => this.attempt(handler, messages, context, (outcome) => (last = outcome)),
+      () => ({
+        name: last.outcome,
+        error: last.outcome === 'acknowledged' ? undefined : (last.reason ?? last.outcome),
+      }),
+    );
+  }
+
+  private async attempt(
+    handler: ListenerRegistration,
+    messages: ReceivedMessage[],
+    context: ConsumeContext,
+    reported: (outcome: Pick<ListenerOutcome, 'outcome' | 'reason'>) => void,
   ): Promise<'CONSUME_SUCCESS' | 'RECONSUME_LATER'> {
     const { options } = handler;
     const message = messages[0]!;
     const where = `${handler.name} on ${message.topic} message ${messages.map((m) => m.msgId).join(', ')}`;
     const report = (outcome: ListenerOutcome['outcome'], reason?: string) => {
+      reported({ outcome, reason });
       for (const each of messages) {
         const event = {
           listener: handler.name,

@@ -1,4 +1,5 @@
 import { jsonSerializer, type RocketSerializer } from './serializer.js';
+import { tracedSend } from './tracing.js';
 import type { Message, Producer, ReceivedMessage, SendResult, TransactionSendResult } from '@rocketnest/client';
 
 export interface RocketSendOptions {
@@ -41,10 +42,16 @@ export class MessageProducer<Topics extends object = TopicPayloads> {
     private readonly onSent: (topic: string, result: SendResult) => void = () => {},
   ) {}
 
-  private sent<Result extends SendResult>(topic: string, sending: Promise<Result>): Promise<Result> {
-    return sending.then((result) => {
+  /** A send traced (its span's context added to the properties) and, once answered, reported as sent. */
+  private publish<Result extends SendResult | void>(
+    topic: string,
+    properties: Readonly<Record<string, string>> | undefined,
+    send: (properties: Record<string, string>) => Promise<Result>,
+  ): Promise<Result> {
+    return tracedSend(topic, properties, send, (result) => {
+      if (!result) return undefined;
       this.onSent(topic, result);
-      return result;
+      return result.msgId;
     });
   }
 
@@ -59,10 +66,9 @@ export class MessageProducer<Topics extends object = TopicPayloads> {
     arg?: unknown,
     options: Omit<RocketSendOptions, 'timeoutMs'> & { producerGroup?: string } = {},
   ): Promise<TransactionSendResult> {
-    const { producerGroup, shardingKey, ...message } = options;
-    return this.sent(
-      topic,
-      this.transactional({ topic, body: this.serializer.serialize(payload), ...message }, arg, {
+    const { producerGroup, shardingKey, properties, ...message } = options;
+    return this.publish(topic, properties, (traced) =>
+      this.transactional({ topic, body: this.serializer.serialize(payload), ...message, properties: traced }, arg, {
         producerGroup,
         shardingKey,
       }),
@@ -74,10 +80,12 @@ export class MessageProducer<Topics extends object = TopicPayloads> {
     payload: PayloadOf<Topics, Topic>,
     options: RocketSendOptions = {},
   ): Promise<SendResult> {
-    const { shardingKey, timeoutMs, ...message } = options;
-    return this.sent(
-      topic,
-      this.producer().send({ topic, body: this.serializer.serialize(payload), ...message }, { shardingKey, timeoutMs }),
+    const { shardingKey, timeoutMs, properties, ...message } = options;
+    return this.publish(topic, properties, (traced) =>
+      this.producer().send(
+        { topic, body: this.serializer.serialize(payload), ...message, properties: traced },
+        { shardingKey, timeoutMs },
+      ),
     );
   }
 
@@ -86,8 +94,13 @@ export class MessageProducer<Topics extends object = TopicPayloads> {
     payload: PayloadOf<Topics, Topic>,
     options: Omit<RocketSendOptions, 'timeoutMs'> = {},
   ): Promise<void> {
-    const { shardingKey, ...message } = options;
-    return this.producer().sendOneway({ topic, body: this.serializer.serialize(payload), ...message }, { shardingKey });
+    const { shardingKey, properties, ...message } = options;
+    return this.publish(topic, properties, (traced) =>
+      this.producer().sendOneway(
+        { topic, body: this.serializer.serialize(payload), ...message, properties: traced },
+        { shardingKey },
+      ),
+    );
   }
 
   sendOrderly<Topic extends TopicOf<Topics>>(
@@ -105,17 +118,16 @@ export class MessageProducer<Topics extends object = TopicPayloads> {
     when: RocketDelay,
     options: RocketSendOptions = {},
   ): Promise<SendResult> {
-    const { shardingKey, timeoutMs, ...message } = options;
+    const { shardingKey, timeoutMs, properties, ...message } = options;
     const delay =
       typeof when === 'number'
         ? { deliverAt: Date.now() + when }
         : when instanceof Date
           ? { deliverAt: when }
           : { delayLevel: when.level };
-    return this.sent(
-      topic,
+    return this.publish(topic, properties, (traced) =>
       this.producer().send(
-        { topic, body: this.serializer.serialize(payload), ...message, ...delay },
+        { topic, body: this.serializer.serialize(payload), ...message, ...delay, properties: traced },
         { shardingKey, timeoutMs },
       ),
     );
@@ -126,11 +138,15 @@ export class MessageProducer<Topics extends object = TopicPayloads> {
     payloads: readonly PayloadOf<Topics, Topic>[],
     options: RocketSendOptions = {},
   ): Promise<SendResult> {
-    const { shardingKey, timeoutMs, ...message } = options;
-    return this.sent(
-      topic,
+    const { shardingKey, timeoutMs, properties, ...message } = options;
+    return this.publish(topic, properties, (traced) =>
       this.producer().sendBatch(
-        payloads.map((payload) => ({ topic, body: this.serializer.serialize(payload), ...message })),
+        payloads.map((payload) => ({
+          topic,
+          body: this.serializer.serialize(payload),
+          ...message,
+          properties: traced,
+        })),
         { shardingKey, timeoutMs },
       ),
     );
@@ -142,9 +158,12 @@ export class MessageProducer<Topics extends object = TopicPayloads> {
     payload: PayloadOf<Topics, Topic>,
     timeoutMs = 3000,
   ): Promise<Reply> {
-    const reply: ReceivedMessage = await this.producer().request(
-      { topic, body: this.serializer.serialize(payload) },
-      timeoutMs,
+    const reply: ReceivedMessage = await tracedSend(
+      topic,
+      undefined,
+      (properties) =>
+        this.producer().request({ topic, body: this.serializer.serialize(payload), properties }, timeoutMs),
+      () => undefined, // the answer's id is the reply's, not the request's
     );
     return this.serializer.deserialize(reply.body) as Reply;
   }
