@@ -76,6 +76,26 @@ describe('retries and dead letters', () => {
     );
   });
 
+  it('a retry after a given time (retryAfterMs) on a broker without timers comes at the first delay level not earlier', async () => {
+    const namesrv = await startNamesrv();
+    await startBroker({ namesrvAddr: namesrv.address }, { messageDelayLevel: LEVELS, timerWheelEnable: false });
+    const sender = await startProducer(namesrv.address);
+    await sender.send({ topic: 'Invoices', body: 'later' });
+    const attempts: number[] = [];
+    const reader = consumer({ namesrvAddr: namesrv.address, consumerGroup: 'invoicing' })
+      .subscribe('Invoices')
+      .onMessage(([message], context) => {
+        attempts.push(Date.now());
+        if (message!.reconsumeTimes === 0) context.retryAfterMs = 250; // level 4 (300 ms): 200 ms would be early
+        if (message!.reconsumeTimes === 0) return 'RECONSUME_LATER';
+        return 'CONSUME_SUCCESS';
+      });
+    await reader.start();
+    await eventually(() => attempts.length === 2, 'the retry', 10_000);
+    const waited = attempts[1]! - attempts[0]!;
+    assert.ok(waited >= 250, `the retry came after ${waited} ms, before the 250 ms asked`);
+  });
+
   it('resends a dead letter to its group by an admin call, and only that group gets it', async () => {
     const namesrv = await startNamesrv();
     const broker = await startBroker({ namesrvAddr: namesrv.address }, { messageDelayLevel: LEVELS });

@@ -25,18 +25,15 @@ interface BrokerTimers {
 export class DeliveryTimes {
   private readonly brokers = new Map<string, Promise<BrokerTimers>>();
 
-  constructor(
-    private readonly instance: ClientInstance,
-    private readonly fallback: DeliverAtFallback,
-  ) {}
+  constructor(private readonly instance: ClientInstance) {}
 
   /** The message as it may be sent to these brokers: as it is, with a delay level instead, or refused. */
-  async adapt(message: Message, brokerAddresses: readonly string[]): Promise<Message> {
+  async adapt(message: Message, brokerAddresses: readonly string[], fallback: DeliverAtFallback): Promise<Message> {
     if (message.deliverAt === undefined || message.delayLevel) return message;
     const brokers = await Promise.all(brokerAddresses.map((address) => this.timersOf(address)));
     if (brokers.every((broker) => broker.timers)) return message;
     const delayMs = Number(message.deliverAt) - Date.now();
-    if (this.fallback === 'refuse') {
+    if (fallback === 'refuse') {
       throw new MQClientError(
         `a delivery time (deliverAt, ${delayMs} ms ahead) cannot be kept on ${message.topic}: its broker has no timers ` +
           '(timerWheelEnable; RocketMQ 4.x) and would deliver the message at once. Use a delay level, a RocketMQ 5 or ' +
@@ -55,6 +52,18 @@ export class DeliveryTimes {
       );
     }
     return { ...withoutTime, delayLevel: level + 1 };
+  }
+
+  /**
+   * The delay level that holds a message at least delayMs on this broker (its longest, beyond
+   * that), or undefined when the broker keeps delivery times itself: how a retry after a given
+   * time (Retry.after, retryDelayMs) goes back to a RocketMQ 4.x broker without coming back early.
+   */
+  async levelFor(address: string, delayMs: number): Promise<number | undefined> {
+    const broker = await this.timersOf(address);
+    if (broker.timers) return undefined;
+    const index = broker.levels.findIndex((ms) => ms >= delayMs);
+    return (index < 0 ? broker.levels.length - 1 : index) + 1;
   }
 
   private timersOf(address: string): Promise<BrokerTimers> {

@@ -7,6 +7,7 @@ import {
   type RemotingCommand,
 } from '@rocketnest/protocol';
 import type { ClientInstance } from './client-instance.js';
+import type { DeliveryTimes } from './delivery-times.js';
 import { MQClientError } from './errors.js';
 import type { ReceivedMessage } from './received-message.js';
 import { retryTopicRequest } from './retry-topic.js';
@@ -23,6 +24,7 @@ export class MessageReturns {
     /** Failures after which a message goes to the DLQ. */
     private readonly maxReconsumeTimes: number,
     private readonly masterOf: (brokerName: string) => Promise<string | undefined>,
+    private readonly deliveryTimes: DeliveryTimes,
   ) {}
 
   /** CONSUMER_SEND_MSG_BACK each message at a delay level (-1: the DLQ). */
@@ -50,21 +52,30 @@ export class MessageReturns {
     const max = this.maxReconsumeTimes;
     const exhausted = batch.filter((message) => message.reconsumeTimes >= max);
     const kept = exhausted.length > 0 ? await this.sendBack(exhausted, -1) : [];
-    const retried = await this.eachToItsBroker(
-      batch.filter((message) => message.reconsumeTimes < max),
-      (message) =>
-        retryTopicRequest(this.group, message, {
-          producerGroup: this.group,
-          reconsumeTimes: message.reconsumeTimes + 1,
-          // This count includes the retry being made; the broker dead-letters at >= max.
-          maxReconsumeTimes: max + 1,
-          properties: {
-            [MessageConst.ORIGIN_MESSAGE_ID]: message.properties[MessageConst.ORIGIN_MESSAGE_ID] ?? message.offsetMsgId,
-            [MessageConst.RECONSUME_TIME]: String(message.reconsumeTimes + 1),
-            [MessageConst.MAX_RECONSUME_TIMES]: String(max),
-            [MessageConst.TIMER_DELAY_MS]: String(Math.round(ms)),
-          },
-        }),
+    // A broker without timers (RocketMQ 4.x) would deliver a timer message at once: it gets the
+    // message back at the first delay level not shorter than ms instead.
+    const timed: ReceivedMessage[] = [];
+    const byLevel = new Map<number, ReceivedMessage[]>();
+    for (const message of batch.filter((each) => each.reconsumeTimes < max)) {
+      const address = await this.masterOf(message.brokerName);
+      const level = address ? await this.deliveryTimes.levelFor(address, ms).catch(() => undefined) : undefined;
+      if (level === undefined) timed.push(message);
+      else byLevel.set(level, [...(byLevel.get(level) ?? []), message]);
+    }
+    for (const [level, messages] of byLevel) kept.push(...(await this.sendBack(messages, level)));
+    const retried = await this.eachToItsBroker(timed, (message) =>
+      retryTopicRequest(this.group, message, {
+        producerGroup: this.group,
+        reconsumeTimes: message.reconsumeTimes + 1,
+        // This count includes the retry being made; the broker dead-letters at >= max.
+        maxReconsumeTimes: max + 1,
+        properties: {
+          [MessageConst.ORIGIN_MESSAGE_ID]: message.properties[MessageConst.ORIGIN_MESSAGE_ID] ?? message.offsetMsgId,
+          [MessageConst.RECONSUME_TIME]: String(message.reconsumeTimes + 1),
+          [MessageConst.MAX_RECONSUME_TIMES]: String(max),
+          [MessageConst.TIMER_DELAY_MS]: String(Math.round(ms)),
+        },
+      }),
     );
     return [...kept, ...retried];
   }

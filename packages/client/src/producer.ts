@@ -106,7 +106,7 @@ export class Producer {
     this.instance.heartbeat = () => ({ producerDataSet: [{ groupName: options.producerGroup }], consumerDataSet: [] });
     this.instance.onRouteChanged = (topic) => this.publishInfos.delete(topic);
     this.replies = new PendingReplies(this.instance);
-    this.deliveryTimes = new DeliveryTimes(this.instance, options.deliverAtFallback ?? 'refuse');
+    this.deliveryTimes = new DeliveryTimes(this.instance);
   }
 
   /**
@@ -233,7 +233,7 @@ export class Producer {
   private async withDeliveryTime(message: Message): Promise<Message> {
     if (message.deliverAt === undefined || message.delayLevel) return message;
     const info = this.publishInfos.get(message.topic) ?? (await this.publishInfo(message.topic));
-    return this.deliveryTimes.adapt(message, [...info.masters.values()]);
+    return this.deliveryTimes.adapt(message, [...info.masters.values()], this.options.deliverAtFallback ?? 'refuse');
   }
 
   /** Validate and encode once: the request of each attempt differs only in queue and opaque. */

@@ -11,6 +11,7 @@ import {
 import { ConsumeOrderlyService } from './consume-orderly-service.js';
 import { ConsumerBase, type ConsumerOptions } from './consumer-base.js';
 import { MQClientError } from './errors.js';
+import { DeliveryTimes } from './delivery-times.js';
 import { MessageReturns } from './message-returns.js';
 import { ProcessQueue } from './process-queue.js';
 import type { ReceivedMessage } from './received-message.js';
@@ -77,6 +78,7 @@ export class PushConsumer extends ConsumerBase {
       pushOptions.consumerGroup,
       pushOptions.maxReconsumeTimes ?? 16,
       (name) => this.masterOf(name),
+      new DeliveryTimes(this.instance),
     );
     const parts = { calls: this.calls, returns, offsets: this.offsets };
     const common = {
