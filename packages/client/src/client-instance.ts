@@ -21,7 +21,7 @@ import { localIPv4 } from './unique-id.js';
 export interface ClientOptions {
   /** NameServer addresses, host:port separated by ';'. */
   namesrvAddr: string;
-  /** Part of the client id (ip@instanceName); defaults to the process id. */
+  /** Part of the client id (ip@instanceName); defaults to the process id, with -2, -3 ... for the later clients of a process. */
   instanceName?: string | undefined;
   /** How often routes of the topics in use are refreshed (ms, default 30 s). */
   pollNameServerInterval?: number | undefined;
@@ -48,6 +48,9 @@ export interface ClientOptions {
    */
   tls?: boolean | ConnectionOptions | undefined;
 }
+
+/** Client instances made in this process, for a default instance name of their own. */
+let instancesMade = 0;
 
 /**
  * What the producers and consumers of a client share (MQClientInstance): the NameServer
@@ -78,7 +81,12 @@ export class ClientInstance {
         `namesrvAddr "${options.namesrvAddr}" names no NameServer: give host:port entries separated by ';'`,
       );
     }
-    this.clientId = `${localIPv4() ?? '127.0.0.1'}@${options.instanceName ?? String(process.pid)}`;
+    // Each instance its own id: brokers find a requester's connection by it (request-reply), and
+    // RocketMQ 4.x keeps one connection per id, so a second client with the first's id would take its replies.
+    instancesMade++;
+    const instanceName =
+      options.instanceName ?? (instancesMade === 1 ? String(process.pid) : `${process.pid}-${instancesMade}`);
+    this.clientId = `${localIPv4() ?? '127.0.0.1'}@${instanceName}`;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 3000;
     const credentials = options.credentials;
     this.remoting = new RemotingClient({
