@@ -8,6 +8,7 @@ import { RequestCode, ResponseCode, type ClusterInfo } from '@rocketnest/protoco
 import { RemotingClient } from '@rocketnest/remoting';
 import { eventually, startBroker, startNamesrv, temporaryDir } from './support/cluster.js';
 import { rocketnestBin, rocketnestNodeFlags } from './support/cli.js';
+import { npmRun } from './support/npm.js';
 import { Requests } from './support/requests.js';
 
 interface Server {
@@ -95,26 +96,13 @@ describe('rocketnest namesrv and broker', () => {
   it('stops under npx when npm gets SIGTERM (npm does not pass it on)', async () => {
     const dir = temporaryDir();
     writeFileSync(join(dir, 'namesrv.properties'), 'listenPort=0\nbindAddress=127.0.0.1\n');
-    const npm = process.env['npm_execpath'];
-    const args = ['exec', '--no', '--', 'rocketnest', 'namesrv', '-c', join(dir, 'namesrv.properties')];
-    const child = spawn(npm ? process.execPath : 'npm', npm ? [npm, ...args] : args, {
+    const run = npmRun(['exec', '--no', '--', 'rocketnest', 'namesrv', '-c', join(dir, 'namesrv.properties')], {
       cwd: join(rocketnestBin, '..', '..'),
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true, // a process group of its own, to kill all of it should the test fail
     });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    // The pipes close once the namesrv, npm's grandchild, has exited too.
-    const closed = new Promise((resolve) => child.stdout.once('close', resolve));
-    await eventually(() => output.includes('boot success'), 'the NameServer boot line', 30_000);
-    child.kill('SIGTERM');
-    await Promise.race([
-      closed,
-      new Promise((_, reject) => setTimeout(() => reject(new Error(`still running:\n${output}`)), 10_000).unref()),
-    ]).finally(() => {
-      if (!child.stdout.closed) process.kill(-child.pid!, 'SIGKILL');
-    });
+    await eventually(() => run.output().includes('boot success'), 'the NameServer boot line', 30_000);
+    run.terminateNpm();
+    await run.ended(10_000);
+    const output = run.output();
     assert.match(output, /the npm process that started it \(pid \d+\) has exited: shutting down/);
     assert.match(output, /shutdown complete/);
   });

@@ -27,9 +27,23 @@ function attributes(topic: string, operation: 'publish' | 'process'): Attributes
   };
 }
 
-function failed(span: Span, error: unknown): void {
-  span.recordException(error instanceof Error ? error : String(error));
-  span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+/** Run work in the span, then end it: an error is recorded on the span (and thrown on), a result told to finished. */
+async function within<Result>(
+  span: Span,
+  work: () => Promise<Result>,
+  finished: (result: Result) => void,
+): Promise<Result> {
+  try {
+    const result = await work();
+    finished(result);
+    return result;
+  } catch (error) {
+    span.recordException(error instanceof Error ? error : String(error));
+    span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+    throw error;
+  } finally {
+    span.end();
+  }
 }
 
 /**
@@ -45,27 +59,24 @@ export function tracedSend<Result>(
   return tracer().startActiveSpan(
     `${topic} publish`,
     { kind: SpanKind.PRODUCER, attributes: attributes(topic, 'publish') },
-    async (span) => {
+    (span) => {
       const carried: Record<string, string> = { ...properties };
       propagation.inject(context.active(), carried);
-      try {
-        const result = await send(carried);
-        const id = messageId(result);
-        if (id !== undefined) span.setAttribute('messaging.message.id', id);
-        return result;
-      } catch (error) {
-        failed(span, error);
-        throw error;
-      } finally {
-        span.end();
-      }
+      return within(
+        span,
+        () => send(carried),
+        (result) => {
+          const id = messageId(result);
+          if (id !== undefined) span.setAttribute('messaging.message.id', id);
+        },
+      );
     },
   );
 }
 
 /**
  * Run a listener call in a "<topic> process" consumer span, the child of the span that sent the
- * (first) message; finish(span) records the outcome before the span ends.
+ * (first) message; outcome(result) names what became of it, recorded before the span ends.
  */
 export function tracedProcess<Result>(
   listener: string,
@@ -88,19 +99,11 @@ export function tracedProcess<Result>(
       },
     },
     parent,
-    async (span) => {
-      try {
-        const result = await run();
+    (span) =>
+      within(span, run, (result) => {
         const { name, error } = outcome(result);
         span.setAttribute('rocketnest.outcome', name);
         if (error !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: error });
-        return result;
-      } catch (error) {
-        failed(span, error);
-        throw error;
-      } finally {
-        span.end();
-      }
-    },
+      }),
   );
 }

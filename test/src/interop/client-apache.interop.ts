@@ -4,9 +4,6 @@
  * Needs root and the distribution (support/real-rocketmq.ts); never in CI.
  */
 import { silentLogger } from '@rocketnest/common';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   Admin,
   LitePullConsumer,
@@ -22,13 +19,7 @@ import {
   RequestCode,
   type ClusterInfo,
 } from '@rocketnest/protocol';
-import {
-  brokerConf,
-  startApacheBroker,
-  startApacheNamesrv,
-  stopServer,
-  rerunInNetns,
-} from '../support/real-rocketmq.js';
+import { checkList, runAgainstApache } from '../support/real-rocketmq.js';
 
 const NAMESRV = '127.0.0.1:9876';
 
@@ -41,17 +32,7 @@ async function waitFor(check: () => boolean, what: string, ms = 30_000): Promise
 }
 
 async function checks(): Promise<number> {
-  const results: [string, boolean, string][] = [];
-  const check = async (name: string, run: () => Promise<string>) => {
-    try {
-      const detail = await run();
-      results.push([name, true, detail]);
-      console.log(`PASS ${name}: ${detail}`);
-    } catch (error) {
-      results.push([name, false, (error as Error).message]);
-      console.log(`FAIL ${name}: ${(error as Error).message}`);
-    }
-  };
+  const { check, failed, passed } = checkList();
   const topic = `ClientInterop${Date.now() % 100_000}`;
   const producer = new Producer({ namesrvAddr: NAMESRV, producerGroup: 'rn-interop-producer', logger: silentLogger });
   await producer.start();
@@ -200,35 +181,8 @@ async function checks(): Promise<number> {
     }
   });
   await producer.shutdown();
-  const failed = results.filter(([, ok]) => !ok).length;
-  console.log(
-    `\n${results.length - failed} of ${results.length} checks passed: our client against Apache RocketMQ 4.9.4`,
-  );
-  return failed === 0 ? 0 : 1;
+  console.log(`\n${passed()} of ${passed() + failed()} checks passed: our client against Apache RocketMQ 4.9.4`);
+  return failed() === 0 ? 0 : 1;
 }
 
-async function main(): Promise<number> {
-  // Apache RocketMQ listens on every interface: this runs inside the loopback-only namespace.
-  const outside = rerunInNetns(import.meta.url);
-  if (outside !== undefined) return outside;
-  const dir = mkdtempSync(join(tmpdir(), 'rocketnest-apache-'));
-  writeFileSync(join(dir, 'namesrv.properties'), 'listenPort=9876\n');
-  writeFileSync(join(dir, 'broker.conf'), brokerConf(join(dir, 'store')));
-  const namesrv = await startApacheNamesrv(join(dir, 'namesrv.properties'));
-  const { server: broker } = await startApacheBroker(join(dir, 'broker.conf'));
-  try {
-    return await checks();
-  } finally {
-    await stopServer(broker);
-    await stopServer(namesrv);
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runAgainstApache(import.meta.url, checks);

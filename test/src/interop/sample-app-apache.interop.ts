@@ -6,18 +6,12 @@
  */
 import { silentLogger } from '@rocketnest/common';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Admin, MessageSelector, Producer, PushConsumer } from '@rocketnest/client';
-import {
-  brokerConf,
-  startApacheBroker,
-  startApacheNamesrv,
-  stopServer,
-  rerunInNetns,
-} from '../support/real-rocketmq.js';
+import { checkList, runAgainstApache } from '../support/real-rocketmq.js';
 
 const NAMESRV = '127.0.0.1:9876';
 const sampleE2e = join(
@@ -31,15 +25,7 @@ const sampleE2e = join(
 );
 
 async function checks(): Promise<number> {
-  let failed = 0;
-  const check = async (name: string, run: () => Promise<string>) => {
-    try {
-      console.log(`PASS ${name}: ${await run()}`);
-    } catch (error) {
-      failed++;
-      console.log(`FAIL ${name}: ${(error as Error).message}`);
-    }
-  };
+  const { check, failed } = checkList();
 
   await check('the sample app end to end (transactions, orderly history, payment deadline, DLQ, health)', async () => {
     const run = spawnSync(process.execPath, ['--test', '--test-reporter=spec', sampleE2e], {
@@ -225,32 +211,8 @@ async function checks(): Promise<number> {
     await refusing.shutdown();
     await fallingBack.shutdown();
   }
-  console.log(failed === 0 ? '\nevery check passed against Apache RocketMQ 4.9.4' : `\n${failed} checks failed`);
-  return failed === 0 ? 0 : 1;
+  console.log(failed() === 0 ? '\nevery check passed against Apache RocketMQ 4.9.4' : `\n${failed()} checks failed`);
+  return failed() === 0 ? 0 : 1;
 }
 
-async function main(): Promise<number> {
-  // Apache RocketMQ listens on every interface: this runs inside the loopback-only namespace.
-  const outside = rerunInNetns(import.meta.url);
-  if (outside !== undefined) return outside;
-  const dir = mkdtempSync(join(tmpdir(), 'rocketnest-apache-sample-'));
-  writeFileSync(join(dir, 'namesrv.properties'), 'listenPort=9876\n');
-  writeFileSync(join(dir, 'broker.conf'), brokerConf(join(dir, 'store')));
-  const namesrv = await startApacheNamesrv(join(dir, 'namesrv.properties'));
-  const { server: broker } = await startApacheBroker(join(dir, 'broker.conf'));
-  try {
-    return await checks();
-  } finally {
-    await stopServer(broker);
-    await stopServer(namesrv);
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runAgainstApache(import.meta.url, checks);

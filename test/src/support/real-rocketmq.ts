@@ -8,7 +8,8 @@
  * RocketMQ 4.9.4 cannot be told which address to bind.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -148,4 +149,59 @@ export function brokerConf(storePathRootDir: string, extra: string[] = []): stri
     ...extra,
     '',
   ].join('\n');
+}
+
+/**
+ * The body of a script run by npm run test:interop: re-run in the loopback-only namespace (Apache
+ * RocketMQ listens on every interface), start an Apache NameServer on 127.0.0.1:9876 and a broker
+ * (brokerConf) there, run checks, stop both, and exit with the code checks returned.
+ */
+export function runAgainstApache(scriptUrl: string, checks: () => Promise<number>): void {
+  const main = async (): Promise<number> => {
+    const outside = rerunInNetns(scriptUrl);
+    if (outside !== undefined) return outside;
+    const dir = mkdtempSync(join(tmpdir(), 'rocketnest-apache-'));
+    writeFileSync(join(dir, 'namesrv.properties'), 'listenPort=9876\n');
+    writeFileSync(join(dir, 'broker.conf'), brokerConf(join(dir, 'store')));
+    const namesrv = await startApacheNamesrv(join(dir, 'namesrv.properties'));
+    const { server: broker } = await startApacheBroker(join(dir, 'broker.conf'));
+    try {
+      return await checks();
+    } finally {
+      await stopServer(broker);
+      await stopServer(namesrv);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}
+
+/** PASS or FAIL lines for named checks, and how many failed: the shape of every interop script's report. */
+export function checkList(): {
+  check: (name: string, run: () => Promise<string>) => Promise<void>;
+  failed: () => number;
+  passed: () => number;
+} {
+  let failed = 0;
+  let passed = 0;
+  return {
+    check: async (name, run) => {
+      try {
+        const detail = await run();
+        passed++;
+        console.log(`PASS ${name}: ${detail}`);
+      } catch (error) {
+        failed++;
+        console.log(`FAIL ${name}: ${(error as Error).message}`);
+      }
+    },
+    failed: () => failed,
+    passed: () => passed,
+  };
 }
