@@ -1,6 +1,6 @@
 import { silentLogger } from '@rocketnest/common';
 import { parseArgs } from 'node:util';
-import { Producer, PushConsumer, type Message } from '@rocketnest/client';
+import { Admin, Producer, PushConsumer, type Message } from '@rocketnest/client';
 import { LatencyHistogram } from './latency-histogram.js';
 import { connectionOptions, credentialsFrom, tlsFrom } from './connection-options.js';
 
@@ -31,6 +31,9 @@ class BenchMeter {
   /** When the summary's time starts: at the end of the warm-up. */
   private totalStarted = performance.now();
   private second = 0;
+  /** Seconds of the summary that had traffic: a consumer waiting for its first message does not dilute the rates. */
+  private busySeconds = 0;
+  private lastTick = performance.now();
   private lastError: string | undefined;
   private readonly timer: NodeJS.Timeout;
 
@@ -59,6 +62,7 @@ class BenchMeter {
 
   private figures(c: Counts, seconds: number) {
     return {
+      messages: c.messages,
       msgPerSec: c.messages / seconds,
       mbPerSec: c.bytes / seconds / 1e6,
       p50Ms: c.latencies.percentile(50),
@@ -76,18 +80,39 @@ class BenchMeter {
   }
 
   private tick(): void {
+    if (!this.warmingUp && this.window.messages > 0) this.busySeconds++;
+    this.lastTick = performance.now();
     this.second++;
-    const line = { second: this.second, ...this.figures(this.window, 1) };
+    this.printWindow(1);
+    if (this.second === this.warmupSeconds) this.totalStarted = performance.now();
+  }
+
+  /** The window's line (its rates over seconds), then an empty window. */
+  private printWindow(seconds: number): void {
+    const line = { second: this.second, ...this.figures(this.window, seconds) };
     this.window.messages = this.window.bytes = this.window.errors = 0;
     this.window.latencies.reset();
-    if (this.second === this.warmupSeconds) this.totalStarted = performance.now();
     console.log(this.json ? JSON.stringify(line) : `[${String(this.second).padStart(3)}s] ${this.describe(line)}`);
   }
 
   finish(name: string, settings: Record<string, unknown>): void {
     clearInterval(this.timer);
-    const seconds = (performance.now() - this.totalStarted) / 1000;
-    const summary = { ...settings, warmup: this.warmupSeconds, seconds, ...this.figures(this.total, seconds) };
+    const elapsed = (performance.now() - this.totalStarted) / 1000;
+    // The last, partial second gets its line too, so that every message counted is in one.
+    const sinceTick = (performance.now() - this.lastTick) / 1000;
+    const partial = !this.warmingUp && this.window.messages > 0 ? sinceTick : 0;
+    if (this.window.messages > 0) {
+      this.second++;
+      this.printWindow(sinceTick);
+    }
+    const seconds = this.busySeconds + partial || elapsed;
+    const summary = {
+      ...settings,
+      warmup: this.warmupSeconds,
+      seconds,
+      elapsedSeconds: elapsed,
+      ...this.figures(this.total, seconds),
+    };
     if (this.json) {
       console.log(JSON.stringify({ summary }));
       return;
@@ -97,7 +122,7 @@ class BenchMeter {
       .join(', ');
     const warmup = this.warmupSeconds > 0 ? ` after ${this.warmupSeconds} s of warm-up` : '';
     console.log(
-      `${name}: ${this.describe(summary).replace(/\s+/g, ' ').trim()} (${described}, ${seconds.toFixed(0)} s${warmup})`,
+      `${name}: ${this.describe(summary).replace(/\s+/g, ' ').trim()} (${described}, over the ${seconds.toFixed(0)} s with traffic of ${elapsed.toFixed(0)} s${warmup})`,
     );
     if (this.lastError) console.log(`last error: ${this.lastError}`);
   }
@@ -262,6 +287,8 @@ export async function benchConsumer(args: string[]): Promise<void> {
     consumeMessageBatchMaxSize: batch,
     logger: silentLogger,
   });
+  // A new group on a young topic would start at offset 0: put it at the end first.
+  if (values.from === 'last') await startAtEnd(values, group);
   const meter = new BenchMeter(values.json, 'end-to-end', warmup);
   consumer.subscribe(values.topic).onMessage((messages) => {
     // Whole milliseconds from the born time, both ends to the millisecond (no bias), unless stamped.
@@ -280,6 +307,27 @@ export async function benchConsumer(args: string[]): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, duration * 1000));
   meter.finish('consumer', { group, concurrency, batch, topic: values.topic, namesrv: values.namesrvAddr });
   await consumer.shutdown();
+}
+
+/** Commit the group at the end of every queue of the topic; a topic with no route yet has nothing to skip. */
+async function startAtEnd(
+  values: { namesrvAddr: string; topic: string } & Parameters<typeof tlsFrom>[0] &
+    Parameters<typeof credentialsFrom>[0],
+  group: string,
+) {
+  const admin = new Admin({
+    namesrvAddr: values.namesrvAddr,
+    credentials: credentialsFrom(values),
+    tls: tlsFrom(values),
+    logger: silentLogger,
+  });
+  try {
+    await admin.commitGroupAtEnd(group, values.topic).catch((error: unknown) => {
+      if (!/route|topic/i.test((error as Error).message)) throw error;
+    });
+  } finally {
+    await admin.shutdown();
+  }
 }
 
 function warmupSeconds(text: string, duration: number): number {

@@ -1,5 +1,6 @@
 import {
   createRequest,
+  UpdateConsumerOffsetRequestHeader,
   encodeJsonBody,
   decodeOffsetMessageId,
   decodeStoredMessages,
@@ -240,6 +241,29 @@ export class Admin {
       for (const [queue, value] of queueMap<Omit<QueueStats, 'queue'>>(response.body)) stats.push({ queue, ...value });
     }
     return sortByQueue(stats);
+  }
+
+  /**
+   * Commit the group's offset of every queue of the topic at the queue's end, so that a group
+   * that has never consumed it reads only what arrives from now on: brokers start such a group at
+   * offset 0, whatever its consumeFromWhere, while the topic's first messages are still in memory.
+   */
+  async commitGroupAtEnd(group: string, topic: string): Promise<void> {
+    const masters = mastersOf(await this.topicRoute(topic));
+    for (const { queue, maxOffset } of await this.topicStats(topic)) {
+      const address = masters.get(queue.brokerName);
+      if (!address) continue;
+      await this.call(
+        address,
+        RequestCode.UPDATE_CONSUMER_OFFSET,
+        UpdateConsumerOffsetRequestHeader.encode({
+          consumerGroup: group,
+          topic,
+          queueId: queue.queueId,
+          commitOffset: maxOffset,
+        }),
+      );
+    }
   }
 
   /** The group's live members on the brokers of a topic. */
