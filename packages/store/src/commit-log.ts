@@ -144,7 +144,10 @@ export class CommitLog {
       putInt32(blank.buffer, remaining, blank.at);
       putInt32(blank.buffer, BLANK_MAGIC_CODE, blank.at + 4);
       this.slabLength += 8;
-      // The rest of the segment stays as it is (zeros); the next record starts a new segment.
+      // The rest of the segment stays as it is (zeros); the next record starts a new segment, in
+      // a chunk of its own: with exactly 8 bytes left it would otherwise continue this one across
+      // the segment's end, which no write may cross.
+      this.cut();
       this.writeOffset += remaining;
     }
     const physicalOffset = this.writeOffset;

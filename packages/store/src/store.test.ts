@@ -306,6 +306,40 @@ describe('file store', () => {
     assert.equal(reopened.queryMessage('Roll', 'missing', 10, 0, Date.now()).messages.length, 0);
   });
 
+  it('rolls over when a record leaves exactly 8 bytes, the blank alone, and the next record of the round starts the next segment', async () => {
+    const root = tempDir();
+    const segment = small.mappedFileSizeCommitLog!;
+    const store = new DefaultMessageStore({ ...small, storePathRootDir: root }, { logger: silentLogger });
+    await store.start();
+    after(() => store.shutdown());
+    const first = (await store.putMessage(message('Edge', 0, 'a')))!.appendResult!;
+    const overhead = first.wroteBytes - 1; // a record's bytes beyond its body, the same for every body here
+    // Fill the segment up to 8 bytes before its end, in records under maxMessageSize.
+    let end = first.wroteOffset + first.wroteBytes;
+    while (segment - end > 8) {
+      const room = segment - end - 8;
+      const body = Math.min(room - overhead, 20_000);
+      if (body < 1) break;
+      const put = (await store.putMessage(message('Edge', 0, 'f'.repeat(body)))).appendResult!;
+      end = put.wroteOffset + put.wroteBytes;
+    }
+    assert.equal(segment - end, 8, 'the segment has just room for the END_FILE blank');
+    // Two puts of one round: the first writes the blank and starts the next segment, the second follows it.
+    const [next, after1] = await Promise.all([
+      store.putMessage(message('Edge', 0, 'next')),
+      store.putMessage(message('Edge', 0, 'after')),
+    ]);
+    assert.equal(next.status, 'PUT_OK');
+    assert.equal(after1.status, 'PUT_OK');
+    assert.equal(next.appendResult!.wroteOffset, segment);
+    assert.deepEqual(
+      readAll(store, 'Edge', 0)
+        .slice(-2)
+        .map((m) => m.body.toString()),
+      ['next', 'after'],
+    );
+  });
+
   it('rebuilds missing ConsumeQueues from the CommitLog', async () => {
     const root = tempDir();
     const store = new DefaultMessageStore({ ...small, storePathRootDir: root }, { logger: silentLogger });
