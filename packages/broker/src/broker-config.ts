@@ -1,12 +1,18 @@
 import { typedSettings } from '@rocketnest/common';
 import { storeConfigKeys, storeConfigFromProperties, type MessageStoreConfig } from '@rocketnest/store';
 import { brokerNameProblem } from '@rocketnest/protocol';
-import { TLS_KEYS, tlsFromProperties, type ProcessTls } from '@rocketnest/remoting';
+import {
+  DEFAULT_METRICS_EXPORTER,
+  TLS_KEYS,
+  tlsFromProperties,
+  type MetricsExporterSettings,
+  type ProcessTls,
+} from '@rocketnest/remoting';
 
 export type BrokerRole = 'ASYNC_MASTER' | 'SYNC_MASTER' | 'SLAVE';
 
-/** Broker settings by their broker.conf names (BrokerConfig, NettyServerConfig). */
-export interface BrokerConfig {
+/** Broker settings by their broker.conf names (BrokerConfig, NettyServerConfig; the metrics exporter's as RocketMQ 5 names them). */
+export interface BrokerConfig extends MetricsExporterSettings {
   brokerClusterName: string;
   brokerName: string;
   /** 0 for the master, > 0 for a slave. */
@@ -128,6 +134,7 @@ export function defaultBrokerConfig(overrides: Partial<BrokerConfig> = {}): Brok
     flushConsumerOffsetInterval: 5000,
     flushDelayOffsetInterval: 10_000,
     regionId: 'DefaultRegion',
+    ...DEFAULT_METRICS_EXPORTER,
     traceOn: true,
     enablePropertyFilter: false,
     rejectTransactionMessage: false,
@@ -174,6 +181,11 @@ export function validateBrokerConfig(config: BrokerConfig, tls?: ProcessTls): vo
   if (config.haTlsEnable && !(tls?.server && tls.client)) {
     throw new RangeError(
       "broker.conf: haTlsEnable needs tls.server.mode with its certificate (for this HA port) and tls.enable with tls.client.* (for a master's)",
+    );
+  }
+  if (!['DISABLE', 'PROM'].includes(config.metricsExporterType)) {
+    throw new RangeError(
+      `broker.conf: metricsExporterType must be DISABLE or PROM (Prometheus at metricsPromExporterPort), got "${config.metricsExporterType}"`,
     );
   }
   if (!['ASYNC_MASTER', 'SYNC_MASTER', 'SLAVE'].includes(config.brokerRole)) {

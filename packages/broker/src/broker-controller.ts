@@ -172,6 +172,14 @@ export class BrokerController implements BrokerContext {
     return this.server.address.port;
   }
 
+  /** Client connections open on both ports, and pulls held for messages to come (metrics). */
+  get load(): { connections: number; heldPulls: number } {
+    return {
+      connections: this.servers.reduce((n, server) => n + server.connections.size, 0),
+      heldPulls: this.hold.size,
+    };
+  }
+
   private registerProcessors(broker: BrokerContext): void {
     const validator = this.acl && new PlainAccessValidator(this.acl, BROKER_ADMIN_CODES);
     for (const [code, checked, options] of processorTable(broker, this.hold, this.transactions)) {

@@ -6,6 +6,11 @@ export class BrokerStats {
   readonly bootTimestamp = Date.now();
   putTotal = 0;
   getTotal = 0;
+  /** Messages and bytes stored per topic, and read per topic and group (group + '\u0001' + topic), since start. */
+  readonly putByTopic = new Map<string, Traffic>();
+  readonly getByGroupTopic = new Map<string, Traffic>();
+  /** Told how long each send and pull took (seconds), when metrics are exported. */
+  onLatency: ((kind: 'send' | 'pull', seconds: number) => void) | undefined;
   private putTodayMorning = 0;
   private getTodayMorning = 0;
   private putYesterdayMorning = 0;
@@ -61,7 +66,30 @@ export class BrokerStats {
     };
   }
 
+  recordPut(topic: string, messages: number, bytes: number): void {
+    this.putTotal += messages;
+    add(this.putByTopic, topic, messages, bytes);
+  }
+
+  recordGet(group: string, topic: string, messages: number, bytes: number): void {
+    this.getTotal += messages;
+    add(this.getByGroupTopic, `${group}\u0001${topic}`, messages, bytes);
+  }
+
   close(): void {
     clearInterval(this.timer);
   }
+}
+
+export interface Traffic {
+  messages: number;
+  bytes: number;
+}
+
+function add(table: Map<string, Traffic>, key: string, messages: number, bytes: number): void {
+  const traffic = table.get(key);
+  if (traffic) {
+    traffic.messages += messages;
+    traffic.bytes += bytes;
+  } else table.set(key, { messages, bytes });
 }

@@ -24,6 +24,13 @@ export class PullRequestHoldService {
    */
   private readonly held = new Map<string, HeldPull[][]>();
 
+  /** Pulls held now, over every queue (counted when asked: metrics scrapes). */
+  get size(): number {
+    let count = 0;
+    for (const queues of this.held.values()) for (const pulls of queues) count += pulls?.length ?? 0;
+    return count;
+  }
+
   hold(topic: string, queueId: number, pull: HeldPull, timeoutMs: number): void {
     let queues = this.held.get(topic);
     if (!queues) this.held.set(topic, (queues = []));

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { brokerSettingsFromProperties, BrokerController } from '@rocketnest/broker';
-import { defaultNamesrvConfig, NamesrvController } from '@rocketnest/namesrv';
-import { parseProperties, typedSettings } from '@rocketnest/common';
-import { TLS_KEYS, tlsFromProperties } from '@rocketnest/remoting';
+import { brokerMetrics, brokerSettingsFromProperties, BrokerController } from '@rocketnest/broker';
+import { defaultNamesrvConfig, NamesrvController, namesrvMetrics } from '@rocketnest/namesrv';
+import { parseProperties, typedSettings, type Logger } from '@rocketnest/common';
+import { MetricsEndpoint, TLS_KEYS, tlsFromProperties, type MetricsExporterSettings } from '@rocketnest/remoting';
+import type { Registry } from 'prom-client';
 import { processLogger } from './log.js';
 
 /** Settings from a properties file, or none. A missing or unreadable file is an error naming it. */
@@ -48,6 +49,29 @@ export function stopOnSignals(name: string, shutdown: () => Promise<void>): void
   }
 }
 
+/**
+ * The Prometheus endpoint, when the settings ask for it (metricsExporterType=PROM): GET /metrics on
+ * metricsPromExporterPort at metricsPromExporterHost (default: the server's bindAddress).
+ * Resolves with what stops it.
+ */
+async function startMetrics(
+  settings: MetricsExporterSettings & { bindAddress: string },
+  registry: () => Registry,
+  log: Logger,
+  source: string,
+): Promise<() => Promise<void>> {
+  if (settings.metricsExporterType === 'DISABLE') return async () => {};
+  if (settings.metricsExporterType !== 'PROM') {
+    throw new Error(
+      `${source}: metricsExporterType must be DISABLE or PROM, got "${String(settings.metricsExporterType)}"`,
+    );
+  }
+  const host = settings.metricsPromExporterHost || settings.bindAddress;
+  const endpoint = await MetricsEndpoint.start(registry(), host, settings.metricsPromExporterPort);
+  log.info(`Prometheus metrics at http://${host}:${endpoint.port}/metrics`);
+  return () => endpoint.close();
+}
+
 /** `rocketnest namesrv [-c namesrv.properties]` */
 export async function runNamesrv(configFile: string | undefined): Promise<void> {
   const log = processLogger('namesrv');
@@ -68,10 +92,14 @@ export async function runNamesrv(configFile: string | undefined): Promise<void> 
     tls: tls.server,
   });
   await namesrv.start();
+  const stopMetrics = await startMetrics(config, () => namesrvMetrics(namesrv), log, source);
   log.info(`listening on ${config.bindAddress}:${namesrv.port}`);
   // RocketMQ's own boot line, which scripts wait for.
   log.info('The Name Server boot success. serializeType=JSON');
-  stopOnSignals('namesrv', () => namesrv.shutdown());
+  stopOnSignals('namesrv', async () => {
+    await stopMetrics();
+    await namesrv.shutdown();
+  });
 }
 
 /** `rocketnest broker [-n host:port[;host:port]] [-c broker.conf]` */
@@ -90,6 +118,7 @@ export async function runBroker(configFile: string | undefined, namesrvAddr: str
   await broker.start().catch((error: unknown) => {
     throw new Error(`${configFile ?? 'the default settings'}: ${(error as Error).message}`, { cause: error });
   });
+  const stopMetrics = await startMetrics(broker.config, () => brokerMetrics(broker), log, configFile ?? 'broker.conf');
   const namesrvs = settings.broker.namesrvAddr || '(none: clients must be given the broker address)';
   log.info(
     `store at ${settings.store.storePathRootDir}, ${settings.store.flushDiskType}, listening on ${settings.broker.bindAddress}:${broker.port}`,
@@ -97,5 +126,8 @@ export async function runBroker(configFile: string | undefined, namesrvAddr: str
   log.info(
     `The broker[${settings.broker.brokerName}, ${broker.brokerAddr}] boot success. serializeType=JSON and name server is ${namesrvs}`,
   );
-  stopOnSignals('broker', () => broker.shutdown());
+  stopOnSignals('broker', async () => {
+    await stopMetrics();
+    await broker.shutdown();
+  });
 }

@@ -1,5 +1,10 @@
-/** NameServer settings, by the names namesrv.properties uses (NamesrvConfig, NettyServerConfig). */
-export interface NamesrvConfig {
+import { DEFAULT_METRICS_EXPORTER, type MetricsExporterSettings } from '@rocketnest/remoting';
+
+/**
+ * NameServer settings, by the names namesrv.properties uses (NamesrvConfig, NettyServerConfig; the
+ * metrics exporter's as RocketMQ 5's broker names them).
+ */
+export interface NamesrvConfig extends MetricsExporterSettings {
   /** Port to listen on (RocketMQ's default 9876; 0 picks a free one). */
   listenPort: number;
   /** Address to bind: 0.0.0.0 serves other hosts, 127.0.0.1 this one only. */
@@ -33,4 +38,5 @@ export const defaultNamesrvConfig: NamesrvConfig = {
   maxConnectionsPerHost: 1000,
   aclEnable: false,
   rocketmqHome: process.env['ROCKETMQ_HOME'] ?? '',
+  ...DEFAULT_METRICS_EXPORTER,
 };

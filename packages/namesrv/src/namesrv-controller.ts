@@ -103,6 +103,11 @@ export class NamesrvController {
     return this.server.address.port;
   }
 
+  /** Connections open now (metrics). */
+  get connectionCount(): number {
+    return this.server.connections.size;
+  }
+
   async start(): Promise<void> {
     await this.server.listen();
     startAccessControl(this.acl, this.logger, {

@@ -379,6 +379,10 @@ export class DefaultMessageStore implements MessageStore {
     return this.commitLog.maxOffset;
   }
 
+  get flushBehindBytes(): number {
+    return Math.max(0, this.commitLog.maxOffset - this.flush.lastFlushedOffset);
+  }
+
   /** Delete topics' ConsumeQueues; a name that breaks the rules throws before anything is deleted. */
   deleteTopics(topics: readonly string[]): void {
     this.consumeQueues.delete(topics);

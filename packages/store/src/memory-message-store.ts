@@ -276,6 +276,8 @@ export class MemoryMessageStore implements MessageStore {
     return this.nextPhysicalOffset;
   }
 
+  readonly flushBehindBytes = 0;
+
   /** Never: every message here is in memory. */
   checkInDiskByConsumeOffset(): boolean {
     return false;

@@ -114,6 +114,8 @@ export interface MessageStore {
   queryMessage(topic: string, key: string, maxNum: number, begin: number, end: number): QueryMessageResult;
   getMinPhyOffset(): number;
   getMaxPhyOffset(): number;
+  /** CommitLog bytes appended and not yet flushed to disk (0 for a store without files). */
+  readonly flushBehindBytes: number;
   /** Forget a topic's queues and their files. */
   deleteTopics(topics: readonly string[]): void;
   /** Queue ids that have a ConsumeQueue, per topic. */

@@ -95,7 +95,9 @@ export function pullMessage(broker: BrokerContext, hold: PullRequestHoldService)
         ? group.whichBrokerWhenConsumeSlowly
         : group.brokerId;
     const response = pullResponse(request, result, header.queueOffset, suggestWhichBrokerId);
-    if (result.status === 'FOUND') broker.stats.getTotal += result.messageCount;
+    if (result.status === 'FOUND') {
+      broker.stats.recordGet(header.consumerGroup, header.topic, result.messageCount, result.body.length);
+    }
     if (allowSuspend && header.sysFlag & PullSysFlag.COMMIT_OFFSET && broker.config.brokerRole !== 'SLAVE') {
       broker.offsets.commit(header.consumerGroup, header.topic, header.queueId, header.commitOffset);
     }
@@ -125,7 +127,14 @@ export function pullMessage(broker: BrokerContext, hold: PullRequestHoldService)
     }
     return response;
   };
-  return (request: RemotingCommand, context: RequestContext) => pull(request, context, true);
+  return (request: RemotingCommand, context: RequestContext) => {
+    if (!broker.stats.onLatency) return pull(request, context, true);
+    // The pull's own work; a pull held for messages to come is answered later, outside this time.
+    const started = performance.now();
+    const response = pull(request, context, true);
+    broker.stats.onLatency('pull', (performance.now() - started) / 1000);
+    return response;
+  };
 }
 
 /** The store's answer as a pull response (PullMessageProcessor's status mapping). */

@@ -121,12 +121,18 @@ export function sendMessage(broker: BrokerContext) {
       }
       messages = [single];
     }
+    const started = broker.stats.onLatency && performance.now();
     const put = messages.length === 1 ? broker.store.putMessage(messages[0]!) : broker.store.putMessages(messages);
     const waits =
       broker.config.brokerRole === 'SYNC_MASTER' &&
       propertyValue(messages[0]!.properties, MessageConst.WAIT) !== 'false';
     const answered = waits ? put.then((result) => replicated(broker, result)) : put;
-    return answered.then((result) => sendResponse(request, broker, queueId, result));
+    return answered.then((result) => {
+      if (result.status === 'PUT_OK')
+        broker.stats.recordPut(header.topic, result.appendResult!.msgNum, request.body?.length ?? 0);
+      if (started) broker.stats.onLatency?.('send', (performance.now() - started) / 1000);
+      return sendResponse(request, broker, queueId, result);
+    });
   };
 }
 
@@ -184,7 +190,6 @@ function sendResponse(
     : undefined;
   switch (result.status) {
     case 'PUT_OK':
-      broker.stats.putTotal += stored!.msgNum;
       return createResponse(request, ResponseCode.SUCCESS, { extFields });
     case 'FLUSH_DISK_TIMEOUT':
       return createResponse(request, ResponseCode.FLUSH_DISK_TIMEOUT, { extFields, remark: result.error });
