@@ -2,6 +2,7 @@ import { HttpException, type Logger } from '@nestjs/common';
 import type { ConsumeContext, ReceivedMessage } from '@rocketnest/client';
 import { MessageConst } from '@rocketnest/protocol';
 import { DeadLetterOutcome, NonRetriableError, RetryOutcome } from './outcomes.js';
+import { ListenerMetrics } from './listener-metrics.js';
 import { tracedProcess } from './tracing.js';
 import type { ResolvedListenerOptions } from './rocket-listener.decorator.js';
 
@@ -42,6 +43,7 @@ export class ListenerOutcomePolicy {
     private readonly logger: Logger,
     /** Answer a request message with the listener's value. */
     private readonly reply: (group: string, request: ReceivedMessage, body: Buffer | string) => Promise<void>,
+    private readonly metrics: ListenerMetrics = new ListenerMetrics(),
   ) {}
 
   onOutcome(listener: (outcome: ListenerOutcome) => void): void {
@@ -55,16 +57,17 @@ export class ListenerOutcomePolicy {
     context: ConsumeContext,
   ): Promise<'CONSUME_SUCCESS' | 'RECONSUME_LATER'> {
     let last: Pick<ListenerOutcome, 'outcome' | 'reason'> = { outcome: 'acknowledged' };
-    return tracedProcess(
-      handler.name,
-      handler.options.group,
-      messages[0]!,
-      () => this.attempt(handler, messages, context, (outcome) => (last = outcome)),
-      () => ({
-        name: last.outcome,
-        error: last.outcome === 'acknowledged' ? undefined : (last.reason ?? last.outcome),
-      }),
-    );
+    const started = performance.now();
+    const timed = async () => {
+      const status = await this.attempt(handler, messages, context, (outcome) => (last = outcome));
+      const outcome = { listener: handler.name, group: handler.options.group, outcome: last.outcome };
+      this.metrics.record(messages[0]!.topic, outcome, messages.length, (performance.now() - started) / 1000);
+      return status;
+    };
+    return tracedProcess(handler.name, handler.options.group, messages[0]!, timed, () => ({
+      name: last.outcome,
+      error: last.outcome === 'acknowledged' ? undefined : (last.reason ?? last.outcome),
+    }));
   }
 
   private async attempt(
