@@ -5,7 +5,6 @@ import { after, describe, it } from 'node:test';
 import { eventually, temporaryDir } from './support/cluster.js';
 import { startProducer, testConsumer } from './support/clients.js';
 import { RocketnestProcess } from './support/local-cluster.js';
-import { freePort } from './support/ports.js';
 
 /** A sample's value from Prometheus' text format: the line of the metric with exactly these labels in it. */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
@@ -28,10 +27,9 @@ const scrape = async (port: number) => {
 describe('Prometheus metrics (metricsExporterType=PROM)', () => {
   it('the broker counts messages and bytes in by topic and out by group, times sends and pulls, and reports store, connections and held pulls; the NameServer its brokers and topics', async () => {
     const dir = temporaryDir();
-    const [namesrvMetricsPort, brokerMetricsPort] = [await freePort(), await freePort()];
     writeFileSync(
       join(dir, 'namesrv.properties'),
-      `listenPort=0\nbindAddress=127.0.0.1\nmetricsExporterType=PROM\nmetricsPromExporterPort=${namesrvMetricsPort}\n`,
+      'listenPort=0\nbindAddress=127.0.0.1\nmetricsExporterType=PROM\nmetricsPromExporterPort=0\n',
     );
     const namesrv = await RocketnestProcess.start(['namesrv', '-c', join(dir, 'namesrv.properties')]);
     after(() => namesrv.stop());
@@ -45,15 +43,15 @@ describe('Prometheus metrics (metricsExporterType=PROM)', () => {
         'listenPort=0',
         `storePathRootDir=${join(dir, 'store')}`,
         'metricsExporterType=PROM',
-        `metricsPromExporterPort=${brokerMetricsPort}`,
+        'metricsPromExporterPort=0', // a free port, printed
       ].join('\n'),
     );
     const broker = await RocketnestProcess.start(['broker', '-n', namesrvAddr, '-c', join(dir, 'broker.conf')]);
     after(() => broker.stop());
-    assert.match(
-      broker.output,
-      new RegExp(`Prometheus metrics at http://127\\.0\\.0\\.1:${brokerMetricsPort}/metrics`),
-    );
+    const metricsPort = (output: string) =>
+      Number(/Prometheus metrics at http:\/\/127\.0\.0\.1:(\d+)\/metrics/.exec(output)![1]);
+    const brokerMetricsPort = metricsPort(broker.output);
+    const namesrvMetricsPort = metricsPort(namesrv.output);
 
     const producer = await startProducer(namesrvAddr);
     for (let i = 0; i < 10; i++) await producer.send({ topic: 'Metered', body: 'x'.repeat(100) });

@@ -15,7 +15,6 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import { eventually } from '../support/cluster.js';
-import { freePort } from '../support/ports.js';
 
 const require = createRequire(import.meta.url);
 const repo = join(require.resolve('@rocketnest/cli/package.json'), '..', '..', '..');
@@ -166,25 +165,31 @@ export const used = [RocketModule, RocketTestingModule, RocketHealthIndicator, P
     const main = join(app, 'src', 'main.ts');
     writeFileSync(
       main,
-      readFileSync(main, 'utf8').replace('process.env.PORT ?? 3000)', "process.env.PORT ?? 3000, '127.0.0.1')"),
+      readFileSync(main, 'utf8').replace(
+        'await app.listen(process.env.PORT ?? 3000);',
+        // Port 0 and the URL printed: a port picked beforehand could go to the embedded broker first.
+        "await app.listen(process.env.PORT ?? 3000, '127.0.0.1');\n  console.log(`listening at ${await app.getUrl()}`);",
+      ),
     );
+    assert.match(readFileSync(main, 'utf8'), /listening at/, 'main.ts as @nestjs/cli wrote it, with our line added');
     nest(['build'], app);
 
-    const port = await freePort();
     // The app's temporary files go here, to see that a stop on SIGTERM leaves none.
     const appTmp = join(dir, 'app-tmp');
     mkdirSync(appTmp);
     const child = spawn(process.execPath, ['dist/main.js'], {
       cwd: app,
-      env: { ...process.env, PORT: String(port), ROCKET_NAMESRV_ADDR: '', TMPDIR: appTmp },
+      env: { ...process.env, PORT: '0', ROCKET_NAMESRV_ADDR: '', TMPDIR: appTmp },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     try {
+      await eventually(() => /listening at http:\/\/127\.0\.0\.1:\d+/.test(output), 'the app to listen', 60_000);
+      const url = /listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)![1]!;
       const greet = () =>
-        fetch(`http://127.0.0.1:${port}/greet`, {
+        fetch(`${url}/greet`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ to: 'ada' }),
