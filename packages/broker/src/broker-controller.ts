@@ -45,6 +45,8 @@ export interface BrokerControllerOptions {
   /** The store to serve; by default a file store (DefaultMessageStore) with the store settings. */
   store?: MessageStore | undefined;
   storeLogger?: Logger | undefined;
+  /** The broker.conf it was started with, which updateBrokerConfig writes. */
+  configFile?: string | undefined;
 }
 
 /** How often a slave copies its master's tables (SlaveSynchronize's period in RocketMQ). */
@@ -79,6 +81,7 @@ export class BrokerController implements BrokerContext {
   /** The HA port listened on (haListenPort, or the free port taken for 0). */
   private haPort: number;
   readonly logger: Logger;
+  readonly configFile: string | undefined;
   readonly acl: PlainPermissionManager | undefined;
   /** brokerIP1 and the port listened on: known once start() has bound it. */
   storeHost = '';
@@ -109,6 +112,7 @@ export class BrokerController implements BrokerContext {
     this.tls = settings.tls;
     this.storeConfig = defaultStoreConfig(settings.store);
     this.logger = options.logger ?? consoleLogger('broker');
+    this.configFile = options.configFile;
     this.store = options.store ?? new DefaultMessageStore(this.storeConfig, { logger: options.storeLogger });
     // A bad ACL file stops the broker here, before it touches its store or a port.
     this.acl = this.config.aclEnable ? new PlainPermissionManager(this.config.rocketmqHome, this.logger) : undefined;

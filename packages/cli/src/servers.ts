@@ -87,6 +87,7 @@ export async function runNamesrv(configFile: string | undefined): Promise<void> 
       log.warn(`${configFile}: "${key}" is not a setting RocketNest knows; it is ignored`);
   }
   const namesrv = new NamesrvController(config, {
+    configFile,
     logger: log,
     remotingLogger: processLogger('remoting'),
     tls: tls.server,
@@ -110,6 +111,7 @@ export async function runBroker(configFile: string | undefined, namesrvAddr: str
   if (namesrvAddr !== undefined) properties['namesrvAddr'] = namesrvAddr;
   const settings = brokerSettingsFromProperties(properties, (message) => log.warn(message), configFile);
   const broker = new BrokerController(settings, {
+    configFile,
     logger: log,
     remotingLogger: processLogger('remoting'),
     storeLogger: processLogger('store'),

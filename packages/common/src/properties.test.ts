@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseProperties, typedSettings } from './index.js';
+import { parseProperties, typedSettings, updatePropertiesText } from './index.js';
 
 describe('Java properties files', () => {
   it('reads key=value, key: value and key value lines, comments and continuations', () => {
@@ -38,5 +38,19 @@ describe('Java properties files', () => {
       () => typedSettings(defaults, { orderMessageEnable: 'yes' }, 'n.properties'),
       /orderMessageEnable must be true or false, got "yes"/,
     );
+  });
+
+  it('rewrites a setting where it stands, keeping comments and other lines, and adds new ones at the end', () => {
+    const text = '# the broker\nbrokerName = broker-a\n# flushing\nflushDiskType=ASYNC_FLUSH\n';
+    const updated = updatePropertiesText(text, { flushDiskType: 'SYNC_FLUSH', maxMessageSize: '1024' });
+    assert.equal(
+      updated,
+      '# the broker\nbrokerName = broker-a\n# flushing\nflushDiskType=SYNC_FLUSH\nmaxMessageSize=1024\n',
+    );
+    assert.deepEqual(parseProperties(updated), {
+      brokerName: 'broker-a',
+      flushDiskType: 'SYNC_FLUSH',
+      maxMessageSize: '1024',
+    });
   });
 });

@@ -46,3 +46,41 @@ export function parseProperties(text: string): Record<string, string> {
   }
   return properties;
 }
+
+/**
+ * Properties text with these settings changed: a key's line is rewritten where it stands, its
+ * comments and the other lines kept; keys it lacks are added at the end.
+ */
+export function updatePropertiesText(text: string, changes: Readonly<Record<string, string>>): string {
+  const pending = new Map(Object.entries(changes));
+  const lines = text.split(/\r?\n/);
+  if (lines.at(-1) === '') lines.pop();
+  const updated = lines.map((line) => {
+    const key = /^\s*([^=:\s#!]+)\s*[=:\s]/.exec(line)?.[1];
+    if (key === undefined || !pending.has(key)) return line;
+    const value = pending.get(key)!;
+    pending.delete(key);
+    return `${key}=${value}`;
+  });
+  for (const [key, value] of pending) updated.push(`${key}=${value}`);
+  return `${updated.join('\n')}\n`;
+}
+
+/**
+ * An update of running settings from key=value text (mqadmin's updateBrokerConfig and
+ * updateNamesrvConfig bodies): each key must belong to one of the settings objects and each value
+ * be of its type, else it throws naming what is wrong and nothing is to change. Returns the
+ * changes as given (for the config file) and, for each object, its typed values.
+ */
+export function settingsUpdate<Targets extends readonly object[]>(
+  text: string,
+  targets: Targets,
+  source: string,
+): { changes: Record<string, string>; values: { [I in keyof Targets]: Partial<Targets[I]> } } {
+  const changes = parseProperties(text);
+  if (Object.keys(changes).length === 0) throw new RangeError(`${source}: no setting given: send key=value lines`);
+  const unknown = Object.keys(changes).filter((key) => !targets.some((target) => key in target));
+  if (unknown.length > 0) throw new RangeError(`${source}: ${unknown.join(', ')}: not a setting here`);
+  const values = targets.map((target) => typedSettings(target, changes, source));
+  return { changes, values: values as { [I in keyof Targets]: Partial<Targets[I]> } };
+}

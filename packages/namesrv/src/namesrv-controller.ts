@@ -1,3 +1,4 @@
+import { getNamesrvConfig, updateNamesrvConfig } from './processors/config-processors.js';
 import {
   accessChecked,
   NAMESRV_ADMIN_CODES,
@@ -31,6 +32,8 @@ export interface NamesrvControllerOptions {
   remotingLogger?: Logger | undefined;
   /** TLS on its port (RocketMQ's tls.server.* settings; see serverTlsFromProperties). */
   tls?: ServerTls | undefined;
+  /** The namesrv.properties it was started with, which updateNamesrvConfig writes. */
+  configFile?: string | undefined;
 }
 
 /**
@@ -58,7 +61,13 @@ export class NamesrvController {
       ...serverTlsOptions(options.tls),
       logger: options.remotingLogger,
     });
-    const context: NamesrvContext = { config: this.config, routes: this.routes, kv: this.kv, logger: this.logger };
+    const context: NamesrvContext = {
+      config: this.config,
+      routes: this.routes,
+      kv: this.kv,
+      logger: this.logger,
+      configFile: options.configFile,
+    };
     const processors: [number, ReturnType<typeof registerBroker>][] = [
       [RequestCode.REGISTER_BROKER, registerBroker(context)],
       [RequestCode.UNREGISTER_BROKER, unregisterBroker(context)],
@@ -75,6 +84,8 @@ export class NamesrvController {
       [RequestCode.GET_KV_CONFIG, getKVConfig(context)],
       [RequestCode.DELETE_KV_CONFIG, deleteKVConfig(context)],
       [RequestCode.GET_KVLIST_BY_NAMESPACE, getKVListByNamespace(context)],
+      [RequestCode.GET_NAMESRV_CONFIG, getNamesrvConfig(context)],
+      [RequestCode.UPDATE_NAMESRV_CONFIG, updateNamesrvConfig(context)],
     ];
     if (this.config.aclEnable && !this.config.rocketmqHome) {
       throw new RangeError(

@@ -20,6 +20,7 @@ export {
   defaultStoreConfig,
   storeConfigFromProperties,
   storeConfigKeys,
+  validateStoreConfig,
   type FlushDiskType,
   type MessageStoreConfig,
 } from './store-config.js';

@@ -113,6 +113,26 @@ async function main(): Promise<number> {
       mqadmin(namesrvAddr, 'brokerStatus', '-b', brokerAddr),
       (o) => /brokerVersionDesc\s+: V4_9_8/.test(o) && /msgPutTotalTodayNow\s+: [1-9]/.test(o),
     );
+    check('mqadmin getBrokerConfig', mqadmin(namesrvAddr, 'getBrokerConfig', '-b', brokerAddr), (o) =>
+      /shortPollingTimeMills\s*=\s*1000/.test(o),
+    );
+    check(
+      'mqadmin updateBrokerConfig',
+      mqadmin(namesrvAddr, 'updateBrokerConfig', '-b', brokerAddr, '-k', 'shortPollingTimeMills', '-v', '700'),
+      (o) =>
+        /update broker config success/.test(o) &&
+        /shortPollingTimeMills\s*=\s*700/.test(mqadmin(namesrvAddr, 'getBrokerConfig', '-b', brokerAddr)),
+    );
+    check('mqadmin getNamesrvConfig', mqadmin(namesrvAddr, 'getNamesrvConfig'), (o) =>
+      /orderMessageEnable\s*=\s*false/.test(o),
+    );
+    check(
+      'mqadmin updateNamesrvConfig',
+      mqadmin(namesrvAddr, 'updateNamesrvConfig', '-k', 'orderMessageEnable', '-v', 'true'),
+      (o) =>
+        /update name server config success/.test(o) &&
+        /orderMessageEnable\s*=\s*true/.test(mqadmin(namesrvAddr, 'getNamesrvConfig')),
+    );
   } finally {
     await broker.stop();
     await namesrv.stop();

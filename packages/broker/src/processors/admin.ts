@@ -94,30 +94,6 @@ export function getAllDelayOffset(broker: BrokerContext) {
     createResponse(request, ResponseCode.SUCCESS, { body: encodeJsonBody(broker.schedule.table()) });
 }
 
-/** Settings GET_BROKER_CONFIG never shows: the broker's own account. */
-const SECRET_SETTINGS = new Set(['accessKey', 'secretKey']);
-
-/**
- * GET_BROKER_CONFIG (26): the broker's and its store's settings as key=value lines, as
- * Configuration.getAllConfigsFormatString writes them, secrets left out. timerWheelEnable=true
- * says, as RocketMQ 5's brokers do, that TIMER_DELIVER_MS is kept (4.x brokers lack the key and
- * deliver such messages at once): our producers read it before they send a delivery time.
- */
-export function getBrokerConfig(broker: BrokerContext) {
-  const bootTime = Date.now();
-  return (request: RemotingCommand): RemotingCommand => {
-    const settings: Record<string, unknown> = { ...broker.config, ...broker.storeConfig };
-    const lines = Object.keys(settings)
-      .filter((key) => !SECRET_SETTINGS.has(key) && ['string', 'number', 'boolean'].includes(typeof settings[key]))
-      .sort()
-      .map((key) => `${key}=${String(settings[key])}\n`);
-    return createResponse(request, ResponseCode.SUCCESS, {
-      extFields: { version: encodeJavaJson({ counter: 0, stateVersion: 0, timestamp: bootTime }) },
-      body: Buffer.from(lines.join('')),
-    });
-  };
-}
-
 /** GET_BROKER_RUNTIME_INFO (28): every key mqadmin clusterList and brokerStatus read. */
 export function getBrokerRuntimeInfo(broker: BrokerContext) {
   return (request: RemotingCommand): RemotingCommand => {

@@ -5,6 +5,7 @@ import type { PullRequestHoldService } from '../pull-request-hold-service.js';
 import type { TransactionalMessageService } from '../transaction/transactional-message-service.js';
 import * as acl from './acl-config.js';
 import * as admin from './admin.js';
+import * as config from './config.js';
 import * as clients from './client-manage.js';
 import { consumerSendMsgBack } from './consumer-send-msg-back.js';
 import { endTransaction } from './end-transaction.js';
@@ -55,7 +56,8 @@ export function processorTable(
     [RequestCode.GET_ALL_DELAY_OFFSET, admin.getAllDelayOffset(broker)],
     [RequestCode.GET_ALL_CONSUMER_OFFSET, admin.getAllConsumerOffset(broker)],
     [RequestCode.GET_BROKER_RUNTIME_INFO, admin.getBrokerRuntimeInfo(broker)],
-    [RequestCode.GET_BROKER_CONFIG, admin.getBrokerConfig(broker)],
+    [RequestCode.GET_BROKER_CONFIG, config.getBrokerConfig(broker)],
+    [RequestCode.UPDATE_BROKER_CONFIG, config.updateBrokerConfig(broker)],
     [RequestCode.GET_CONSUMER_CONNECTION_LIST, admin.getConsumerConnectionList(broker)],
     [RequestCode.GET_PRODUCER_CONNECTION_LIST, admin.getProducerConnectionList(broker)],
     [RequestCode.GET_CONSUME_STATS, admin.getConsumeStats(broker)],

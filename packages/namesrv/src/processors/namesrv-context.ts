@@ -9,4 +9,6 @@ export interface NamesrvContext {
   readonly routes: RouteInfoManager;
   readonly kv: KVConfigManager;
   readonly logger: Logger;
+  /** The namesrv.properties it was started with (-c), which updateNamesrvConfig writes. */
+  readonly configFile: string | undefined;
 }

@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { parseProperties } from '@rocketnest/common';
+import { RequestCode, ResponseCode } from '@rocketnest/protocol';
+import { temporaryDir } from './support/cluster.js';
+import { RocketnestProcess } from './support/local-cluster.js';
+import { requestsClient } from './support/requests.js';
+
+describe('the config commands (mqadmin getBrokerConfig, updateBrokerConfig, getNamesrvConfig, updateNamesrvConfig)', () => {
+  it('read the settings, change the live ones at once and the others at the next start, write both to the file -c gave, and refuse what is not a setting or not of its type', async () => {
+    const dir = temporaryDir();
+    const namesrvFile = join(dir, 'namesrv.properties');
+    writeFileSync(namesrvFile, '# our NameServer\nlistenPort=0\nbindAddress=127.0.0.1\n');
+    const namesrv = await RocketnestProcess.start(['namesrv', '-c', namesrvFile]);
+    after(() => namesrv.stop());
+    const namesrvAddr = `127.0.0.1:${/listening on 127\.0\.0\.1:(\d+)/.exec(namesrv.output)![1]}`;
+    const brokerFile = join(dir, 'broker.conf');
+    writeFileSync(
+      brokerFile,
+      `# the broker\nbrokerName=configured\nbindAddress=127.0.0.1\nbrokerIP1=127.0.0.1\nlistenPort=0\nstorePathRootDir=${join(dir, 'store')}\n`,
+    );
+    const broker = await RocketnestProcess.start(['broker', '-n', namesrvAddr, '-c', brokerFile]);
+    after(() => broker.stop());
+    const brokerAddr = /The broker\[configured, (\S+)\]/.exec(broker.output)![1]!;
+    const requests = requestsClient();
+    const settings = async (address: string, code: number) => {
+      const response = await requests.call(address, code);
+      assert.equal(response.code, ResponseCode.SUCCESS, response.remark ?? '');
+      return parseProperties(response.body!.toString());
+    };
+
+    const before = await settings(brokerAddr, RequestCode.GET_BROKER_CONFIG);
+    assert.equal(before['brokerName'], 'configured');
+    assert.equal(before['longPollingEnable'], 'true');
+    assert.equal(before['secretKey'], undefined, 'the account is never shown');
+    const update = (address: string, code: number, text: string) => requests.call(address, code, {}, Buffer.from(text));
+    const updated = await update(
+      brokerAddr,
+      RequestCode.UPDATE_BROKER_CONFIG,
+      'shortPollingTimeMills=500\nbrokerName=renamed\n',
+    );
+    assert.equal(updated.code, ResponseCode.SUCCESS, updated.remark ?? '');
+    const now = await settings(brokerAddr, RequestCode.GET_BROKER_CONFIG);
+    assert.equal(now['shortPollingTimeMills'], '500', 'a live setting changes at once');
+    assert.equal(now['brokerName'], 'configured', 'a name changes at the next start');
+    assert.match(broker.output, /settings updated: shortPollingTimeMills=500, brokerName=renamed; brokerName take/);
+    const file = readFileSync(brokerFile, 'utf8');
+    assert.match(file, /^# the broker\nbrokerName=renamed\n/, 'rewritten where it stood, the comment kept');
+    assert.match(file, /\nshortPollingTimeMills=500\n$/);
+    const unknown = await update(brokerAddr, RequestCode.UPDATE_BROKER_CONFIG, 'brokerColour=blue\n');
+    assert.equal(unknown.code, ResponseCode.SYSTEM_ERROR);
+    assert.match(unknown.remark ?? '', /brokerColour: not a setting here; nothing changed/);
+    const badType = await update(brokerAddr, RequestCode.UPDATE_BROKER_CONFIG, 'longPollingEnable=maybe\n');
+    assert.match(badType.remark ?? '', /longPollingEnable must be true or false, got "maybe"; nothing changed/);
+    const badRole = await update(brokerAddr, RequestCode.UPDATE_BROKER_CONFIG, 'brokerRole=BOSS\n');
+    assert.match(badRole.remark ?? '', /brokerRole must be ASYNC_MASTER, SYNC_MASTER or SLAVE/);
+    assert.equal(readFileSync(brokerFile, 'utf8'), file, 'a refused update writes nothing');
+
+    assert.equal((await settings(namesrvAddr, RequestCode.GET_NAMESRV_CONFIG))['orderMessageEnable'], 'false');
+    const namesrvUpdated = await update(namesrvAddr, RequestCode.UPDATE_NAMESRV_CONFIG, 'orderMessageEnable=true\n');
+    assert.equal(namesrvUpdated.code, ResponseCode.SUCCESS, namesrvUpdated.remark ?? '');
+    assert.equal((await settings(namesrvAddr, RequestCode.GET_NAMESRV_CONFIG))['orderMessageEnable'], 'true');
+    assert.match(readFileSync(namesrvFile, 'utf8'), /^# our NameServer\n[\s\S]*\norderMessageEnable=true\n$/);
+  });
+});
