@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Histogram, Registry } from 'prom-client';
+import { collectedGauge } from '@rocketnest/remoting';
 import { diskSpace } from '@rocketnest/store';
 import type { BrokerController } from './broker-controller.js';
 import type { Traffic } from './broker-stats.js';
@@ -24,17 +25,6 @@ function totals(
     collect() {
       this.reset();
       for (const [key, traffic] of table()) this.inc(labels(key), value(traffic));
-    },
-  });
-}
-
-function gauge(registry: Registry, name: string, help: string, read: () => number): void {
-  new Gauge({
-    name,
-    help,
-    registers: [registry],
-    collect() {
-      this.set(read());
     },
   });
 }
@@ -111,7 +101,7 @@ export function brokerMetrics(broker: BrokerController): Registry {
     'Bytes of CommitLog kept',
     () => store.getMaxPhyOffset() - store.getMinPhyOffset(),
   );
-  gauge(registry, 'rocketmq_storage_disk_used_ratio', 'Used share of the store disk, as df shows it', () => {
+  collectedGauge(registry, 'rocketmq_storage_disk_used_ratio', 'Used share of the store disk, as df shows it', () => {
     try {
       return diskSpace(broker.storeConfig.storePathRootDir).usedRatio;
     } catch {
@@ -130,9 +120,19 @@ export function brokerMetrics(broker: BrokerController): Registry {
     "A master's CommitLog bytes its nearest slave has not acknowledged (-1: no slave)",
     () => (broker.slaveAckOffset < 0 ? -1 : Math.max(0, store.getMaxPhyOffset() - broker.slaveAckOffset)),
   );
-  gauge(registry, 'rocketmq_connections', 'Client connections open', () => broker.load.connections);
-  gauge(registry, 'rocketmq_pull_requests_held', 'Long-polled pulls waiting for messages', () => broker.load.heldPulls);
-  gauge(registry, 'rocketmq_topic_number', 'Topics of this broker', () => broker.topics.all().length);
-  gauge(registry, 'rocketmq_consumer_group_number', 'Consumer groups of this broker', () => broker.groups.all().length);
+  collectedGauge(registry, 'rocketmq_connections', 'Client connections open', () => broker.load.connections);
+  collectedGauge(
+    registry,
+    'rocketmq_pull_requests_held',
+    'Long-polled pulls waiting for messages',
+    () => broker.load.heldPulls,
+  );
+  collectedGauge(registry, 'rocketmq_topic_number', 'Topics of this broker', () => broker.topics.all().length);
+  collectedGauge(
+    registry,
+    'rocketmq_consumer_group_number',
+    'Consumer groups of this broker',
+    () => broker.groups.all().length,
+  );
   return registry;
 }

@@ -1,19 +1,12 @@
-import { Gauge, Registry } from 'prom-client';
+import { Registry } from 'prom-client';
+import { collectedGauge } from '@rocketnest/remoting';
 import type { NamesrvController } from './namesrv-controller.js';
 
 /** The NameServer's Prometheus metrics: the brokers and topics it routes, and its connections, read at each scrape. */
 export function namesrvMetrics(namesrv: NamesrvController): Registry {
   const registry = new Registry();
   registry.setDefaultLabels({ node_type: 'namesrv', node_id: `${namesrv.config.bindAddress}:${namesrv.port}` });
-  const gauge = (name: string, help: string, read: () => number) =>
-    new Gauge({
-      name,
-      help,
-      registers: [registry],
-      collect() {
-        this.set(read());
-      },
-    });
+  const gauge = (name: string, help: string, read: () => number) => collectedGauge(registry, name, help, read);
   gauge('rocketmq_namesrv_brokers', 'Broker nodes registered (masters and slaves)', () =>
     Object.values(namesrv.routes.clusterInfo().brokerAddrTable).reduce(
       (n, broker) => n + Object.keys(broker.brokerAddrs).length,

@@ -5,4 +5,9 @@ export * from './remoting-client.js';
 export * from './remoting-connection.js';
 export * from './remoting-server.js';
 export * from './tls-settings.js';
-export { DEFAULT_METRICS_EXPORTER, MetricsEndpoint, type MetricsExporterSettings } from './metrics-endpoint.js';
+export {
+  collectedGauge,
+  DEFAULT_METRICS_EXPORTER,
+  MetricsEndpoint,
+  type MetricsExporterSettings,
+} from './metrics-endpoint.js';

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Registry } from 'prom-client';
+import { Gauge, type Registry } from 'prom-client';
 
 /** The settings of a Prometheus endpoint, by RocketMQ 5's names (broker.conf, namesrv.properties). */
 export interface MetricsExporterSettings {
@@ -60,4 +60,16 @@ export class MetricsEndpoint {
     this.server.closeAllConnections();
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
+}
+
+/** A gauge of registry whose value read() gives at each scrape. */
+export function collectedGauge(registry: Registry, name: string, help: string, read: () => number): void {
+  new Gauge({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      this.set(read());
+    },
+  });
 }
