@@ -95,7 +95,7 @@ export function brokerMetrics(broker: BrokerController): Registry {
   const pull = latency.labels('pull');
   stats.onLatency = (kind, seconds) => (kind === 'send' ? send : pull).observe(seconds);
   const store = broker.store;
-  gauge(
+  collectedGauge(
     registry,
     'rocketmq_storage_size_bytes',
     'Bytes of CommitLog kept',
@@ -108,13 +108,13 @@ export function brokerMetrics(broker: BrokerController): Registry {
       return Number.NaN;
     }
   });
-  gauge(
+  collectedGauge(
     registry,
     'rocketmq_storage_flush_behind_bytes',
     'CommitLog bytes not yet flushed to disk',
     () => store.flushBehindBytes,
   );
-  gauge(
+  collectedGauge(
     registry,
     'rocketmq_replication_lag_bytes',
     "A master's CommitLog bytes its nearest slave has not acknowledged (-1: no slave)",
