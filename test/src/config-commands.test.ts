@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parseProperties } from '@rocketnest/common';
 import { RequestCode, ResponseCode } from '@rocketnest/protocol';
-import { temporaryDir } from './support/cluster.js';
+import { startBroker, startNamesrv, temporaryDir } from './support/cluster.js';
 import { RocketnestProcess } from './support/local-cluster.js';
 import { requestsClient } from './support/requests.js';
 
@@ -63,5 +63,38 @@ describe('the config commands (mqadmin getBrokerConfig, updateBrokerConfig, getN
     assert.equal(namesrvUpdated.code, ResponseCode.SUCCESS, namesrvUpdated.remark ?? '');
     assert.equal((await settings(namesrvAddr, RequestCode.GET_NAMESRV_CONFIG))['orderMessageEnable'], 'true');
     assert.match(readFileSync(namesrvFile, 'utf8'), /^# our NameServer\n[\s\S]*\norderMessageEnable=true\n$/);
+  });
+
+  it('cleanUnusedTopic and cleanExpiredCQ delete the queues of topics the broker no longer has; deleteExpiredCommitLog runs retention now', async () => {
+    const namesrv = await startNamesrv();
+    const broker = await startBroker(
+      { namesrvAddr: namesrv.address },
+      { fileReservedTime: 0, mappedFileSizeCommitLog: 64 * 1024 },
+    );
+    const requests = requestsClient();
+    for (const topic of ['Kept', 'Dropped', 'AlsoDropped']) {
+      assert.equal((await requests.send(broker.brokerAddr, topic, 'x')).code, ResponseCode.SUCCESS);
+    }
+    // Gone from the topic table, as after topics.json was edited, but their queues are still there.
+    broker.topics.delete('Dropped');
+    broker.topics.delete('AlsoDropped');
+    assert.ok(broker.store.queues().has('Dropped'));
+    const call = async (code: number) =>
+      assert.equal((await requests.call(broker.brokerAddr, code)).code, ResponseCode.SUCCESS);
+    await call(RequestCode.CLEAN_UNUSED_TOPIC);
+    assert.deepEqual(
+      [...broker.store.queues().keys()].filter((topic) => /Kept|Dropped/.test(topic)),
+      ['Kept'],
+    );
+    await call(RequestCode.CLEAN_EXPIRED_CONSUMEQUEUE);
+    assert.ok(broker.store.queues().has('Kept'), 'a live topic keeps its queues');
+    // Three segments' worth; fileReservedTime=0: all but the newest have expired, whatever the hour.
+    for (let i = 0; i < 12; i++) await requests.send(broker.brokerAddr, 'Kept', 'y'.repeat(16 * 1024));
+    assert.equal(broker.store.getMinPhyOffset(), 0);
+    await call(RequestCode.DELETE_EXPIRED_COMMITLOG);
+    assert.ok(
+      broker.store.getMinPhyOffset() >= 128 * 1024,
+      `the CommitLog now starts at ${broker.store.getMinPhyOffset()}`,
+    );
   });
 });

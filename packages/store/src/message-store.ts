@@ -122,6 +122,11 @@ export interface MessageStore {
   queues(): Map<string, number[]>;
   /** Call listener whenever messages become readable. */
   onMessageArrival(listener: (arrival: MessageArrival) => void): void;
+  /**
+   * Run retention now; force: delete the segments past fileReservedTime whatever the hour (the
+   * file store only). Returns the segments deleted.
+   */
+  cleanExpiredFiles?(options: { force?: boolean }): string[];
   /** Call listener whenever retention deletes CommitLog segments (the file store only). */
   onRetention?(listener: (report: RetentionReport) => void): void;
   /** Replication, master side: CommitLog bytes from offset (the file store only). */

@@ -123,6 +123,13 @@ async function main(): Promise<number> {
         /update broker config success/.test(o) &&
         /shortPollingTimeMills\s*=\s*700/.test(mqadmin(namesrvAddr, 'getBrokerConfig', '-b', brokerAddr)),
     );
+    for (const command of ['cleanUnusedTopic', 'cleanExpiredCQ', 'deleteExpiredCommitLog']) {
+      check(
+        `mqadmin ${command}`,
+        mqadmin(namesrvAddr, command, '-b', brokerAddr),
+        (o) => /success/i.test(o) && !/Exception/.test(o),
+      );
+    }
     check('mqadmin getNamesrvConfig', mqadmin(namesrvAddr, 'getNamesrvConfig'), (o) =>
       /orderMessageEnable\s*=\s*false/.test(o),
     );

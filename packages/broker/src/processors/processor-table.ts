@@ -6,6 +6,7 @@ import type { TransactionalMessageService } from '../transaction/transactional-m
 import * as acl from './acl-config.js';
 import * as admin from './admin.js';
 import * as config from './config.js';
+import * as maintenance from './maintenance.js';
 import * as clients from './client-manage.js';
 import { consumerSendMsgBack } from './consumer-send-msg-back.js';
 import { endTransaction } from './end-transaction.js';
@@ -58,6 +59,9 @@ export function processorTable(
     [RequestCode.GET_BROKER_RUNTIME_INFO, admin.getBrokerRuntimeInfo(broker)],
     [RequestCode.GET_BROKER_CONFIG, config.getBrokerConfig(broker)],
     [RequestCode.UPDATE_BROKER_CONFIG, config.updateBrokerConfig(broker)],
+    [RequestCode.CLEAN_UNUSED_TOPIC, maintenance.cleanUnusedTopic(broker)],
+    [RequestCode.CLEAN_EXPIRED_CONSUMEQUEUE, maintenance.cleanExpiredConsumeQueue(broker)],
+    [RequestCode.DELETE_EXPIRED_COMMITLOG, maintenance.deleteExpiredCommitLog(broker)],
     [RequestCode.GET_CONSUMER_CONNECTION_LIST, admin.getConsumerConnectionList(broker)],
     [RequestCode.GET_PRODUCER_CONNECTION_LIST, admin.getProducerConnectionList(broker)],
     [RequestCode.GET_CONSUME_STATS, admin.getConsumeStats(broker)],
