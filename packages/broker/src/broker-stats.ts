@@ -25,8 +25,18 @@ export class BrokerStats {
     this.timer.unref();
   }
 
+  /** Each group and topic's read total a minute ago, and now (sampled each second): its consume TPS. */
+  private readonly getMinute = new Map<string, number[]>();
+
   private sample(): void {
     this.samples.push([this.putTotal, this.getTotal]);
+    for (const [key, traffic] of this.getByGroupTopic) {
+      // A new key starts from 0: its total before the first read.
+      const window = this.getMinute.get(key) ?? [0];
+      window.push(traffic.messages);
+      if (window.length > 61) window.shift();
+      this.getMinute.set(key, window);
+    }
     if (this.samples.length > 601) this.samples.shift();
     const today = new Date().getDate();
     if (today !== this.day) {
@@ -74,6 +84,13 @@ export class BrokerStats {
   recordGet(group: string, topic: string, messages: number, bytes: number): void {
     this.getTotal += messages;
     add(this.getByGroupTopic, `${group}\u0001${topic}`, messages, bytes);
+  }
+
+  /** Messages a second the group read of the topic over the last minute (or since its first read), as BrokerStatsManager's GROUP_GET_NUMS. */
+  consumeTps(group: string, topic: string): number {
+    const window = this.getMinute.get(`${group}\u0001${topic}`);
+    if (!window || window.length < 2) return 0;
+    return (window.at(-1)! - window[0]!) / (window.length - 1);
   }
 
   close(): void {

@@ -67,6 +67,11 @@ export class ConsumerOffsetManager {
       .map((key) => key.slice(topic.length + 1));
   }
 
+  /** Groups with offsets on any topic (the key is topic@group; a group name has no '@'). */
+  groups(): string[] {
+    return [...new Set([...this.table.keys()].map((key) => key.slice(key.lastIndexOf('@') + 1)))];
+  }
+
   /** Topics a group has offsets on. */
   topicsOf(group: string): string[] {
     return [...this.table.keys()]

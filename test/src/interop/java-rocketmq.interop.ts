@@ -82,7 +82,13 @@ async function main(): Promise<number> {
     check(
       'mqadmin consumerProgress',
       mqadmin(namesrvAddr, 'consumerProgress', '-g', 'bench_consumer'),
-      (o) => o.includes('BenchTopic') && o.includes('Diff Total'),
+      // The benchmark Consumer read within the last minute: its TPS is not 0 (statsAll and consumerProgress read it).
+      (o) => o.includes('BenchTopic') && o.includes('Diff Total') && /Consume TPS: [1-9]/.test(o),
+    );
+    check(
+      'mqadmin brokerConsumeStats',
+      mqadmin(namesrvAddr, 'brokerConsumeStats', '-b', brokerAddr),
+      (o) => /BenchTopic\s+bench_consumer\s+broker-a\s+\d+/.test(o) && /Diff Total: \d+/.test(o),
     );
     check(
       'mqadmin sendMessage',

@@ -6,6 +6,7 @@ import {
   DeleteSubscriptionGroupRequestHeader,
   encodeJavaJson,
   encodeJsonBody,
+  GetConsumeStatsInBrokerHeader,
   GetConsumeStatsRequestHeader,
   GetConsumerConnectionListRequestHeader,
   GetProducerConnectionListRequestHeader,
@@ -217,32 +218,68 @@ function connectionData(channel: ClientChannel): ConnectionData {
   };
 }
 
-/** GET_CONSUME_STATS (208): per queue, the broker's max offset and the group's committed offset. */
+/**
+ * A group's ConsumeStats over topics: per read queue, the broker's max offset, the group's
+ * committed offset and the store time of the last message it consumed; and its consume TPS.
+ */
+function consumeStats(broker: BrokerContext, group: string, topics: readonly string[]) {
+  const entries: [MessageQueueData, { brokerOffset: number; consumerOffset: number; lastTimestamp: number }][] = [];
+  let consumeTps = 0;
+  let totalDiff = 0;
+  for (const topic of topics) {
+    const config = broker.topics.get(topic);
+    if (!config) continue;
+    for (let queueId = 0; queueId < config.readQueueNums; queueId++) {
+      const brokerOffset = broker.store.getMaxOffsetInQueue(topic, queueId);
+      const consumerOffset = Math.max(0, broker.offsets.query(group, topic, queueId));
+      const lastTimestamp =
+        consumerOffset > 0 ? broker.store.getMessageStoreTimestamp(topic, queueId, consumerOffset - 1) : 0;
+      entries.push([
+        { topic, brokerName: broker.config.brokerName, queueId },
+        { brokerOffset, consumerOffset, lastTimestamp: Math.max(0, lastTimestamp) },
+      ]);
+      totalDiff += Math.max(0, brokerOffset - consumerOffset);
+    }
+    consumeTps += broker.stats.consumeTps(group, topic);
+  }
+  return { stats: { consumeTps, offsetTable: new ObjectKeyMap(entries) }, totalDiff };
+}
+
+/** The topics a group has offsets of here, less those its live members do not subscribe to. */
+function consumedTopics(broker: BrokerContext, group: string): string[] {
+  const subscribed = broker.consumers.get(group)?.subscriptions;
+  return broker.offsets
+    .topicsOf(group)
+    .filter((topic) => !subscribed || subscribed.size === 0 || subscribed.has(topic));
+}
+
+/** GET_CONSUME_STATS (208): one group's ConsumeStats, for a topic or all it consumes. */
 export function getConsumeStats(broker: BrokerContext) {
   return (request: RemotingCommand): RemotingCommand => {
     const header = GetConsumeStatsRequestHeader.decode(request.extFields);
-    const group = header.consumerGroup;
-    const topics = header.topic ? [header.topic] : broker.offsets.topicsOf(group);
-    const subscribed = broker.consumers.get(group)?.subscriptions;
-    const entries: [MessageQueueData, unknown][] = [];
-    for (const topic of topics) {
-      const config = broker.topics.get(topic);
-      if (!config) continue;
-      if (!header.topic && subscribed && subscribed.size > 0 && !subscribed.has(topic)) continue;
-      for (let queueId = 0; queueId < config.readQueueNums; queueId++) {
-        const brokerOffset = broker.store.getMaxOffsetInQueue(topic, queueId);
-        const consumerOffset = Math.max(0, broker.offsets.query(group, topic, queueId));
-        const lastTimestamp =
-          consumerOffset > 0 ? broker.store.getMessageStoreTimestamp(topic, queueId, consumerOffset - 1) : 0;
-        entries.push([
-          { topic, brokerName: broker.config.brokerName, queueId },
-          { brokerOffset, consumerOffset, lastTimestamp: Math.max(0, lastTimestamp) },
-        ]);
-      }
-    }
+    const topics = header.topic ? [header.topic] : consumedTopics(broker, header.consumerGroup);
     return createResponse(request, ResponseCode.SUCCESS, {
-      body: Buffer.from(encodeJavaJson({ consumeTps: 0, offsetTable: new ObjectKeyMap(entries) })),
+      body: Buffer.from(encodeJavaJson(consumeStats(broker, header.consumerGroup, topics).stats)),
     });
+  };
+}
+
+/**
+ * GET_BROKER_CONSUME_STATS (317), mqadmin brokerConsumeStats: the ConsumeStats of every group
+ * with offsets here (of ordered topics only when isOrder), and their total lag.
+ */
+export function getBrokerConsumeStats(broker: BrokerContext) {
+  return (request: RemotingCommand): RemotingCommand => {
+    const { isOrder } = GetConsumeStatsInBrokerHeader.decode(request.extFields);
+    let totalDiff = 0;
+    const consumeStatsList = broker.offsets.groups().map((group) => {
+      const topics = consumedTopics(broker, group).filter((topic) => !isOrder || broker.topics.get(topic)?.order);
+      const stats = consumeStats(broker, group, topics);
+      totalDiff += stats.totalDiff;
+      return { [group]: [stats.stats] };
+    });
+    const body = { brokerAddr: broker.storeHost, consumeStatsList, totalDiff };
+    return createResponse(request, ResponseCode.SUCCESS, { body: Buffer.from(encodeJavaJson(body)) });
   };
 }
 
