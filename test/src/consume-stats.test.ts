@@ -55,5 +55,19 @@ describe('consume stats (mqadmin consumerProgress, brokerConsumeStats)', () => {
     assert.equal(readers.length, 1);
     assert.ok(readers[0]!.consumeTps > 0);
     assert.ok(all.totalDiff >= 0 && all.totalDiff <= 1, `lag ${all.totalDiff}: at most the message just sent`);
+
+    // mqadmin cloneGroupOffset: a new group takes over where stats-readers is.
+    const cloned = await requests.call(broker.brokerAddr, RequestCode.CLONE_GROUP_OFFSET, {
+      srcGroup: 'stats-readers',
+      destGroup: 'stats-clone',
+      topic: 'Stats',
+      offline: 'false',
+    });
+    assert.equal(cloned.code, ResponseCode.SUCCESS, cloned.remark ?? '');
+    assert.deepEqual(broker.offsets.offsets('stats-clone', 'Stats'), broker.offsets.offsets('stats-readers', 'Stats'));
+    assert.equal(
+      [...broker.offsets.offsets('stats-clone', 'Stats').values()].reduce((a, b) => a + b, 0),
+      40,
+    );
   });
 });

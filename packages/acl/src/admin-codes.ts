@@ -18,7 +18,8 @@ export const BROKER_ADMIN_CODES: ReadonlySet<number> = new Set<number>([
   RequestCode.GET_BROKER_CLUSTER_ACL_CONFIG,
   RequestCode.INVOKE_BROKER_TO_RESET_OFFSET,
   RequestCode.PROMOTE_TO_MASTER,
-  // RocketNest's own: deleting files on request is an operator's decision.
+  // RocketNest's own: deleting files, or setting one group's offsets from another's, is an operator's decision.
+  RequestCode.CLONE_GROUP_OFFSET,
   RequestCode.CLEAN_UNUSED_TOPIC,
   RequestCode.CLEAN_EXPIRED_CONSUMEQUEUE,
   RequestCode.DELETE_EXPIRED_COMMITLOG,

@@ -67,6 +67,14 @@ export class ConsumerOffsetManager {
       .map((key) => key.slice(topic.length + 1));
   }
 
+  /** Give dest the offsets src has on a topic (replacing dest's), as mqadmin cloneGroupOffset asks. */
+  clone(src: string, dest: string, topic: string): void {
+    const offsets = this.table.get(`${topic}@${src}`);
+    if (!offsets) return;
+    this.table.set(`${topic}@${dest}`, new Map(offsets));
+    this.dirty = true;
+  }
+
   /** Groups with offsets on any topic (the key is topic@group; a group name has no '@'). */
   groups(): string[] {
     return [...new Set([...this.table.keys()].map((key) => key.slice(key.lastIndexOf('@') + 1)))];

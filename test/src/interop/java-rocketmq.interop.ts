@@ -86,6 +86,25 @@ async function main(): Promise<number> {
       (o) => o.includes('BenchTopic') && o.includes('Diff Total') && /Consume TPS: [1-9]/.test(o),
     );
     check(
+      'mqadmin cloneGroupOffset',
+      mqadmin(
+        namesrvAddr,
+        'cloneGroupOffset',
+        '-s',
+        'bench_consumer',
+        '-d',
+        'bench_clone',
+        '-t',
+        'BenchTopic',
+        '-o',
+        'true',
+      ),
+      (o) =>
+        /clone group offset success/i.test(o) &&
+        // consumerProgress needs the group's retry topic, which a group that never ran lacks (as on Apache).
+        /BenchTopic\s+bench_clone\s+broker-a/.test(mqadmin(namesrvAddr, 'brokerConsumeStats', '-b', brokerAddr)),
+    );
+    check(
       'mqadmin brokerConsumeStats',
       mqadmin(namesrvAddr, 'brokerConsumeStats', '-b', brokerAddr),
       (o) => /BenchTopic\s+bench_consumer\s+broker-a\s+\d+/.test(o) && /Diff Total: \d+/.test(o),

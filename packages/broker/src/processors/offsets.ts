@@ -1,4 +1,5 @@
 import {
+  CloneGroupOffsetRequestHeader,
   createResponse,
   GetEarliestMsgStoretimeResponseHeader,
   GetMaxOffsetRequestHeader,
@@ -85,4 +86,25 @@ export function getEarliestMsgStoretime(broker: BrokerContext) {
 
 function offsetResponse(request: RemotingCommand, offset: number): RemotingCommand {
   return createResponse(request, ResponseCode.SUCCESS, { extFields: OffsetResponseHeader.encode({ offset }) });
+}
+
+/**
+ * CLONE_GROUP_OFFSET (314), mqadmin cloneGroupOffset: destGroup gets srcGroup's offsets of the
+ * topic, or of every topic srcGroup has offsets on. Unless offline, a topic the live srcGroup
+ * does not subscribe to is left out, as RocketMQ does.
+ */
+export function cloneGroupOffset(broker: BrokerContext) {
+  return (request: RemotingCommand): RemotingCommand => {
+    const { srcGroup, destGroup, topic, offline } = CloneGroupOffsetRequestHeader.decode(request.extFields);
+    const subscribed = broker.consumers.get(srcGroup)?.subscriptions;
+    const cloned: string[] = [];
+    for (const each of topic ? [topic] : broker.offsets.topicsOf(srcGroup)) {
+      if (!broker.topics.get(each)) continue;
+      if (!offline && subscribed && subscribed.size > 0 && !subscribed.has(each)) continue;
+      broker.offsets.clone(srcGroup, destGroup, each);
+      cloned.push(each);
+    }
+    broker.logger.info(`offsets of ${srcGroup} cloned to ${destGroup}: ${cloned.join(', ') || 'none'}`);
+    return createResponse(request);
+  };
 }

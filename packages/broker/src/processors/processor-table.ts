@@ -59,6 +59,7 @@ export function processorTable(
     [RequestCode.GET_BROKER_RUNTIME_INFO, admin.getBrokerRuntimeInfo(broker)],
     [RequestCode.GET_BROKER_CONFIG, config.getBrokerConfig(broker)],
     [RequestCode.UPDATE_BROKER_CONFIG, config.updateBrokerConfig(broker)],
+    [RequestCode.CLONE_GROUP_OFFSET, offsets.cloneGroupOffset(broker)],
     [RequestCode.GET_BROKER_CONSUME_STATS, admin.getBrokerConsumeStats(broker)],
     [RequestCode.CLEAN_UNUSED_TOPIC, maintenance.cleanUnusedTopic(broker)],
     [RequestCode.CLEAN_EXPIRED_CONSUMEQUEUE, maintenance.cleanExpiredConsumeQueue(broker)],

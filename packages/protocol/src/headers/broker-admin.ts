@@ -81,6 +81,15 @@ export const GetConsumerRunningInfoRequestHeader = defineHeader('GetConsumerRunn
 });
 export type GetConsumerRunningInfoRequestHeader = HeaderOf<typeof GetConsumerRunningInfoRequestHeader>;
 
+/** CLONE_GROUP_OFFSET (314): srcGroup's offsets copied to destGroup, of a topic or (none) every topic srcGroup has. */
+export const CloneGroupOffsetRequestHeader = defineHeader('CloneGroupOffsetRequestHeader', {
+  srcGroup: f.group,
+  destGroup: f.group,
+  topic: f.opt.topic,
+  offline: f.boolean,
+});
+export type CloneGroupOffsetRequestHeader = HeaderOf<typeof CloneGroupOffsetRequestHeader>;
+
 /** GET_BROKER_CONSUME_STATS (317). */
 export const GetConsumeStatsInBrokerHeader = defineHeader('GetConsumeStatsInBrokerHeader', {
   isOrder: f.boolean,
