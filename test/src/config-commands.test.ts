@@ -65,7 +65,7 @@ describe('the config commands (mqadmin getBrokerConfig, updateBrokerConfig, getN
     assert.match(readFileSync(namesrvFile, 'utf8'), /^# our NameServer\n[\s\S]*\norderMessageEnable=true\n$/);
   });
 
-  it('cleanUnusedTopic and cleanExpiredCQ delete the queues of topics the broker no longer has; deleteExpiredCommitLog runs retention now', async () => {
+  it('list the system topics (exportMetadata leaves them out); cleanUnusedTopic and cleanExpiredCQ delete the queues of topics the broker no longer has; deleteExpiredCommitLog runs retention now', async () => {
     const namesrv = await startNamesrv();
     const broker = await startBroker(
       { namesrvAddr: namesrv.address },
@@ -81,6 +81,9 @@ describe('the config commands (mqadmin getBrokerConfig, updateBrokerConfig, getN
     assert.ok(broker.store.queues().has('Dropped'));
     const call = async (code: number) =>
       assert.equal((await requests.call(broker.brokerAddr, code)).code, ResponseCode.SUCCESS);
+    const system = await requests.call(broker.brokerAddr, RequestCode.GET_SYSTEM_TOPIC_LIST_FROM_BROKER);
+    const { topicList } = JSON.parse(system.body!.toString()) as { topicList: string[] };
+    assert.ok(topicList.includes('TBW102') && !topicList.includes('Kept'), `system topics: ${topicList.join(', ')}`);
     await call(RequestCode.CLEAN_UNUSED_TOPIC);
     assert.deepEqual(
       [...broker.store.queues().keys()].filter((topic) => /Kept|Dropped/.test(topic)),

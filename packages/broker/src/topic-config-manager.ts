@@ -84,6 +84,11 @@ export class TopicConfigManager {
    * A topic no request may create, change or delete: the broker's own (TopicValidator's system
    * topics, with the cluster, broker and reply topics RocketMQ adds) and any rmq_sys_ topic.
    */
+  /** The broker's own topics (TBW102, SCHEDULE_TOPIC_XXXX, its cluster and broker names, ...), as GET_SYSTEM_TOPIC_LIST_FROM_BROKER lists them. */
+  systemTopicNames(): string[] {
+    return [...this.systemTopics];
+  }
+
   isSystemTopic(topic: string): boolean {
     return this.systemTopics.has(topic) || NOT_ALLOWED_SEND_TOPICS.has(topic) || topic.startsWith('rmq_sys_');
   }

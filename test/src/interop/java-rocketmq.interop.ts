@@ -6,7 +6,7 @@
  */
 import { silentLogger } from '@rocketnest/common';
 import { freePort } from '../support/ports.js';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createOffsetMessageId, createRequest, decodeStoredMessages, RequestCode } from '@rocketnest/protocol';
@@ -84,6 +84,24 @@ async function main(): Promise<number> {
       mqadmin(namesrvAddr, 'consumerProgress', '-g', 'bench_consumer'),
       // The benchmark Consumer read within the last minute: its TPS is not 0 (statsAll and consumerProgress read it).
       (o) => o.includes('BenchTopic') && o.includes('Diff Total') && /Consume TPS: [1-9]/.test(o),
+    );
+    const exportDir = join(dir, 'export'); // mqadmin writes metadata.json in it
+    check(
+      'mqadmin exportMetadata',
+      mqadmin(namesrvAddr, 'exportMetadata', '-c', 'DefaultCluster', '-f', exportDir),
+      (o) => {
+        if (!existsSync(join(exportDir, 'metadata.json'))) return false;
+        const exported = JSON.parse(readFileSync(join(exportDir, 'metadata.json'), 'utf8')) as {
+          topicConfigTable: Record<string, unknown>;
+          subscriptionGroupTable: Record<string, unknown>;
+        };
+        return (
+          /export .* success/i.test(o) &&
+          topic in exported.topicConfigTable &&
+          !('TBW102' in exported.topicConfigTable) &&
+          'bench_consumer' in exported.subscriptionGroupTable
+        );
+      },
     );
     check(
       'mqadmin cloneGroupOffset',

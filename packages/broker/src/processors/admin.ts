@@ -83,6 +83,14 @@ export function getAllTopicConfig(broker: BrokerContext) {
     createResponse(request, ResponseCode.SUCCESS, { body: encodeJsonBody(broker.topics.wrapper()) });
 }
 
+/** GET_SYSTEM_TOPIC_LIST_FROM_BROKER (305): the broker's own topics, which mqadmin exportMetadata leaves out. */
+export function getSystemTopicListFromBroker(broker: BrokerContext) {
+  return (request: RemotingCommand): RemotingCommand =>
+    createResponse(request, ResponseCode.SUCCESS, {
+      body: encodeJsonBody({ topicList: broker.topics.systemTopicNames() }),
+    });
+}
+
 /** GET_ALL_CONSUMER_OFFSET (43): consumerOffset.json's content, as a slave copies it. */
 export function getAllConsumerOffset(broker: BrokerContext) {
   return (request: RemotingCommand): RemotingCommand =>

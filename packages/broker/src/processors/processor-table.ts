@@ -54,6 +54,7 @@ export function processorTable(
     [RequestCode.UPDATE_AND_CREATE_TOPIC, admin.updateAndCreateTopic(broker)],
     [RequestCode.DELETE_TOPIC_IN_BROKER, admin.deleteTopicInBroker(broker)],
     [RequestCode.GET_ALL_TOPIC_CONFIG, admin.getAllTopicConfig(broker)],
+    [RequestCode.GET_SYSTEM_TOPIC_LIST_FROM_BROKER, admin.getSystemTopicListFromBroker(broker)],
     [RequestCode.GET_ALL_DELAY_OFFSET, admin.getAllDelayOffset(broker)],
     [RequestCode.GET_ALL_CONSUMER_OFFSET, admin.getAllConsumerOffset(broker)],
     [RequestCode.GET_BROKER_RUNTIME_INFO, admin.getBrokerRuntimeInfo(broker)],
