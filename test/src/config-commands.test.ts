@@ -35,6 +35,11 @@ describe('the config commands (mqadmin getBrokerConfig, updateBrokerConfig, getN
     assert.equal(before['brokerName'], 'configured');
     assert.equal(before['longPollingEnable'], 'true');
     assert.equal(before['secretKey'], undefined, 'the account is never shown');
+    // RocketMQ 4.9's keys mqadmin exportConfigs reads, as they are here.
+    assert.deepEqual(
+      [before['filterServerNums'], before['traceTopicEnable'], before['useTLS']],
+      ['0', 'false', 'false'],
+    );
     const update = (address: string, code: number, text: string) => requests.call(address, code, {}, Buffer.from(text));
     const updated = await update(
       brokerAddr,

@@ -39,6 +39,8 @@ export interface BrokerContext {
   readonly slaveAckOffset: number;
   /** A slave whose master is lost for good becomes the master (see BrokerController). */
   promoteToMaster(role: 'ASYNC_MASTER' | 'SYNC_MASTER'): Promise<string>;
+  /** Its ports take TLS (tls.server.mode permissive or enforcing). */
+  readonly useTLS: boolean;
   /** The broker.conf it was started with (-c), which updateBrokerConfig writes; undefined for none. */
   readonly configFile: string | undefined;
   /** brokerIP1:listenPort, stored in every record and used in offset message ids. */

@@ -82,6 +82,7 @@ export class BrokerController implements BrokerContext {
   private haPort: number;
   readonly logger: Logger;
   readonly configFile: string | undefined;
+  readonly useTLS: boolean;
   readonly acl: PlainPermissionManager | undefined;
   /** brokerIP1 and the port listened on: known once start() has bound it. */
   storeHost = '';
@@ -110,6 +111,7 @@ export class BrokerController implements BrokerContext {
     this.config = defaultBrokerConfig(settings.broker);
     validateBrokerConfig(this.config, settings.tls);
     this.tls = settings.tls;
+    this.useTLS = settings.tls?.server !== undefined;
     this.storeConfig = defaultStoreConfig(settings.store);
     this.logger = options.logger ?? consoleLogger('broker');
     this.configFile = options.configFile;

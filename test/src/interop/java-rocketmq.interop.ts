@@ -104,6 +104,25 @@ async function main(): Promise<number> {
       },
     );
     check(
+      'mqadmin exportConfigs',
+      mqadmin(namesrvAddr, 'exportConfigs', '-c', 'DefaultCluster', '-f', exportDir),
+      (o) => {
+        if (!existsSync(join(exportDir, 'configs.json'))) return false;
+        const exported = readFileSync(join(exportDir, 'configs.json'), 'utf8');
+        return (
+          /export .* success/i.test(o) &&
+          // The broker settings it picks, and the cluster's scale.
+          exported.includes('maxMessageSize') &&
+          exported.includes('clusterScale')
+        );
+      },
+    );
+    check(
+      'mqadmin exportMetrics',
+      mqadmin(namesrvAddr, 'exportMetrics', '-c', 'DefaultCluster', '-f', exportDir),
+      (o) => /export .* success/i.test(o),
+    );
+    check(
       'mqadmin cloneGroupOffset',
       mqadmin(
         namesrvAddr,

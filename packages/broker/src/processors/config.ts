@@ -17,7 +17,16 @@ const SECRET_SETTINGS = new Set(['accessKey', 'secretKey']);
 export function getBrokerConfig(broker: BrokerContext) {
   const bootTime = Date.now();
   return (request: RemotingCommand): RemotingCommand => {
-    const settings: Record<string, unknown> = { ...broker.config, ...broker.storeConfig };
+    const settings: Record<string, unknown> = {
+      ...broker.config,
+      ...broker.storeConfig,
+      // RocketMQ 4.9's keys that mqadmin exportConfigs reads, as they are here: no filter servers,
+      // no trace topic of the broker's own (traces go to RMQ_SYS_TRACE_TOPIC), and TLS if its ports take it.
+      filterServerNums: 0,
+      msgTraceTopicName: 'RMQ_SYS_TRACE_TOPIC',
+      traceTopicEnable: false,
+      useTLS: broker.useTLS,
+    };
     const lines = Object.keys(settings)
       .filter((key) => !SECRET_SETTINGS.has(key) && ['string', 'number', 'boolean'].includes(typeof settings[key]))
       .sort()
