@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createOffsetMessageId, createRequest, decodeStoredMessages, RequestCode } from '@rocketnest/protocol';
 import { RemotingClient } from '@rocketnest/remoting';
+import { Producer } from '@rocketnest/client';
 import { Checks, java, mqadmin as runMqadmin } from '../support/java-tools.js';
 import { RocketnestProcess } from '../support/local-cluster.js';
 import { requireDistribution } from '../support/real-rocketmq.js';
@@ -122,6 +123,16 @@ async function main(): Promise<number> {
       mqadmin(namesrvAddr, 'exportMetrics', '-c', 'DefaultCluster', '-f', exportDir),
       (o) => /export .* success/i.test(o),
     );
+    // A producer of ours online, as producerConnection lists the live connections of a group.
+    const liveProducer = new Producer({ namesrvAddr, producerGroup: 'rn-live-producer', logger: silentLogger });
+    await liveProducer.start();
+    await liveProducer.send({ topic, body: 'from a live producer' });
+    check(
+      'mqadmin producerConnection',
+      mqadmin(namesrvAddr, 'producerConnection', '-g', 'rn-live-producer', '-t', topic),
+      (o) => /#ClientId\s+\S+@\d+/.test(o) || /\d+\.\d+\.\d+\.\d+@\d+/.test(o),
+    );
+    await liveProducer.shutdown();
     check(
       'mqadmin cloneGroupOffset',
       mqadmin(
