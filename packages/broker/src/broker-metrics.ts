@@ -1,5 +1,5 @@
 import { Counter, Histogram, Registry } from 'prom-client';
-import { collectedGauge } from '@rocketnest/remoting';
+import { collectedGauge } from '@rocketnest/remoting/metrics';
 import { diskSpace } from '@rocketnest/store';
 import type { BrokerController } from './broker-controller.js';
 import type { Traffic } from './broker-stats.js';

@@ -11,4 +11,3 @@ export {
 export type { BrokerContext } from './broker-context.js';
 export { BrokerController, type BrokerControllerOptions } from './broker-controller.js';
 export { topicConfig } from './topic-config-manager.js';
-export { brokerMetrics } from './broker-metrics.js';

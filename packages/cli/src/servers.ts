@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { brokerMetrics, brokerSettingsFromProperties, BrokerController } from '@rocketnest/broker';
-import { defaultNamesrvConfig, NamesrvController, namesrvMetrics } from '@rocketnest/namesrv';
+import { brokerSettingsFromProperties, BrokerController } from '@rocketnest/broker';
+import { defaultNamesrvConfig, NamesrvController } from '@rocketnest/namesrv';
 import { parseProperties, typedSettings, type Logger } from '@rocketnest/common';
-import { MetricsEndpoint, TLS_KEYS, tlsFromProperties, type MetricsExporterSettings } from '@rocketnest/remoting';
+import { TLS_KEYS, tlsFromProperties, type MetricsExporterSettings } from '@rocketnest/remoting';
 import type { Registry } from 'prom-client';
 import { processLogger } from './log.js';
 
@@ -56,7 +56,7 @@ export function stopOnSignals(name: string, shutdown: () => Promise<void>): void
  */
 async function startMetrics(
   settings: MetricsExporterSettings & { bindAddress: string },
-  registry: () => Registry,
+  registry: () => Promise<Registry>,
   log: Logger,
   source: string,
 ): Promise<() => Promise<void>> {
@@ -67,7 +67,9 @@ async function startMetrics(
     );
   }
   const host = settings.metricsPromExporterHost || settings.bindAddress;
-  const endpoint = await MetricsEndpoint.start(registry(), host, settings.metricsPromExporterPort);
+  // Loaded only here: prom-client costs about 90 ms at start-up, which a server without metrics need not pay.
+  const { MetricsEndpoint } = await import('@rocketnest/remoting/metrics');
+  const endpoint = await MetricsEndpoint.start(await registry(), host, settings.metricsPromExporterPort);
   log.info(`Prometheus metrics at http://${host}:${endpoint.port}/metrics`);
   return () => endpoint.close();
 }
@@ -93,7 +95,12 @@ export async function runNamesrv(configFile: string | undefined): Promise<void> 
     tls: tls.server,
   });
   await namesrv.start();
-  const stopMetrics = await startMetrics(config, () => namesrvMetrics(namesrv), log, source);
+  const stopMetrics = await startMetrics(
+    config,
+    async () => (await import('@rocketnest/namesrv/metrics')).namesrvMetrics(namesrv),
+    log,
+    source,
+  );
   log.info(`listening on ${config.bindAddress}:${namesrv.port}`);
   // RocketMQ's own boot line, which scripts wait for.
   log.info('The Name Server boot success. serializeType=JSON');
@@ -120,7 +127,12 @@ export async function runBroker(configFile: string | undefined, namesrvAddr: str
   await broker.start().catch((error: unknown) => {
     throw new Error(`${configFile ?? 'the default settings'}: ${(error as Error).message}`, { cause: error });
   });
-  const stopMetrics = await startMetrics(broker.config, () => brokerMetrics(broker), log, configFile ?? 'broker.conf');
+  const stopMetrics = await startMetrics(
+    broker.config,
+    async () => (await import('@rocketnest/broker/metrics')).brokerMetrics(broker),
+    log,
+    configFile ?? 'broker.conf',
+  );
   const namesrvs = settings.broker.namesrvAddr || '(none: clients must be given the broker address)';
   log.info(
     `store at ${settings.store.storePathRootDir}, ${settings.store.flushDiskType}, listening on ${settings.broker.bindAddress}:${broker.port}`,

@@ -235,8 +235,12 @@ export class Admin {
 
   /** Min and max offsets of every queue of a topic, on every broker of its route. */
   async topicStats(topic: string): Promise<QueueStats[]> {
+    return this.statsAt(mastersOf(await this.topicRoute(topic)), topic);
+  }
+
+  private async statsAt(masters: Map<string, string>, topic: string): Promise<QueueStats[]> {
     const stats: QueueStats[] = [];
-    for (const address of [...mastersOf(await this.topicRoute(topic)).values()]) {
+    for (const address of masters.values()) {
       const response = await this.call(address, RequestCode.GET_TOPIC_STATS_INFO, { topic });
       for (const [queue, value] of queueMap<Omit<QueueStats, 'queue'>>(response.body)) stats.push({ queue, ...value });
     }
@@ -250,7 +254,7 @@ export class Admin {
    */
   async commitGroupAtEnd(group: string, topic: string): Promise<void> {
     const masters = mastersOf(await this.topicRoute(topic));
-    for (const { queue, maxOffset } of await this.topicStats(topic)) {
+    for (const { queue, maxOffset } of await this.statsAt(masters, topic)) {
       const address = masters.get(queue.brokerName);
       if (!address) continue;
       await this.call(

@@ -70,17 +70,42 @@ export function updatePropertiesText(text: string, changes: Readonly<Record<stri
  * An update of running settings from key=value text (mqadmin's updateBrokerConfig and
  * updateNamesrvConfig bodies): each key must belong to one of the settings objects and each value
  * be of its type, else it throws naming what is wrong and nothing is to change. Returns the
- * changes as given (for the config file) and, for each object, its typed values.
+ * changes as given (for the config file), each object's typed values (to check before applying),
+ * the keys read only at start (atNextStart) among them, and apply(), which sets the others.
  */
 export function settingsUpdate<Targets extends readonly object[]>(
   text: string,
   targets: Targets,
+  atNextStart: ReadonlySet<string>,
   source: string,
-): { changes: Record<string, string>; values: { [I in keyof Targets]: Partial<Targets[I]> } } {
+): {
+  changes: Record<string, string>;
+  values: { [I in keyof Targets]: Partial<Targets[I]> };
+  later: string[];
+  apply(): void;
+} {
   const changes = parseProperties(text);
   if (Object.keys(changes).length === 0) throw new RangeError(`${source}: no setting given: send key=value lines`);
   const unknown = Object.keys(changes).filter((key) => !targets.some((target) => key in target));
   if (unknown.length > 0) throw new RangeError(`${source}: ${unknown.join(', ')}: not a setting here`);
   const values = targets.map((target) => typedSettings(target, changes, source));
-  return { changes, values: values as { [I in keyof Targets]: Partial<Targets[I]> } };
+  return {
+    changes,
+    values: values as { [I in keyof Targets]: Partial<Targets[I]> },
+    later: Object.keys(changes).filter((key) => atNextStart.has(key)),
+    apply() {
+      targets.forEach((target, i) =>
+        Object.assign(target, Object.fromEntries(Object.entries(values[i]!).filter(([key]) => !atNextStart.has(key)))),
+      );
+    },
+  };
+}
+
+/** Settings as properties text: the string, number and boolean ones, a sorted key=value line each. */
+export function propertiesText(settings: Readonly<Record<string, unknown>>): string {
+  return Object.keys(settings)
+    .filter((key) => ['string', 'number', 'boolean'].includes(typeof settings[key]))
+    .sort()
+    .map((key) => `${key}=${String(settings[key])}\n`)
+    .join('');
 }

@@ -2,4 +2,3 @@
 // and processors stay inside.
 export { defaultNamesrvConfig, type NamesrvConfig } from './namesrv-config.js';
 export { NamesrvController, type NamesrvControllerOptions } from './namesrv-controller.js';
-export { namesrvMetrics } from './namesrv-metrics.js';

@@ -1,5 +1,5 @@
 import { Registry } from 'prom-client';
-import { collectedGauge } from '@rocketnest/remoting';
+import { collectedGauge } from '@rocketnest/remoting/metrics';
 import type { NamesrvController } from './namesrv-controller.js';
 
 /** The NameServer's Prometheus metrics: the brokers and topics it routes, and its connections, read at each scrape. */

@@ -5,9 +5,4 @@ export * from './remoting-client.js';
 export * from './remoting-connection.js';
 export * from './remoting-server.js';
 export * from './tls-settings.js';
-export {
-  collectedGauge,
-  DEFAULT_METRICS_EXPORTER,
-  MetricsEndpoint,
-  type MetricsExporterSettings,
-} from './metrics-endpoint.js';
+export { DEFAULT_METRICS_EXPORTER, type MetricsExporterSettings } from './metrics-settings.js';

@@ -2,22 +2,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Gauge, type Registry } from 'prom-client';
 
-/** The settings of a Prometheus endpoint, by RocketMQ 5's names (broker.conf, namesrv.properties). */
-export interface MetricsExporterSettings {
-  /** PROM serves /metrics; DISABLE (the default) serves nothing. */
-  metricsExporterType: 'DISABLE' | 'PROM';
-  /** Address to bind (empty: the server's bindAddress). */
-  metricsPromExporterHost: string;
-  /** Port of /metrics (0: a free one). */
-  metricsPromExporterPort: number;
-}
-
-export const DEFAULT_METRICS_EXPORTER: MetricsExporterSettings = {
-  metricsExporterType: 'DISABLE',
-  metricsPromExporterHost: '',
-  metricsPromExporterPort: 5557,
-};
-
 /**
  * GET /metrics on its own port, in Prometheus' text format, from a registry whose collectors read
  * the server's state at each scrape; anything else is 404. Opt-in: nothing listens unless asked.

@@ -1,5 +1,5 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { settingsUpdate, updatePropertiesText } from '@rocketnest/common';
+import { propertiesText, settingsUpdate, updatePropertiesText } from '@rocketnest/common';
 import { validateStoreConfig, type MessageStoreConfig } from '@rocketnest/store';
 import { createResponse, encodeJavaJson, ResponseCode, type RemotingCommand } from '@rocketnest/protocol';
 import type { BrokerContext } from '../broker-context.js';
@@ -27,13 +27,10 @@ export function getBrokerConfig(broker: BrokerContext) {
       traceTopicEnable: false,
       useTLS: broker.useTLS,
     };
-    const lines = Object.keys(settings)
-      .filter((key) => !SECRET_SETTINGS.has(key) && ['string', 'number', 'boolean'].includes(typeof settings[key]))
-      .sort()
-      .map((key) => `${key}=${String(settings[key])}\n`);
+    for (const key of SECRET_SETTINGS) delete settings[key];
     return createResponse(request, ResponseCode.SUCCESS, {
       extFields: { version: encodeJavaJson({ counter: 0, stateVersion: 0, timestamp: bootTime }) },
-      body: Buffer.from(lines.join('')),
+      body: Buffer.from(propertiesText(settings)),
     });
   };
 }
@@ -94,6 +91,7 @@ export function updateBrokerConfig(broker: BrokerContext) {
       update = settingsUpdate(
         request.body?.toString('utf8') ?? '',
         [broker.config, broker.storeConfig],
+        AT_NEXT_START,
         'updateBrokerConfig',
       );
       const [brokerValues, storeValues] = update.values;
@@ -105,15 +103,8 @@ export function updateBrokerConfig(broker: BrokerContext) {
         remark: `${(error as Error).message}; nothing changed`,
       });
     }
-    const {
-      changes,
-      values: [brokerValues, storeValues],
-    } = update;
-    const now = (values: object) =>
-      Object.fromEntries(Object.entries(values).filter(([key]) => !AT_NEXT_START.has(key)));
-    Object.assign(broker.config, now(brokerValues));
-    Object.assign(broker.storeConfig, now(storeValues));
-    const later = Object.keys(changes).filter((key) => AT_NEXT_START.has(key));
+    update.apply();
+    const { changes, later } = update;
     if (broker.configFile) {
       const text = readFileSync(broker.configFile, 'utf8');
       writeFileSync(`${broker.configFile}.tmp`, updatePropertiesText(text, changes));

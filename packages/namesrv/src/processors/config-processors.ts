@@ -1,5 +1,5 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { settingsUpdate, updatePropertiesText } from '@rocketnest/common';
+import { propertiesText, settingsUpdate, updatePropertiesText } from '@rocketnest/common';
 import { createResponse, ResponseCode, type RemotingCommand } from '@rocketnest/protocol';
 import type { NamesrvContext } from './namesrv-context.js';
 
@@ -21,10 +21,7 @@ const AT_NEXT_START = new Set([
 export function getNamesrvConfig(context: NamesrvContext) {
   return (request: RemotingCommand): RemotingCommand => {
     const settings = context.config as unknown as Record<string, unknown>;
-    const lines = Object.keys(settings)
-      .sort()
-      .map((key) => `${key}=${String(settings[key])}\n`);
-    return createResponse(request, ResponseCode.SUCCESS, { body: Buffer.from(lines.join('')) });
+    return createResponse(request, ResponseCode.SUCCESS, { body: Buffer.from(propertiesText(settings)) });
   };
 }
 
@@ -38,23 +35,24 @@ export function updateNamesrvConfig(context: NamesrvContext) {
   return (request: RemotingCommand): RemotingCommand => {
     let update: ReturnType<typeof settingsUpdate<[NamesrvContext['config']]>>;
     try {
-      update = settingsUpdate(request.body?.toString('utf8') ?? '', [context.config], 'updateNamesrvConfig');
+      update = settingsUpdate(
+        request.body?.toString('utf8') ?? '',
+        [context.config],
+        AT_NEXT_START,
+        'updateNamesrvConfig',
+      );
     } catch (error) {
       return createResponse(request, ResponseCode.SYSTEM_ERROR, {
         remark: `${(error as Error).message}; nothing changed`,
       });
     }
-    const [values] = update.values;
-    Object.assign(
-      context.config,
-      Object.fromEntries(Object.entries(values).filter(([key]) => !AT_NEXT_START.has(key))),
-    );
+    update.apply();
     const file = context.configFile;
     if (file) {
       writeFileSync(`${file}.tmp`, updatePropertiesText(readFileSync(file, 'utf8'), update.changes));
       renameSync(`${file}.tmp`, file);
     }
-    const later = Object.keys(update.changes).filter((key) => AT_NEXT_START.has(key));
+    const { later } = update;
     context.logger.info(
       `settings updated: ${Object.entries(update.changes)
         .map(([key, value]) => `${key}=${value}`)
