@@ -23,6 +23,8 @@ export const BROKER_ADMIN_CODES: ReadonlySet<number> = new Set<number>([
   RequestCode.CLEAN_UNUSED_TOPIC,
   RequestCode.CLEAN_EXPIRED_CONSUMEQUEUE,
   RequestCode.DELETE_EXPIRED_COMMITLOG,
+  // Makes a consumer's listener run on any stored message, whatever the group's topics.
+  RequestCode.CONSUME_MESSAGE_DIRECTLY,
 ]);
 
 /**

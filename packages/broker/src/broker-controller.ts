@@ -66,7 +66,7 @@ export class BrokerController implements BrokerContext {
   readonly offsets: ConsumerOffsetManager;
   readonly consumers: ConsumerManager;
   readonly producers = new ProducerManager();
-  readonly stats = new BrokerStats();
+  readonly stats: BrokerStats;
   readonly locks = new RebalanceLockManager();
   readonly schedule: ScheduleMessageService;
   readonly timerMessages: TimerMessageService;
@@ -109,6 +109,7 @@ export class BrokerController implements BrokerContext {
     options: BrokerControllerOptions = {},
   ) {
     this.config = defaultBrokerConfig(settings.broker);
+    this.stats = new BrokerStats(this.config.brokerClusterName);
     validateBrokerConfig(this.config, settings.tls);
     this.tls = settings.tls;
     this.useTLS = settings.tls?.server !== undefined;

@@ -1,6 +1,21 @@
+import { StatsItems } from '@rocketnest/common';
+
+/** The stats names BrokerStatsManager answers VIEW_BROKER_STATS_DATA for, with the key each takes. */
+export const BROKER_STATS_NAMES = [
+  'TOPIC_PUT_NUMS', // key: topic
+  'TOPIC_PUT_SIZE', // key: topic
+  'GROUP_GET_NUMS', // key: topic@group
+  'GROUP_GET_SIZE', // key: topic@group
+  'SNDBCK_PUT_NUMS', // key: topic@group
+  'BROKER_PUT_NUMS', // key: cluster name
+  'BROKER_GET_NUMS', // key: cluster name
+] as const;
+export type BrokerStatsName = (typeof BROKER_STATS_NAMES)[number];
+
 /**
  * Message counts the admin tools show (BrokerStatsManager, StoreStatsService): totals since
- * start and per day, and rates over the last 10 s, 1 min and 10 min from per-second samples.
+ * start and per day, rates over the last 10 s, 1 min and 10 min from per-second samples, and
+ * per topic and group the minute, hour and day windows of `items`.
  */
 export class BrokerStats {
   readonly bootTimestamp = Date.now();
@@ -19,24 +34,17 @@ export class BrokerStats {
   /** [putTotal, getTotal] each second, newest last, 601 at most. */
   private readonly samples: [number, number][] = [[0, 0]];
   private readonly timer: NodeJS.Timeout;
+  readonly items = new StatsItems<BrokerStatsName>(BROKER_STATS_NAMES);
 
-  constructor() {
+  /** clusterName keys the broker-wide BROKER_PUT_NUMS and BROKER_GET_NUMS, as in RocketMQ. */
+  constructor(private readonly clusterName: string) {
     this.timer = setInterval(() => this.sample(), 1000);
     this.timer.unref();
   }
 
-  /** Each group and topic's read total a minute ago, and now (sampled each second): its consume TPS. */
-  private readonly getMinute = new Map<string, number[]>();
-
   private sample(): void {
     this.samples.push([this.putTotal, this.getTotal]);
-    for (const [key, traffic] of this.getByGroupTopic) {
-      // A new key starts from 0: its total before the first read.
-      const window = this.getMinute.get(key) ?? [0];
-      window.push(traffic.messages);
-      if (window.length > 61) window.shift();
-      this.getMinute.set(key, window);
-    }
+    this.items.tick();
     if (this.samples.length > 601) this.samples.shift();
     const today = new Date().getDate();
     if (today !== this.day) {
@@ -79,18 +87,34 @@ export class BrokerStats {
   recordPut(topic: string, messages: number, bytes: number): void {
     this.putTotal += messages;
     add(this.putByTopic, topic, messages, bytes);
+    this.items.add('TOPIC_PUT_NUMS', topic, messages);
+    this.items.add('TOPIC_PUT_SIZE', topic, bytes);
+    this.items.add('BROKER_PUT_NUMS', this.clusterName, messages);
   }
 
   recordGet(group: string, topic: string, messages: number, bytes: number): void {
     this.getTotal += messages;
     add(this.getByGroupTopic, `${group}\u0001${topic}`, messages, bytes);
+    this.items.add('GROUP_GET_NUMS', `${topic}@${group}`, messages);
+    this.items.add('GROUP_GET_SIZE', `${topic}@${group}`, bytes);
+    this.items.add('BROKER_GET_NUMS', this.clusterName, messages);
   }
 
-  /** Messages a second the group read of the topic over the last minute (or since its first read), as BrokerStatsManager's GROUP_GET_NUMS. */
+  /** A message the group sent back to be consumed again (SNDBCK_PUT_NUMS). */
+  recordSendBack(group: string, topic: string): void {
+    this.items.add('SNDBCK_PUT_NUMS', `${topic}@${group}`, 1);
+  }
+
+  /** Messages a second the group read of the topic over the last minute: GROUP_GET_NUMS's minute TPS. */
   consumeTps(group: string, topic: string): number {
-    const window = this.getMinute.get(`${group}\u0001${topic}`);
-    if (!window || window.length < 2) return 0;
-    return (window.at(-1)! - window[0]!) / (window.length - 1);
+    return this.items.data('GROUP_GET_NUMS', `${topic}@${group}`)?.statsMinute.tps ?? 0;
+  }
+
+  /** A deleted topic's counts go with it. */
+  forgetTopic(topic: string): void {
+    this.putByTopic.delete(topic);
+    for (const key of this.getByGroupTopic.keys()) if (key.endsWith(`\u0001${topic}`)) this.getByGroupTopic.delete(key);
+    this.items.forget((key) => key === topic || key.startsWith(`${topic}@`));
   }
 
   close(): void {

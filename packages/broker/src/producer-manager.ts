@@ -36,6 +36,11 @@ export class ProducerManager {
     return undefined;
   }
 
+  /** Every producer group with its live connections. */
+  all(): [string, ClientChannel[]][] {
+    return [...this.groups].map(([groupName, channels]) => [groupName, [...channels.values()]]);
+  }
+
   channels(groupName: string): ClientChannel[] {
     return [...(this.groups.get(groupName)?.values() ?? [])];
   }

@@ -33,6 +33,10 @@ export class ConsumeConcurrentlyService implements ConsumeMessageService {
     return Promise.resolve(true);
   }
 
+  lockedAt(): undefined {
+    return undefined;
+  }
+
   released(): Promise<void> {
     return Promise.resolve();
   }

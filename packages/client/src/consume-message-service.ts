@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { ConsumerStats } from './consumer-status.js';
 import type { MessageReturns } from './message-returns.js';
 import type { OffsetStore } from './offset-store.js';
 import type { ProcessQueue } from './process-queue.js';
@@ -53,6 +54,8 @@ export interface ConsumeMessageService {
   acquireQueue(queue: MessageQueue): Promise<boolean>;
   /** The queue was given up, its offset committed. */
   released(owned: OwnedQueue): Promise<void>;
+  /** When the broker last confirmed this member's lock of the queue (orderly), if it holds one. */
+  lockedAt(queue: MessageQueue): number | undefined;
   /** The consumer is stopping, the listener done with what it held: give the queues up. */
   shutdown(): Promise<void>;
 }
@@ -78,6 +81,7 @@ export class ListenerCalls {
     private readonly listener: () => MessageListener,
     private readonly concurrency: number,
     private readonly suspendCurrentQueueTimeMillis: number,
+    private readonly stats: ConsumerStats,
   ) {}
 
   context(queue: MessageQueue): ConsumeContext {
@@ -87,14 +91,18 @@ export class ListenerCalls {
   /** Call the listener within the concurrency limit; true when it consumed the batch. */
   async call(batch: ReceivedMessage[], context: ConsumeContext): Promise<boolean> {
     await this.acquire();
+    const started = Date.now();
+    let ok = false;
     try {
       const result = await this.listener()(batch, context);
-      return result === undefined || result === 'CONSUME_SUCCESS';
+      ok = result === undefined || result === 'CONSUME_SUCCESS';
     } catch {
-      return false;
+      // A throw is "give it to me again later": ok stays false.
     } finally {
       this.release();
+      this.stats.consumed(context.queue.topic, batch.length, ok, Date.now() - started);
     }
+    return ok;
   }
 
   /** Keep a piece of consuming work in hand until it settles. */

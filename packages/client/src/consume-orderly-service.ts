@@ -26,7 +26,7 @@ const LOCK_VALID_MS = 30_000;
  * maxReconsumeTimes (unlimited by default): then it goes to the DLQ and the queue moves on.
  */
 export class ConsumeOrderlyService implements ConsumeMessageService {
-  private readonly lockedAt = new Map<string, number>();
+  private readonly lockTimes = new Map<string, number>();
 
   constructor(
     private readonly parts: ConsumeParts,
@@ -65,10 +65,14 @@ export class ConsumeOrderlyService implements ConsumeMessageService {
     return locked.has(queueKey(queue));
   }
 
+  lockedAt(queue: MessageQueue): number | undefined {
+    return this.lockTimes.get(queueKey(queue));
+  }
+
   /** The lock goes after the queue's offset is committed, so the next owner starts exactly after it. */
   async released(owned: OwnedQueue): Promise<void> {
     if (!this.settings.clustering) return;
-    this.lockedAt.delete(queueKey(owned.queue));
+    this.lockTimes.delete(queueKey(owned.queue));
     await this.unlock(owned.queue.brokerName, [owned.queue]);
   }
 
@@ -97,7 +101,7 @@ export class ConsumeOrderlyService implements ConsumeMessageService {
     do {
       owned.more = false;
       while (!owned.process.dropped && running()) {
-        if (clustering && Date.now() - (this.lockedAt.get(key) ?? 0) > LOCK_VALID_MS) {
+        if (clustering && Date.now() - (this.lockTimes.get(key) ?? 0) > LOCK_VALID_MS) {
           // The lock lapsed (the broker unreachable, say): wait for the renewal to take it again.
           await sleep(1000, undefined, { ref: false });
           continue;
@@ -134,7 +138,7 @@ export class ConsumeOrderlyService implements ConsumeMessageService {
     const { lockOKMQSet } = decodeJsonBody<LockBatchResponseBody>(response.body, 'LockBatchResponseBody');
     const now = Date.now();
     const locked = new Set(lockOKMQSet.map(queueKey));
-    for (const key of locked) this.lockedAt.set(key, now);
+    for (const key of locked) this.lockTimes.set(key, now);
     return locked;
   }
 

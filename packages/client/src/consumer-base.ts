@@ -32,6 +32,7 @@ import { allocateAveragely, queueKey, sortQueues, type AllocateStrategy } from '
 import { BrokerAddresses } from './broker-addresses.js';
 import { MessageSelector } from './message-selector.js';
 import { ClientInstance, type ClientOptions } from './client-instance.js';
+import { ConsumerStats, serveConsumerRequests, type HeldQueue } from './consumer-status.js';
 import { MQBrokerError, MQClientError } from './errors.js';
 import { LocalFileOffsetStore } from './local-offset-store.js';
 import { RemoteOffsetStore, type OffsetStore } from './offset-store.js';
@@ -101,6 +102,8 @@ export abstract class ConsumerBase {
   /** Rebalances, offset commits and what the subclass schedules: their failures wait for the next run. */
   private readonly tasks = new PeriodicTasks(() => {});
   private readonly startedAt = Date.now();
+  /** Pull and consume figures per topic, for mqadmin consumerStatus and the console. */
+  readonly stats = new ConsumerStats();
 
   constructor(
     protected readonly options: ConsumerOptions,
@@ -125,6 +128,14 @@ export abstract class ConsumerBase {
             this.readerOf(queue.brokerName, queue.topic),
           );
     this.instance.heartbeat = () => ({ producerDataSet: [], consumerDataSet: [this.consumerData()] });
+    serveConsumerRequests(this.instance, {
+      group: options.consumerGroup,
+      stats: this.stats,
+      properties: () => ({ ...options, PROP_CONSUME_TYPE: consumeType, PROP_CONSUMER_START_TIMESTAMP: this.startedAt }),
+      subscriptions: () => [...this.subscriptions.values()].map((subscription) => subscription.data),
+      heldQueues: () => this.heldQueues(),
+      consumeDirectly: this.consumeDirectly && ((message) => this.consumeDirectly!(message)),
+    });
     this.instance.remoting.registerProcessor(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, () => {
       void this.rebalance();
       return null;
@@ -218,6 +229,10 @@ export abstract class ConsumerBase {
   protected abstract ownedKeys(topic: string): string[];
   /** The broker moved the group's offsets (a rewind): read these queues from these offsets now. */
   protected abstract resetOffsets(offsets: [MessageQueue, number][]): Promise<void>;
+  /** The queues held now, as mqadmin consumerStatus reports them. */
+  protected abstract heldQueues(): HeldQueue[];
+  /** Push consumers: give one message to the listener, for mqadmin queryMsgById -g -d. */
+  protected consumeDirectly?(message: ReceivedMessage): Promise<{ ok: boolean; remark?: string }>;
 
   private consumerData(): ConsumerData {
     return {
@@ -381,6 +396,7 @@ export abstract class ConsumerBase {
     const subscription = this.subscriptions.get(queue.topic);
     const subString = subscription?.data.subString ?? expression ?? '*';
     const suspendMs = this.options.brokerSuspendMaxTimeMillis ?? 15_000;
+    const started = Date.now();
     const response = await this.instance.remoting.invoke(
       address,
       createRequest(RequestCode.PULL_MESSAGE, {
@@ -412,6 +428,7 @@ export abstract class ConsumerBase {
     const messages = decodeStoredMessages(response.body ?? Buffer.alloc(0))
       .map((stored) => receivedMessage(stored, queue.brokerName))
       .filter((m) => tags.size === 0 || (m.tags !== undefined && tags.has(m.tags)));
+    this.stats.pulled(queue.topic, messages.length, Date.now() - started);
     return { code: response.code, nextOffset, messages };
   }
 
@@ -434,5 +451,6 @@ export abstract class ConsumerBase {
       ),
     );
     await this.instance.shutdown();
+    this.stats.close();
   }
 }

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ResponseCode } from '@rocketnest/protocol';
 import { queueKey } from './allocate.js';
+import type { HeldQueue } from './consumer-status.js';
 import { ConsumerBase, type ConsumerOptions } from './consumer-base.js';
 import type { MessageSelector } from './message-selector.js';
 import { MQClientError } from './errors.js';
@@ -161,6 +162,25 @@ export class LitePullConsumer extends ConsumerBase {
 
   protected owns(key: string): boolean {
     return this.pulled.has(key);
+  }
+
+  protected heldQueues(): HeldQueue[] {
+    return [...this.pulled.entries()].map(([key, pulled]) => {
+      const ready = this.ready.filter((message) => queueKey(message) === key);
+      return {
+        queue: pulled.queue,
+        commitOffset: Math.max(0, pulled.consumedOffset),
+        cachedMsgMinOffset: ready[0]?.queueOffset ?? 0,
+        cachedMsgMaxOffset: ready.at(-1)?.queueOffset ?? 0,
+        cachedMsgCount: ready.length,
+        cachedMsgSizeInMiB: Math.floor(ready.reduce((bytes, message) => bytes + message.body.length, 0) / 1024 ** 2),
+        locked: false,
+        lastLockTimestamp: 0,
+        droped: pulled.dropped,
+        lastPullTimestamp: 0,
+        lastConsumeTimestamp: 0,
+      };
+    });
   }
 
   protected ownedKeys(topic: string): string[] {

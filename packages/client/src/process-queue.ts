@@ -22,12 +22,15 @@ export class ProcessQueue {
   private end = -1;
   bytes = 0;
   dropped = false;
+  lastPullTimestamp = 0;
+  lastConsumeTimestamp = Date.now();
 
   get count(): number {
     return this.held;
   }
 
   add(messages: readonly ReceivedMessage[]): void {
+    this.lastPullTimestamp = Date.now();
     for (const message of messages) {
       const offset = message.queueOffset;
       const last = this.offsets[this.offsets.length - 1] ?? -1;
@@ -68,6 +71,7 @@ export class ProcessQueue {
 
   /** Done with these; returns the offset to commit now, or -1 when nothing was ever pulled. */
   remove(messages: readonly ReceivedMessage[]): number {
+    this.lastConsumeTimestamp = Date.now();
     for (const message of messages) {
       const at = this.indexOf(message.queueOffset);
       const held = this.slots[at];
@@ -87,6 +91,22 @@ export class ProcessQueue {
       this.head = 0;
     }
     return this.commitOffset();
+  }
+
+  /** What ProcessQueueInfo reports of the held messages. */
+  cached(): {
+    cachedMsgMinOffset: number;
+    cachedMsgMaxOffset: number;
+    cachedMsgCount: number;
+    cachedMsgSizeInMiB: number;
+  } {
+    const held = this.held > 0;
+    return {
+      cachedMsgMinOffset: held ? this.offsets[this.head]! : 0,
+      cachedMsgMaxOffset: held ? this.offsets.at(-1)! : 0,
+      cachedMsgCount: this.held,
+      cachedMsgSizeInMiB: Math.floor(this.bytes / (1024 * 1024)),
+    };
   }
 
   commitOffset(): number {

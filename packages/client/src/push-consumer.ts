@@ -9,6 +9,7 @@ import {
   type OwnedQueue,
 } from './consume-message-service.js';
 import { ConsumeOrderlyService } from './consume-orderly-service.js';
+import type { HeldQueue } from './consumer-status.js';
 import { ConsumerBase, type ConsumerOptions } from './consumer-base.js';
 import { MQClientError } from './errors.js';
 import { DeliveryTimes } from './delivery-times.js';
@@ -72,6 +73,7 @@ export class PushConsumer extends ConsumerBase {
       () => this.listener!,
       pushOptions.concurrency ?? 20,
       pushOptions.suspendCurrentQueueTimeMillis ?? 1000,
+      this.stats,
     );
     const returns = new MessageReturns(
       this.instance,
@@ -149,6 +151,28 @@ export class PushConsumer extends ConsumerBase {
 
   protected owns(key: string): boolean {
     return this.owned.has(key);
+  }
+
+  protected heldQueues(): HeldQueue[] {
+    return [...this.owned.values()].map(({ queue, process }) => {
+      const lockedAt = this.service.lockedAt(queue);
+      return {
+        queue,
+        commitOffset: Math.max(0, process.commitOffset()),
+        ...process.cached(),
+        locked: lockedAt !== undefined,
+        lastLockTimestamp: lockedAt ?? 0,
+        droped: process.dropped,
+        lastPullTimestamp: process.lastPullTimestamp,
+        lastConsumeTimestamp: process.lastConsumeTimestamp,
+      };
+    });
+  }
+
+  /** mqadmin queryMsgById -g -d: the listener gets the message alone, outside any queue's order. */
+  protected override async consumeDirectly(message: ReceivedMessage): Promise<{ ok: boolean; remark?: string }> {
+    const queue = { topic: message.topic, brokerName: message.brokerName, queueId: message.queueId };
+    return { ok: await this.calls.call([message], this.calls.context(queue)) };
   }
 
   protected ownedKeys(topic: string): string[] {

@@ -18,6 +18,8 @@ export const ONEWAY_FLAG = 0x2;
  * refuses SQL92 filtering below V4_1_0_SNAPSHOT (232), so this must be a real ordinal.
  */
 export const REMOTING_VERSION = 409;
+/** REMOTING_VERSION's name, as MQVersion prints it (brokerVersionDesc, PROP_CLIENT_VERSION). */
+export const REMOTING_VERSION_NAME = 'V4_9_8';
 
 /** Extension fields: the flattened "custom header", every value a string as on the wire. */
 export type ExtFields = Record<string, string>;

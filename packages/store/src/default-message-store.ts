@@ -12,7 +12,7 @@ import {
   IndexDispatch,
   type DispatchTarget,
 } from './commit-log-dispatcher.js';
-import { CQ_ENTRY_SIZE, entryAt } from './consume-queue.js';
+import { CQ_ENTRY_SIZE, entryAt, type ConsumeQueueEntry } from './consume-queue.js';
 import { ConsumeQueueTable } from './consume-queue-table.js';
 import { FlushService } from './flush-service.js';
 import { IndexService } from './index-service.js';
@@ -262,6 +262,13 @@ export class DefaultMessageStore implements MessageStore {
 
   getMinOffsetInQueue(topic: string, queueId: number): number {
     return this.consumeQueues.find(topic, queueId)?.minOffset ?? 0;
+  }
+
+  consumeQueueEntries(topic: string, queueId: number, offset: number, count: number): ConsumeQueueEntry[] {
+    const queue = this.consumeQueues.find(topic, queueId);
+    const from = Math.max(offset, queue?.minOffset ?? 0);
+    const bytes = queue?.read(from, count) ?? Buffer.alloc(0);
+    return Array.from({ length: bytes.length / CQ_ENTRY_SIZE }, (_, i) => entryAt(bytes, i * CQ_ENTRY_SIZE));
   }
 
   getMessageStoreTimestamp(topic: string, queueId: number, offset: number): number {

@@ -228,6 +228,15 @@ export class MemoryMessageStore implements MessageStore {
     return this.queuesByTopic.get(topic)?.get(queueId)?.minOffset ?? 0;
   }
 
+  consumeQueueEntries(topic: string, queueId: number, offset: number, count: number): ConsumeQueueEntry[] {
+    const queue = this.queuesByTopic.get(topic)?.get(queueId);
+    if (!queue) return [];
+    const from = Math.max(offset, queue.minOffset) - queue.minOffset;
+    return queue.entries
+      .slice(from, from + count)
+      .map(({ commitLogOffset, size, tagsCode }) => ({ commitLogOffset, size, tagsCode }));
+  }
+
   getMessageStoreTimestamp(topic: string, queueId: number, offset: number): number {
     const queue = this.queuesByTopic.get(topic)?.get(queueId);
     return queue?.entries[offset - queue.minOffset]?.storeTimestamp ?? -1;

@@ -1,3 +1,4 @@
+import type { ConsumeQueueEntry } from './consume-queue.js';
 import type { MessageToStore } from '@rocketnest/protocol';
 import type { TimeBoundary } from './queue-reader.js';
 
@@ -97,6 +98,8 @@ export interface MessageStore {
   ): GetMessageResult;
   getMaxOffsetInQueue(topic: string, queueId: number): number;
   getMinOffsetInQueue(topic: string, queueId: number): number;
+  /** Up to count ConsumeQueue entries of a queue from a logical offset (QUERY_CONSUME_QUEUE). */
+  consumeQueueEntries(topic: string, queueId: number, offset: number, count: number): ConsumeQueueEntry[];
   /** The logical offset of the message stored closest to timestamp, or first at or after it (0 when the queue is missing). */
   getOffsetInQueueByTime(topic: string, queueId: number, timestamp: number, boundary?: TimeBoundary): number;
   /** Store time of the message at the queue's min offset, or -1. */

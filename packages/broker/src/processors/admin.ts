@@ -1,5 +1,6 @@
 import { diskSpace } from '@rocketnest/store';
 import {
+  REMOTING_VERSION_NAME,
   createResponse,
   CreateTopicRequestHeader,
   decodeJsonBody,
@@ -22,9 +23,6 @@ import {
 import type { BrokerContext } from '../broker-context.js';
 import type { ClientChannel } from '../consumer-manager.js';
 import { subscriptionGroupConfig, type SubscriptionGroupConfig } from '../subscription-group-manager.js';
-
-/** What V4_9_8 (ordinal 409) reads as; this broker speaks that version. */
-const VERSION_DESC = 'V4_9_8';
 
 /** UPDATE_AND_CREATE_TOPIC (17). */
 export function updateAndCreateTopic(broker: BrokerContext) {
@@ -73,6 +71,7 @@ export function deleteTopicInBroker(broker: BrokerContext) {
     }
     broker.topics.delete(topic);
     broker.store.deleteTopics([topic]);
+    broker.stats.forgetTopic(topic);
     return createResponse(request);
   };
 }
@@ -110,7 +109,7 @@ export function getBrokerRuntimeInfo(broker: BrokerContext) {
     const disk = diskRatio(broker.storeConfig.storePathRootDir);
     const stats = broker.stats.runtimeInfo();
     const table: Record<string, string> = {
-      brokerVersionDesc: VERSION_DESC,
+      brokerVersionDesc: REMOTING_VERSION_NAME,
       brokerVersion: String(REMOTING_VERSION),
       ...stats,
       getMissTps: '0.00 0.00 0.00',
@@ -214,6 +213,23 @@ export function getProducerConnectionList(broker: BrokerContext) {
     return createResponse(request, ResponseCode.SUCCESS, {
       body: encodeJsonBody({ connectionSet: channels.map(connectionData) }),
     });
+  };
+}
+
+/** GET_ALL_PRODUCER_INFO (328), mqadmin producer: every producer group's live clients. */
+export function getAllProducerInfo(broker: BrokerContext) {
+  return (request: RemotingCommand): RemotingCommand => {
+    const data = broker.producers.all().map(([group, channels]) => [
+      group,
+      channels.map((channel) => ({
+        clientId: channel.clientId,
+        remoteIP: channel.connection.remoteAddress,
+        language: channel.language,
+        version: channel.version,
+        lastUpdateTimestamp: channel.lastUpdateTimestamp,
+      })),
+    ]);
+    return createResponse(request, ResponseCode.SUCCESS, { body: encodeJsonBody({ data: Object.fromEntries(data) }) });
   };
 }
 

@@ -78,7 +78,10 @@ export function consumerSendMsgBack(broker: BrokerContext) {
       );
     }
     const result = await broker.store.putMessage(message);
-    if (result.status === 'PUT_OK' || result.status === 'FLUSH_DISK_TIMEOUT') return createResponse(request);
+    if (result.status === 'PUT_OK' || result.status === 'FLUSH_DISK_TIMEOUT') {
+      broker.stats.recordSendBack(header.group, message.topic);
+      return createResponse(request);
+    }
     broker.logger.warn(
       `send back of ${originId} from ${connection.remoteAddress} for group ${header.group} failed: ${result.error ?? result.status}`,
     );

@@ -6,6 +6,8 @@ import type { TransactionalMessageService } from '../transaction/transactional-m
 import * as acl from './acl-config.js';
 import * as admin from './admin.js';
 import * as config from './config.js';
+import * as callConsumer from './call-consumer.js';
+import * as inspect from './inspect.js';
 import * as maintenance from './maintenance.js';
 import * as clients from './client-manage.js';
 import { consumerSendMsgBack } from './consumer-send-msg-back.js';
@@ -67,6 +69,11 @@ export function processorTable(
     [RequestCode.DELETE_EXPIRED_COMMITLOG, maintenance.deleteExpiredCommitLog(broker)],
     [RequestCode.GET_CONSUMER_CONNECTION_LIST, admin.getConsumerConnectionList(broker)],
     [RequestCode.GET_PRODUCER_CONNECTION_LIST, admin.getProducerConnectionList(broker)],
+    [RequestCode.GET_ALL_PRODUCER_INFO, admin.getAllProducerInfo(broker)],
+    [RequestCode.VIEW_BROKER_STATS_DATA, inspect.viewBrokerStatsData(broker)],
+    [RequestCode.QUERY_CONSUME_QUEUE, inspect.queryConsumeQueue(broker)],
+    [RequestCode.GET_CONSUMER_RUNNING_INFO, callConsumer.getConsumerRunningInfo(broker)],
+    [RequestCode.CONSUME_MESSAGE_DIRECTLY, callConsumer.consumeMessageDirectly(broker)],
     [RequestCode.GET_CONSUME_STATS, admin.getConsumeStats(broker)],
     [RequestCode.GET_TOPIC_STATS_INFO, admin.getTopicStatsInfo(broker)],
     [RequestCode.QUERY_TOPIC_CONSUME_BY_WHO, admin.queryTopicConsumeByWho(broker)],

@@ -101,3 +101,32 @@ export const PromoteToMasterRequestHeader = defineHeader('PromoteToMasterRequest
   brokerRole: f.string,
 });
 export type PromoteToMasterRequestHeader = HeaderOf<typeof PromoteToMasterRequestHeader>;
+
+/** VIEW_BROKER_STATS_DATA (315): statsName as BrokerStatsManager names it (TOPIC_PUT_NUMS, GROUP_GET_NUMS...), statsKey a topic or topic@group. */
+export const ViewBrokerStatsDataRequestHeader = defineHeader('ViewBrokerStatsDataRequestHeader', {
+  statsName: f.string,
+  statsKey: f.string,
+});
+export type ViewBrokerStatsDataRequestHeader = HeaderOf<typeof ViewBrokerStatsDataRequestHeader>;
+
+/** QUERY_CONSUME_QUEUE (321): count entries of a ConsumeQueue from index; with consumerGroup, its subscription to the topic. */
+export const QueryConsumeQueueRequestHeader = defineHeader('QueryConsumeQueueRequestHeader', {
+  topic: f.topic,
+  queueId: f.int,
+  index: f.long,
+  count: f.int,
+  consumerGroup: f.opt.group,
+});
+export type QueryConsumeQueueRequestHeader = HeaderOf<typeof QueryConsumeQueueRequestHeader>;
+
+/**
+ * CONSUME_MESSAGE_DIRECTLY (309), admin to broker and broker to client: the client gives the
+ * message (msgId, an offset message id) to its listener and says how that went.
+ */
+export const ConsumeMessageDirectlyResultRequestHeader = defineHeader('ConsumeMessageDirectlyResultRequestHeader', {
+  consumerGroup: f.group,
+  clientId: f.opt.string,
+  msgId: f.opt.string,
+  brokerName: f.opt.string,
+});
+export type ConsumeMessageDirectlyResultRequestHeader = HeaderOf<typeof ConsumeMessageDirectlyResultRequestHeader>;
