@@ -8,7 +8,16 @@ export interface HeldPull {
   /** Run the pull again, without the right to be held, and answer it. */
   resume(): void;
   timer?: NodeJS.Timeout;
+  /** Set once messages it does not match arrived: it is answered at the next check. */
+  recheck?: NodeJS.Timeout;
 }
+
+/**
+ * How long a held pull waits once only messages it filters out arrived: RocketMQ checks held
+ * pulls every 5 s whatever their tags, and the pull then moves the group's offset past them
+ * (without this, they showed as lag until the pull's suspend timeout).
+ */
+const RECHECK_MS = 5000;
 
 /**
  * Long polling (PullRequestHoldService): pulls that found nothing are held per topic queue and
@@ -46,9 +55,9 @@ export class PullRequestHoldService {
     // Backwards, so that the pull moved into a released one's place has been looked at already.
     for (let i = pulls.length - 1; i >= 0; i--) {
       const pull = pulls[i]!;
-      if (maxOffset > pull.pullFromThisOffset && pull.filter.isMatchedByConsumeQueue(tagsCode)) {
-        this.release(pulls, i);
-      }
+      if (maxOffset <= pull.pullFromThisOffset) continue;
+      if (pull.filter.isMatchedByConsumeQueue(tagsCode)) this.release(pulls, i);
+      else pull.recheck ??= setTimeout(() => this.release(pulls, pulls.indexOf(pull)), RECHECK_MS);
     }
   }
 
@@ -62,6 +71,7 @@ export class PullRequestHoldService {
     const last = pulls.pop()!;
     if (index < pulls.length) pulls[index] = last;
     clearTimeout(pull.timer);
+    clearTimeout(pull.recheck);
     pull.resume();
   }
 

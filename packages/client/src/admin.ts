@@ -84,7 +84,8 @@ export class Admin {
     await this.instance.shutdown();
   }
 
-  private async call(
+  /** One request to a broker or NameServer; any answer but SUCCESS throws MQBrokerError with its remark. */
+  async call(
     address: string,
     code: number,
     extFields: Record<string, string> = {},
@@ -95,7 +96,8 @@ export class Admin {
     return response;
   }
 
-  private async namesrvBody<T>(code: number, extFields: Record<string, string> = {}): Promise<T> {
+  /** A NameServer request's JSON body, from the first NameServer that answers. */
+  async namesrvBody<T>(code: number, extFields: Record<string, string> = {}): Promise<T> {
     const response = await this.instance.invokeNamesrv(() => createRequest(code, { extFields }));
     if (response.code !== ResponseCode.SUCCESS) throw new MQBrokerError(response.code, response.remark, 'NameServer');
     return parseJavaJson(response.body?.toString('utf8') ?? '{}') as T;

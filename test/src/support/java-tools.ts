@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { CLASSPATH, RMQ, RMQ_HOME } from './real-rocketmq.js';
 
@@ -12,23 +12,50 @@ export function java(
   seconds: number,
   options: { heap?: string; home?: string; jvm?: string[] } = {},
 ): string {
-  const result = spawnSync(
-    'timeout',
-    [
-      String(seconds),
-      'java',
-      `-Xmx${options.heap ?? '256m'}`,
-      `-Duser.home=${join(RMQ, 'home')}`,
-      `-Drocketmq.home.dir=${options.home ?? RMQ_HOME}`,
-      ...(options.jvm ?? []),
-      '-cp',
-      CLASSPATH,
-      mainClass,
-      ...args,
-    ],
-    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
-  );
+  const result = spawnSync('timeout', javaCommand(mainClass, args, seconds, options), {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   return `${result.stdout}${result.stderr}`;
+}
+
+/**
+ * java() without blocking this process: for commands whose answer comes from a client running
+ * in this process (mqadmin consumerStatus asks the consumer through the broker).
+ */
+export function javaAsync(
+  mainClass: string,
+  args: string[],
+  seconds: number,
+  options: { heap?: string; home?: string; jvm?: string[] } = {},
+): Promise<string> {
+  return new Promise((resolve) => {
+    const child = spawn('timeout', javaCommand(mainClass, args, seconds, options));
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('close', () => resolve(output));
+  });
+}
+
+function javaCommand(
+  mainClass: string,
+  args: string[],
+  seconds: number,
+  options: { heap?: string; home?: string; jvm?: string[] },
+): string[] {
+  return [
+    String(seconds),
+    'java',
+    `-Xmx${options.heap ?? '256m'}`,
+    `-Duser.home=${join(RMQ, 'home')}`,
+    `-Drocketmq.home.dir=${options.home ?? RMQ_HOME}`,
+    ...(options.jvm ?? []),
+    '-cp',
+    CLASSPATH,
+    mainClass,
+    ...args,
+  ];
 }
 
 /** mqadmin with its arguments and -n namesrv; home as for java(). */

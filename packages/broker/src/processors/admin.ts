@@ -223,7 +223,8 @@ export function getAllProducerInfo(broker: BrokerContext) {
       group,
       channels.map((channel) => ({
         clientId: channel.clientId,
-        remoteIP: channel.connection.remoteAddress,
+        // As Apache prints it: the socket address's Java toString.
+        remoteIP: `/${channel.connection.remoteAddress}`,
         language: channel.language,
         version: channel.version,
         lastUpdateTimestamp: channel.lastUpdateTimestamp,

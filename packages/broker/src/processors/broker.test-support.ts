@@ -42,7 +42,7 @@ export async function startTestBroker(broker: Partial<BrokerConfig> = {}, store:
     await controller.shutdown();
   });
   const call = (code: number, extFields: Record<string, string> = {}, body?: Buffer): Promise<RemotingCommand> =>
-    client.invoke(controller.brokerAddr, createRequest(code, { extFields, body }), { timeoutMs: 5000 });
+    client.invoke(controller.brokerAddr, createRequest(code, { extFields, body }), { timeoutMs: 15_000 });
   const send = (
     topic: string,
     body = 'body',

@@ -53,6 +53,17 @@ export function queryConsumeQueue(broker: BrokerContext) {
       const subscription = broker.consumers.get(header.consumerGroup)?.subscriptions.get(header.topic);
       if (subscription) {
         body['subscriptionData'] = subscription;
+        // RocketMQ writes the group's ConsumerFilterData as JSON here: "null" for tag filters.
+        body['filterData'] =
+          subscription.expressionType === 'SQL92'
+            ? JSON.stringify({
+                consumerGroup: header.consumerGroup,
+                topic: header.topic,
+                expression: subscription.subString,
+                expressionType: 'SQL92',
+                version: subscription.subVersion,
+              })
+            : 'null';
         filter = messageFilter(subscription);
       } else body['filterData'] = `${header.consumerGroup}@${header.topic} is not online!`;
     }

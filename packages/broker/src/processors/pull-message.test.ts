@@ -77,6 +77,21 @@ describe('PULL_MESSAGE', () => {
     assert.deepEqual(bodies(woken), ['second']);
   });
 
+  it('answers a held pull within 5 s of messages it filters out, past them, well before its suspend timeout', async () => {
+    const broker = await startTestBroker();
+    await broker.createTopic('T');
+    const sysFlag = PullSysFlag.SUBSCRIPTION | PullSysFlag.SUSPEND;
+    const held = pull(broker, { subscription: 'A', sysFlag }, 'TAG', 30_000);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const started = Date.now();
+    await broker.send('T', 'b', { properties: { TAGS: 'B' } });
+    const answer = await held;
+    assert.ok(Date.now() - started < 10_000);
+    assert.deepEqual(bodies(answer), []);
+    // The next pull starts after the message it did not want.
+    assert.equal(answer.extFields['nextBeginOffset'], '1');
+  });
+
   it('commits the offset a pull carries', async () => {
     const broker = await startTestBroker();
     await broker.createTopic('T');
