@@ -111,14 +111,7 @@ describe('rocketnest namesrv and broker', () => {
     const version = run(['--version']);
     assert.equal(await version.exited, 0);
     assert.match(version.output(), /^rocketnest \d+\.\d+\.\d+ /);
-    for (const args of [
-      ['namesrv'],
-      ['broker'],
-      ['bench', 'producer'],
-      ['bench', 'consumer'],
-      ['admin', 'promote'],
-      ['cluster'],
-    ]) {
+    for (const args of [['namesrv'], ['broker'], ['bench', 'producer'], ['bench', 'consumer'], ['cluster']]) {
       const help = run([...args, '--help']);
       assert.equal(await help.exited, 0, help.output());
       assert.match(help.output(), new RegExp(`^usage:\\n(.|\\n)*rocketnest ${args.join(' ')}`), args.join(' '));

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
-import { ADMIN_USAGE, runAdmin } from './admin.js';
+import { runAdmin } from './admin/admin-program.js';
 import { benchConsumer, benchProducer } from './bench.js';
 import { CLUSTER_USAGE, runCluster } from './cluster.js';
 import { CONNECTION_USAGE } from './connection-options.js';
@@ -20,14 +20,13 @@ const COMMAND_USAGE: Record<string, string> = {
   namesrv: SERVERS_USAGE,
   broker: SERVERS_USAGE,
   bench: `${BENCH_USAGE}\n${CONNECTION_USAGE}`,
-  admin: `${ADMIN_USAGE}\n${CONNECTION_USAGE}`,
   cluster: CLUSTER_USAGE,
 };
 
 const USAGE = `usage:
 ${SERVERS_USAGE}
 ${BENCH_USAGE}
-${ADMIN_USAGE}
+  rocketnest admin <command> [-n host:port] [--json] ...   mqadmin's commands; rocketnest admin --help lists them
 ${CLUSTER_USAGE}
 ${CONNECTION_USAGE}
 
@@ -36,6 +35,11 @@ flushDiskType, brokerRole, autoCreateTopicEnable, maxMessageSize, ...). Stop wit
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
+  // Its own parser answers --help for each of its commands, and -v is an option of some.
+  if (command === 'admin') {
+    process.exitCode = await runAdmin(rest);
+    return;
+  }
   if (argv.includes('--version') || argv.includes('-v')) {
     console.log(`rocketnest ${VERSION} (speaks RocketMQ 4.x remoting; reports V4_9_8)`);
     return;
@@ -49,7 +53,6 @@ async function main(argv: string[]): Promise<void> {
     console.log(`usage:\n${COMMAND_USAGE[command] ?? USAGE}`);
     return;
   }
-  if (command === 'admin') return runAdmin(rest);
   if (command === 'cluster') return runCluster(rest);
   if (command === 'bench') {
     const [role, ...benchArgs] = rest;

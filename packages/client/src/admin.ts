@@ -18,15 +18,21 @@ import {
   GetConsumerConnectionListRequestHeader,
   PromoteToMasterRequestHeader,
   QueryMessageRequestHeader,
+  PullMessageRequestHeader,
+  PullSysFlag,
 } from '@rocketnest/protocol';
 import { ClientInstance, type ClientOptions } from './client-instance.js';
 import { MQBrokerError, MQClientError } from './errors.js';
 import { receivedMessage, type ReceivedMessage } from './received-message.js';
 import { retryTopicRequest } from './retry-topic.js';
+import { brokerMembers, type BrokerMember } from './broker-members.js';
 import { mastersOf, queueMap, type MessageQueue } from './topic-route.js';
 
-/** The producer group admin sends are made as (MixAll.TOOLS_CONSUMER_GROUP's sibling). */
+export type { BrokerMember } from './broker-members.js';
+
+/** The group admin sends and reads are made as (MixAll.TOOLS_CONSUMER_GROUP). */
 const TOOLS_PRODUCER_GROUP = 'TOOLS_CONSUMER';
+const TOOLS_CONSUMER_GROUP = 'TOOLS_CONSUMER';
 
 export interface TopicOptions {
   /** Read and write queues per broker (default 8). */
@@ -36,21 +42,6 @@ export interface TopicOptions {
   order?: boolean | undefined;
   /** Create it on the masters of this cluster (default: every cluster). */
   clusterName?: string | undefined;
-}
-
-/** One broker of the cluster (Admin.brokers). */
-export interface BrokerMember {
-  cluster: string;
-  brokerName: string;
-  brokerId: number;
-  address: string;
-  /** ASYNC_MASTER, SYNC_MASTER or SLAVE (MASTER or SLAVE for brokers that do not say). */
-  role?: string;
-  maxOffset?: number;
-  /** For a slave, bytes of its master's CommitLog it does not have yet; 0 for a master. */
-  replicationLagBytes?: number;
-  /** Why it did not answer. */
-  error?: string;
 }
 
 export interface QueueStats {
@@ -119,42 +110,11 @@ export class Admin {
   }
 
   /**
-   * Every broker the NameServer lists, masters and slaves, with its role and how far its
-   * CommitLog is behind its master's (replication lag in bytes; 0 for a master). A broker that
-   * does not answer is listed with the error.
+   * Every broker the NameServer lists, masters and slaves, with its role, runtime figures and how
+   * far its CommitLog is behind its master's. A broker that does not answer is listed with the error.
    */
-  async brokers(): Promise<BrokerMember[]> {
-    const info = await this.clusterInfo();
-    const members: BrokerMember[] = [];
-    for (const [brokerName, data] of Object.entries(info.brokerAddrTable).sort(([a], [b]) => (a < b ? -1 : 1))) {
-      const ids = Object.keys(data.brokerAddrs)
-        .map(Number)
-        .sort((a, b) => a - b);
-      const answers = await Promise.all(
-        ids.map((id) =>
-          this.brokerRuntimeInfo(data.brokerAddrs[String(id)]!).catch((error: unknown) => error as Error),
-        ),
-      );
-      const master = answers[ids.indexOf(0)];
-      const masterEnd = master && !(master instanceof Error) ? Number(master['commitLogMaxOffset']) : undefined;
-      for (const [i, brokerId] of ids.entries()) {
-        const answer = answers[i]!;
-        const member = { cluster: data.cluster, brokerName, brokerId, address: data.brokerAddrs[String(brokerId)]! };
-        if (answer instanceof Error) {
-          members.push({ ...member, error: answer.message });
-          continue;
-        }
-        const maxOffset = Number(answer['commitLogMaxOffset']);
-        members.push({
-          ...member,
-          // RocketMQ's brokers do not say their role: a brokerId above 0 is a slave.
-          role: answer['brokerRole'] ?? (brokerId === 0 ? 'MASTER' : 'SLAVE'),
-          maxOffset,
-          replicationLagBytes: brokerId === 0 || masterEnd === undefined ? 0 : Math.max(0, masterEnd - maxOffset),
-        });
-      }
-    }
-    return members;
+  brokers(): Promise<BrokerMember[]> {
+    return brokerMembers(this);
   }
 
   /** Master addresses of a cluster's brokers (of every cluster when none is named). */
@@ -291,15 +251,61 @@ export class Admin {
 
   /** Per queue of a topic: the broker's max offset, the group's committed offset, and the lag. */
   async consumerProgress(group: string, topic: string): Promise<QueueProgress[]> {
-    const progress: QueueProgress[] = [];
-    for (const address of [...mastersOf(await this.topicRoute(topic)).values()]) {
-      const response = await this.call(address, RequestCode.GET_CONSUME_STATS, { consumerGroup: group, topic });
+    return (await this.consumeStats(group, topic)).queues;
+  }
+
+  /**
+   * The group's progress per queue and its consume TPS (GET_CONSUME_STATS), on a topic's brokers,
+   * or on every master for every topic the group consumes when no topic is given.
+   */
+  async consumeStats(group: string, topic?: string): Promise<{ queues: QueueProgress[]; consumeTps: number }> {
+    const queues: QueueProgress[] = [];
+    let consumeTps = 0;
+    const brokers = topic ? [...mastersOf(await this.topicRoute(topic)).values()] : await this.masters();
+    for (const address of brokers) {
+      const extFields: Record<string, string> = topic ? { consumerGroup: group, topic } : { consumerGroup: group };
+      const response = await this.call(address, RequestCode.GET_CONSUME_STATS, extFields);
       type Offsets = { brokerOffset: number; consumerOffset: number; lastTimestamp: number };
       for (const [queue, value] of queueMap<Offsets>(response.body, 'offsetTable')) {
-        progress.push({ queue, ...value, lag: Math.max(0, value.brokerOffset - value.consumerOffset) });
+        queues.push({ queue, ...value, lag: Math.max(0, value.brokerOffset - value.consumerOffset) });
       }
+      consumeTps += (parseJavaJson(response.body!.toString('utf8')) as { consumeTps?: number }).consumeTps ?? 0;
     }
-    return sortByQueue(progress);
+    return { queues: sortByQueue(queues), consumeTps };
+  }
+
+  /**
+   * Up to maxNums messages of a queue from offset, read from its master without committing
+   * anything (a pull as the tools' group), and where the next read starts.
+   */
+  async readQueue(
+    queue: MessageQueue,
+    offset: number,
+    maxNums = 32,
+  ): Promise<{ messages: ReceivedMessage[]; nextOffset: number }> {
+    const address = mastersOf(await this.topicRoute(queue.topic)).get(queue.brokerName);
+    if (!address) throw new MQClientError(`no master of broker ${queue.brokerName} serves ${queue.topic}`);
+    const response = await this.instance.remoting.invoke(
+      address,
+      createRequest(RequestCode.PULL_MESSAGE, {
+        extFields: PullMessageRequestHeader.encode({
+          consumerGroup: TOOLS_CONSUMER_GROUP,
+          topic: queue.topic,
+          queueId: queue.queueId,
+          queueOffset: offset,
+          maxMsgNums: maxNums,
+          sysFlag: PullSysFlag.SUBSCRIPTION,
+          commitOffset: 0,
+          suspendTimeoutMillis: 0,
+          subscription: '*',
+          subVersion: 0,
+        }),
+      }),
+    );
+    const nextOffset = Number(response.extFields['nextBeginOffset'] ?? offset);
+    if (response.code !== ResponseCode.SUCCESS) return { messages: [], nextOffset };
+    const messages = decodeStoredMessages(response.body!).map((stored) => receivedMessage(stored, queue.brokerName));
+    return { messages, nextOffset };
   }
 
   /** The message an offset message id names (the broker address and CommitLog offset in it). */

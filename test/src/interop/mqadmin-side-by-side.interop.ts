@@ -234,13 +234,19 @@ async function prepare(cluster: Cluster): Promise<{ context: Context; stop: () =
   };
 }
 
-async function runCommands(cluster: Cluster, outDir: string | undefined): Promise<Map<string, boolean>> {
+async function runCommands(
+  cluster: Cluster,
+  outDir: string | undefined,
+  workDir: string,
+): Promise<Map<string, boolean>> {
   const { context, stop } = await prepare(cluster);
   const results = new Map<string, boolean>();
   try {
     for (const command of COMMANDS) {
       const args = [...command.args(context), '-n', cluster.namesrv];
-      const output = await javaAsync('org.apache.rocketmq.tools.command.MQAdminStartup', args, command.seconds ?? 60);
+      const output = await javaAsync('org.apache.rocketmq.tools.command.MQAdminStartup', args, command.seconds ?? 60, {
+        cwd: workDir,
+      });
       const ok = command.check(output, context);
       results.set(command.name, ok);
       if (outDir)
@@ -269,6 +275,7 @@ async function main(): Promise<number> {
       results.apache = await runCommands(
         { name: 'apache', namesrv: '127.0.0.1:9876', broker: '127.0.0.1:10911' },
         values.out,
+        dir,
       );
     } finally {
       await stopServer(apacheBroker);
@@ -287,6 +294,7 @@ async function main(): Promise<number> {
       results.rocketnest = await runCommands(
         { name: 'rocketnest', namesrv: namesrvAddr, broker: `127.0.0.1:${brokerPort}` },
         values.out,
+        dir,
       );
     } finally {
       await broker.stop();

@@ -27,10 +27,11 @@ export function javaAsync(
   mainClass: string,
   args: string[],
   seconds: number,
-  options: { heap?: string; home?: string; jvm?: string[] } = {},
+  options: { heap?: string; home?: string; jvm?: string[]; cwd?: string } = {},
 ): Promise<string> {
   return new Promise((resolve) => {
-    const child = spawn('timeout', javaCommand(mainClass, args, seconds, options));
+    // cwd: mqadmin consumerStatus writes each member's running info to a file under it.
+    const child = spawn('timeout', javaCommand(mainClass, args, seconds, options), { cwd: options.cwd });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
