@@ -1,16 +1,18 @@
 /**
  * npm run test:interop: the mqadmin 4.9.4 commands of issue 29 that read or change a running
- * cluster, run against Apache RocketMQ 4.9.4 and against RocketNest set up alike (a topic, twelve
+ * cluster, and our `rocketnest admin`'s, run against Apache RocketMQ 4.9.4 and against RocketNest set up alike (a topic, twelve
  * messages, a producer and a push consumer of ours online). Each check must pass on both, so what
  * it expects is what Apache's cluster makes mqadmin print. With --out dir, both outputs of every
  * command are written there (name.apache.txt, name.rocketnest.txt) to read side by side.
  */
+import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { silentLogger } from '@rocketnest/common';
 import { Admin, Producer, PushConsumer, type SendResult } from '@rocketnest/client';
+import { rocketnestArgs } from '../support/cli.js';
 import { javaAsync } from '../support/java-tools.js';
 import { RocketnestProcess } from '../support/local-cluster.js';
 import { freePort } from '../support/ports.js';
@@ -41,6 +43,8 @@ interface Context {
 
 interface Command {
   name: string;
+  /** Apache's mqadmin (the default) or our `rocketnest admin ... --json`. */
+  tool?: 'mqadmin' | 'rocketnest';
   args: (context: Context) => string[];
   check: (output: string, context: Context) => boolean;
   /** clusterRT never ends by itself: it is stopped after this long, having printed its rounds. */
@@ -109,6 +113,97 @@ const COMMANDS: Command[] = [
     check: (o) => {
       const row = new RegExp(`^${TOPIC}\\s+${GROUP}\\s+\\d+\\s+[\\d.]+\\s+[\\d.]+\\s+(\\d+)\\s+(\\d+)`, 'm').exec(o);
       return row !== null && Number(row[1]) === MESSAGES && Number(row[2]) >= MESSAGES;
+    },
+  },
+  // Our `rocketnest admin`, on both clusters, read as JSON.
+  {
+    name: 'rocketnest admin clusterList',
+    tool: 'rocketnest',
+    args: () => ['clusterList'],
+    check: (o, c) => {
+      const [broker] = JSON.parse(o) as { address: string; role: string; version: string }[];
+      return broker?.address === c.cluster.broker && /MASTER/.test(broker.role) && /^V4_9_/.test(broker.version);
+    },
+  },
+  {
+    name: 'rocketnest admin topicStatus',
+    tool: 'rocketnest',
+    args: () => ['topicStatus', '-t', TOPIC],
+    check: (o) => (JSON.parse(o) as { maxOffset: number }[]).reduce((sum, q) => sum + q.maxOffset, 0) === MESSAGES,
+  },
+  {
+    name: 'rocketnest admin consumerProgress',
+    tool: 'rocketnest',
+    args: () => ['consumerProgress', '-g', GROUP, '-t', TOPIC],
+    check: (o) => {
+      const queues = JSON.parse(o) as { consumerOffset: number; lag: number }[];
+      return (
+        queues.length > 0 &&
+        queues.every((q) => q.lag === 0) &&
+        queues.reduce((s, q) => s + q.consumerOffset, 0) === MESSAGES
+      );
+    },
+  },
+  {
+    name: 'rocketnest admin consumerStatus',
+    tool: 'rocketnest',
+    args: () => ['consumerStatus', '-g', GROUP],
+    check: (o, c) =>
+      (JSON.parse(o) as Record<string, { properties: Record<string, string> }>)[c.consumerId]?.properties[
+        'PROP_CONSUME_TYPE'
+      ] === 'CONSUME_PASSIVELY',
+  },
+  {
+    name: 'rocketnest admin statsAll',
+    tool: 'rocketnest',
+    args: () => ['statsAll', '-t', TOPIC],
+    check: (o) =>
+      (JSON.parse(o) as { group: string; in24h: number; out24h: number }[]).some(
+        (row) => row.group === GROUP && row.in24h === MESSAGES && row.out24h >= MESSAGES,
+      ),
+  },
+  {
+    name: 'rocketnest admin printMsg',
+    tool: 'rocketnest',
+    args: () => ['printMsg', '-t', TOPIC],
+    check: (o) => (JSON.parse(o) as { body: string }[]).filter((m) => /^\{"n":\d+\}$/.test(m.body)).length === MESSAGES,
+  },
+  {
+    name: 'rocketnest admin queryMsgById',
+    tool: 'rocketnest',
+    args: (c) => ['queryMsgById', '-i', c.first.offsetMsgId],
+    check: (o, c) => {
+      const message = JSON.parse(o) as { msgId: string; topic: string; keys: string };
+      return message.msgId === c.first.msgId && message.topic === TOPIC && message.keys === 'key-0';
+    },
+  },
+  {
+    name: 'rocketnest admin queryMsgByKey',
+    tool: 'rocketnest',
+    args: () => ['queryMsgByKey', '-t', TOPIC, '-k', 'key-1'],
+    check: (o) => (JSON.parse(o) as unknown[]).length === 1,
+  },
+  {
+    name: 'rocketnest admin queryCq',
+    tool: 'rocketnest',
+    args: () => ['queryCq', '-t', TOPIC, '-q', '1', '-i', '0', '-c', '2'],
+    check: (o) =>
+      ((JSON.parse(o) as { queueData?: { physicSize: number }[] }).queueData ?? []).every((e) => e.physicSize > 100),
+  },
+  {
+    name: 'rocketnest admin getBrokerConfig',
+    tool: 'rocketnest',
+    args: (c) => ['getBrokerConfig', '-b', c.cluster.broker],
+    check: (o, c) =>
+      (JSON.parse(o) as Record<string, Record<string, string>>)[c.cluster.broker]?.['brokerName'] === 'broker-a',
+  },
+  {
+    name: 'rocketnest admin allocateMQ',
+    tool: 'rocketnest',
+    args: () => ['allocateMQ', '-t', TOPIC, '-i', 'a@1,b@2'],
+    check: (o) => {
+      const shares = JSON.parse(o) as Record<string, unknown[]>;
+      return shares['a@1']!.length > 0 && shares['a@1']!.length === shares['b@2']!.length;
     },
   },
   {
@@ -185,6 +280,15 @@ const COMMANDS: Command[] = [
     check: (o) => /#brokerName\s+#queueId\s+#offset/.test(o) && /^broker-a\s+\d+\s+[1-9]\d*\s*$/m.test(o),
   },
   {
+    name: 'rocketnest admin resetOffsetByTime',
+    tool: 'rocketnest',
+    args: () => ['resetOffsetByTime', '-g', GROUP, '-t', TOPIC, '-s', '0'],
+    check: (o) => {
+      const reset = JSON.parse(o) as { offset: number }[];
+      return reset.length > 0 && reset.every((row) => row.offset === 0);
+    },
+  },
+  {
     name: 'wipeWritePerm',
     args: () => ['wipeWritePerm', '-b', 'broker-a'],
     check: (o, c) => o.includes(`wipe write perm of broker[broker-a] in name server[${c.cluster.namesrv}] OK`),
@@ -234,6 +338,15 @@ async function prepare(cluster: Cluster): Promise<{ context: Context; stop: () =
   };
 }
 
+/** `rocketnest admin ...args` in a process of its own; what it printed (stdout, then stderr). */
+function rocketnestAdmin(args: string[]): Promise<string> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, rocketnestArgs('admin', ...args), (_error, stdout, stderr) =>
+      resolve(`${stdout}${stderr}`),
+    );
+  });
+}
+
 async function runCommands(
   cluster: Cluster,
   outDir: string | undefined,
@@ -244,13 +357,24 @@ async function runCommands(
   try {
     for (const command of COMMANDS) {
       const args = [...command.args(context), '-n', cluster.namesrv];
-      const output = await javaAsync('org.apache.rocketmq.tools.command.MQAdminStartup', args, command.seconds ?? 60, {
-        cwd: workDir,
-      });
-      const ok = command.check(output, context);
+      const output =
+        command.tool === 'rocketnest'
+          ? await rocketnestAdmin([...args, '--json'])
+          : await javaAsync('org.apache.rocketmq.tools.command.MQAdminStartup', args, command.seconds ?? 60, {
+              cwd: workDir,
+            });
+      let ok: boolean;
+      try {
+        ok = command.check(output, context);
+      } catch {
+        ok = false; // not the JSON expected
+      }
       results.set(command.name, ok);
       if (outDir)
-        writeFileSync(join(outDir, `${command.name}.${cluster.name}.txt`), `$ mqadmin ${args.join(' ')}\n${output}`);
+        writeFileSync(
+          join(outDir, `${command.name.replace(/ /g, '-')}.${cluster.name}.txt`),
+          `$ ${command.tool === 'rocketnest' ? 'rocketnest admin' : 'mqadmin'} ${args.join(' ')}\n${output}`,
+        );
       if (!ok) console.log(`--- ${command.name} on ${cluster.name} printed:\n${output}`);
     }
   } finally {
@@ -304,14 +428,14 @@ async function main(): Promise<number> {
     rmSync(dir, { recursive: true, force: true });
   }
   let failed = 0;
-  console.log(`\n${'mqadmin command'.padEnd(32)} ${'Apache RocketMQ 4.9.4'.padEnd(24)} RocketNest`);
+  console.log(`\n${'command'.padEnd(40)} ${'Apache RocketMQ 4.9.4'.padEnd(24)} RocketNest`);
   for (const command of COMMANDS) {
     const [apache, ours] = [results.apache.get(command.name), results.rocketnest.get(command.name)];
     if (!apache || !ours) failed++;
     const word = (ok: boolean | undefined) => (ok ? 'PASS' : 'FAIL');
-    console.log(`${command.name.padEnd(32)} ${word(apache).padEnd(24)} ${word(ours)}`);
+    console.log(`${command.name.padEnd(40)} ${word(apache).padEnd(24)} ${word(ours)}`);
   }
-  console.log(`\n${COMMANDS.length - failed} of ${COMMANDS.length} mqadmin commands printed alike on both`);
+  console.log(`\n${COMMANDS.length - failed} of ${COMMANDS.length} commands passed on both`);
   return failed === 0 ? 0 : 1;
 }
 
