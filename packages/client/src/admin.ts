@@ -20,45 +20,23 @@ import {
   QueryMessageRequestHeader,
   PullMessageRequestHeader,
   PullSysFlag,
+  TRACE_TOPIC,
 } from '@rocketnest/protocol';
 import { ClientInstance, type ClientOptions } from './client-instance.js';
 import { MQBrokerError, MQClientError } from './errors.js';
 import { receivedMessage, type ReceivedMessage } from './received-message.js';
 import { retryTopicRequest } from './retry-topic.js';
 import { brokerMembers, type BrokerMember } from './broker-members.js';
+import { traceSteps, type TraceStep } from './message-trace.js';
 import { mastersOf, queueMap, type MessageQueue } from './topic-route.js';
 
 export type { BrokerMember } from './broker-members.js';
+export type { QueueProgress, QueueStats, TopicOptions } from './admin-types.js';
+import type { QueueProgress, QueueStats, TopicOptions } from './admin-types.js';
 
 /** The group admin sends and reads are made as (MixAll.TOOLS_CONSUMER_GROUP). */
 const TOOLS_PRODUCER_GROUP = 'TOOLS_CONSUMER';
 const TOOLS_CONSUMER_GROUP = 'TOOLS_CONSUMER';
-
-export interface TopicOptions {
-  /** Read and write queues per broker (default 8). */
-  queueNums?: number | undefined;
-  /** PermName bits (default 6, read and write). */
-  perm?: number | undefined;
-  order?: boolean | undefined;
-  /** Create it on the masters of this cluster (default: every cluster). */
-  clusterName?: string | undefined;
-}
-
-export interface QueueStats {
-  queue: MessageQueue;
-  minOffset: number;
-  maxOffset: number;
-  lastUpdateTimestamp: number;
-}
-
-export interface QueueProgress {
-  queue: MessageQueue;
-  brokerOffset: number;
-  consumerOffset: number;
-  /** Messages the group has yet to consume in this queue. */
-  lag: number;
-  lastTimestamp: number;
-}
 
 /**
  * Admin calls (MQAdminExt) against any RocketMQ-compatible cluster: topics, clusters, brokers,
@@ -361,6 +339,13 @@ export class Admin {
       for (const [queue, offset] of queueMap<number>(response.body)) reset.push({ queue, offset });
     }
     return sortByQueue(reset);
+  }
+
+  /** A message's trace by its unique id: every step clients with enableMsgTrace recorded, oldest first. */
+  async messageTrace(msgId: string, traceTopic = TRACE_TOPIC): Promise<TraceStep[]> {
+    // No trace was ever written while the trace topic has no route.
+    if (!(await this.instance.fetchRoute(traceTopic))) return [];
+    return traceSteps(msgId, await this.queryMessageByKey(traceTopic, msgId, { maxNum: 64 }));
   }
 
   /** Messages of a topic with a key (or unique id), stored within [begin, end], from every broker of the topic. */

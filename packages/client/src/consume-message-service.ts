@@ -67,6 +67,9 @@ export interface ConsumeParts {
   readonly offsets: OffsetStore;
 }
 
+/** How a listener call ended: consumed, not (to be given again), or by throwing. */
+export type CallOutcome = 'success' | 'failed' | 'exception';
+
 /**
  * The listener's calls: at most `concurrency` at once over all queues, each given a fresh
  * context; a throw counts as "give it to me again later". It keeps the consuming work in hand so
@@ -82,6 +85,8 @@ export class ListenerCalls {
     private readonly concurrency: number,
     private readonly suspendCurrentQueueTimeMillis: number,
     private readonly stats: ConsumerStats,
+    /** Told of each call when message traces are on. */
+    private readonly trace?: (batch: ReceivedMessage[], startedAt: number, outcome: CallOutcome) => void,
   ) {}
 
   context(queue: MessageQueue): ConsumeContext {
@@ -92,17 +97,19 @@ export class ListenerCalls {
   async call(batch: ReceivedMessage[], context: ConsumeContext): Promise<boolean> {
     await this.acquire();
     const started = Date.now();
-    let ok = false;
+    // A throw is "give it to me again later", as a failure is.
+    let outcome: CallOutcome = 'exception';
     try {
       const result = await this.listener()(batch, context);
-      ok = result === undefined || result === 'CONSUME_SUCCESS';
+      outcome = result === undefined || result === 'CONSUME_SUCCESS' ? 'success' : 'failed';
     } catch {
-      // A throw is "give it to me again later": ok stays false.
+      // outcome stays 'exception'
     } finally {
       this.release();
-      this.stats.consumed(context.queue.topic, batch.length, ok, Date.now() - started);
+      this.stats.consumed(context.queue.topic, batch.length, outcome === 'success', Date.now() - started);
+      this.trace?.(batch, started, outcome);
     }
-    return ok;
+    return outcome === 'success';
   }
 
   /** Keep a piece of consuming work in hand until it settles. */

@@ -4,13 +4,9 @@ import { join } from 'node:path';
 import {
   compileSql92,
   createRequest,
-  decodeStoredMessages,
   encodeJsonBody,
   GetMaxOffsetRequestHeader,
   MASTER_ID,
-  PullMessageRequestHeader,
-  PullMessageResponseHeader,
-  PullSysFlag,
   groupNameProblem,
   RequestCode,
   ResponseCode,
@@ -23,7 +19,6 @@ import {
   type ConsumeType,
   type ConsumerData,
   type MessageModel,
-  type SubscriptionData,
   type TopicRouteData,
   GetConsumerListByGroupRequestHeader,
   OffsetResponseHeader,
@@ -33,16 +28,19 @@ import { BrokerAddresses } from './broker-addresses.js';
 import { MessageSelector } from './message-selector.js';
 import { ClientInstance, type ClientOptions } from './client-instance.js';
 import { ConsumerStats, serveConsumerRequests, type HeldQueue } from './consumer-status.js';
+import { traceDispatcher, type TraceDispatcher, type TraceOptions } from './message-trace.js';
+import { traceSender } from './producer.js';
+import { pullQueue, type Puller, type PullResult, type Subscription } from './pull-queue.js';
 import { MQBrokerError, MQClientError } from './errors.js';
 import { LocalFileOffsetStore } from './local-offset-store.js';
 import { RemoteOffsetStore, type OffsetStore } from './offset-store.js';
-import { receivedMessage, type ReceivedMessage } from './received-message.js';
+import type { ReceivedMessage } from './received-message.js';
 import { mastersOf, queueMap, routeQueues, type MessageQueue } from './topic-route.js';
 
 export type ConsumeFromWhere = 'CONSUME_FROM_LAST_OFFSET' | 'CONSUME_FROM_FIRST_OFFSET' | 'CONSUME_FROM_TIMESTAMP';
 
 /** What push and pull consumers share in their options. */
-export interface ConsumerOptions extends ClientOptions {
+export interface ConsumerOptions extends ClientOptions, TraceOptions {
   consumerGroup: string;
   /**
    * CLUSTERING (default): the group's members share the queues, offsets live on the broker.
@@ -65,26 +63,6 @@ export interface ConsumerOptions extends ClientOptions {
   onRebalance?: ((topic: string, queues: readonly MessageQueue[]) => void) | undefined;
 }
 
-interface Subscription {
-  data: SubscriptionData;
-  tags: Set<string>;
-}
-
-/** One pull's outcome: the response code, where to pull next, and the messages that match. */
-export interface PullResult {
-  code: number;
-  nextOffset: number;
-  messages: ReceivedMessage[];
-}
-
-/** The answers to a pull that carry a PullMessageResponseHeader. */
-const PULL_ANSWERS = new Set<number>([
-  ResponseCode.SUCCESS,
-  ResponseCode.PULL_NOT_FOUND,
-  ResponseCode.PULL_RETRY_IMMEDIATELY,
-  ResponseCode.PULL_OFFSET_MOVED,
-]);
-
 /**
  * What a push and a lite pull consumer share (RebalanceImpl and friends): subscriptions, the
  * offset store, rebalancing the group's queues every rebalanceInterval and when the broker says
@@ -104,6 +82,9 @@ export abstract class ConsumerBase {
   private readonly startedAt = Date.now();
   /** Pull and consume figures per topic, for mqadmin consumerStatus and the console. */
   readonly stats = new ConsumerStats();
+  private readonly puller: Puller;
+  /** Message traces of each listener call, when enableMsgTrace is on. */
+  protected readonly traces: TraceDispatcher | undefined;
 
   constructor(
     protected readonly options: ConsumerOptions,
@@ -113,10 +94,12 @@ export abstract class ConsumerBase {
     const groupProblem = groupNameProblem(options.consumerGroup);
     if (groupProblem) throw new MQClientError(`consumerGroup: ${groupProblem}`);
     this.instance = new ClientInstance(options);
+    this.traces = traceDispatcher(options, () => traceSender(options, options.consumerGroup));
     this.addresses = new BrokerAddresses(
       (topic) => this.instance.route(topic),
       () => this.subscriptions.keys(),
     );
+    this.puller = { instance: this.instance, addresses: this.addresses, options, stats: this.stats };
     this.offsets =
       options.messageModel === 'BROADCASTING'
         ? new LocalFileOffsetStore(
@@ -380,56 +363,10 @@ export abstract class ConsumerBase {
     return this.addresses.reader(brokerName, topic);
   }
 
-  /**
-   * Pull a queue from an offset, held by the broker up to brokerSuspendMaxTimeMillis when there
-   * is nothing yet; committing commitOffset on the way when it is positive. Messages of other
-   * tags with the same hash are dropped here, as RocketMQ's client does.
-   */
-  protected async pull(
-    queue: MessageQueue,
-    offset: number,
-    commitOffset: number,
-    expression?: string,
-  ): Promise<PullResult> {
-    const address = await this.addresses.puller(queue);
-    if (!address) throw new MQClientError(`no master or slave for broker ${queue.brokerName}`);
+  /** See pullQueue: this consumer's pull of a queue from an offset, committing commitOffset when positive. */
+  protected pull(queue: MessageQueue, offset: number, commitOffset: number, expression?: string): Promise<PullResult> {
     const subscription = this.subscriptions.get(queue.topic);
-    const subString = subscription?.data.subString ?? expression ?? '*';
-    const suspendMs = this.options.brokerSuspendMaxTimeMillis ?? 15_000;
-    const started = Date.now();
-    const response = await this.instance.remoting.invoke(
-      address,
-      createRequest(RequestCode.PULL_MESSAGE, {
-        extFields: PullMessageRequestHeader.encode({
-          consumerGroup: this.options.consumerGroup,
-          topic: queue.topic,
-          queueId: queue.queueId,
-          queueOffset: offset,
-          maxMsgNums: this.options.pullBatchSize ?? 32,
-          sysFlag: PullSysFlag.SUSPEND | PullSysFlag.SUBSCRIPTION | (commitOffset > 0 ? PullSysFlag.COMMIT_OFFSET : 0),
-          commitOffset: Math.max(0, commitOffset),
-          suspendTimeoutMillis: suspendMs,
-          subscription: subString,
-          subVersion: subscription?.data.subVersion ?? 0,
-          expressionType: subscription?.data.expressionType ?? 'TAG',
-        }),
-      }),
-      { timeoutMs: suspendMs + 15_000 },
-    );
-    // A pull's answers carry PullMessageResponseHeader; a refusal carries none, and the offset stays.
-    let nextOffset = offset;
-    if (PULL_ANSWERS.has(response.code)) {
-      const header = PullMessageResponseHeader.decode(response.extFields);
-      nextOffset = header.nextBeginOffset;
-      this.addresses.suggest(queue, header.suggestWhichBrokerId);
-    }
-    if (response.code !== ResponseCode.SUCCESS) return { code: response.code, nextOffset, messages: [] };
-    const tags = subscription?.tags ?? new Set<string>();
-    const messages = decodeStoredMessages(response.body ?? Buffer.alloc(0))
-      .map((stored) => receivedMessage(stored, queue.brokerName))
-      .filter((m) => tags.size === 0 || (m.tags !== undefined && tags.has(m.tags)));
-    this.stats.pulled(queue.topic, messages.length, Date.now() - started);
-    return { code: response.code, nextOffset, messages };
+    return pullQueue(this.puller, queue, offset, commitOffset, subscription ?? { expression });
   }
 
   /** Stop rebalancing and persisting, commit offsets, leave the group, close the client. */
@@ -450,6 +387,7 @@ export abstract class ConsumerBase {
           .catch(() => undefined),
       ),
     );
+    await this.traces?.shutdown();
     await this.instance.shutdown();
     this.stats.close();
   }

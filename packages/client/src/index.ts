@@ -18,6 +18,7 @@ export { MQBrokerError, MQClientError } from './errors.js';
 export type { DeliverAtFallback } from './delivery-times.js';
 export { LitePullConsumer, type LitePullConsumerOptions } from './lite-pull-consumer.js';
 export type { Message } from './message.js';
+export type { TraceOptions, TraceStep } from './message-trace.js';
 export { Producer, type ProducerOptions, type SendOptions, type SendResult, type SendStatus } from './producer.js';
 export { PushConsumer, type PushConsumerOptions } from './push-consumer.js';
 export type { ReceivedMessage } from './received-message.js';

@@ -15,10 +15,18 @@ import {
   type RemotingCommand,
 } from '@rocketnest/protocol';
 import { RemotingTimeoutError } from '@rocketnest/remoting';
+import type { TraceMessageType } from '@rocketnest/protocol';
 import { ClientInstance, type ClientOptions } from './client-instance.js';
 import { DeliveryTimes, type DeliverAtFallback } from './delivery-times.js';
 import { MQBrokerError, MQClientError } from './errors.js';
 import { messageBody, messageProperties, type Message } from './message.js';
+import {
+  publishTrace,
+  traceDispatcher,
+  type TraceDispatcher,
+  type TraceOptions,
+  type TraceSender,
+} from './message-trace.js';
 import type { ReceivedMessage } from './received-message.js';
 import { PendingReplies } from './request-reply.js';
 import { publishInfo, type MessageQueue, type PublishInfo } from './topic-route.js';
@@ -27,7 +35,7 @@ import { createUniqueId } from './unique-id.js';
 /** The template topic a broker creates topics from on first send (TBW102). */
 const AUTO_CREATE_TOPIC = 'TBW102';
 
-export interface ProducerOptions extends ClientOptions {
+export interface ProducerOptions extends ClientOptions, TraceOptions {
   producerGroup: string;
   /** Attempts after the first when a send fails (retryTimesWhenSendFailed, default 2). */
   retryTimesWhenSendFailed?: number | undefined;
@@ -98,6 +106,7 @@ export class Producer {
   private readonly validTopics = new Set<string>();
   private readonly replies: PendingReplies;
   private readonly deliveryTimes: DeliveryTimes;
+  private readonly traces: TraceDispatcher | undefined;
 
   constructor(protected readonly options: ProducerOptions) {
     const groupProblem = groupNameProblem(options.producerGroup);
@@ -107,6 +116,7 @@ export class Producer {
     this.instance.onRouteChanged = (topic) => this.publishInfos.delete(topic);
     this.replies = new PendingReplies(this.instance);
     this.deliveryTimes = new DeliveryTimes(this.instance);
+    this.traces = traceDispatcher(options, () => traceSender(options, options.producerGroup));
   }
 
   /**
@@ -123,6 +133,7 @@ export class Producer {
   async shutdown(): Promise<void> {
     this.started = false;
     this.replies.close();
+    await this.traces?.shutdown();
     await this.instance.shutdown();
   }
 
@@ -145,13 +156,30 @@ export class Producer {
     // Checked only for a delivery time: no extra await for every other message.
     const ready = message.deliverAt === undefined ? message : await this.withDeliveryTime(message);
     const { request, uniqueId } = this.prepare(ready);
-    return this.sendRequest(message.topic, request, uniqueId, options);
+    if (!this.traces) return this.sendRequest(message.topic, request, uniqueId, options);
+    const delayed = (ready.delayLevel ?? 0) > 0 || ready.deliverAt !== undefined;
+    return this.traced(ready, delayed ? 'Delay_Msg' : 'Normal_Msg', () =>
+      this.sendRequest(message.topic, request, uniqueId, options),
+    );
   }
 
   /** Send with sysFlag bits added (a transactional half message, say). */
   protected sendFlagged(message: Message, sysFlag: number, options: SendOptions = {}): Promise<SendResult> {
     const { request, uniqueId } = this.prepare(message, sysFlag);
-    return this.sendRequest(message.topic, request, uniqueId, options);
+    const send = () => this.sendRequest(message.topic, request, uniqueId, options);
+    return this.traces ? this.traced(message, 'Trans_Msg_Half', send) : send();
+  }
+
+  /** A send with its Pub trace recorded once the broker answered. */
+  private async traced(
+    message: Message,
+    msgType: TraceMessageType,
+    send: () => Promise<SendResult>,
+  ): Promise<SendResult> {
+    const started = Date.now();
+    const result = await send();
+    this.traces!.add(publishTrace(this.options.producerGroup, message, result, started, msgType));
+    return result;
   }
 
   /**
@@ -377,6 +405,16 @@ export class Producer {
 }
 
 const QUEUE_ID_KEY = SendMessageRequestHeaderV2.keyOf('queueId');
+
+/**
+ * What a client's traces are sent with: a producer of its own group, _INNER_TRACE_PRODUCER-group,
+ * that traces nothing itself (as RocketMQ's AsyncTraceDispatcher).
+ */
+export async function traceSender(options: ClientOptions, group: string): Promise<TraceSender> {
+  const producer = new Producer({ ...options, producerGroup: `_INNER_TRACE_PRODUCER-${group}`, enableMsgTrace: false });
+  await producer.start();
+  return producer;
+}
 
 /** The request with its queue id set: attempts differ only in queue and opaque, so the header is encoded once. */
 function withQueue(request: RemotingCommand, queueId: number): RemotingCommand {

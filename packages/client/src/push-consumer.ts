@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ResponseCode, retryTopic } from '@rocketnest/protocol';
+import { ResponseCode, retryTopic, TRACE_TOPIC } from '@rocketnest/protocol';
+import { consumeTraces } from './message-trace.js';
 import { queueKey } from './allocate.js';
 import { ConsumeConcurrentlyService } from './consume-concurrently-service.js';
 import {
@@ -74,6 +75,13 @@ export class PushConsumer extends ConsumerBase {
       pushOptions.concurrency ?? 20,
       pushOptions.suspendCurrentQueueTimeMillis ?? 1000,
       this.stats,
+      this.traces &&
+        ((batch, startedAt, outcome) => {
+          // The trace topic's own messages are not traced.
+          if (batch[0]?.topic === (pushOptions.customizedTraceTopic ?? TRACE_TOPIC)) return;
+          for (const context of consumeTraces(pushOptions.consumerGroup, batch, startedAt, outcome))
+            this.traces!.add(context);
+        }),
     );
     const returns = new MessageReturns(
       this.instance,

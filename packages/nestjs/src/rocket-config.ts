@@ -104,6 +104,10 @@ class RocketModuleSettings {
   createTopics?: boolean;
 
   @IsOptional()
+  @IsBoolean({ message: 'enableMsgTrace must be true or false' })
+  enableMsgTrace?: boolean;
+
+  @IsOptional()
   @IsIn(['refuse', 'delayLevel'], { message: "deliverAtFallback must be 'refuse' or 'delayLevel'" })
   deliverAtFallback?: string;
 
@@ -159,6 +163,7 @@ const ENVIRONMENT: Record<string, string> = {
   deliverAtFallback: 'ROCKET_DELIVER_AT_FALLBACK',
   failFast: 'ROCKET_FAIL_FAST',
   createTopics: 'ROCKET_CREATE_TOPICS',
+  enableMsgTrace: 'ROCKET_ENABLE_MSG_TRACE',
   'embedded.inMemory': 'ROCKET_EMBEDDED_IN_MEMORY',
   'embedded.dataDir': 'ROCKET_DATA_DIR',
   'embedded.namesrvPort': 'ROCKET_NAMESRV_PORT',
@@ -169,7 +174,7 @@ const ENVIRONMENT: Record<string, string> = {
  * Module options from environment variables (or @nestjs/config's ConfigService: anything with
  * get(name)), validated: ROCKET_NAMESRV_ADDR, ROCKET_ACCESS_KEY and ROCKET_SECRET_KEY, ROCKET_TLS
  * (true: TLS with Node's defaults) or ROCKET_TLS_CA_FILE (TLS trusting that CA's PEM), ROCKET_GROUP, ROCKET_REGISTER_LISTENERS,
- * ROCKET_SHUTDOWN_TIMEOUT_MS, ROCKET_DELIVER_AT_FALLBACK, ROCKET_FAIL_FAST, ROCKET_CREATE_TOPICS, and for the embedded broker ROCKET_EMBEDDED_IN_MEMORY,
+ * ROCKET_SHUTDOWN_TIMEOUT_MS, ROCKET_DELIVER_AT_FALLBACK, ROCKET_FAIL_FAST, ROCKET_CREATE_TOPICS, ROCKET_ENABLE_MSG_TRACE, and for the embedded broker ROCKET_EMBEDDED_IN_MEMORY,
  * ROCKET_DATA_DIR, ROCKET_NAMESRV_PORT, ROCKET_BROKER_PORT. Unset or empty variables are left out.
  */
 export function rocketOptionsFromEnv(
@@ -205,6 +210,7 @@ export function rocketOptionsFromEnv(
   set('deliverAtFallback', 'string');
   set('failFast', 'boolean');
   set('createTopics', 'boolean');
+  set('enableMsgTrace', 'boolean');
   set('embedded.inMemory', 'boolean');
   set('embedded.dataDir', 'string');
   set('embedded.namesrvPort', 'number');

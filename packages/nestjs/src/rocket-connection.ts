@@ -87,6 +87,7 @@ export class RocketConnection implements OnModuleInit, BeforeApplicationShutdown
       namesrvAddr: this.namesrvAddr,
       credentials: accessKey && secretKey ? { accessKey, secretKey } : undefined,
       tls: this.options.tls,
+      enableMsgTrace: this.options.enableMsgTrace,
     };
   }
 

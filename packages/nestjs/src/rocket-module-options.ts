@@ -55,6 +55,12 @@ export interface RocketModuleOptions {
   createTopics?: boolean | undefined;
   /** How long shutdown waits for listener calls in flight (default 10 s). */
   shutdownTimeoutMs?: number | undefined;
+  /**
+   * Write RocketMQ's message traces (RMQ_SYS_TRACE_TOPIC) of every send and listener call, as
+   * Java clients do with enableMsgTrace: mqadmin queryMsgTraceById, `rocketnest admin` and the
+   * console show a message's whole path, whichever client sent and consumed it.
+   */
+  enableMsgTrace?: boolean | undefined;
 }
 
 /** Where a module's clients connect, and the account they sign with. */
@@ -62,4 +68,6 @@ export interface ClusterConnection {
   namesrvAddr: string;
   credentials?: AclCredentials | undefined;
   tls?: boolean | ConnectionOptions | undefined;
+  /** Whether producers and consumers write message traces. */
+  enableMsgTrace?: boolean | undefined;
 }

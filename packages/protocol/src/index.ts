@@ -15,3 +15,4 @@ export * from './names.js';
 export * from './body/index.js';
 export * from './filter/sql92.js';
 export * from './acl/acl-signature.js';
+export * from './trace/trace-data.js';
