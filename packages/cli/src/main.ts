@@ -4,6 +4,7 @@ import { runAdmin } from './admin/admin-program.js';
 import { benchConsumer, benchProducer } from './bench.js';
 import { CLUSTER_USAGE, runCluster } from './cluster.js';
 import { CONNECTION_USAGE } from './connection-options.js';
+import { DASHBOARD_USAGE } from './dashboard-usage.js';
 import { runBroker, runNamesrv } from './servers.js';
 
 const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
@@ -21,6 +22,7 @@ const COMMAND_USAGE: Record<string, string> = {
   broker: SERVERS_USAGE,
   bench: `${BENCH_USAGE}\n${CONNECTION_USAGE}`,
   cluster: CLUSTER_USAGE,
+  dashboard: `${DASHBOARD_USAGE}\n${CONNECTION_USAGE}`,
 };
 
 const USAGE = `usage:
@@ -28,6 +30,7 @@ ${SERVERS_USAGE}
 ${BENCH_USAGE}
   rocketnest admin <command> [-n host:port] [--json] ...   mqadmin's commands; rocketnest admin --help lists them
 ${CLUSTER_USAGE}
+${DASHBOARD_USAGE}
 ${CONNECTION_USAGE}
 
 Settings use RocketMQ's names (listenPort, brokerName, namesrvAddr, storePathRootDir,
@@ -54,6 +57,8 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if (command === 'cluster') return runCluster(rest);
+  // Nest and the console load only for this command.
+  if (command === 'dashboard') return (await import('./dashboard.js')).runDashboard(rest);
   if (command === 'bench') {
     const [role, ...benchArgs] = rest;
     if (role === 'producer') return benchProducer(benchArgs);

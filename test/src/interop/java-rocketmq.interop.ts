@@ -9,10 +9,19 @@ import { freePort } from '../support/ports.js';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createOffsetMessageId, createRequest, decodeStoredMessages, RequestCode } from '@rocketnest/protocol';
+import {
+  createOffsetMessageId,
+  createRequest,
+  decodeStoredMessages,
+  decodeTraceData,
+  RequestCode,
+  TRACE_TOPIC,
+} from '@rocketnest/protocol';
 import { RemotingClient } from '@rocketnest/remoting';
-import { Producer } from '@rocketnest/client';
-import { Checks, java, mqadmin as runMqadmin } from '../support/java-tools.js';
+import { execFile } from 'node:child_process';
+import { Admin, Producer, PushConsumer } from '@rocketnest/client';
+import { rocketnestArgs } from '../support/cli.js';
+import { Checks, java, javaAsync, mqadmin as runMqadmin } from '../support/java-tools.js';
 import { RocketnestProcess } from '../support/local-cluster.js';
 import { requireDistribution } from '../support/real-rocketmq.js';
 
@@ -213,12 +222,93 @@ async function main(): Promise<number> {
         /update name server config success/.test(o) &&
         /orderMessageEnable\s*=\s*true/.test(mqadmin(namesrvAddr, 'getNamesrvConfig')),
     );
+    await checkTraces(check, namesrvAddr);
   } finally {
     await broker.stop();
     await namesrv.stop();
     rmSync(dir, { recursive: true, force: true });
   }
   return checks.summary("against RocketNest with Apache RocketMQ 4.9.4's Java tools");
+}
+
+/**
+ * A message sent by Apache's Java client with message tracing on and consumed by ours with
+ * enableMsgTrace shows one trace: in mqadmin queryMsgTraceById and in rocketnest admin.
+ */
+async function checkTraces(check: Checks['check'], namesrvAddr: string): Promise<void> {
+  const topic = 'TracedTopic';
+  // It sends its traces in the background while it runs; with -q it would exit before sending them.
+  java(
+    'org.apache.rocketmq.example.benchmark.Producer',
+    ['-n', namesrvAddr, '-t', topic, '-m', 'true', '-w', '1', '-k', 'true'],
+    5,
+    {
+      heap: '256m',
+    },
+  );
+  let consumed = 0;
+  const consumer = new PushConsumer({
+    namesrvAddr,
+    consumerGroup: 'trace_readers',
+    consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
+    enableMsgTrace: true,
+    logger: silentLogger,
+  })
+    .subscribe(topic)
+    .onMessage((messages) => {
+      consumed += messages.length;
+    });
+  await consumer.start();
+  const admin = new Admin({ namesrvAddr, logger: silentLogger });
+  try {
+    // The Java producer's Pub records name the ids it sent.
+    let javaPub: { msgId: string; group: string } | undefined;
+    for (const { queue, maxOffset } of await admin.topicStats(TRACE_TOPIC)) {
+      for (const message of (await admin.readQueue(queue, 0, Math.min(maxOffset, 32))).messages) {
+        const pub = decodeTraceData(message.body.toString('utf8')).find(
+          (c) => c.type === 'Pub' && c.beans[0]!.topic === topic,
+        );
+        if (pub) javaPub ??= { msgId: pub.beans[0]!.msgId, group: pub.groupName };
+      }
+    }
+    if (!javaPub) {
+      check('Java producer with msgTraceEnable writes Pub traces', 'no Pub trace of TracedTopic found', () => false);
+      return;
+    }
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline && !(await admin.messageTrace(javaPub.msgId)).some((s) => s.type === 'SubAfter')) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const mqadminTrace = await javaAsync(
+      'org.apache.rocketmq.tools.command.MQAdminStartup',
+      ['queryMsgTraceById', '-i', javaPub.msgId, '-n', namesrvAddr],
+      60,
+    );
+    check(
+      'mqadmin queryMsgTraceById: the Java send and our consumption of one message',
+      mqadminTrace,
+      (o) => new RegExp(`^Pub\\s+${javaPub.group}`, 'm').test(o) && /^(SubAfter|Sub)\s+trace_readers/m.test(o),
+      (o) => o.trim().split('\n').slice(0, 6).join(' | '),
+    );
+    const ours = await new Promise<string>((resolve) =>
+      execFile(
+        process.execPath,
+        rocketnestArgs('admin', 'queryMsgTraceById', '-i', javaPub.msgId, '-n', namesrvAddr, '--json'),
+        (_e, out) => resolve(out),
+      ),
+    );
+    check('rocketnest admin queryMsgTraceById of a Java-sent message', ours, (o) => {
+      const steps = JSON.parse(o) as { type: string; group: string }[];
+      return (
+        steps.some((s) => s.type === 'Pub' && s.group === javaPub.group) &&
+        steps.some((s) => s.type === 'SubAfter' && s.group === 'trace_readers')
+      );
+    });
+    check("our consumer read the Java producer's 20 messages", String(consumed), () => consumed >= 20);
+  } finally {
+    await consumer.shutdown();
+    await admin.shutdown();
+  }
 }
 
 main().then(
