@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { Admin } from '@rocketnest/client';
 import { silentLogger } from '@rocketnest/common';
 import { eventually, startBroker, startNamesrv } from './support/cluster.js';
+import { rocketnestArgs } from './support/cli.js';
 import { startProducer, testConsumer } from './support/clients.js';
 
 describe('message traces (enableMsgTrace)', () => {
@@ -61,6 +63,18 @@ describe('message traces (enableMsgTrace)', () => {
         .filter((s) => s.type === 'SubBefore' && s.groupName === 'ledger')
         .map((s) => s.bean.retryTimes);
       assert.deepEqual(retried, [0, 1]);
+      // rocketnest admin prints the same steps.
+      const printed = await new Promise<string>((resolve) =>
+        execFile(
+          process.execPath,
+          rocketnestArgs('admin', 'queryMsgTraceById', '-i', sent.msgId, '-n', namesrv.address, '--json'),
+          (_e, out) => resolve(out),
+        ),
+      );
+      const rows = JSON.parse(printed) as { type: string; group: string; status: string }[];
+      assert.deepEqual([rows[0]!.type, rows[0]!.group, rows[0]!.status], ['Pub', 'billing-producer', 'success']);
+      assert.ok(rows.some((r) => r.type === 'SubAfter' && r.group === 'ledger' && r.status === 'failed'));
+      assert.equal(rows.length, steps.length);
       // A producer without enableMsgTrace writes no Pub step; the consumers still trace their part.
       const untracedSteps = await admin.messageTrace(untraced.msgId);
       assert.ok(untracedSteps.length > 0 && untracedSteps.every((s) => s.type !== 'Pub'));

@@ -25,6 +25,36 @@ export function messageCommands(program: Command): void {
 
   runs(
     program
+      .command('queryMsgTraceById')
+      .description(
+        "A message's trace: its send and each group's consumption, as clients with enableMsgTrace recorded them",
+      )
+      .requiredOption('-i, --msgId <id>', 'the unique id (msgId)')
+      .option('-t, --traceTopic <topic>', 'the trace topic', 'RMQ_SYS_TRACE_TOPIC'),
+    async ({ admin, output }, options) => {
+      const steps = await admin.messageTrace(text(options, 'msgId'), text(options, 'traceTopic'));
+      if (steps.length === 0) {
+        throw new CommandFailed(
+          `no trace of ${text(options, 'msgId')}: was it sent or consumed with enableMsgTrace on?`,
+        );
+      }
+      output.table(
+        ['type', 'group', 'clientHost', 'time', 'costMs', 'status', 'retries'],
+        steps.map((s) => [
+          s.type,
+          s.groupName,
+          s.clientHost,
+          time(s.timeStamp),
+          s.costTime,
+          s.success ? 'success' : 'failed',
+          s.type === 'SubBefore' ? s.bean.retryTimes : '',
+        ]),
+      );
+    },
+  );
+
+  runs(
+    program
       .command('queryMsgByKey')
       .description("A topic's messages with a key, through the index")
       .requiredOption('-t, --topic <topic>', 'the topic')
@@ -260,7 +290,7 @@ function printMessages({ output }: AdminContext, messages: ReceivedMessage[], wi
       m.tags,
       m.keys.join(' '),
       time(m.storeTimestamp),
-      ...(withBody ? [bodyText(m.body)] : []),
+      ...(withBody ? [bodyText(m.body, false, output.json)] : []),
     ]),
   );
 }
@@ -284,9 +314,9 @@ function printMessage({ output }: AdminContext, m: ReceivedMessage): void {
   });
 }
 
-function bodyText(body: Buffer, pretty = false): string {
+function bodyText(body: Buffer, pretty = false, whole = false): string {
   const text = body.toString('utf8');
-  if (!pretty) return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  if (!pretty) return text.length > 80 && !whole ? `${text.slice(0, 77)}...` : text;
   try {
     return `\n${JSON.stringify(JSON.parse(text), null, 2)}`;
   } catch {
