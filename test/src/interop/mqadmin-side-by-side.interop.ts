@@ -289,6 +289,66 @@ const COMMANDS: Command[] = [
     },
   },
   {
+    name: 'topicClusterList',
+    args: () => ['topicClusterList', '-t', TOPIC],
+    check: (o) => /^DefaultCluster\s*$/m.test(o),
+  },
+  {
+    name: 'consumerConnection',
+    args: () => ['consumerConnection', '-g', GROUP],
+    check: (o, c) => o.includes(c.consumerId) && o.includes('ConsumeType: CONSUME_PASSIVELY'),
+  },
+  {
+    name: 'updateTopicPerm',
+    args: () => ['updateTopicPerm', '-t', TOPIC, '-c', 'DefaultCluster', '-p', '4'],
+    check: (o) => /update topic perm from 6 to 4 in \S+ success/.test(o),
+  },
+  {
+    name: 'updateTopicPerm-back',
+    args: () => ['updateTopicPerm', '-t', TOPIC, '-c', 'DefaultCluster', '-p', '6'],
+    check: (o) => /update topic perm from 4 to 6 in \S+ success/.test(o),
+  },
+  {
+    name: 'updateSubGroup',
+    args: () => ['updateSubGroup', '-g', 'cmp_other', '-c', 'DefaultCluster', '-r', '3'],
+    check: (o) => /create subscription group to \S+ success/.test(o),
+  },
+  {
+    name: 'deleteSubGroup',
+    args: () => ['deleteSubGroup', '-g', 'cmp_other', '-c', 'DefaultCluster'],
+    check: (o) =>
+      /delete subscription group \[cmp_other\] from broker \[\S+\] in cluster \[DefaultCluster\] success/.test(o),
+  },
+  {
+    name: 'updateKvConfig',
+    args: () => ['updateKvConfig', '-s', 'cmp_namespace', '-k', 'cmp_key', '-v', 'cmp_value'],
+    check: (o) => /create or update kv config to namespace success/.test(o),
+  },
+  {
+    name: 'deleteKvConfig',
+    args: () => ['deleteKvConfig', '-s', 'cmp_namespace', '-k', 'cmp_key'],
+    check: (o) => /delete kv config from namespace success/.test(o),
+  },
+  {
+    name: 'updateTopic-to-delete',
+    args: () => ['updateTopic', '-t', 'CmpDoomed', '-c', 'DefaultCluster'],
+    check: (o) => /create topic to \S+ success/.test(o),
+  },
+  {
+    name: 'deleteTopic',
+    args: () => ['deleteTopic', '-t', 'CmpDoomed', '-c', 'DefaultCluster'],
+    check: (o) =>
+      /delete topic \[CmpDoomed\] from cluster \[DefaultCluster\] success/.test(o) &&
+      /delete topic \[CmpDoomed\] from NameServer success/.test(o),
+  },
+  {
+    name: 'startMonitoring',
+    args: () => ['startMonitoring'],
+    // It watches the cluster until stopped: it runs a few seconds without failing.
+    check: (o) => !/Exception|command failed/.test(o),
+    seconds: 6,
+  },
+  {
     name: 'wipeWritePerm',
     args: () => ['wipeWritePerm', '-b', 'broker-a'],
     check: (o, c) => o.includes(`wipe write perm of broker[broker-a] in name server[${c.cluster.namesrv}] OK`),

@@ -77,24 +77,12 @@ export function encodeTraceContext(context: TraceContext): string {
   const c = context;
   return c.beans
     .map((b) => {
+      // Pub and EndTransaction open alike: who, where, and which message.
+      const opening = [c.type, c.timeStamp, c.regionId, c.groupName, b.topic, b.msgId, b.tags, b.keys, b.storeHost];
+      const msgType = TRACE_MESSAGE_TYPES.indexOf(b.msgType);
       switch (c.type) {
         case 'Pub':
-          return record([
-            c.type,
-            c.timeStamp,
-            c.regionId,
-            c.groupName,
-            b.topic,
-            b.msgId,
-            b.tags,
-            b.keys,
-            b.storeHost,
-            b.bodyLength,
-            c.costTime,
-            TRACE_MESSAGE_TYPES.indexOf(b.msgType),
-            b.offsetMsgId,
-            c.success,
-          ]);
+          return record([...opening, b.bodyLength, c.costTime, msgType, b.offsetMsgId, c.success]);
         case 'SubBefore':
           return record([c.type, c.timeStamp, c.regionId, c.groupName, c.requestId, b.msgId, b.retryTimes, b.keys]);
         case 'SubAfter':
@@ -110,21 +98,7 @@ export function encodeTraceContext(context: TraceContext): string {
             c.groupName,
           ]);
         case 'EndTransaction':
-          return record([
-            c.type,
-            c.timeStamp,
-            c.regionId,
-            c.groupName,
-            b.topic,
-            b.msgId,
-            b.tags,
-            b.keys,
-            b.storeHost,
-            TRACE_MESSAGE_TYPES.indexOf(b.msgType),
-            b.transactionId,
-            b.transactionState,
-            b.fromTransactionCheck,
-          ]);
+          return record([...opening, msgType, b.transactionId, b.transactionState, b.fromTransactionCheck]);
       }
     })
     .join('');
