@@ -1,4 +1,4 @@
-import { StatsItems } from '@rocketnest/common';
+import { StatsItems, type StatsSource } from '@rocketnest/common';
 
 /** The stats names BrokerStatsManager answers VIEW_BROKER_STATS_DATA for, with the key each takes. */
 export const BROKER_STATS_NAMES = [
@@ -34,7 +34,12 @@ export class BrokerStats {
   /** [putTotal, getTotal] each second, newest last, 601 at most. */
   private readonly samples: [number, number][] = [[0, 0]];
   private readonly timer: NodeJS.Timeout;
-  readonly items = new StatsItems<BrokerStatsName>(BROKER_STATS_NAMES);
+  private putCalls = 0;
+  private getCalls = 0;
+  /** Messages sent back per topic@group (SNDBCK_PUT_NUMS). */
+  private readonly sendBacks = new Map<string, number>();
+  /** The minute, hour and day windows, sampled each second from the totals above. */
+  readonly items = new StatsItems<BrokerStatsName>(this.sources());
 
   /** clusterName keys the broker-wide BROKER_PUT_NUMS and BROKER_GET_NUMS, as in RocketMQ. */
   constructor(private readonly clusterName: string) {
@@ -86,23 +91,45 @@ export class BrokerStats {
 
   recordPut(topic: string, messages: number, bytes: number): void {
     this.putTotal += messages;
+    this.putCalls++;
     add(this.putByTopic, topic, messages, bytes);
-    this.items.add('TOPIC_PUT_NUMS', topic, messages);
-    this.items.add('TOPIC_PUT_SIZE', topic, bytes);
-    this.items.add('BROKER_PUT_NUMS', this.clusterName, messages);
   }
 
   recordGet(group: string, topic: string, messages: number, bytes: number): void {
     this.getTotal += messages;
+    this.getCalls++;
     add(this.getByGroupTopic, `${group}\u0001${topic}`, messages, bytes);
-    this.items.add('GROUP_GET_NUMS', `${topic}@${group}`, messages);
-    this.items.add('GROUP_GET_SIZE', `${topic}@${group}`, bytes);
-    this.items.add('BROKER_GET_NUMS', this.clusterName, messages);
   }
 
   /** A message the group sent back to be consumed again (SNDBCK_PUT_NUMS). */
   recordSendBack(group: string, topic: string): void {
-    this.items.add('SNDBCK_PUT_NUMS', `${topic}@${group}`, 1);
+    const key = `${topic}@${group}`;
+    this.sendBacks.set(key, (this.sendBacks.get(key) ?? 0) + 1);
+  }
+
+  /** Where each stats name's totals come from: the counters kept per message anyway. */
+  private sources(): Record<BrokerStatsName, StatsSource> {
+    const byTopic =
+      (field: 'messages' | 'bytes'): StatsSource =>
+      () =>
+        [...this.putByTopic].map(([topic, t]) => [topic, t[field], t.calls] as const);
+    // getByGroupTopic's keys are group + '\u0001' + topic; RocketMQ's are topic@group.
+    const byGroup =
+      (field: 'messages' | 'bytes'): StatsSource =>
+      () =>
+        [...this.getByGroupTopic].map(([key, t]) => {
+          const [group, topic] = key.split('\u0001');
+          return [`${topic}@${group}`, t[field], t.calls] as const;
+        });
+    return {
+      TOPIC_PUT_NUMS: byTopic('messages'),
+      TOPIC_PUT_SIZE: byTopic('bytes'),
+      GROUP_GET_NUMS: byGroup('messages'),
+      GROUP_GET_SIZE: byGroup('bytes'),
+      SNDBCK_PUT_NUMS: () => [...this.sendBacks].map(([key, count]) => [key, count, count] as const),
+      BROKER_PUT_NUMS: () => [[this.clusterName, this.putTotal, this.putCalls]],
+      BROKER_GET_NUMS: () => [[this.clusterName, this.getTotal, this.getCalls]],
+    };
   }
 
   /** Messages a second the group read of the topic over the last minute: GROUP_GET_NUMS's minute TPS. */
@@ -114,6 +141,7 @@ export class BrokerStats {
   forgetTopic(topic: string): void {
     this.putByTopic.delete(topic);
     for (const key of this.getByGroupTopic.keys()) if (key.endsWith(`\u0001${topic}`)) this.getByGroupTopic.delete(key);
+    for (const key of this.sendBacks.keys()) if (key.startsWith(`${topic}@`)) this.sendBacks.delete(key);
     this.items.forget((key) => key === topic || key.startsWith(`${topic}@`));
   }
 
@@ -125,6 +153,8 @@ export class BrokerStats {
 export interface Traffic {
   messages: number;
   bytes: number;
+  /** Sends or pulls that carried them. */
+  calls: number;
 }
 
 function add(table: Map<string, Traffic>, key: string, messages: number, bytes: number): void {
@@ -132,5 +162,6 @@ function add(table: Map<string, Traffic>, key: string, messages: number, bytes: 
   if (traffic) {
     traffic.messages += messages;
     traffic.bytes += bytes;
-  } else table.set(key, { messages, bytes });
+    traffic.calls++;
+  } else table.set(key, { messages, bytes, calls: 1 });
 }

@@ -1,4 +1,4 @@
-import { StatsItems } from '@rocketnest/common';
+import { StatsItems, type StatsSource } from '@rocketnest/common';
 import {
   ConsumeMessageDirectlyResultRequestHeader,
   createResponse,
@@ -16,26 +16,60 @@ import type { ClientInstance } from './client-instance.js';
 import { receivedMessage, type ReceivedMessage } from './received-message.js';
 import type { MessageQueue } from './topic-route.js';
 
-const CONSUMER_STATS = ['PULL_TPS', 'PULL_RT', 'CONSUME_OK_TPS', 'CONSUME_FAILED_TPS', 'CONSUME_RT'] as const;
+type ConsumerStatsName = 'PULL_TPS' | 'PULL_RT' | 'CONSUME_OK_TPS' | 'CONSUME_FAILED_TPS' | 'CONSUME_RT';
+
+/** One topic's running totals, counted per pull and per listener call. */
+interface TopicFigures {
+  pulled: number;
+  pulls: number;
+  pullMs: number;
+  ok: number;
+  failed: number;
+  calls: number;
+  consumeMs: number;
+}
 
 /** A consumer's pull and consume figures per topic over the last minute and hour (ConsumerStatsManager). */
 export class ConsumerStats {
-  private readonly items = new StatsItems(CONSUMER_STATS);
+  private readonly topics = new Map<string, TopicFigures>();
+  private readonly items = new StatsItems<ConsumerStatsName>({
+    PULL_TPS: this.source((f) => [f.pulled, f.pulls]),
+    PULL_RT: this.source((f) => [f.pullMs, f.pulls]),
+    CONSUME_OK_TPS: this.source((f) => [f.ok, f.calls]),
+    CONSUME_FAILED_TPS: this.source((f) => [f.failed, f.calls]),
+    CONSUME_RT: this.source((f) => [f.consumeMs, f.calls]),
+  });
   private readonly timer = setInterval(() => this.items.tick(), 1000).unref();
 
   pulled(topic: string, messages: number, ms: number): void {
-    this.items.add('PULL_TPS', topic, messages);
-    this.items.add('PULL_RT', topic, ms);
+    const figures = this.figures(topic);
+    figures.pulled += messages;
+    figures.pulls++;
+    figures.pullMs += ms;
   }
 
   consumed(topic: string, messages: number, ok: boolean, ms: number): void {
-    this.items.add(ok ? 'CONSUME_OK_TPS' : 'CONSUME_FAILED_TPS', topic, messages);
-    this.items.add('CONSUME_RT', topic, ms);
+    const figures = this.figures(topic);
+    if (ok) figures.ok += messages;
+    else figures.failed += messages;
+    figures.calls++;
+    figures.consumeMs += ms;
+  }
+
+  private figures(topic: string): TopicFigures {
+    let figures = this.topics.get(topic);
+    if (!figures)
+      this.topics.set(topic, (figures = { pulled: 0, pulls: 0, pullMs: 0, ok: 0, failed: 0, calls: 0, consumeMs: 0 }));
+    return figures;
+  }
+
+  private source(pick: (figures: TopicFigures) => [number, number]): StatsSource {
+    return () => [...this.topics].map(([topic, figures]) => [topic, ...pick(figures)] as const);
   }
 
   /** ConsumeStatus: RTs are the average per pull or listener call, TPS per second over the minute. */
   status(topic: string): Record<string, number> {
-    const minute = (name: (typeof CONSUMER_STATS)[number]) => this.items.data(name, topic)?.statsMinute;
+    const minute = (name: ConsumerStatsName) => this.items.data(name, topic)?.statsMinute;
     return {
       pullRT: minute('PULL_RT')?.avgpt ?? 0,
       pullTPS: minute('PULL_TPS')?.tps ?? 0,

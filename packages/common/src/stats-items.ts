@@ -57,30 +57,33 @@ class StatsItem {
   }
 }
 
-/** Every stats name's items, keyed (a topic, topic@group...), sampled by tick() once a second. */
+/** A stats name's running totals, per key: [key, value, times added to]. */
+export type StatsSource = () => Iterable<readonly [key: string, value: number, times: number]>;
+
+/**
+ * Every stats name's items, keyed (a topic, topic@group...), sampled by tick() once a second from
+ * running totals the owner keeps anyway: nothing is done per message here.
+ */
 export class StatsItems<Name extends string> {
-  private readonly sets: Map<Name, Map<string, StatsItem>>;
+  private readonly sets = new Map<Name, Map<string, StatsItem>>();
   private ticks = 0;
 
-  constructor(names: readonly Name[]) {
-    this.sets = new Map(names.map((name) => [name, new Map()]));
-  }
-
-  add(name: Name, key: string, value: number, times = 1): void {
-    const set = this.sets.get(name)!;
-    let item = set.get(key);
-    if (!item) set.set(key, (item = new StatsItem()));
-    item.value += value;
-    item.times += times;
+  constructor(private readonly sources: Readonly<Record<Name, StatsSource>>) {
+    for (const name of Object.keys(sources) as Name[]) this.sets.set(name, new Map());
   }
 
   tick(now = Date.now()): void {
     this.ticks++;
-    for (const set of this.sets.values()) {
-      for (const item of set.values()) {
-        for (const window of Object.keys(WINDOWS) as WindowName[]) {
-          if (this.ticks % WINDOWS[window].everySeconds === 0) item.sample(window, now);
-        }
+    const due = (Object.keys(WINDOWS) as WindowName[]).filter(
+      (window) => this.ticks % WINDOWS[window].everySeconds === 0,
+    );
+    for (const [name, set] of this.sets) {
+      for (const [key, value, times] of this.sources[name]()) {
+        let item = set.get(key);
+        if (!item) set.set(key, (item = new StatsItem()));
+        item.value = value;
+        item.times = times;
+        for (const window of due) item.sample(window, now);
       }
     }
   }
