@@ -46,7 +46,8 @@ export async function startConsoleApp(namesrvAddr: string): Promise<{ app: INest
  */
 export async function shopTraffic(namesrvAddr: string): Promise<{
   sent: SendResult[];
-  poison: SendResult;
+  /** Orders -1, -2 and -3, which billing dead-letters until healed. */
+  poisons: SendResult[];
   billing: PushConsumer;
   heal: () => void;
   received: () => string[];
@@ -62,7 +63,17 @@ export async function shopTraffic(namesrvAddr: string): Promise<{
       await producer.send({ topic: 'Orders', body: JSON.stringify(order), tags: 'Placed', keys: [`order-${i}`] }),
     );
   }
-  const poison = await producer.send({ topic: 'Orders', body: '{"order":-1}', tags: 'Placed', keys: ['order-poison'] });
+  const poisons: SendResult[] = [];
+  for (const order of [-1, -2, -3]) {
+    poisons.push(
+      await producer.send({
+        topic: 'Orders',
+        body: JSON.stringify({ order }),
+        tags: 'Placed',
+        keys: [`order${order}`],
+      }),
+    );
+  }
   let healed = false;
   const received: string[] = [];
   const billing = new PushConsumer({
@@ -76,14 +87,15 @@ export async function shopTraffic(namesrvAddr: string): Promise<{
     .subscribe('Orders', 'Placed')
     .onMessage((messages) => {
       for (const message of messages) {
-        if (message.body.toString() === '{"order":-1}' && !healed) throw new Error('cannot bill order -1');
+        if (message.body.toString().startsWith('{"order":-') && !healed)
+          throw new Error('cannot bill a negative order');
         received.push(message.msgId);
       }
     });
   await billing.start();
   return {
     sent,
-    poison,
+    poisons,
     billing,
     heal: () => (healed = true),
     received: () => received,

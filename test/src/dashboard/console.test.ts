@@ -63,10 +63,21 @@ describe('the web console in a real Chromium', () => {
     // The dead letter goes back to billing, which now takes it.
     await visit('groups/billing/dlq', 'Dead letters of billing');
     traffic.heal();
-    const row = page.locator('tr', { hasText: traffic.poison.msgId });
-    await row.getByRole('button', { name: 'Resend' }).click();
+    const [first, ...rest] = traffic.poisons.map((p) => p.msgId);
+    await eventually(async () => {
+      await page.reload();
+      return (await page.locator('tbody tr').count()) === 3;
+    }, 'the three dead letters listed');
+    await page.locator('tr', { hasText: first! }).getByRole('button', { name: 'Resend' }).click();
     assert.match((await page.locator('.flash').textContent())!, /resent 1 of 1 to billing/);
-    await eventually(() => traffic.received().includes(traffic.poison.msgId), 'billing consuming the resent order');
+    // The other two together.
+    for (const id of rest) await page.getByLabel(`select ${id}`).check();
+    await page.getByRole('button', { name: 'Resend selected' }).click();
+    assert.match((await page.locator('.flash').textContent())!, /resent 2 of 2 to billing/);
+    await eventually(
+      () => traffic.poisons.every((p) => traffic.received().includes(p.msgId)),
+      'billing consuming the three resent orders',
+    );
 
     // A test message sent from a topic's page opens on its own page.
     await visit('topics/Orders', 'Topic Orders');

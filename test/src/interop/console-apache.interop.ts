@@ -59,16 +59,18 @@ runAgainstApache(import.meta.url, async () => {
       if (!page.text.includes('shop-producer') || !/consumed/.test(page.text)) throw new Error('no trace rows');
       return 'sent and consumed';
     });
-    await check('resend a dead letter', async () => {
+    await check('resend the dead letters in bulk', async () => {
       traffic.heal();
       const response = await fetch(new URL('groups/billing/dlq/resend', url), {
         method: 'POST',
         headers: { cookie: 'role=operator', 'content-type': 'application/x-www-form-urlencoded' },
-        body: `msgId=${traffic.poison.msgId}`,
+        body: traffic.poisons.map((p) => `msgId=${p.msgId}`).join('&'),
         redirect: 'manual',
       });
       if (response.status !== 303) throw new Error(`HTTP ${response.status}: ${await response.text()}`);
-      await until('billing consuming the resent order', () => traffic.received().includes(traffic.poison.msgId));
+      await until('billing consuming the resent orders', () =>
+        traffic.poisons.every((p) => traffic.received().includes(p.msgId)),
+      );
       return decodeURIComponent(response.headers.get('location')!.split('done=')[1]!);
     });
   } finally {
