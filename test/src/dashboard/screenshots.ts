@@ -2,12 +2,13 @@
  * npm run screenshots:console -- <dir>: the console's pages in Debian's Chromium, over a broker
  * with some traffic, saved as PNGs in dir (docs/console by default) for the README.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { silentLogger } from '@rocketnest/common';
 import { BrokerController } from '@rocketnest/broker';
 import { NamesrvController } from '@rocketnest/namesrv';
-import { MemoryMessageStore } from '@rocketnest/store';
+import { DefaultMessageStore } from '@rocketnest/store';
 import { launchChromium, shopTraffic, startConsoleApp } from './console-app.js';
 
 async function main(): Promise<void> {
@@ -15,9 +16,11 @@ async function main(): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const namesrv = new NamesrvController({ listenPort: 0, bindAddress: '127.0.0.1' }, { logger: silentLogger });
   await namesrv.start();
+  // The broker keeps its topics, groups and offsets beside its store: a directory of this run's own.
+  const storeConfig = { storePathRootDir: mkdtempSync(join(tmpdir(), 'rocketnest-screenshots-')) };
   const broker = new BrokerController(
-    { broker: { listenPort: 0, bindAddress: '127.0.0.1', namesrvAddr: namesrv.address }, store: {} },
-    { logger: silentLogger, remotingLogger: silentLogger, store: new MemoryMessageStore() },
+    { broker: { listenPort: 0, bindAddress: '127.0.0.1', namesrvAddr: namesrv.address }, store: storeConfig },
+    { logger: silentLogger, remotingLogger: silentLogger, store: new DefaultMessageStore(storeConfig) },
   );
   await broker.start();
   const traffic = await shopTraffic(namesrv.address);
@@ -48,6 +51,7 @@ async function main(): Promise<void> {
     await traffic.stop();
     await broker.shutdown();
     await namesrv.shutdown();
+    rmSync(storeConfig.storePathRootDir, { recursive: true, force: true });
   }
 }
 
