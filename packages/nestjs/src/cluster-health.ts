@@ -25,7 +25,8 @@ export class ClusterHealth {
       if (!brokers.some((b) => b.brokerId === 0)) throw new Error(`NameServer ${namesrvAddr} knows no broker master`);
       const silent = brokers.find((b) => b.brokerId === 0 && b.error !== undefined);
       if (silent) throw new Error(`broker ${silent.address} did not answer: ${silent.error}`);
-      return { namesrv: namesrvAddr, brokers };
+      // Health shows who answers and their roles, not every broker's runtime figures.
+      return { namesrv: namesrvAddr, brokers: brokers.map(({ runtime: _runtime, ...member }) => member) };
     } finally {
       await admin.shutdown();
     }
