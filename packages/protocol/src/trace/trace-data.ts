@@ -135,23 +135,20 @@ export function decodeTraceData(body: string): TraceContext[] {
       contextCode: 0,
       timeStamp: 0,
     };
+    // Pub, SubBefore and EndTransaction open with when and who; Pub and EndTransaction then name the message.
+    const opening = { timeStamp: num(1), regionId: at(2), groupName: at(3) };
+    const sent = { topic: at(4), msgId: at(5), tags: at(6), keys: at(7), storeHost: at(8) };
     switch (f[0]) {
       case 'Pub':
         contexts.push({
           ...base,
+          ...opening,
           type: 'Pub',
-          timeStamp: num(1),
-          regionId: at(2),
-          groupName: at(3),
           costTime: num(10),
           success: f[13] === undefined || f[13] === 'true',
           beans: [
             traceBean({
-              topic: at(4),
-              msgId: at(5),
-              tags: at(6),
-              keys: at(7),
-              storeHost: at(8),
+              ...sent,
               bodyLength: num(9),
               msgType: TRACE_MESSAGE_TYPES[num(11)] ?? 'Normal_Msg',
               offsetMsgId: at(12),
@@ -162,10 +159,8 @@ export function decodeTraceData(body: string): TraceContext[] {
       case 'SubBefore':
         contexts.push({
           ...base,
+          ...opening,
           type: 'SubBefore',
-          timeStamp: num(1),
-          regionId: at(2),
-          groupName: at(3),
           requestId: at(4),
           beans: [traceBean({ msgId: at(5), retryTimes: num(6), keys: at(7) })],
         });
@@ -186,17 +181,11 @@ export function decodeTraceData(body: string): TraceContext[] {
       case 'EndTransaction':
         contexts.push({
           ...base,
+          ...opening,
           type: 'EndTransaction',
-          timeStamp: num(1),
-          regionId: at(2),
-          groupName: at(3),
           beans: [
             traceBean({
-              topic: at(4),
-              msgId: at(5),
-              tags: at(6),
-              keys: at(7),
-              storeHost: at(8),
+              ...sent,
               msgType: TRACE_MESSAGE_TYPES[num(9)] ?? 'Normal_Msg',
               transactionId: at(10),
               transactionState: at(11),
