@@ -17,16 +17,10 @@ import {
 import { RemotingTimeoutError } from '@rocketnest/remoting';
 import type { TraceMessageType } from '@rocketnest/protocol';
 import { ClientInstance, type ClientOptions } from './client-instance.js';
-import { DeliveryTimes, type DeliverAtFallback } from './delivery-times.js';
+import { DeliveryTimes } from './delivery-times.js';
 import { MQBrokerError, MQClientError } from './errors.js';
 import { messageBody, messageProperties, type Message } from './message.js';
-import {
-  publishTrace,
-  traceDispatcher,
-  type TraceDispatcher,
-  type TraceOptions,
-  type TraceSender,
-} from './message-trace.js';
+import { publishTrace, traceDispatcher, type TraceDispatcher, type TraceSender } from './message-trace.js';
 import type { ReceivedMessage } from './received-message.js';
 import { PendingReplies } from './request-reply.js';
 import { publishInfo, type MessageQueue, type PublishInfo } from './topic-route.js';
@@ -35,45 +29,8 @@ import { createUniqueId } from './unique-id.js';
 /** The template topic a broker creates topics from on first send (TBW102). */
 const AUTO_CREATE_TOPIC = 'TBW102';
 
-export interface ProducerOptions extends ClientOptions, TraceOptions {
-  producerGroup: string;
-  /** Attempts after the first when a send fails (retryTimesWhenSendFailed, default 2). */
-  retryTimesWhenSendFailed?: number | undefined;
-  /** Bodies above this many bytes are sent deflated (compressMsgBodyOverHowmuch, default 4 KiB). */
-  compressMsgBodyOverHowmuch?: number | undefined;
-  /** Bodies above this are refused before sending (maxMessageSize, default 4 MiB). */
-  maxMessageSize?: number | undefined;
-  /** Queues per broker a topic gets when the broker creates it on first send (default 4). */
-  defaultTopicQueueNums?: number | undefined;
-  /**
-   * A delivery time (deliverAt) for a broker without timers (RocketMQ 4.x would deliver it at
-   * once): 'refuse' (default) rejects the send, 'delayLevel' uses the smallest delay level that is not early.
-   */
-  deliverAtFallback?: DeliverAtFallback | undefined;
-}
-
-export type SendStatus = 'SEND_OK' | 'FLUSH_DISK_TIMEOUT' | 'FLUSH_SLAVE_TIMEOUT' | 'SLAVE_NOT_AVAILABLE';
-
-export interface SendResult {
-  status: SendStatus;
-  /** The message's unique id (UNIQ_KEY). */
-  msgId: string;
-  /** The broker's offset message id: its address and the CommitLog offset. */
-  offsetMsgId: string;
-  messageQueue: MessageQueue;
-  queueOffset: number;
-}
-
-export interface SendOptions {
-  timeoutMs?: number | undefined;
-  signal?: AbortSignal | undefined;
-  /** Send to this queue (no retry elsewhere). */
-  queue?: MessageQueue | undefined;
-  /** Messages with the same sharding key go to the same queue, in order. */
-  shardingKey?: string | undefined;
-  /** Choose the queue from the topic's writable queues (no retry elsewhere). */
-  selector?: ((queues: readonly MessageQueue[]) => MessageQueue) | undefined;
-}
+export type { ProducerOptions, SendOptions, SendResult, SendStatus } from './producer-types.js';
+import type { ProducerOptions, SendOptions, SendResult, SendStatus } from './producer-types.js';
 
 /** Codes after which another broker may take the message (DefaultMQProducerImpl.sendDefaultImpl). */
 const RETRIABLE = new Set<number>([
