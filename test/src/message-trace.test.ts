@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { Admin } from '@rocketnest/client';
+import { Admin, TransactionProducer } from '@rocketnest/client';
 import { silentLogger } from '@rocketnest/common';
 import { eventually, startBroker, startNamesrv } from './support/cluster.js';
 import { rocketnestArgs } from './support/cli.js';
@@ -80,6 +80,41 @@ describe('message traces (enableMsgTrace)', () => {
       assert.ok(untracedSteps.length > 0 && untracedSteps.every((s) => s.type !== 'Pub'));
     } finally {
       await admin.shutdown();
+    }
+  });
+
+  it("records a transaction's half message and its end", async () => {
+    const namesrv = await startNamesrv();
+    await startBroker({ namesrvAddr: namesrv.address });
+    const producer = new TransactionProducer({
+      namesrvAddr: namesrv.address,
+      producerGroup: 'ledger-tx',
+      enableMsgTrace: true,
+      logger: silentLogger,
+      transactionListener: {
+        executeLocalTransaction: () => 'COMMIT_MESSAGE',
+        checkLocalTransaction: () => 'COMMIT_MESSAGE',
+      },
+    });
+    await producer.start();
+    const admin = new Admin({ namesrvAddr: namesrv.address, logger: silentLogger });
+    try {
+      const sent = await producer.sendMessageInTransaction({ topic: 'Ledger', body: 'entry', keys: ['entry-1'] });
+      const steps = await eventually(async () => {
+        const trace = await admin.messageTrace(sent.msgId);
+        return trace.length >= 2 ? trace : undefined;
+      }, 'the half message and the end in the trace');
+      assert.deepEqual(
+        steps.map((s) => [s.type, s.bean.msgType, s.bean.transactionState, s.bean.fromTransactionCheck]).sort(),
+        [
+          ['EndTransaction', 'Trans_msg_Commit', 'COMMIT_MESSAGE', false],
+          ['Pub', 'Trans_Msg_Half', '', false],
+        ],
+      );
+      assert.equal(steps.find((s) => s.type === 'EndTransaction')!.bean.keys, 'entry-1');
+    } finally {
+      await admin.shutdown();
+      await producer.shutdown();
     }
   });
 });

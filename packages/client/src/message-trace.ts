@@ -198,3 +198,36 @@ export function traceSteps(msgId: string, traceMessages: readonly ReceivedMessag
   }
   return steps.sort((a, b) => a.timeStamp - b.timeStamp);
 }
+
+/** The EndTransaction trace of a transaction's end, asked or answering a check (EndTransactionTraceHookImpl). */
+export function endTransactionTrace(
+  group: string,
+  message: { topic: string; msgId: string; tags?: string | undefined; keys: string },
+  storeHost: string,
+  state: string,
+  fromTransactionCheck: boolean,
+): TraceContext {
+  return {
+    type: 'EndTransaction',
+    timeStamp: Date.now(),
+    regionId: 'DefaultRegion',
+    groupName: group,
+    costTime: 0,
+    success: true,
+    requestId: '',
+    contextCode: 0,
+    beans: [
+      traceBean({
+        topic: message.topic,
+        msgId: message.msgId,
+        tags: message.tags ?? '',
+        keys: message.keys,
+        storeHost,
+        msgType: 'Trans_msg_Commit',
+        transactionId: message.msgId,
+        transactionState: state,
+        fromTransactionCheck,
+      }),
+    ],
+  };
+}

@@ -63,7 +63,8 @@ export class Producer {
   private readonly validTopics = new Set<string>();
   private readonly replies: PendingReplies;
   private readonly deliveryTimes: DeliveryTimes;
-  private readonly traces: TraceDispatcher | undefined;
+  /** Message traces of each send (and of transaction ends), when enableMsgTrace is on. */
+  protected readonly traces: TraceDispatcher | undefined;
 
   constructor(protected readonly options: ProducerOptions) {
     const groupProblem = groupNameProblem(options.producerGroup);

@@ -12,6 +12,7 @@ import {
 } from '@rocketnest/protocol';
 import type { RemotingConnection } from '@rocketnest/remoting';
 import { MQClientError } from './errors.js';
+import { endTransactionTrace } from './message-trace.js';
 import type { Message } from './message.js';
 import { Producer, type ProducerOptions, type SendOptions, type SendResult } from './producer.js';
 import { receivedMessage, type ReceivedMessage } from './received-message.js';
@@ -95,6 +96,9 @@ export class TransactionProducer<Arg = unknown> extends Producer {
     await this.instance.remoting
       .invokeOneway(storeHost, this.endRequest(sent.queueOffset, physicalOffset, sent.msgId, state, false))
       .catch(() => undefined); // a lost decision is what check-back is for
+    const keys = typeof message.keys === 'string' ? message.keys : (message.keys ?? []).join(' ');
+    const traced = { topic: message.topic, msgId: sent.msgId, tags: message.tags, keys };
+    this.traces?.add(endTransactionTrace(this.options.producerGroup, traced, storeHost, state, false));
     return { ...sent, localTransactionState: state };
   }
 
@@ -130,6 +134,13 @@ export class TransactionProducer<Arg = unknown> extends Producer {
       state = 'UNKNOW';
     }
     if (state === 'UNKNOW') return;
+    const traced = {
+      topic: message.topic,
+      msgId: header.msgId ?? message.msgId,
+      tags: message.tags,
+      keys: message.keys.join(' '),
+    };
+    this.traces?.add(endTransactionTrace(this.options.producerGroup, traced, connection.remoteAddress, state, true));
     await connection
       .invokeOneway(
         this.endRequest(
