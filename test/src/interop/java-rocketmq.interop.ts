@@ -241,7 +241,7 @@ async function checkTraces(check: Checks['check'], namesrvAddr: string): Promise
   java(
     'org.apache.rocketmq.example.benchmark.Producer',
     ['-n', namesrvAddr, '-t', topic, '-m', 'true', '-w', '1', '-k', 'true'],
-    5,
+    10,
     {
       heap: '256m',
     },
@@ -263,13 +263,23 @@ async function checkTraces(check: Checks['check'], namesrvAddr: string): Promise
   try {
     // The Java producer's Pub records name the ids it sent.
     let javaPub: { msgId: string; group: string } | undefined;
-    for (const { queue, maxOffset } of await admin.topicStats(TRACE_TOPIC)) {
-      for (const message of (await admin.readQueue(queue, 0, Math.min(maxOffset, 32))).messages) {
-        const pub = decodeTraceData(message.body.toString('utf8')).find(
-          (c) => c.type === 'Pub' && c.beans[0]!.topic === topic,
-        );
-        if (pub) javaPub ??= { msgId: pub.beans[0]!.msgId, group: pub.groupName };
+    const found = Date.now() + 20_000;
+    while (!javaPub && Date.now() < found) {
+      const stats = await admin.topicStats(TRACE_TOPIC).catch(() => []);
+      for (const { queue, minOffset, maxOffset } of stats) {
+        for (let offset = minOffset; offset < maxOffset && !javaPub;) {
+          const { messages, nextOffset } = await admin.readQueue(queue, offset, 32);
+          for (const message of messages) {
+            const pub = decodeTraceData(message.body.toString('utf8')).find(
+              (c) => c.type === 'Pub' && c.beans[0]!.topic === topic,
+            );
+            if (pub) javaPub ??= { msgId: pub.beans[0]!.msgId, group: pub.groupName };
+          }
+          if (nextOffset <= offset) break;
+          offset = nextOffset;
+        }
       }
+      if (!javaPub) await new Promise((resolve) => setTimeout(resolve, 1000));
     }
     if (!javaPub) {
       check('Java producer with msgTraceEnable writes Pub traces', 'no Pub trace of TracedTopic found', () => false);
