@@ -286,6 +286,16 @@ export class Admin {
     return { messages, nextOffset };
   }
 
+  /** A queue's messages from `from` up to (not including) `to`, a batch at a time. */
+  async *readRange(queue: MessageQueue, from: number, to: number): AsyncGenerator<ReceivedMessage[]> {
+    for (let offset = from; offset < to;) {
+      const { messages, nextOffset } = await this.readQueue(queue, offset, 32);
+      if (nextOffset <= offset) return;
+      yield messages.filter((m) => m.queueOffset < to);
+      offset = nextOffset;
+    }
+  }
+
   /** The message an offset message id names (the broker address and CommitLog offset in it). */
   async viewMessage(offsetMsgId: string): Promise<ReceivedMessage> {
     const { storeHost, physicalOffset } = decodeOffsetMessageId(offsetMsgId);

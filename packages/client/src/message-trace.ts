@@ -10,7 +10,7 @@ import {
   type TraceMessageType,
 } from '@rocketnest/protocol';
 import type { Logger } from '@rocketnest/common';
-import type { Message } from './message.js';
+import { messageKeys, type Message } from './message.js';
 import type { ReceivedMessage } from './received-message.js';
 
 /** The options that turn RocketMQ's message traces on, for producers and consumers alike. */
@@ -108,7 +108,6 @@ export function publishTrace(
   msgType: TraceMessageType,
 ): TraceContext {
   const body = message.body;
-  const keys = typeof message.keys === 'string' ? message.keys : (message.keys ?? []).join(' ');
   return {
     type: 'Pub',
     timeStamp: startedAt,
@@ -124,7 +123,7 @@ export function publishTrace(
         msgId: result.msgId,
         offsetMsgId: result.offsetMsgId,
         tags: message.tags ?? '',
-        keys,
+        keys: messageKeys(message),
         // The broker's address, which the offset id carries.
         storeHost: decodeOffsetMessageId(result.offsetMsgId).storeHost,
         bodyLength: typeof body === 'string' ? Buffer.byteLength(body) : body.length,

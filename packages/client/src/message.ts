@@ -43,7 +43,7 @@ export function messageProperties(message: Message, uniqueId: string): string {
   }
   if (message.tags) add(MessageConst.TAGS, message.tags);
   if (message.keys !== undefined) {
-    const keys = typeof message.keys === 'string' ? message.keys : message.keys.join(KEY_SEPARATOR);
+    const keys = messageKeys(message);
     if (keys.trim()) add(MessageConst.KEYS, keys);
   }
   if (message.delayLevel !== undefined && message.delayLevel > 0) add(MessageConst.DELAY, String(message.delayLevel));
@@ -55,4 +55,10 @@ export function messageProperties(message: Message, uniqueId: string): string {
 
 export function messageBody(message: Message): Buffer {
   return typeof message.body === 'string' ? Buffer.from(message.body) : message.body;
+}
+
+/** A message's keys as one space-separated string, as the KEYS property and traces carry them. */
+export function messageKeys(message: Pick<Message, 'keys'>): string {
+  if (message.keys === undefined) return '';
+  return typeof message.keys === 'string' ? message.keys : message.keys.join(KEY_SEPARATOR);
 }

@@ -13,7 +13,7 @@ import {
 import type { RemotingConnection } from '@rocketnest/remoting';
 import { MQClientError } from './errors.js';
 import { endTransactionTrace } from './message-trace.js';
-import type { Message } from './message.js';
+import { messageKeys, type Message } from './message.js';
 import { Producer, type ProducerOptions, type SendOptions, type SendResult } from './producer.js';
 import { receivedMessage, type ReceivedMessage } from './received-message.js';
 
@@ -96,8 +96,7 @@ export class TransactionProducer<Arg = unknown> extends Producer {
     await this.instance.remoting
       .invokeOneway(storeHost, this.endRequest(sent.queueOffset, physicalOffset, sent.msgId, state, false))
       .catch(() => undefined); // a lost decision is what check-back is for
-    const keys = typeof message.keys === 'string' ? message.keys : (message.keys ?? []).join(' ');
-    const traced = { topic: message.topic, msgId: sent.msgId, tags: message.tags, keys };
+    const traced = { topic: message.topic, msgId: sent.msgId, tags: message.tags, keys: messageKeys(message) };
     this.traces?.add(endTransactionTrace(this.options.producerGroup, traced, storeHost, state, false));
     return { ...sent, localTransactionState: state };
   }

@@ -156,12 +156,8 @@ export class DashboardService implements OnModuleInit, OnModuleDestroy {
   async recentMessages(topic: string, limit: number, begin = 0, end = Date.now()): Promise<ReceivedMessage[]> {
     const found: ReceivedMessage[] = [];
     for (const { queue, minOffset, maxOffset } of await this.admin.topicStats(topic)) {
-      let offset = Math.max(minOffset, maxOffset - limit);
-      while (offset < maxOffset) {
-        const { messages, nextOffset } = await this.admin.readQueue(queue, offset, 32);
-        found.push(...messages.filter((m) => m.storeTimestamp >= begin && m.storeTimestamp <= end));
-        if (nextOffset <= offset) break;
-        offset = nextOffset;
+      for await (const batch of this.admin.readRange(queue, Math.max(minOffset, maxOffset - limit), maxOffset)) {
+        found.push(...batch.filter((m) => m.storeTimestamp >= begin && m.storeTimestamp <= end));
       }
     }
     return found.sort((a, b) => b.storeTimestamp - a.storeTimestamp).slice(0, limit);

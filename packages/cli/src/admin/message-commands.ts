@@ -126,7 +126,7 @@ export function messageCommands(program: Command): void {
       const messages: ReceivedMessage[] = [];
       let read = 0;
       for (const { queue, minOffset, maxOffset } of stats) {
-        for await (const batch of readRange(context, queue, minOffset, maxOffset)) {
+        for await (const batch of context.admin.readRange(queue, minOffset, maxOffset)) {
           messages.push(...batch.filter(filter));
           read += batch.length;
           progress.tick(`${queue.brokerName}:${queue.queueId}`, read);
@@ -156,7 +156,7 @@ export function messageCommands(program: Command): void {
       if (!stats) throw new CommandFailed(`${queue.topic} has no queue ${queue.brokerName}:${queue.queueId}`);
       const filter = messageFilter(options);
       const messages: ReceivedMessage[] = [];
-      for await (const batch of readRange(context, queue, stats.minOffset, stats.maxOffset))
+      for await (const batch of context.admin.readRange(queue, stats.minOffset, stats.maxOffset))
         messages.push(...batch.filter(filter));
       printMessages(context, messages, options['print'] !== 'false');
     },
@@ -251,22 +251,6 @@ function queueOf(options: Record<string, string | boolean | undefined>): Message
     brokerName: text(options, 'brokerName'),
     queueId: integer(options, 'queueId', 0),
   };
-}
-
-/** A queue's messages from `from` up to `to`, 32 at a time. */
-async function* readRange(
-  { admin }: AdminContext,
-  queue: MessageQueue,
-  from: number,
-  to: number,
-): AsyncGenerator<ReceivedMessage[]> {
-  let offset = from;
-  while (offset < to) {
-    const { messages, nextOffset } = await admin.readQueue(queue, offset, 32);
-    if (nextOffset <= offset) return;
-    yield messages.filter((m) => m.queueOffset < to);
-    offset = nextOffset;
-  }
 }
 
 /** -s tags and -b/-e times, as a test of each message. */
