@@ -13,6 +13,8 @@ export interface SubscriptionGroupConfig {
   brokerId: number;
   whichBrokerWhenConsumeSlowly: number;
   notifyConsumerIdsChangedEnable: boolean;
+  /** RocketMQ 5: the group consumes in order (its v5 clients are FIFO consumers). */
+  consumeMessageOrderly: boolean;
 }
 
 interface GroupFile {
@@ -30,6 +32,7 @@ export function subscriptionGroupConfig(groupName: string): SubscriptionGroupCon
     brokerId: 0,
     whichBrokerWhenConsumeSlowly: 1,
     notifyConsumerIdsChangedEnable: true,
+    consumeMessageOrderly: false,
   };
 }
 

@@ -127,7 +127,11 @@ export class Admin {
    * (UPDATE_AND_CREATE_SUBSCRIPTIONGROUP, as mqadmin updateSubGroup), for brokers that do not
    * create groups themselves (autoCreateSubscriptionGroup=false).
    */
-  async createGroup(group: string, options: { clusterName?: string; retryMaxTimes?: number } = {}): Promise<void> {
+  /** orderly: RocketMQ 5's consumeMessageOrderly, which makes the group's v5 (gRPC) consumers FIFO. */
+  async createGroup(
+    group: string,
+    options: { clusterName?: string; retryMaxTimes?: number; orderly?: boolean } = {},
+  ): Promise<void> {
     const body = encodeJsonBody({
       groupName: group,
       consumeEnable: true,
@@ -138,6 +142,7 @@ export class Admin {
       brokerId: 0,
       whichBrokerWhenConsumeSlowly: 1,
       notifyConsumerIdsChangedEnable: true,
+      consumeMessageOrderly: options.orderly ?? false,
     });
     for (const address of await this.masters(options.clusterName)) {
       await this.call(address, RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP, {}, body);

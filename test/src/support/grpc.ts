@@ -1,0 +1,83 @@
+import { after } from 'node:test';
+import type { BrokerConfig } from '@rocketnest/broker';
+import { GrpcMessagingServer, type GrpcServerOptions } from '@rocketnest/grpc';
+import type { MessageStoreConfig } from '@rocketnest/store';
+import {
+  Producer as V5Producer,
+  SimpleConsumer as V5SimpleConsumer,
+  type ProducerOptions as V5ProducerOptions,
+  type SimpleConsumerOptions as V5SimpleConsumerOptions,
+} from 'rocketmq-client-nodejs';
+import { startBroker, startNamesrv } from './cluster.js';
+
+/** Apache's v5 Node client logs to ~/logs by default: tests keep it quiet (ROCKETNEST_TEST_V5_LOG=1 prints it). */
+export const v5Logger = {
+  info: (...args: unknown[]) => process.env['ROCKETNEST_TEST_V5_LOG'] && console.log('[v5]', ...args),
+  warn: (...args: unknown[]) => process.env['ROCKETNEST_TEST_V5_LOG'] && console.warn('[v5]', ...args),
+  error: (...args: unknown[]) => process.env['ROCKETNEST_TEST_V5_LOG'] && console.error('[v5]', ...args),
+  debug: () => undefined,
+  close: () => undefined,
+};
+
+interface Stoppable {
+  shutdown(): Promise<unknown>;
+}
+
+/** A NameServer, a broker and the gRPC service beside it; v5 clients made here stop before it. */
+export class GrpcCluster {
+  private readonly clients: Stoppable[] = [];
+
+  private constructor(
+    readonly namesrvAddr: string,
+    readonly broker: Awaited<ReturnType<typeof startBroker>>,
+    readonly grpc: GrpcMessagingServer,
+  ) {}
+
+  static async start(
+    broker: Partial<BrokerConfig> = {},
+    store: Partial<MessageStoreConfig> = {},
+    grpcOptions: Partial<GrpcServerOptions> = {},
+  ): Promise<GrpcCluster> {
+    const namesrv = await startNamesrv();
+    const controller = await startBroker({ namesrvAddr: namesrv.address, ...broker }, store);
+    const grpc = new GrpcMessagingServer(controller, { port: 0, host: '127.0.0.1', ...grpcOptions });
+    await grpc.start();
+    const cluster = new GrpcCluster(namesrv.address, controller, grpc);
+    after(async () => {
+      await Promise.all(cluster.clients.splice(0).map((client) => client.shutdown().catch(() => undefined)));
+      await grpc.shutdown();
+    });
+    return cluster;
+  }
+
+  /** host:port of the gRPC service, as v5 clients take it. */
+  get endpoints(): string {
+    return `127.0.0.1:${this.grpc.port}`;
+  }
+
+  async producer(options: Partial<V5ProducerOptions> = {}): Promise<V5Producer> {
+    const producer = new V5Producer({ endpoints: this.endpoints, namespace: '', logger: v5Logger, ...options });
+    await producer.startup();
+    this.clients.push(producer);
+    return producer;
+  }
+
+  async simpleConsumer(
+    consumerGroup: string,
+    subscriptions: Record<string, string>,
+    options: Partial<V5SimpleConsumerOptions> = {},
+  ): Promise<V5SimpleConsumer> {
+    const consumer = new V5SimpleConsumer({
+      endpoints: this.endpoints,
+      namespace: '',
+      consumerGroup,
+      subscriptions: new Map(Object.entries(subscriptions)),
+      awaitDuration: 3000,
+      logger: v5Logger,
+      ...options,
+    });
+    await consumer.startup();
+    this.clients.push(consumer);
+    return consumer;
+  }
+}
