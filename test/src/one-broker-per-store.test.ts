@@ -17,7 +17,7 @@ describe('one broker per store', () => {
       const port = await freeBrokerPort(new Set());
       writeFileSync(
         path,
-        `listenPort=${port}\nbindAddress=127.0.0.1\nbrokerIP1=127.0.0.1\nstorePathRootDir=${store}\n`,
+        `listenPort=${port}\ngrpcServerPort=0\nbindAddress=127.0.0.1\nbrokerIP1=127.0.0.1\nstorePathRootDir=${store}\n`,
       );
       return path;
     };

@@ -36,6 +36,7 @@ async function install(dir: string) {
       .replace('brokerIP1=10.0.0.11', 'brokerIP1=127.0.0.1')
       .replace('bindAddress=0.0.0.0', 'bindAddress=127.0.0.1')
       .replace('listenPort=10911', `listenPort=${brokerPort}`)
+      .replace('grpcServerPort=8081', 'grpcServerPort=0')
       .replace('listenPort=9876', `listenPort=${namesrvPort}`);
   for (const file of ['broker.conf', 'namesrv.properties']) {
     writeFileSync(join(dir, file), localize(readFileSync(join(production, file), 'utf8')));

@@ -92,6 +92,10 @@ export interface BrokerConfig extends MetricsExporterSettings {
   transactionTimeOut: number;
   /** Checks after which an unresolved half message is discarded. */
   transactionCheckMax: number;
+  /** Serve RocketMQ 5's gRPC MessagingService beside the broker (for Apache's v5 clients; @rocketnest/grpc). */
+  grpcServerEnable: boolean;
+  /** Its port: 8081 as RocketMQ 5's proxy, or a free one for a broker on a free port (0). */
+  grpcServerPort: number;
 }
 
 export function defaultBrokerConfig(overrides: Partial<BrokerConfig> = {}): BrokerConfig {
@@ -142,6 +146,8 @@ export function defaultBrokerConfig(overrides: Partial<BrokerConfig> = {}): Brok
     transactionCheckInterval: 60_000,
     transactionTimeOut: 6000,
     transactionCheckMax: 15,
+    grpcServerEnable: true,
+    grpcServerPort: listenPort === 0 ? 0 : 8081,
     ...overrides,
   };
 }
@@ -195,6 +201,9 @@ export function validateBrokerConfig(config: BrokerConfig, tls?: ProcessTls): vo
   }
   if (!Number.isInteger(config.listenPort) || config.listenPort > 65535) {
     throw new RangeError(`broker.conf: listenPort must be a port number (0-65535), got ${config.listenPort}`);
+  }
+  if (!Number.isInteger(config.grpcServerPort) || config.grpcServerPort < 0 || config.grpcServerPort > 65535) {
+    throw new RangeError(`broker.conf: grpcServerPort must be a port number (0-65535), got ${config.grpcServerPort}`);
   }
   if (config.defaultTopicQueueNums < 1 || !Number.isInteger(config.defaultTopicQueueNums)) {
     throw new RangeError(

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { brokerSettingsFromProperties, BrokerController } from '@rocketnest/broker';
+import { startGrpcServer } from '@rocketnest/grpc';
 import { defaultNamesrvConfig, NamesrvController } from '@rocketnest/namesrv';
 import { parseProperties, typedSettings, type Logger } from '@rocketnest/common';
 import { TLS_KEYS, tlsFromProperties, type MetricsExporterSettings } from '@rocketnest/remoting';
@@ -133,15 +134,27 @@ export async function runBroker(configFile: string | undefined, namesrvAddr: str
     log,
     configFile ?? 'broker.conf',
   );
+  const grpc = await startGrpcServer(broker, settings.tls, processLogger('grpc')).catch(async (error: unknown) => {
+    const problem = `${(error as Error).message} (set grpcServerPort to a free port, or grpcServerEnable=false)`;
+    // The default port taken (another broker on this host, say) costs RocketMQ 5 clients only; a chosen one stops the broker.
+    if (properties['grpcServerPort'] === undefined) {
+      log.warn(`RocketMQ 5 (gRPC) clients cannot connect: ${problem}`);
+      return undefined;
+    }
+    await broker.shutdown();
+    throw new Error(`${configFile ?? 'the default settings'}: ${problem}`, { cause: error });
+  });
   const namesrvs = settings.broker.namesrvAddr || '(none: clients must be given the broker address)';
   log.info(
     `store at ${settings.store.storePathRootDir}, ${settings.store.flushDiskType}, listening on ${settings.broker.bindAddress}:${broker.port}`,
   );
+  if (grpc) log.info(`gRPC (RocketMQ 5 clients) listening on ${settings.broker.bindAddress}:${grpc.port}`);
   log.info(
     `The broker[${settings.broker.brokerName}, ${broker.brokerAddr}] boot success. serializeType=JSON and name server is ${namesrvs}`,
   );
   stopOnSignals('broker', async () => {
     await stopMetrics();
+    await grpc?.shutdown();
     await broker.shutdown();
   });
 }

@@ -4,7 +4,7 @@ import { BROKER_ADMIN_CODES, PlainAccessValidator } from '@rocketnest/acl';
 import type { BrokerController } from '@rocketnest/broker';
 import { silentLogger, type Logger } from '@rocketnest/common';
 import { createRequest, encodeJsonBody, RequestCode, signRequest } from '@rocketnest/protocol';
-import { RemotingClient, type ServerTls } from '@rocketnest/remoting';
+import { RemotingClient, type ProcessTls, type ServerTls } from '@rocketnest/remoting';
 import { callerOf } from './auth.js';
 import { serveBrokerCommands } from './broker-commands.js';
 import { ClientSession } from './client-session.js';
@@ -182,4 +182,24 @@ export class GrpcMessagingServer {
       }
     }
   }
+}
+
+/**
+ * The service as the broker's settings ask (grpcServerEnable, grpcServerPort, and its tls.*
+ * settings: TLS on the gRPC port when the broker's ports take it), started; undefined when off.
+ */
+export async function startGrpcServer(
+  broker: BrokerController,
+  tls: ProcessTls | undefined,
+  logger?: Logger,
+): Promise<GrpcMessagingServer | undefined> {
+  if (!broker.config.grpcServerEnable) return undefined;
+  const server = new GrpcMessagingServer(broker, {
+    port: broker.config.grpcServerPort,
+    tls: tls?.server,
+    clientTls: tls?.client,
+    logger,
+  });
+  await server.start();
+  return server;
 }

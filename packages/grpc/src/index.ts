@@ -1,2 +1,2 @@
 // What users of the gRPC service need: the server to start beside a broker, and its options.
-export { GrpcMessagingServer, type GrpcServerOptions } from './grpc-server.js';
+export { GrpcMessagingServer, startGrpcServer, type GrpcServerOptions } from './grpc-server.js';

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BrokerController, topicConfig } from '@rocketnest/broker';
+import { startGrpcServer, type GrpcMessagingServer } from '@rocketnest/grpc';
 import { NamesrvController } from '@rocketnest/namesrv';
 import { defaultStoreConfig, MemoryMessageStore } from '@rocketnest/store';
 import type { EmbeddedBrokerOptions } from './rocket-module-options.js';
@@ -17,6 +18,7 @@ interface Log {
 export class EmbeddedBroker {
   private namesrv: NamesrvController | undefined;
   private broker: BrokerController | undefined;
+  private grpc: GrpcMessagingServer | undefined;
   private temporary: string | undefined;
   /** Where the broker's files (and this app's broadcasting offsets) go. */
   dataDir = '';
@@ -61,8 +63,10 @@ export class EmbeddedBroker {
       },
     );
     await this.broker.start();
+    this.grpc = await startGrpcServer(this.broker, undefined, logger);
     this.log.log(
       `embedded broker: NameServer ${this.namesrv.address}, broker ${this.broker.brokerAddr}, ` +
+        (this.grpc ? `gRPC (RocketMQ 5 clients) 127.0.0.1:${this.grpc.port}, ` : '') +
         (inMemory ? 'messages in memory' : `data in ${dataDir}`) +
         '; set namesrvAddr to use a real cluster',
     );
@@ -89,8 +93,10 @@ export class EmbeddedBroker {
   }
 
   async stop(): Promise<void> {
+    await this.grpc?.shutdown();
     await this.broker?.shutdown();
     await this.namesrv?.shutdown();
+    this.grpc = undefined;
     this.broker = undefined;
     this.namesrv = undefined;
     if (this.temporary && (this.options.inMemory ?? true)) rmSync(this.temporary, { recursive: true, force: true });

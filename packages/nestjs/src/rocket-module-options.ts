@@ -13,7 +13,11 @@ export interface EmbeddedBrokerOptions {
   /** 0 (default) picks free ports; the addresses are logged. */
   namesrvPort?: number;
   brokerPort?: number;
-  /** Broker settings by their broker.conf names (enablePropertyFilter, messageDelayLevel is a store setting). */
+  /**
+   * Broker settings by their broker.conf names (enablePropertyFilter, messageDelayLevel is a store
+   * setting). The gRPC port for RocketMQ 5 clients is free and logged unless grpcServerPort names
+   * one (8081 is RocketMQ 5's); grpcServerEnable: false turns it off.
+   */
   broker?: Partial<BrokerConfig>;
   store?: Partial<MessageStoreConfig>;
 }

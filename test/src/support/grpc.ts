@@ -3,6 +3,7 @@ import type { BrokerConfig } from '@rocketnest/broker';
 import { GrpcMessagingServer, type GrpcServerOptions } from '@rocketnest/grpc';
 import type { MessageStoreConfig } from '@rocketnest/store';
 import {
+  type FilterExpression,
   Producer as V5Producer,
   SimpleConsumer as V5SimpleConsumer,
   type ProducerOptions as V5ProducerOptions,
@@ -64,7 +65,7 @@ export class GrpcCluster {
 
   async simpleConsumer(
     consumerGroup: string,
-    subscriptions: Record<string, string>,
+    subscriptions: Record<string, string | FilterExpression>,
     options: Partial<V5SimpleConsumerOptions> = {},
   ): Promise<V5SimpleConsumer> {
     const consumer = new V5SimpleConsumer({

@@ -103,6 +103,8 @@ export async function writeExample(
     const overrides: Record<string, string> = {
       listenPort: String(port),
       haListenPort: String(await freePortBut(taken)),
+      // A free gRPC port each: several brokers share this host.
+      grpcServerPort: '0',
       storePathRootDir: store,
       namesrvAddr,
       ...extra,
