@@ -151,7 +151,11 @@ export function storedToMessage(stored: StoredMessage, delivery: Delivery = {}):
   const body =
     (stored.sysFlag & MessageSysFlag.COMPRESSED_FLAG) !== 0 ? inflateSync(stored.body) : Buffer.from(stored.body);
   const group = properties.get(MessageConst.SHARDING_KEY);
-  const deliverAt = Number(properties.get(MessageConst.TIMER_DELIVER_MS) ?? properties.get('__STARTDELIVERTIME'));
+  const deliverAt = Number(
+    properties.get(MessageConst.TIMER_OUT_MS) ??
+      properties.get(MessageConst.TIMER_DELIVER_MS) ??
+      properties.get('__STARTDELIVERTIME'),
+  );
   const type: MessageType =
     properties.get(MessageConst.TRAN_MSG) === 'true'
       ? 'TRANSACTION'

@@ -87,24 +87,25 @@ function deliveryTime(properties: string, now: number): number | undefined {
 }
 
 /**
- * A held record made visible: back in its real topic and queue (REAL_TOPIC, REAL_QID), the
- * properties named in drop removed, WAIT=false; body, flags, hosts, times and reconsume count
+ * A held record made visible: back in its real topic and queue (REAL_TOPIC, REAL_QID), its
+ * properties changed as changes says (undefined removes one), WAIT=false; body, flags, hosts, times and reconsume count
  * as stored. The store gives it a new offset id; its UNIQ_KEY stays.
  */
-export function releaseHeld(record: StoredMessage, drop: readonly string[]): MessageToStore {
+export function releaseHeld(
+  record: StoredMessage,
+  changes: Readonly<Record<string, string | undefined>>,
+): MessageToStore {
   const realTopic = propertyValue(record.properties, MessageConst.REAL_TOPIC);
   const realQueueId = Number(propertyValue(record.properties, MessageConst.REAL_QID));
   if (!realTopic || !Number.isInteger(realQueueId)) {
     throw new IllegalMessageError(`the held message at ${record.physicalOffset} has no REAL_TOPIC or REAL_QID`);
   }
-  const changes: Record<string, string | undefined> = { [MessageConst.WAIT]: 'false' };
-  for (const name of drop) changes[name] = undefined;
   return {
     topic: realTopic,
     queueId: realQueueId,
     flag: record.flag,
     body: record.body,
-    properties: withProperties(record.properties, changes),
+    properties: withProperties(record.properties, { ...changes, [MessageConst.WAIT]: 'false' }),
     sysFlag: record.sysFlag,
     bornTimestamp: record.bornTimestamp,
     bornHost: record.bornHost,
@@ -121,13 +122,13 @@ export function releaseHeld(record: StoredMessage, drop: readonly string[]): Mes
 export async function deliverHeld(
   broker: Pick<BrokerContext, 'store' | 'logger'>,
   record: StoredMessage,
-  drop: readonly string[],
+  changes: Readonly<Record<string, string | undefined>>,
 ): Promise<boolean> {
   // A half message that found its way here must never become visible by a delay.
   if (propertyValue(record.properties, MessageConst.REAL_TOPIC) === SystemTopic.TRANS_HALF) return true;
   let message: MessageToStore;
   try {
-    message = releaseHeld(record, drop);
+    message = releaseHeld(record, changes);
   } catch (error) {
     broker.logger.error(`${(error as Error).message}: dropped`);
     return true;

@@ -142,7 +142,7 @@ export class ScheduleMessageService {
         // Due further ahead than the delay itself: the clock went back; deliver now.
         if (due > now + delay) due = now;
         if (due > now) return this.later(level, due - now);
-        if (!(await deliverHeld(this.broker, record, [MessageConst.DELAY]))) {
+        if (!(await deliverHeld(this.broker, record, { [MessageConst.DELAY]: undefined }))) {
           return this.later(level, RETRY_AFTER_FAILURE_MS);
         }
         this.advance(level, record.queueOffset + 1);

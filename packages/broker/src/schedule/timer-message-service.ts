@@ -116,7 +116,10 @@ export class TimerMessageService {
         const result = this.broker.store.getMessage(SystemTopic.TIMER, 0, next.queueOffset, 1);
         const [record] = result.status === 'FOUND' ? decodeStoredMessages(result.body) : [];
         if (record && record.queueOffset === next.queueOffset) {
-          if (!(await deliverHeld(this.broker, record, [MessageConst.TIMER_DELIVER_MS]))) {
+          // The due time stays as RocketMQ 5's TIMER_OUT_MS: v5 clients read it as the delivery timestamp.
+          const due = propertyValue(record.properties, MessageConst.TIMER_DELIVER_MS);
+          const changes = { [MessageConst.TIMER_DELIVER_MS]: undefined, [MessageConst.TIMER_OUT_MS]: due };
+          if (!(await deliverHeld(this.broker, record, changes))) {
             retryIn = RETRY_AFTER_FAILURE_MS;
             break;
           }

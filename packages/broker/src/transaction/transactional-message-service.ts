@@ -65,12 +65,12 @@ export class TransactionalMessageService {
     if (half.physicalOffset !== header.commitLogOffset) throw new EndTransactionError('The commit log offset wrong');
     if (this.decided(half)) return 'ALREADY_DECIDED';
     if (header.commitOrRollback === TransactionState.COMMIT) {
-      const real = releaseHeld(half, [
-        MessageConst.REAL_TOPIC,
-        MessageConst.REAL_QID,
-        MessageConst.TRAN_MSG,
-        MessageConst.TRANSACTION_CHECK_TIMES,
-      ]);
+      const real = releaseHeld(half, {
+        [MessageConst.REAL_TOPIC]: undefined,
+        [MessageConst.REAL_QID]: undefined,
+        [MessageConst.TRAN_MSG]: undefined,
+        [MessageConst.TRANSACTION_CHECK_TIMES]: undefined,
+      });
       const committed: MessageToStore = {
         ...real,
         sysFlag: (half.sysFlag & ~MessageSysFlag.TRANSACTION_ROLLBACK_TYPE) | MessageSysFlag.TRANSACTION_COMMIT_TYPE,

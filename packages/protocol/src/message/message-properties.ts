@@ -29,6 +29,8 @@ export const MessageConst = {
   TIMER_DELAY_MS: 'TIMER_DELAY_MS',
   /** ... or seconds. */
   TIMER_DELAY_SEC: 'TIMER_DELAY_SEC',
+  /** RocketMQ 5: when a timer message came due, on the message delivered. */
+  TIMER_OUT_MS: 'TIMER_OUT_MS',
   PUSH_REPLY_TIME: 'PUSH_REPLY_TIME',
   CHECK_IMMUNITY_TIME_IN_SECONDS: 'CHECK_IMMUNITY_TIME_IN_SECONDS',
 } as const;
