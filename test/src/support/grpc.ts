@@ -58,8 +58,7 @@ export class GrpcCluster {
 
   async producer(options: Partial<V5ProducerOptions> = {}): Promise<V5Producer> {
     const producer = new V5Producer({ endpoints: this.endpoints, namespace: '', logger: v5Logger, ...options });
-    await producer.startup();
-    this.clients.push(producer);
+    await this.started(producer);
     return producer;
   }
 
@@ -77,8 +76,17 @@ export class GrpcCluster {
       logger: v5Logger,
       ...options,
     });
-    await consumer.startup();
-    this.clients.push(consumer);
+    await this.started(consumer);
     return consumer;
+  }
+
+  /** Start a client, kept to stop with the cluster; one that fails to start is stopped at once (its channels would keep the process alive). */
+  private async started(client: Stoppable & { startup(): Promise<void> }): Promise<void> {
+    this.clients.push(client);
+    await client.startup().catch(async (error: unknown) => {
+      this.clients.splice(this.clients.indexOf(client), 1);
+      await client.shutdown().catch(() => undefined);
+      throw error;
+    });
   }
 }
