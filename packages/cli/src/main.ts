@@ -13,8 +13,12 @@ const SERVERS_USAGE = `  rocketnest namesrv [-c namesrv.properties]
   rocketnest broker [-n host:port[;host:port...]] [-c broker.conf]`;
 const BENCH_USAGE = `  rocketnest bench producer [-n host:port] [--topic T] [--size 1024] [--inflight 1000] [--batch 1]
                             [--rate msg/s] [--duration 30] [--warmup 0] [--json]
+                            [--protocol remoting|grpc] [--endpoints host:port]
   rocketnest bench consumer [-n host:port] [--topic T] [--group G] [--concurrency 64] [--batch 32]
-                            [--from first|last] [--duration 30] [--warmup 0] [--json]`;
+                            [--from first|last] [--duration 30] [--warmup 0] [--json]
+                            [--protocol remoting|grpc] [--endpoints host:port]
+  --protocol grpc runs Apache's v5 Node client (RocketMQ 5's gRPC) against --endpoints (default
+  127.0.0.1:8081, a broker's grpcServerPort); --from last still needs -n to place the new group.`;
 
 /** Each command's part of the usage, for `rocketnest <command> --help`. */
 const COMMAND_USAGE: Record<string, string> = {
