@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { ConnectionOptions } from 'node:tls';
 import { Server, ServerCredentials, type Metadata } from '@grpc/grpc-js';
 import { BROKER_ADMIN_CODES, PlainAccessValidator } from '@rocketnest/acl';
@@ -59,7 +60,7 @@ export class GrpcMessagingServer {
       beforeRequest: accessKey ? (request) => signRequest(request, { accessKey, secretKey }) : undefined,
     });
     this.routes = new RouteService(broker, this.namesrvClient);
-    this.pop = new PopService(this.logger);
+    this.pop = new PopService(this.logger, `grpc@${broker.brokerAddr}@${process.pid}@${randomUUID().slice(0, 8)}`);
     this.validator = broker.acl ? new PlainAccessValidator(broker.acl, BROKER_ADMIN_CODES) : undefined;
     const context = this.context();
     this.server.addService(messagingService, {

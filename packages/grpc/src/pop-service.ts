@@ -2,7 +2,9 @@ import {
   ConsumerSendMsgBackRequestHeader,
   createOffsetMessageId,
   createRequest,
+  decodeJsonBody,
   decodeStoredMessages,
+  encodeJsonBody,
   GetMaxOffsetRequestHeader,
   OffsetResponseHeader,
   PullMessageRequestHeader,
@@ -12,6 +14,7 @@ import {
   RequestCode,
   ResponseCode,
   UpdateConsumerOffsetRequestHeader,
+  type LockBatchResponseBody,
   type StoredMessage,
 } from '@rocketnest/protocol';
 import type { Logger } from '@rocketnest/common';
@@ -53,12 +56,16 @@ const PULL_BATCH = 32;
 const MAX_SUSPEND_MS = 20_000;
 /** How often acknowledged progress is committed to the broker. */
 const COMMIT_INTERVAL_MS = 1000;
+/** Queue locks are renewed this often (the broker lets one lapse after 60 s). */
+const LOCK_RENEW_MS = 20_000;
 
 /**
  * RocketMQ 5's pop consumption (receive with an invisible duration, ack, change the invisible
  * duration, redelivery once it runs out, DLQ after the last attempt) over remoting pulls: pulls
  * are long-polled on every queue of the master, the group's offset is committed up to its first
- * message not done, and a message out past its invisible time is handed out again.
+ * message not done, and a message out past its invisible time is handed out again. A queue is
+ * served only while this service holds the group's lock on it (LOCK_BATCH_MQ, as orderly
+ * consumers take them), so that two gRPC endpoints never hand out the same message.
  */
 export class PopService {
   private readonly states = new Map<string, PopState>();
@@ -67,7 +74,11 @@ export class PopService {
   private delivery = 0;
   private readonly committer: NodeJS.Timeout;
 
-  constructor(private readonly logger: Logger) {
+  /** ownerId: the lock holder's id, one per service. */
+  constructor(
+    private readonly logger: Logger,
+    private readonly ownerId: string,
+  ) {
     this.committer = setInterval(() => void this.commitAll(), COMMIT_INTERVAL_MS);
     this.committer.unref();
   }
@@ -80,6 +91,7 @@ export class PopService {
     await this.openQueues(state, request);
     const deadline = Date.now() + request.pollMs;
     for (;;) {
+      if (Date.now() - state.lockedAt >= LOCK_RENEW_MS) await this.lockQueues(state);
       const taken = this.take(state, request);
       if (taken.length > 0) return taken;
       if (state.error) {
@@ -115,11 +127,41 @@ export class PopService {
     await this.toDeadLetters(state, queue, entry, maxAttempts);
   }
 
-  /** Commit what is done and stop. */
+  /** Commit what is done, give the queues' locks back (another endpoint takes them at once), and stop. */
   async close(): Promise<void> {
     clearInterval(this.committer);
     await this.commitAll();
+    await Promise.all(
+      [...this.states.values()].map((state) =>
+        this.lockRequest(state, RequestCode.UNLOCK_BATCH_MQ).catch(() => undefined),
+      ),
+    );
     for (const state of this.states.values()) state.wake();
+  }
+
+  /** Take or renew the group's locks on the master's queues; a queue another holds is not served here. */
+  private async lockQueues(state: PopState): Promise<void> {
+    state.lockedAt = Date.now();
+    try {
+      const response = await this.lockRequest(state, RequestCode.LOCK_BATCH_MQ);
+      checkResponse(response, `locking ${state.group}'s queues of ${state.topic}`);
+      const { lockOKMQSet } = decodeJsonBody<LockBatchResponseBody>(response.body, 'LockBatchResponseBody');
+      const owned = new Set((lockOKMQSet ?? []).map((queue) => queue.queueId));
+      state.queues.forEach((queue, queueId) => (queue.owned = owned.has(queueId)));
+    } catch (error) {
+      state.lockedAt = 0;
+      throw error;
+    }
+  }
+
+  private async lockRequest(state: PopState, code: number) {
+    const link = this.links.get(state)!;
+    const body = encodeJsonBody({
+      consumerGroup: state.group,
+      clientId: this.ownerId,
+      mqSet: state.queues.map((_, queueId) => ({ topic: state.topic, brokerName: state.brokerName, queueId })),
+    });
+    return link.session.invoke(link.address, createRequest(code, { body }));
   }
 
   private key(group: string, topic: string, brokerName: string): string {
@@ -204,7 +246,7 @@ export class PopService {
     for (let step = 0; step < count && taken.length < request.batchSize; step++) {
       const queueId = (state.start + step) % count;
       const queue = state.queues[queueId]!;
-      if (request.fifo && queue.blocked(now)) continue;
+      if (!queue.owned || (request.fifo && queue.blocked(now))) continue;
       const due = [...queue.inflight.entries()]
         .filter(([, entry]) => !entry.leaving && entry.visibleAt <= now)
         .sort(([a], [b]) => a - b);
@@ -255,7 +297,7 @@ export class PopService {
   private pull(state: PopState, queueId: number, suspendMs: number): void {
     const queue = state.queues[queueId]!;
     const link = this.links.get(state);
-    if (queue.pulling || queue.buffer.length > 0 || queue.next === undefined || !link) return;
+    if (!queue.owned || queue.pulling || queue.buffer.length > 0 || queue.next === undefined || !link) return;
     queue.pulling = true;
     const generation = state.generation;
     const [type, ...rest] = state.filterKey.split(':');

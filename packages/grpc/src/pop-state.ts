@@ -21,6 +21,8 @@ export class PopQueue {
   readonly buffer: StoredMessage[] = [];
   readonly inflight = new Map<number, Inflight>();
   pulling = false;
+  /** This service holds the group's broker lock on the queue: it alone hands the queue's messages out. */
+  owned = false;
   /** The offset last committed to the broker. */
   committed = -1;
 
@@ -51,6 +53,8 @@ export class PopState {
   generation = 0;
   /** Where the next queue to look at starts, so that receives share the queues out. */
   start = 0;
+  /** When the queues' locks were last taken or renewed (0: never). */
+  lockedAt = 0;
   /** A pull's refusal, reported to the next receive that finds nothing. */
   error: Error | undefined;
   private readonly waiters = new Set<() => void>();

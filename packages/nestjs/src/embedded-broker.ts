@@ -87,6 +87,11 @@ export class EmbeddedBroker {
     await broker.registerToNamesrvs();
   }
 
+  /** host:port of its gRPC service for RocketMQ 5 clients; undefined when turned off (grpcServerEnable: false). */
+  get grpcAddress(): string | undefined {
+    return this.grpc ? `127.0.0.1:${this.grpc.port}` : undefined;
+  }
+
   /** The running broker (for tests and health checks). */
   get controller(): BrokerController | undefined {
     return this.broker;

@@ -155,3 +155,23 @@ describe("Apache's v5 Node client (rocketmq-client-nodejs) SimpleConsumer over g
     await assert.rejects(consumer.receive(1, 10_000), /enablePropertyFilter/);
   });
 });
+
+describe('two gRPC endpoints beside one broker', () => {
+  it('never hand out the same message twice to one group: each serves only the queues it holds the lock on', async () => {
+    const cluster = await GrpcCluster.start();
+    const second = await cluster.secondEndpoint();
+    const producer = await startProducer(cluster.namesrvAddr);
+    for (let i = 0; i < 40; i++) await producer.send({ topic: 'Shared', body: `m${i}` });
+    const here = await cluster.simpleConsumer('shared-group', { Shared: '*' });
+    const there = await cluster.simpleConsumer('shared-group', { Shared: '*' }, { endpoints: second });
+    const seen: string[] = [];
+    const until = Date.now() + 15_000;
+    while (seen.length < 40 && Date.now() < until) {
+      for (const batch of await Promise.all([here.receive(16, 30_000), there.receive(16, 30_000)])) {
+        for (const message of batch) seen.push(message.body.toString());
+      }
+    }
+    assert.equal(seen.length, 40);
+    assert.equal(new Set(seen).size, 40, 'no message handed out by both endpoints');
+  });
+});

@@ -27,6 +27,7 @@ interface Stoppable {
 /** A NameServer, a broker and the gRPC service beside it; v5 clients made here stop before it. */
 export class GrpcCluster {
   private readonly clients: Stoppable[] = [];
+  private readonly servers: GrpcMessagingServer[] = [];
 
   private constructor(
     readonly namesrvAddr: string,
@@ -46,9 +47,17 @@ export class GrpcCluster {
     const cluster = new GrpcCluster(namesrv.address, controller, grpc);
     after(async () => {
       await Promise.all(cluster.clients.splice(0).map((client) => client.shutdown().catch(() => undefined)));
-      await grpc.shutdown();
+      for (const server of [grpc, ...cluster.servers]) await server.shutdown();
     });
     return cluster;
+  }
+
+  /** Another gRPC service beside the same broker (a second endpoint of the cluster); its host:port. */
+  async secondEndpoint(): Promise<string> {
+    const grpc = new GrpcMessagingServer(this.broker, { port: 0, host: '127.0.0.1' });
+    await grpc.start();
+    this.servers.push(grpc);
+    return `127.0.0.1:${grpc.port}`;
   }
 
   /** host:port of the gRPC service, as v5 clients take it. */

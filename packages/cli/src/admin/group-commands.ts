@@ -22,7 +22,12 @@ export function groupCommands(program: Command): void {
       .option('-r, --retryMaxTimes <n>', 'failures before the dead-letter queue', '16')
       .option('-q, --retryQueueNums <n>', 'retry queues', '1')
       .option('-s, --consumeEnable <true|false>', 'may it consume', 'true')
-      .option('-d, --consumeBroadcastEnable <true|false>', 'may it broadcast', 'true'),
+      .option('-d, --consumeBroadcastEnable <true|false>', 'may it broadcast', 'true')
+      .option(
+        '-o, --consumeOrderly <true|false>',
+        'FIFO group: its RocketMQ 5 (gRPC) consumers get messages in order',
+        'false',
+      ),
     async (context, options) => {
       const body = encodeJsonBody({
         groupName: text(options, 'groupName'),
@@ -34,6 +39,7 @@ export function groupCommands(program: Command): void {
         brokerId: 0,
         whichBrokerWhenConsumeSlowly: 1,
         notifyConsumerIdsChangedEnable: true,
+        consumeMessageOrderly: options['consumeOrderly'] === 'true',
       });
       for (const address of await targetBrokers(context, options)) {
         await context.admin.call(address, RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP, {}, body);
