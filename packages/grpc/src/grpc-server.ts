@@ -128,10 +128,7 @@ export class GrpcMessagingServer {
         addresses: [{ host: this.broker.config.brokerIP1, port: this.boundPort }],
       }),
       heartbeat: (session) => this.heartbeat(session),
-      terminate: async (session) => {
-        this.sessions.delete(session.clientId);
-        await session.close();
-      },
+      terminate: (session) => this.forget(session),
     };
   }
 
@@ -176,12 +173,16 @@ export class GrpcMessagingServer {
   /** Forget clients not heard from for SESSION_EXPIRY_MS; their broker connections close. */
   private sweep(): void {
     const oldest = Date.now() - SESSION_EXPIRY_MS;
-    for (const [clientId, session] of this.sessions) {
-      if (session.lastSeen < oldest && !session.online) {
-        this.sessions.delete(clientId);
-        void session.close();
-      }
+    for (const session of this.sessions.values()) {
+      if (session.lastSeen < oldest && !session.online) void this.forget(session);
     }
+  }
+
+  /** A client is gone: its group's progress committed, its broker connections closed. */
+  private async forget(session: ClientSession): Promise<void> {
+    this.sessions.delete(session.clientId);
+    await this.pop.release(session);
+    await session.close();
   }
 }
 

@@ -72,6 +72,7 @@ export class PopService {
   /** Where each state pulls and commits: the session and address of its latest receive. */
   private readonly links = new Map<PopState, { session: ClientSession; address: string }>();
   private delivery = 0;
+  private closed = false;
   private readonly committer: NodeJS.Timeout;
 
   /** ownerId: the lock holder's id, one per service. */
@@ -100,7 +101,7 @@ export class PopService {
         throw error;
       }
       const now = Date.now();
-      if (now >= deadline || request.signal?.aborted) return [];
+      if (now >= deadline || request.signal?.aborted || this.closed) return [];
       for (let id = 0; id < state.queues.length; id++) this.pull(state, id, Math.min(deadline - now, MAX_SUSPEND_MS));
       await state.wait(Math.min(deadline, state.nextVisible()) - now, request.signal);
     }
@@ -115,8 +116,8 @@ export class PopService {
 
   /** Make a delivery invisible for ms from now; the answer names the new delivery. */
   changeInvisible(group: string, handle: ReceiptHandle, ms: number): ReceiptHandle {
-    const { entry } = this.find(group, handle);
-    entry.visibleAt = Date.now() + ms;
+    const { queue, entry } = this.find(group, handle);
+    queue.hide(entry, Date.now() + ms);
     entry.delivery = ++this.delivery;
     return { ...handle, delivery: entry.delivery };
   }
@@ -129,6 +130,7 @@ export class PopService {
 
   /** Commit what is done, give the queues' locks back (another endpoint takes them at once), and stop. */
   async close(): Promise<void> {
+    this.closed = true;
     clearInterval(this.committer);
     await this.commitAll();
     await Promise.all(
@@ -137,6 +139,14 @@ export class PopService {
       ),
     );
     for (const state of this.states.values()) state.wake();
+  }
+
+  /** A client is gone: commit what its connections were linked to, then forget them. */
+  async release(session: ClientSession): Promise<void> {
+    const linked = [...this.links].filter(([, link]) => link.session === session).map(([state]) => state);
+    if (linked.length === 0) return;
+    await this.commitAll();
+    for (const state of linked) this.links.delete(state);
   }
 
   /** Take or renew the group's locks on the master's queues; a queue another holds is not served here. */
@@ -247,10 +257,8 @@ export class PopService {
       const queueId = (state.start + step) % count;
       const queue = state.queues[queueId]!;
       if (!queue.owned || (request.fifo && queue.blocked(now))) continue;
-      const due = [...queue.inflight.entries()]
-        .filter(([, entry]) => !entry.leaving && entry.visibleAt <= now)
-        .sort(([a], [b]) => a - b);
-      for (const [, entry] of due) {
+      const due = queue.due(now);
+      for (const entry of due) {
         if (taken.length >= request.batchSize) break;
         if (entry.attempt >= request.maxAttempts) {
           void this.toDeadLetters(state, queue, entry, request.maxAttempts).catch((error: Error) =>
@@ -261,7 +269,7 @@ export class PopService {
           continue;
         }
         entry.attempt++;
-        taken.push(this.handOut(state, queueId, entry, request.invisibleMs, now));
+        taken.push(this.handOut(state, queue, queueId, entry, request.invisibleMs, now));
       }
       // A FIFO queue gives its late messages again before anything after them.
       if (request.fifo && due.length > 0) continue;
@@ -270,15 +278,22 @@ export class PopService {
         if (!tagMatches(request.filter, stored)) continue;
         const entry: Inflight = { stored, attempt: stored.reconsumeTimes + 1, visibleAt: 0, delivery: 0 };
         queue.inflight.set(stored.queueOffset, entry);
-        taken.push(this.handOut(state, queueId, entry, request.invisibleMs, now));
+        taken.push(this.handOut(state, queue, queueId, entry, request.invisibleMs, now));
       }
     }
     state.start = (state.start + 1) % Math.max(1, count);
     return taken;
   }
 
-  private handOut(state: PopState, queueId: number, entry: Inflight, invisibleMs: number, now: number): Received {
-    entry.visibleAt = now + invisibleMs;
+  private handOut(
+    state: PopState,
+    queue: PopQueue,
+    queueId: number,
+    entry: Inflight,
+    invisibleMs: number,
+    now: number,
+  ): Received {
+    queue.hide(entry, now + invisibleMs);
     entry.delivery = ++this.delivery;
     return {
       stored: entry.stored,
@@ -368,6 +383,8 @@ export class PopService {
       state.wake();
     } finally {
       entry.leaving = false;
+      // Still out when the move failed: due again at once.
+      if (queue.inflight.get(stored.queueOffset) === entry) queue.hide(entry, entry.visibleAt);
     }
   }
 
@@ -379,7 +396,8 @@ export class PopService {
       if (!link) continue;
       state.queues.forEach((queue, queueId) => {
         const low = queue.low();
-        if (low <= queue.committed) return;
+        // A queue whose lock went to another endpoint is that one's to commit.
+        if (!queue.owned || low <= queue.committed) return;
         queue.committed = low;
         const request = createRequest(RequestCode.UPDATE_CONSUMER_OFFSET, {
           extFields: UpdateConsumerOffsetRequestHeader.encode({

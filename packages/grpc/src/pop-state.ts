@@ -21,6 +21,11 @@ export class PopQueue {
   readonly buffer: StoredMessage[] = [];
   readonly inflight = new Map<number, Inflight>();
   pulling = false;
+  /**
+   * No message out becomes visible before this (a lower bound: acks do not raise it), so that a
+   * receive looks through the messages out only when one may be due.
+   */
+  nextVisible = Infinity;
   /** This service holds the group's broker lock on the queue: it alone hands the queue's messages out. */
   owned = false;
   /** The offset last committed to the broker. */
@@ -37,6 +42,26 @@ export class PopQueue {
   blocked(now: number): boolean {
     for (const entry of this.inflight.values()) if (entry.visibleAt > now) return true;
     return false;
+  }
+
+  /** The messages out whose invisible time ran out, by offset; nextVisible is made exact again. */
+  due(now: number): Inflight[] {
+    if (now < this.nextVisible) return [];
+    const due: Inflight[] = [];
+    let next = Infinity;
+    for (const entry of this.inflight.values()) {
+      if (entry.leaving) continue;
+      if (entry.visibleAt <= now) due.push(entry);
+      else if (entry.visibleAt < next) next = entry.visibleAt;
+    }
+    this.nextVisible = due.length > 0 ? now : next;
+    return due.sort((a, b) => a.stored.queueOffset - b.stored.queueOffset);
+  }
+
+  /** An entry out until visibleAt. */
+  hide(entry: Inflight, visibleAt: number): void {
+    entry.visibleAt = visibleAt;
+    if (visibleAt < this.nextVisible) this.nextVisible = visibleAt;
   }
 }
 
@@ -84,12 +109,10 @@ export class PopState {
     for (const waiter of [...this.waiters]) waiter();
   }
 
-  /** The earliest time a message out becomes visible again, or Infinity. */
+  /** The earliest time a message out may become visible again, or Infinity. */
   nextVisible(): number {
     let next = Infinity;
-    for (const queue of this.queues) {
-      for (const entry of queue.inflight.values()) if (!entry.leaving && entry.visibleAt < next) next = entry.visibleAt;
-    }
+    for (const queue of this.queues) if (queue.nextVisible < next) next = queue.nextVisible;
     return next;
   }
 }
