@@ -2,21 +2,14 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { silentLogger } from '@rocketnest/common';
 import { Admin, type ReceivedMessage } from '@rocketnest/client';
-import type { MessageView, SimpleConsumer, TransactionChecker } from 'rocketmq-client-nodejs';
+import type { MessageView, TransactionChecker } from 'rocketmq-client-nodejs';
 import { testConsumer } from '../support/clients.js';
 import { eventually } from '../support/cluster.js';
-import { GrpcCluster } from '../support/grpc.js';
+import { GrpcCluster, receiveAll } from '../support/grpc.js';
 
 /** apache.rocketmq.v2.TransactionResolution (the package exports the enum only in its generated protobuf code). */
 const COMMIT = 1 as Awaited<ReturnType<TransactionChecker['check']>>;
 const ROLLBACK = 2 as Awaited<ReturnType<TransactionChecker['check']>>;
-
-async function receiveAll(consumer: SimpleConsumer, count: number, invisibleMs = 10_000, withinMs = 15_000) {
-  const messages: MessageView[] = [];
-  const until = Date.now() + withinMs;
-  while (messages.length < count && Date.now() < until) messages.push(...(await consumer.receive(16, invisibleMs)));
-  return messages;
-}
 
 /** A remoting push consumer of ours, collecting what it gets. */
 async function remotingReader(cluster: GrpcCluster, group: string, topic: string): Promise<ReceivedMessage[]> {

@@ -3,21 +3,13 @@ import { after, describe, it } from 'node:test';
 import { silentLogger } from '@rocketnest/common';
 import { Admin } from '@rocketnest/client';
 import { decodeProperties, decodeStoredMessages } from '@rocketnest/protocol';
-import { FilterExpression, type MessageView, type SimpleConsumer } from 'rocketmq-client-nodejs';
+import { FilterExpression } from 'rocketmq-client-nodejs';
 import { startProducer } from '../support/clients.js';
 import { eventually } from '../support/cluster.js';
-import { GrpcCluster } from '../support/grpc.js';
+import { GrpcCluster, receiveAll } from '../support/grpc.js';
 
 /** apache.rocketmq.v2.SQL (the client package exports the enum only in its generated protobuf code). */
 const SQL = 2 as ConstructorParameters<typeof FilterExpression>[1];
-
-/** Receive until count messages came or the time is up (each receive long-polls up to 3 s). */
-async function receiveAll(consumer: SimpleConsumer, count: number, invisibleMs = 10_000, withinMs = 15_000) {
-  const messages: MessageView[] = [];
-  const until = Date.now() + withinMs;
-  while (messages.length < count && Date.now() < until) messages.push(...(await consumer.receive(16, invisibleMs)));
-  return messages;
-}
 
 describe("Apache's v5 Node client (rocketmq-client-nodejs) SimpleConsumer over gRPC", () => {
   it('receives what our remoting producer sent, with the same id, keys, tag and properties, and acks it', async () => {

@@ -4,6 +4,7 @@ import { GrpcMessagingServer, type GrpcServerOptions } from '@rocketnest/grpc';
 import type { MessageStoreConfig } from '@rocketnest/store';
 import {
   type FilterExpression,
+  type MessageView,
   Producer as V5Producer,
   SimpleConsumer as V5SimpleConsumer,
   type ProducerOptions as V5ProducerOptions,
@@ -98,4 +99,12 @@ export class GrpcCluster {
       throw error;
     });
   }
+}
+
+/** Receive until count messages came or withinMs is up (each receive long-polls up to the consumer's awaitDuration). */
+export async function receiveAll(consumer: V5SimpleConsumer, count: number, invisibleMs = 10_000, withinMs = 15_000) {
+  const messages: MessageView[] = [];
+  const until = Date.now() + withinMs;
+  while (messages.length < count && Date.now() < until) messages.push(...(await consumer.receive(16, invisibleMs)));
+  return messages;
 }
