@@ -1,25 +1,16 @@
 import {
-  ConsumerSendMsgBackRequestHeader,
-  createOffsetMessageId,
-  createRequest,
   decodeJsonBody,
   decodeStoredMessages,
-  encodeJsonBody,
-  GetMaxOffsetRequestHeader,
-  OffsetResponseHeader,
-  PullMessageRequestHeader,
   PullMessageResponseHeader,
-  PullSysFlag,
-  QueryConsumerOffsetRequestHeader,
   RequestCode,
   ResponseCode,
-  UpdateConsumerOffsetRequestHeader,
   type LockBatchResponseBody,
   type StoredMessage,
 } from '@rocketnest/protocol';
 import type { Logger } from '@rocketnest/common';
 import type { ClientSession } from './client-session.js';
 import type { ReceiptHandle } from './handles.js';
+import { commitRequest, deadLetterRequest, lockRequest, pullRequest, startOffset } from './pop-requests.js';
 import { filterKeyOf, PopQueue, PopState, tagMatches, type Inflight } from './pop-state.js';
 import { checkResponse, StatusError } from './status.js';
 import type { FilterExpression } from './v2-types.js';
@@ -50,8 +41,6 @@ export interface Received {
   attempt: number;
 }
 
-/** Messages a queue pulls at once, and keeps pulled ahead at most. */
-const PULL_BATCH = 32;
 /** A held pull waits at most this long at the broker. */
 const MAX_SUSPEND_MS = 20_000;
 /** How often acknowledged progress is committed to the broker. */
@@ -166,12 +155,7 @@ export class PopService {
 
   private async lockRequest(state: PopState, code: number) {
     const link = this.links.get(state)!;
-    const body = encodeJsonBody({
-      consumerGroup: state.group,
-      clientId: this.ownerId,
-      mqSet: state.queues.map((_, queueId) => ({ topic: state.topic, brokerName: state.brokerName, queueId })),
-    });
-    return link.session.invoke(link.address, createRequest(code, { body }));
+    return link.session.invoke(link.address, lockRequest(code, state, this.ownerId));
   }
 
   private key(group: string, topic: string, brokerName: string): string {
@@ -218,31 +202,13 @@ export class PopService {
       const queue = (state.queues[id] ??= new PopQueue());
       if (queue.next !== undefined) continue;
       opening.push(
-        this.startOffset(request, id).then((offset) => {
+        startOffset(request.session, request.address, request.group, request.topic, id).then((offset) => {
           queue.next ??= offset;
           queue.committed = offset;
         }),
       );
     }
     await Promise.all(opening);
-  }
-
-  private async startOffset(request: ReceiveRequest, queueId: number): Promise<number> {
-    const { session, address, group, topic } = request;
-    const response = await session.invoke(
-      address,
-      createRequest(RequestCode.QUERY_CONSUMER_OFFSET, {
-        extFields: QueryConsumerOffsetRequestHeader.encode({ consumerGroup: group, topic, queueId }),
-      }),
-    );
-    if (response.code === ResponseCode.SUCCESS) return OffsetResponseHeader.decode(response.extFields).offset;
-    checkResponse(response, `offset of ${group} on ${topic} queue ${queueId}`, [ResponseCode.QUERY_NOT_FOUND]);
-    const max = await session.invoke(
-      address,
-      createRequest(RequestCode.GET_MAX_OFFSET, { extFields: GetMaxOffsetRequestHeader.encode({ topic, queueId }) }),
-    );
-    checkResponse(max, `max offset of ${topic} queue ${queueId}`);
-    return OffsetResponseHeader.decode(max.extFields).offset;
   }
 
   /**
@@ -315,22 +281,7 @@ export class PopService {
     if (!queue.owned || queue.pulling || queue.buffer.length > 0 || queue.next === undefined || !link) return;
     queue.pulling = true;
     const generation = state.generation;
-    const [type, ...rest] = state.filterKey.split(':');
-    const request = createRequest(RequestCode.PULL_MESSAGE, {
-      extFields: PullMessageRequestHeader.encode({
-        consumerGroup: state.group,
-        topic: state.topic,
-        queueId,
-        queueOffset: queue.next,
-        maxMsgNums: PULL_BATCH,
-        sysFlag: PullSysFlag.SUSPEND | PullSysFlag.SUBSCRIPTION,
-        commitOffset: 0,
-        suspendTimeoutMillis: suspendMs,
-        subscription: rest.join(':'),
-        subVersion: Date.now(),
-        expressionType: type!,
-      }),
-    });
+    const request = pullRequest(state, queueId, queue.next, suspendMs);
     link.session
       .invoke(link.address, request, suspendMs + 15_000)
       .then((response) => {
@@ -364,20 +315,7 @@ export class PopService {
     entry.leaving = true;
     const { stored } = entry;
     try {
-      const response = await link.session.invoke(
-        link.address,
-        createRequest(RequestCode.CONSUMER_SEND_MSG_BACK, {
-          extFields: ConsumerSendMsgBackRequestHeader.encode({
-            offset: stored.physicalOffset,
-            group: state.group,
-            delayLevel: -1,
-            originMsgId: createOffsetMessageId(stored.storeHost, stored.physicalOffset),
-            originTopic: stored.topic,
-            unitMode: false,
-            maxReconsumeTimes: maxAttempts - 1,
-          }),
-        }),
-      );
+      const response = await link.session.invoke(link.address, deadLetterRequest(state.group, stored, maxAttempts));
       checkResponse(response, `moving ${stored.topic} offset ${stored.queueOffset} to the DLQ of ${state.group}`);
       queue.inflight.delete(stored.queueOffset);
       state.wake();
@@ -399,14 +337,7 @@ export class PopService {
         // A queue whose lock went to another endpoint is that one's to commit.
         if (!queue.owned || low <= queue.committed) return;
         queue.committed = low;
-        const request = createRequest(RequestCode.UPDATE_CONSUMER_OFFSET, {
-          extFields: UpdateConsumerOffsetRequestHeader.encode({
-            consumerGroup: state.group,
-            topic: state.topic,
-            queueId,
-            commitOffset: low,
-          }),
-        });
+        const request = commitRequest(state, queueId, low);
         commits.push(
           link.session.invoke(link.address, request).catch((error: Error) => {
             queue.committed = -1;
