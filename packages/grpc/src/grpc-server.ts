@@ -7,6 +7,7 @@ import { silentLogger, type Logger } from '@rocketnest/common';
 import { createRequest, encodeJsonBody, RequestCode, signRequest } from '@rocketnest/protocol';
 import { RemotingClient, type ProcessTls, type ServerTls } from '@rocketnest/remoting';
 import { callerOf } from './auth.js';
+import { StatusError } from './status.js';
 import { serveBrokerCommands } from './broker-commands.js';
 import { ClientSession } from './client-session.js';
 import { consumeHandlers } from './consume-handlers.js';
@@ -136,6 +137,15 @@ export class GrpcMessagingServer {
     const caller = callerOf(metadata, peer, this.broker.acl);
     let session = this.sessions.get(caller.clientId);
     if (!session) {
+      // Each client has its own connections to the masters, all from this host: the broker's
+      // per-host limit bounds how many it can serve.
+      const limit = this.broker.config.maxConnectionsPerHost;
+      if (this.sessions.size >= limit) {
+        throw new StatusError(
+          'TOO_MANY_REQUESTS',
+          `this gRPC service serves ${limit} clients already (maxConnectionsPerHost); raise it in broker.conf or use another endpoint`,
+        );
+      }
       session = new ClientSession(caller, this.validator, this.options.clientTls);
       serveBrokerCommands(session, this.routes);
       this.sessions.set(caller.clientId, session);

@@ -38,14 +38,6 @@ function aclHome(): string {
   return home;
 }
 
-/** An error's message and those of its causes. */
-function causes(error: unknown): string {
-  const messages: string[] = [];
-  for (let each = error as { message?: string; cause?: unknown } | undefined; each; each = each.cause as typeof each)
-    messages.push(String(each.message));
-  return messages.join(' <- ');
-}
-
 const app = (accessSecret = 'orders-secret') => ({ sessionCredentials: { accessKey: 'orders-app', accessSecret } });
 
 describe('gRPC with the broker’s ACL and TLS', () => {
@@ -84,7 +76,7 @@ describe('gRPC with the broker’s ACL and TLS', () => {
     );
     // The client wraps the route query's refusal in its startup error.
     await assert.rejects(cluster.producer({ topics: ['Orders'], ...app('wrong-secret') }), (error: Error) =>
-      /Check signature failed for accessKey=orders-app/.test(causes(error)),
+      /Check signature failed for accessKey=orders-app/.test(support.causes(error)),
     );
   });
 

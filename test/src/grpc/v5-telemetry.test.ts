@@ -5,7 +5,7 @@ import { Admin } from '@rocketnest/client';
 import { parseJavaJson, RequestCode } from '@rocketnest/protocol';
 import { startProducer } from '../support/clients.js';
 import { eventually } from '../support/cluster.js';
-import { GrpcCluster } from '../support/grpc.js';
+import { causes, GrpcCluster } from '../support/grpc.js';
 
 describe('v5 clients seen from remoting: membership, and mqadmin’s calls answered over Telemetry', () => {
   it('lists a v5 consumer as a member of its group, asks it for its stack and to verify a message, and drops it when it stops', async () => {
@@ -63,6 +63,15 @@ describe('v5 clients seen from remoting: membership, and mqadmin’s calls answe
     await eventually(
       async () => (await admin.consumerConnections('watched-group', 'Watched').catch(() => [])).length === 0,
       'the stopped client gone from the group (NotifyClientTermination)',
+    );
+  });
+
+  it('serves at most maxConnectionsPerHost clients (each has its own connections to the masters), refusing more with TOO_MANY_REQUESTS', async () => {
+    const cluster = await GrpcCluster.start({ maxConnectionsPerHost: 2 });
+    await cluster.producer({ topics: ['Crowded'] });
+    await cluster.producer({ topics: ['Crowded'] });
+    await assert.rejects(cluster.producer({ topics: ['Crowded'] }), (error: Error) =>
+      /serves 2 clients already \(maxConnectionsPerHost\)/.test(causes(error)),
     );
   });
 });

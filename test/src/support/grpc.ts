@@ -108,3 +108,11 @@ export async function receiveAll(consumer: V5SimpleConsumer, count: number, invi
   while (messages.length < count && Date.now() < until) messages.push(...(await consumer.receive(16, invisibleMs)));
   return messages;
 }
+
+/** An error's message and those of its causes. */
+export function causes(error: unknown): string {
+  const messages: string[] = [];
+  for (let each = error as { message?: string; cause?: unknown } | undefined; each; each = each.cause as typeof each)
+    messages.push(String(each.message));
+  return messages.join(' <- ');
+}
