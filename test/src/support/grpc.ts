@@ -6,11 +6,33 @@ import {
   type FilterExpression,
   type MessageView,
   Producer as V5Producer,
+  PushConsumer as V5PushConsumer,
+  type PushConsumerOptions as V5PushConsumerOptions,
   SimpleConsumer as V5SimpleConsumer,
   type ProducerOptions as V5ProducerOptions,
   type SimpleConsumerOptions as V5SimpleConsumerOptions,
 } from 'rocketmq-client-nodejs';
-import { startBroker, startNamesrv } from './cluster.js';
+import { FileBufferTransport } from 'egg-logger';
+import { startBroker, startNamesrv, temporaryDir } from './cluster.js';
+
+let logsContained = false;
+
+/**
+ * The v5 PushConsumer's consume services ignore the logger they are given: each opens
+ * ~/logs/rocketmq/rocketmq_client_nodejs.log with egg-logger, whose flush interval is never
+ * stopped and would keep the test process alive. Their home is a temporary directory here, and
+ * that interval does not hold the process.
+ */
+function containConsumeServiceLogs(): void {
+  if (logsContained) return;
+  logsContained = true;
+  process.env['HOME'] = temporaryDir();
+  const prototype = FileBufferTransport.prototype as unknown as { _createInterval(): NodeJS.Timeout };
+  const createInterval = prototype._createInterval;
+  prototype._createInterval = function (this: unknown) {
+    return createInterval.call(this).unref();
+  };
+}
 
 /** Apache's v5 Node client logs to ~/logs by default: tests keep it quiet (ROCKETNEST_TEST_V5_LOG=1 prints it). */
 export const v5Logger = {
@@ -41,15 +63,20 @@ export class GrpcCluster {
     store: Partial<MessageStoreConfig> = {},
     grpcOptions: Partial<GrpcServerOptions> = {},
   ): Promise<GrpcCluster> {
+    // Registered before the broker's own hook, so that it runs first: clients, then the gRPC
+    // services (whose held pulls would otherwise outlive the broker's shutdown), then the broker.
+    let cluster: GrpcCluster | undefined;
+    after(async () => {
+      if (!cluster) return;
+      await Promise.all(cluster.clients.splice(0).map((client) => client.shutdown().catch(() => undefined)));
+      for (const server of cluster.servers) await server.shutdown();
+    });
     const namesrv = await startNamesrv();
     const controller = await startBroker({ namesrvAddr: namesrv.address, ...broker }, store);
     const grpc = new GrpcMessagingServer(controller, { port: 0, host: '127.0.0.1', ...grpcOptions });
     await grpc.start();
-    const cluster = new GrpcCluster(namesrv.address, controller, grpc);
-    after(async () => {
-      await Promise.all(cluster.clients.splice(0).map((client) => client.shutdown().catch(() => undefined)));
-      for (const server of [grpc, ...cluster.servers]) await server.shutdown();
-    });
+    cluster = new GrpcCluster(namesrv.address, controller, grpc);
+    cluster.servers.push(grpc);
     return cluster;
   }
 
@@ -85,6 +112,24 @@ export class GrpcCluster {
       awaitDuration: 3000,
       logger: v5Logger,
       ...options,
+    });
+    await this.started(consumer);
+    return consumer;
+  }
+
+  async pushConsumer(
+    consumerGroup: string,
+    subscriptions: Record<string, string>,
+    messageListener: V5PushConsumerOptions['messageListener'],
+  ): Promise<V5PushConsumer> {
+    containConsumeServiceLogs();
+    const consumer = new V5PushConsumer({
+      endpoints: this.endpoints,
+      namespace: '',
+      consumerGroup,
+      subscriptions: new Map(Object.entries(subscriptions)),
+      messageListener,
+      logger: v5Logger,
     });
     await this.started(consumer);
     return consumer;
