@@ -63,7 +63,14 @@ export class EmbeddedBroker {
       },
     );
     await this.broker.start();
-    this.grpc = await startGrpcServer(this.broker, undefined, logger);
+    this.grpc = await startGrpcServer(this.broker, undefined, logger).catch((error: unknown) => {
+      // A default port that is taken costs RocketMQ 5 clients only; a port the app chose must be had.
+      if (this.options.broker?.grpcServerPort !== undefined) throw error;
+      this.log.warn(
+        `embedded broker: RocketMQ 5 (gRPC) clients cannot connect: ${(error as Error).message} (set embedded.broker.grpcServerPort)`,
+      );
+      return undefined;
+    });
     this.log.log(
       `embedded broker: NameServer ${this.namesrv.address}, broker ${this.broker.brokerAddr}, ` +
         (this.grpc ? `gRPC (RocketMQ 5 clients) 127.0.0.1:${this.grpc.port}, ` : '') +

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createServer, type AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { EmbeddedBroker } from '@rocketnest/nestjs';
 import { Producer, SimpleConsumer } from 'rocketmq-client-nodejs';
@@ -51,5 +52,15 @@ describe("the embedded broker's gRPC service", () => {
     after(() => broker.stop());
     assert.equal(broker.grpcAddress, undefined);
     assert.ok(!lines.some((line) => line.includes('gRPC')));
+  });
+
+  it('refuses to boot when the gRPC port the app chose is taken', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    after(() => blocker.close());
+    const port = (blocker.address() as AddressInfo).port;
+    const chosen = embedded({ broker: { grpcServerPort: port } });
+    await assert.rejects(chosen.broker.start(), /EADDRINUSE|in use|No address added/i);
+    await chosen.broker.stop();
   });
 });
