@@ -65,8 +65,9 @@ export class GrpcCluster {
   ): Promise<GrpcCluster> {
     // Registered before the broker's own hook, so that it runs first: clients, then the gRPC
     // services (whose held pulls would otherwise outlive the broker's shutdown), then the broker.
-    let cluster: GrpcCluster | undefined;
+    const made: { cluster?: GrpcCluster } = {};
     after(async () => {
+      const cluster = made.cluster;
       if (!cluster) return;
       await Promise.all(cluster.clients.splice(0).map((client) => client.shutdown().catch(() => undefined)));
       for (const server of cluster.servers) await server.shutdown();
@@ -75,7 +76,7 @@ export class GrpcCluster {
     const controller = await startBroker({ namesrvAddr: namesrv.address, ...broker }, store);
     const grpc = new GrpcMessagingServer(controller, { port: 0, host: '127.0.0.1', ...grpcOptions });
     await grpc.start();
-    cluster = new GrpcCluster(namesrv.address, controller, grpc);
+    const cluster = (made.cluster = new GrpcCluster(namesrv.address, controller, grpc));
     cluster.servers.push(grpc);
     return cluster;
   }
