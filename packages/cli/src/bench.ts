@@ -3,7 +3,6 @@ import { parseArgs } from 'node:util';
 import { Admin, Producer, PushConsumer, type Message } from '@rocketnest/client';
 import { credentialsFrom, tlsFrom } from './connection-options.js';
 import { BenchMeter, common, positive, preciseNow, SENT_AT, warmupSeconds } from './bench-meter.js';
-import { benchGrpcConsumer, benchGrpcProducer } from './bench-grpc.js';
 
 /** `rocketnest bench producer`: RocketMQ's benchmark Producer, for any RocketMQ-compatible cluster. */
 export async function benchProducer(args: string[]): Promise<void> {
@@ -19,7 +18,7 @@ export async function benchProducer(args: string[]): Promise<void> {
     },
     strict: true,
   });
-  if (values.protocol === 'grpc') return benchGrpcProducer(values);
+  if (values.protocol === 'grpc') return (await grpcBench()).benchGrpcProducer(values);
   protocolIsRemoting(values.protocol);
   const size = positive('size', values.size);
   const inflight = positive('inflight', values.inflight);
@@ -131,7 +130,7 @@ export async function benchConsumer(args: string[]): Promise<void> {
   });
   const group = values.group ?? `rocketnest_bench_consumer_${Date.now()}`;
   if (values.from === 'last') await startAtEnd(values, group);
-  if (values.protocol === 'grpc') return benchGrpcConsumer({ ...values, group });
+  if (values.protocol === 'grpc') return (await grpcBench()).benchGrpcConsumer({ ...values, group });
   protocolIsRemoting(values.protocol);
   const duration = positive('duration', values.duration);
   const warmup = warmupSeconds(values.warmup, duration);
@@ -193,4 +192,12 @@ async function startAtEnd(
 
 function protocolIsRemoting(protocol: string): void {
   if (protocol !== 'remoting') throw new Error(`--protocol must be remoting or grpc, got "${protocol}"`);
+}
+
+/**
+ * The gRPC runs, loaded only when asked for: Apache's v5 client prints to the console when it
+ * loads (its MAC address lookup), which would land in every other command's output.
+ */
+function grpcBench(): Promise<typeof import('./bench-grpc.js')> {
+  return import('./bench-grpc.js');
 }
