@@ -3,7 +3,7 @@ import { groupNameProblem } from '@rocketnest/protocol';
 import { decodeReceiptHandle, encodeReceiptHandle } from './handles.js';
 import { storedToMessage } from './message-convert.js';
 import { messageQueue, topicOf } from './produce-handlers.js';
-import { nameOf, unary, type ServiceContext } from './service-context.js';
+import { groupSettings, nameOf, unary, type ServiceContext } from './service-context.js';
 import { statusOf, StatusError, type Status } from './status.js';
 import {
   durationMs,
@@ -41,12 +41,6 @@ interface ReceiveMessageRequest {
 
 /** QueryAssignment, ReceiveMessage, AckMessage, ChangeInvisibleDuration and ForwardMessageToDeadLetterQueue. */
 export function consumeHandlers(context: ServiceContext) {
-  /** The group's FIFO flag and deliveries allowed, from its config on this broker. */
-  function groupSettings(group: string): { fifo: boolean; maxAttempts: number } {
-    const config = context.broker.groups.find(group);
-    return { fifo: config?.consumeMessageOrderly ?? false, maxAttempts: (config?.retryMaxTimes ?? 16) + 1 };
-  }
-
   async function receive(call: ServerWritableStream<ReceiveMessageRequest, unknown>): Promise<void> {
     const session = context.session(call.metadata, call.getPeer());
     const request = call.request;
@@ -83,7 +77,7 @@ export function consumeHandlers(context: ServiceContext) {
     if (!queues) throw new StatusError('TOPIC_NOT_FOUND', `topic ${topic} has no queue to read`);
     const aborted = new AbortController();
     call.on('cancelled', () => aborted.abort());
-    const { fifo, maxAttempts } = groupSettings(group);
+    const { fifo, maxAttempts } = groupSettings(context.broker, group);
     const received = await context.pop.receive({
       session,
       group,
@@ -191,7 +185,9 @@ export function consumeHandlers(context: ServiceContext) {
       async (request: { group: Resource; receipt_handle: string; max_delivery_attempts: number }) => {
         const group = groupOf(request.group);
         const attempts =
-          request.max_delivery_attempts > 0 ? request.max_delivery_attempts : groupSettings(group).maxAttempts;
+          request.max_delivery_attempts > 0
+            ? request.max_delivery_attempts
+            : groupSettings(context.broker, group).maxAttempts;
         await context.pop.deadLetter(group, decodeReceiptHandle(request.receipt_handle), attempts);
         return {};
       },

@@ -56,3 +56,12 @@ export function nameOf(resource: { name?: string } | undefined | null, what: str
   if (!name) throw new StatusError('BAD_REQUEST', `the request names no ${what}`);
   return name;
 }
+
+/** A consumer group's FIFO flag and the deliveries a message gets (retryMaxTimes + 1), from its config on this broker. */
+export function groupSettings(
+  broker: BrokerController,
+  group: string | undefined,
+): { fifo: boolean; maxAttempts: number } {
+  const config = group ? broker.groups.find(group) : undefined;
+  return { fifo: config?.consumeMessageOrderly ?? false, maxAttempts: (config?.retryMaxTimes ?? 16) + 1 };
+}

@@ -1,6 +1,6 @@
 import type { ServerDuplexStream, ServerWritableStream } from '@grpc/grpc-js';
 import type { ClientSession, ClientSettings, TelemetryCommand } from './client-session.js';
-import { unary, type ServiceContext } from './service-context.js';
+import { groupSettings, unary, type ServiceContext } from './service-context.js';
 import { statusOf, StatusError } from './status.js';
 import { duration } from './v2-types.js';
 
@@ -36,18 +36,17 @@ export function serverSettings(context: ServiceContext, client: ClientSettings):
       },
     };
   }
-  const group = client.subscription?.group?.name;
-  const config = group ? context.broker.groups.find(group) : undefined;
+  const { fifo, maxAttempts } = groupSettings(context.broker, client.subscription?.group?.name);
   return {
     ...common,
     backoff_policy: {
-      max_attempts: (config?.retryMaxTimes ?? 16) + 1,
+      max_attempts: maxAttempts,
       exponential_backoff: { initial: duration(1000), max: duration(60_000), multiplier: 2 },
     },
     subscription: {
       subscriptions: [],
       ...client.subscription,
-      fifo: config?.consumeMessageOrderly ?? false,
+      fifo,
       receive_batch_size: RECEIVE_BATCH_SIZE,
       long_polling_timeout: duration(LONG_POLLING_MS),
     },
